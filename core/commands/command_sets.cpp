@@ -1,0 +1,69 @@
+// Opcode tables. A command set is chosen per SQ: admin for SQ 0, NVM for I/O SQs. Another I/O
+// command set (OCSSD 2.0) adds its own table here.
+#include <fmt/format.h>
+
+#include "core/commands/handlers.h"
+
+namespace nvmelab {
+
+using spec::AdminOpcode;
+using spec::NvmOpcode;
+
+namespace {
+constexpr uint8_t op(AdminOpcode o) { return static_cast<uint8_t>(o); }
+constexpr uint8_t op(NvmOpcode o) { return static_cast<uint8_t>(o); }
+} // namespace
+
+const CommandSet& admin_command_set() {
+    static const CommandSet set = [] {
+        CommandSet s("admin");
+        s.add(op(AdminOpcode::DeleteIoSq), commands::kDeleteIoSq);
+        s.add(op(AdminOpcode::CreateIoSq), commands::kCreateIoSq);
+        s.add(op(AdminOpcode::GetLogPage), commands::kGetLogPage);
+        s.add(op(AdminOpcode::DeleteIoCq), commands::kDeleteIoCq);
+        s.add(op(AdminOpcode::CreateIoCq), commands::kCreateIoCq);
+        s.add(op(AdminOpcode::Identify), commands::kIdentify);
+        s.add(op(AdminOpcode::SetFeatures), commands::kSetFeatures);
+        s.add(op(AdminOpcode::GetFeatures), commands::kGetFeatures);
+        return s;
+    }();
+    return set;
+}
+
+const CommandSet& nvm_command_set() {
+    static const CommandSet set = [] {
+        CommandSet s("NVM");
+        s.add(op(NvmOpcode::Flush), commands::kFlush);
+        s.add(op(NvmOpcode::Write), commands::kWrite);
+        s.add(op(NvmOpcode::Read), commands::kRead);
+        return s;
+    }();
+    return set;
+}
+
+namespace commands {
+
+spec::Status invalid_field(CommandContext& ctx, std::string field, uint64_t value,
+                           std::string rule, std::string section, uint16_t location) {
+    return ctx.fail(spec::generic(spec::GenericStatus::InvalidField, true), std::move(field), value,
+                    std::move(rule), std::move(section), location);
+}
+
+spec::Status check_reserved(CommandContext& ctx, const char* field, uint32_t value,
+                            uint32_t allowed_mask, std::string section, unsigned dword) {
+    const uint32_t bad = value & ~allowed_mask;
+    if (bad == 0) return spec::success();
+    unsigned bit = 0;
+    while (((bad >> bit) & 1u) == 0) ++bit;
+    return invalid_field(ctx, field, value,
+                         fmt::format("reserved bits must be 0 (bit {} is set)", bit),
+                         std::move(section), spec::param_error_location(dword * 4 + bit / 8, bit % 8));
+}
+
+void set_data_out(CommandContext& ctx, uint64_t bytes) {
+    ctx.direction = spec::DataDirection::ControllerToHost;
+    ctx.transfer_bytes = bytes;
+}
+
+} // namespace commands
+} // namespace nvmelab

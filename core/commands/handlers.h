@@ -1,0 +1,35 @@
+#pragma once
+// Command handlers, one family per file in this folder. Each family exposes its handlers; the
+// command sets in command_sets.cpp map opcodes to them.
+#include "core/controller/command.h"
+#include "core/controller/device_state.h"
+
+namespace nvmelab::commands {
+
+// admin_queues.cpp
+extern const CommandHandler kCreateIoSq;
+extern const CommandHandler kCreateIoCq;
+extern const CommandHandler kDeleteIoSq;
+extern const CommandHandler kDeleteIoCq;
+// admin_identify.cpp
+extern const CommandHandler kIdentify;
+// admin_features.cpp
+extern const CommandHandler kGetFeatures;
+extern const CommandHandler kSetFeatures;
+// admin_log_page.cpp
+extern const CommandHandler kGetLogPage;
+// nvm_read_write.cpp
+extern const CommandHandler kRead;
+extern const CommandHandler kWrite;
+extern const CommandHandler kFlush;
+
+// Shared checks. Each returns the failure status (already recorded in ctx) or success.
+spec::Status invalid_field(CommandContext& ctx, std::string field, uint64_t value,
+                           std::string rule, std::string section, uint16_t location = 0xFFFF);
+// Fails with Invalid Field if any bit of `value` outside `allowed_mask` is set.
+spec::Status check_reserved(CommandContext& ctx, const char* field, uint32_t value,
+                            uint32_t allowed_mask, std::string section, unsigned dword);
+// Data to the host from a structure the controller built (Identify, logs).
+void set_data_out(CommandContext& ctx, uint64_t bytes);
+
+} // namespace nvmelab::commands

@@ -1,0 +1,147 @@
+// NVM command set Read, Write and Flush (NVMe 1.3 §6.9, §6.15, §6.8), through the volatile
+// write cache when it is enabled.
+#include <fmt/format.h>
+
+#include "core/commands/handlers.h"
+
+namespace nvmelab::commands {
+
+using spec::GenericStatus;
+
+namespace {
+constexpr uint32_t kBroadcastNsid = 0xFFFFFFFFu;
+
+spec::Status check_namespace(DeviceState& s, CommandContext& ctx, const char* section,
+                             bool broadcast_allowed) {
+    const uint32_t nsid = ctx.sqe.nsid;
+    if (broadcast_allowed && nsid == kBroadcastNsid) return spec::success();
+    if (s.find_namespace(nsid) == nullptr)
+        return ctx.fail(spec::generic(GenericStatus::InvalidNamespaceOrFormat, true), "NSID", nsid,
+                        nsid == kBroadcastNsid
+                            ? "FFFFFFFFh (all namespaces) is not allowed for this command"
+                            : fmt::format("valid namespace IDs are 1..{}", s.namespaces.size()),
+                        section, spec::param_error_location(4, 0));
+    return spec::success();
+}
+
+spec::Status prepare_rw(DeviceState& s, CommandContext& ctx, bool write) {
+    const char* section = write ? "NVMe 1.3 §6.15" : "NVMe 1.3 §6.9";
+    const spec::Sqe& q = ctx.sqe;
+    if (auto st = check_namespace(s, ctx, section, false); !st.ok()) return st;
+    if (auto st = check_reserved(ctx, "CDW2", q.cdw2, 0, section, 2); !st.ok()) return st;
+    if (auto st = check_reserved(ctx, "CDW3", q.cdw3, 0, section, 3); !st.ok()) return st;
+    // CDW12: NLB 15:0, DTYPE 23:20 (Write), PRINFO 29:26, FUA 30, LR 31; the rest reserved.
+    const uint32_t cdw12_defined = write ? 0xFCF0FFFFu : 0xFC00FFFFu;
+    if (auto st = check_reserved(ctx, "CDW12", q.cdw12, cdw12_defined, section, 12); !st.ok())
+        return st;
+    const auto f = spec::ReadWriteFields::decode(q);
+    if (write && f.dtype != 0)
+        return invalid_field(ctx, "CDW12.DTYPE", f.dtype,
+                             "directives are not supported (OACS bit 5 = 0)", section,
+                             spec::param_error_location(50, 4));
+    // CDW13: DSM 7:0; Write also DSPEC 31:16 (only meaningful with a directive type).
+    if (auto st = check_reserved(ctx, "CDW13", q.cdw13, write ? 0xFFFF00FFu : 0x000000FFu,
+                                 section, 13);
+        !st.ok())
+        return st;
+    NvmNamespace& ns = *s.find_namespace(q.nsid);
+    const uint64_t blocks = uint64_t{f.nlb} + 1;
+    if (f.slba >= ns.nsze() || blocks > ns.nsze() - f.slba) {
+        ctx.error_lba = f.slba;
+        return ctx.fail(spec::generic(GenericStatus::LbaOutOfRange, true), "CDW10/11.SLBA",
+                        f.slba,
+                        fmt::format("SLBA + NLB + 1 = {} exceeds the namespace size {} (NSZE)",
+                                    f.slba + blocks, ns.nsze()),
+                        section, spec::param_error_location(40, 0));
+    }
+    ctx.direction = write ? spec::DataDirection::HostToController
+                          : spec::DataDirection::ControllerToHost;
+    ctx.transfer_bytes = blocks * ns.lba_size();
+    return spec::success();
+}
+
+spec::Status prepare_read(DeviceState& s, CommandContext& ctx) { return prepare_rw(s, ctx, false); }
+spec::Status prepare_write(DeviceState& s, CommandContext& ctx) { return prepare_rw(s, ctx, true); }
+
+spec::Status execute_read(DeviceState& s, CommandContext& ctx) {
+    const auto f = spec::ReadWriteFields::decode(ctx.sqe);
+    NvmNamespace& ns = *s.find_namespace(ctx.sqe.nsid);
+    const uint64_t blocks = uint64_t{f.nlb} + 1;
+    ctx.execute_event = EventKind::MediaRead;
+    ctx.event_addr = f.slba;
+    ctx.event_len = blocks;
+    bool all_cached = ns.cached_blocks() != 0;
+    for (uint64_t i = 0; all_cached && i < blocks; ++i) all_cached = ns.is_cached(f.slba + i);
+    // FUA on a read forces the data to come from the media (§6.9); the cache copy is the same.
+    ctx.execute_ns = all_cached && !f.fua ? s.config.cache_ns : s.config.read_ns;
+    ++s.health.host_read_commands;
+    s.health.data_units_read += ctx.transfer_bytes / 512;
+    if (!ns.read(s.store, f.slba, blocks, ctx.buffer)) {
+        ++s.health.media_errors;
+        ctx.error_lba = f.slba;
+        return ctx.fail(spec::media(spec::MediaStatus::UnrecoveredReadError), "SLBA", f.slba,
+                        "the backing store could not be read", "NVMe 1.3 §6.9");
+    }
+    return spec::success();
+}
+
+spec::Status execute_write(DeviceState& s, CommandContext& ctx) {
+    const auto f = spec::ReadWriteFields::decode(ctx.sqe);
+    NvmNamespace& ns = *s.find_namespace(ctx.sqe.nsid);
+    const uint64_t blocks = uint64_t{f.nlb} + 1;
+    // With the write cache enabled data may stay volatile until Flush; FUA writes to the media
+    // before completing (§6.15).
+    const bool cached = s.write_cache_enabled() && !f.fua;
+    ctx.execute_event = cached ? EventKind::CacheWrite : EventKind::MediaWrite;
+    ctx.event_addr = f.slba;
+    ctx.event_len = blocks;
+    ctx.execute_ns = cached ? s.config.cache_ns : s.config.write_ns;
+    ++s.health.host_write_commands;
+    s.health.data_units_written += ctx.transfer_bytes / 512;
+    if (!ns.write(s.store, f.slba, blocks, ctx.buffer, cached)) {
+        ++s.health.media_errors;
+        ctx.error_lba = f.slba;
+        return ctx.fail(spec::media(spec::MediaStatus::WriteFault), "SLBA", f.slba,
+                        "the backing store could not be written", "NVMe 1.3 §6.15");
+    }
+    return spec::success();
+}
+
+spec::Status prepare_flush(DeviceState& s, CommandContext& ctx) {
+    constexpr const char* kSection = "NVMe 1.3 §6.8";
+    if (auto st = check_namespace(s, ctx, kSection, true); !st.ok()) return st;
+    for (int dw = 10; dw <= 15; ++dw) {
+        const std::string field = fmt::format("CDW{}", dw);
+        if (auto st = check_reserved(ctx, field.c_str(), ctx.sqe.cdw(dw), 0, kSection,
+                                     static_cast<unsigned>(dw));
+            !st.ok())
+            return st;
+    }
+    return spec::success();
+}
+
+spec::Status execute_flush(DeviceState& s, CommandContext& ctx) {
+    uint64_t flushed = 0;
+    for (auto& ns : s.namespaces) {
+        if (ctx.sqe.nsid != kBroadcastNsid && ns.nsid() != ctx.sqe.nsid) continue;
+        const int64_t n = ns.flush(s.store);
+        if (n < 0) {
+            ++s.health.media_errors;
+            return ctx.fail(spec::media(spec::MediaStatus::WriteFault), "NSID", ns.nsid(),
+                            "the backing store could not be written", "NVMe 1.3 §6.8");
+        }
+        flushed += static_cast<uint64_t>(n);
+    }
+    ctx.execute_event = EventKind::CacheFlush;
+    ctx.event_len = flushed;
+    ctx.execute_ns = 1'000 + flushed * s.config.write_ns / 64;
+    return spec::success();
+}
+
+} // namespace
+
+const CommandHandler kRead{"Read", prepare_read, execute_read};
+const CommandHandler kWrite{"Write", prepare_write, execute_write};
+const CommandHandler kFlush{"Flush", prepare_flush, execute_flush};
+
+} // namespace nvmelab::commands

@@ -1,0 +1,112 @@
+#pragma once
+// A command on its way through the controller, and the interface every command handler
+// implements. Handlers live in core/commands/, one file per command family; a command set is a
+// table from opcode to handler, chosen per submission queue (admin for SQ 0, the I/O command
+// set for the others). A second command set (OCSSD 2.0 vector commands) is another table.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/controller/prp_walker.h"
+#include "core/controller/trace.h"
+#include "core/spec/nvme_spec.h"
+
+namespace nvmelab {
+
+class DeviceState;
+struct CommandHandler;
+
+// Where a command is in its life; the UI colours slots by this.
+enum class CommandPhase : uint8_t {
+    Free,
+    Decode,      // fetched, waiting to be decoded
+    TransferIn,  // host -> controller data
+    Execute,     // the command's effect (media access, admin work)
+    TransferOut, // controller -> host data
+    Complete,    // ready to post the CQE
+    WaitCq,      // CQ full
+    Interrupt,   // CQE posted, interrupt to raise
+};
+const char* command_phase_name(CommandPhase phase);
+
+// The data pointer of a command. PRPs now; SGL walkers join this variant later.
+using DataWalker = std::variant<std::monostate, PrpWalker>;
+
+struct CommandContext {
+    uint32_t slot = 0;
+    uint32_t generation = 0;
+    uint16_t sqid = 0;
+    uint16_t cqid = 0;
+    uint16_t sqhd = 0; // SQ head right after this command was fetched
+    spec::Sqe sqe{};
+    const CommandHandler* handler = nullptr;
+    CommandPhase phase = CommandPhase::Free;
+    uint64_t fetch_time_ns = 0;
+
+    // Filled by the handler's prepare().
+    spec::DataDirection direction = spec::DataDirection::None;
+    uint64_t transfer_bytes = 0;
+    std::vector<uint8_t> buffer; // staging buffer; capacity is kept between commands
+    uint64_t buffer_pos = 0;
+    DataWalker walker;
+
+    // Filled by execute().
+    EventKind execute_event = EventKind::AdminExecute;
+    uint64_t execute_ns = 0;
+    uint64_t event_addr = 0; // e.g. first LBA
+    uint64_t event_len = 0;  // e.g. blocks
+
+    // Result.
+    spec::Status status = spec::success();
+    uint32_t dw0 = 0;
+    uint32_t dw1 = 0;
+    std::optional<Explanation> why;
+    uint16_t error_location = 0xFFFF; // Error log "parameter error location"
+    uint64_t error_lba = 0;
+    // Aborted without a completion (controller reset).
+    bool dropped = false;
+
+    bool failed() const { return !status.ok(); }
+    // Records a failure with what broke which rule; returns the status for `return fail(...)`.
+    spec::Status fail(spec::Status s, std::string field, uint64_t value, std::string rule,
+                      std::string section, uint16_t location = 0xFFFF) {
+        status = s;
+        why = Explanation{std::move(field), value, std::move(rule), std::move(section)};
+        error_location = location;
+        return s;
+    }
+};
+
+// A handler validates and decodes a command (prepare), then performs it (execute) between the
+// data transfers the pipeline runs for it.
+struct CommandHandler {
+    const char* name = nullptr;
+    // Checks fields, sets direction and transfer_bytes. Returns a non-success status (set via
+    // ctx.fail) to complete the command at once.
+    spec::Status (*prepare)(DeviceState&, CommandContext&) = nullptr;
+    // Does the work: for reads, fills ctx.buffer; for writes, consumes it. Sets execute_ns.
+    spec::Status (*execute)(DeviceState&, CommandContext&) = nullptr;
+};
+
+class CommandSet {
+public:
+    explicit CommandSet(const char* name) : name_(name) {}
+    void add(uint8_t opcode, CommandHandler handler) { handlers_[opcode] = handler; }
+    const CommandHandler* find(uint8_t opcode) const {
+        return handlers_[opcode].prepare ? &handlers_[opcode] : nullptr;
+    }
+    const char* name() const { return name_; }
+
+private:
+    const char* name_;
+    std::array<CommandHandler, 256> handlers_{};
+};
+
+// The command sets the device implements (defined in core/commands/).
+const CommandSet& admin_command_set();
+const CommandSet& nvm_command_set();
+
+} // namespace nvmelab

@@ -1,0 +1,678 @@
+// The command pipeline and the event scheduler. Register and doorbell handling is in
+// registers.cpp; what each command does is in core/commands/.
+#include "core/controller/controller.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace nvmelab {
+
+using spec::DataDirection;
+using spec::GenericStatus;
+
+const char* command_phase_name(CommandPhase phase) {
+    switch (phase) {
+    case CommandPhase::Free: return "free";
+    case CommandPhase::Decode: return "fetched";
+    case CommandPhase::TransferIn: return "data-in";
+    case CommandPhase::Execute: return "executing";
+    case CommandPhase::TransferOut: return "data-out";
+    case CommandPhase::Complete: return "completing";
+    case CommandPhase::WaitCq: return "waiting-for-cq";
+    case CommandPhase::Interrupt: return "completed";
+    }
+    return "?";
+}
+
+Controller::Controller(const DeviceConfig& config, HostMemory& memory, BackingStore& store)
+    : state_((config.validate(), config), memory, store) {
+    slots_.resize(config.max_inflight);
+    for (uint32_t i = config.max_inflight; i > 0; --i) {
+        slots_[i - 1].slot = i - 1;
+        free_slots_.push_back(i - 1);
+    }
+    vector_pending_.assign(config.msix_vectors, 0);
+    vector_count_.assign(config.msix_vectors, 0);
+    vector_asserted_.assign(config.msix_vectors, false);
+    coalesce_armed_.assign(config.msix_vectors, false);
+
+    // Power-on: count the cycle, and an unsafe shutdown if the last power-off was not clean
+    // (SMART / Health log, NVMe 1.3 §5.14.1.2). The state is marked dirty until a clean
+    // shutdown marks it clean again.
+    state_.load_persistent_state(store.load_state());
+    state_.trace.record(TraceEvent{.kind = EventKind::PowerOn});
+    state_.save_persistent_state();
+}
+
+Controller::~Controller() = default;
+
+void Controller::schedule(uint64_t at, Pending::Kind kind, uint32_t id, uint32_t generation) {
+    pending_.push(Pending{at, pending_seq_++, kind, id, generation});
+}
+
+bool Controller::idle() const { return pending_.empty(); }
+
+bool Controller::step() {
+    posted_in_step_ = false;
+    while (!pending_.empty()) {
+        const Pending p = pending_.top();
+        pending_.pop();
+        if (run_pending(p)) return true;
+    }
+    return false;
+}
+
+bool Controller::step_command() {
+    while (step()) {
+        if (posted_in_step_) return true;
+    }
+    return false;
+}
+
+uint64_t Controller::run_until_idle(uint64_t max_events) {
+    uint64_t n = 0;
+    while (n < max_events && step()) ++n;
+    return n;
+}
+
+void Controller::run_until(uint64_t time_ns) {
+    while (!pending_.empty() && pending_.top().time <= time_ns) step();
+    if (state_.now_ns < time_ns) state_.now_ns = time_ns;
+}
+
+bool Controller::run_pending(const Pending& p) {
+    switch (p.kind) {
+    case Pending::Kind::Fetch:
+        if (p.generation != epoch_) return false;
+        fetch_scheduled_ = false;
+        state_.now_ns = std::max(state_.now_ns, p.time);
+        fetch();
+        return true;
+    case Pending::Kind::Command: {
+        CommandContext& ctx = slots_[p.id];
+        if (ctx.phase == CommandPhase::Free || ctx.generation != p.generation) return false;
+        state_.now_ns = std::max(state_.now_ns, p.time);
+        run_command(p.id);
+        return true;
+    }
+    case Pending::Kind::Ready:
+        if (p.generation != epoch_) return false;
+        state_.now_ns = std::max(state_.now_ns, p.time);
+        state_.csts.set_rdy(true);
+        state_.trace.record(TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::ControllerReady});
+        schedule_fetch();
+        return true;
+    case Pending::Kind::ShutdownDone: {
+        if (p.generation != epoch_) return false;
+        state_.now_ns = std::max(state_.now_ns, p.time);
+        uint64_t flushed = 0;
+        for (auto& ns : state_.namespaces) {
+            const int64_t n = ns.flush(state_.store);
+            if (n > 0) flushed += static_cast<uint64_t>(n);
+        }
+        if (flushed > 0)
+            state_.trace.record(TraceEvent{
+                .time_ns = state_.now_ns, .kind = EventKind::CacheFlush, .len = flushed});
+        state_.clean_shutdown = true;
+        state_.save_persistent_state();
+        state_.csts.set_shst(static_cast<uint8_t>(spec::Shst::Complete));
+        state_.trace.record(
+            TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::ShutdownComplete});
+        return true;
+    }
+    case Pending::Kind::Coalesce:
+        if (p.generation != epoch_ || !coalesce_armed_[p.id]) return false;
+        state_.now_ns = std::max(state_.now_ns, p.time);
+        coalesce_armed_[p.id] = false;
+        if (vector_pending_[p.id] == 0) return false;
+        signal_vector(static_cast<uint16_t>(p.id), 0xFFFF, 0xFFFF);
+        return true;
+    }
+    return false;
+}
+
+void Controller::record_event(EventKind kind, const CommandContext& ctx, uint64_t addr,
+                              uint64_t len, uint64_t value, uint32_t u32, int64_t explanation) {
+    state_.trace.record(TraceEvent{.time_ns = state_.now_ns,
+                                   .kind = kind,
+                                   .sqid = ctx.sqid,
+                                   .cqid = 0xFFFF,
+                                   .cid = ctx.sqe.cid,
+                                   .u32 = u32,
+                                   .addr = addr,
+                                   .len = len,
+                                   .value = value,
+                                   .explanation = explanation});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fetch and arbitration (NVMe 1.3 §4.11)
+
+void Controller::schedule_fetch() {
+    if (fetch_scheduled_ || !state_.csts.rdy() || state_.csts.cfs() || state_.csts.shst() != 0)
+        return;
+    if (free_slots_.empty()) return;
+    const bool work = std::any_of(state_.sqs.begin(), state_.sqs.end(),
+                                  [](const auto& sq) { return sq && !sq->empty(); });
+    if (!work) return;
+    fetch_scheduled_ = true;
+    schedule(state_.now_ns + state_.config.fetch_ns, Pending::Kind::Fetch, 0, epoch_);
+}
+
+std::optional<uint16_t> Controller::arbitrate() {
+    const auto count = static_cast<uint16_t>(state_.sqs.size());
+    auto has_work = [&](uint16_t q) { return state_.sqs[q] && !state_.sqs[q]->empty(); };
+    // Next SQ after `last` (cyclic) with work that `in_class` accepts.
+    auto next_after = [&](uint16_t last, auto in_class) -> std::optional<uint16_t> {
+        for (uint32_t i = 1; i <= count; ++i) {
+            const auto q = static_cast<uint16_t>((last + i) % count);
+            if (has_work(q) && in_class(q)) return q;
+        }
+        return std::nullopt;
+    };
+    const auto arb = spec::ArbitrationFeature::decode(state_.feature(spec::FeatureId::Arbitration));
+    // Arbitration Burst: 2^AB commands at a time from one SQ; 111b means no limit (§5.21.1.1).
+    const uint32_t burst = arb.ab == 7 ? UINT32_MAX : (1u << arb.ab);
+    auto take = [&](uint16_t q) {
+        if (q != arb_current_ || arb_burst_left_ == 0) arb_burst_left_ = burst;
+        arb_current_ = q;
+        --arb_burst_left_;
+        return q;
+    };
+
+    if (state_.cc.ams() == 0) { // round robin: every SQ, the admin SQ included, is a peer
+        if (arb_burst_left_ > 0 && has_work(arb_current_)) return take(arb_current_);
+        arb_burst_left_ = 0;
+        if (auto q = next_after(arb_current_, [](uint16_t) { return true; })) return take(*q);
+        return std::nullopt;
+    }
+
+    // Weighted round robin with urgent priority class: admin first, then urgent, then the
+    // high/medium/low classes by their weights (§4.11.2).
+    if (has_work(0)) {
+        arb_burst_left_ = 0;
+        arb_current_ = 0;
+        return uint16_t{0};
+    }
+    auto prio = [&](uint16_t q) { return state_.sqs[q]->qprio; };
+    if (arb_burst_left_ > 0 && arb_current_ != 0 && has_work(arb_current_)) {
+        const uint8_t cls = prio(arb_current_);
+        if (cls == 0) return take(arb_current_);
+        if (wrr_credits_[cls - 1] > 0) {
+            --wrr_credits_[cls - 1];
+            return take(arb_current_);
+        }
+    }
+    arb_burst_left_ = 0;
+    if (auto q = next_after(class_last_[0], [&](uint16_t s) { return s != 0 && prio(s) == 0; })) {
+        class_last_[0] = *q;
+        return take(*q);
+    }
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        for (uint8_t cls = 1; cls <= 3; ++cls) {
+            if (wrr_credits_[cls - 1] <= 0) continue;
+            if (auto q = next_after(class_last_[cls],
+                                    [&](uint16_t s) { return s != 0 && prio(s) == cls; })) {
+                --wrr_credits_[cls - 1];
+                class_last_[cls] = *q;
+                return take(*q);
+            }
+        }
+        // All classes with work have used their weight: start a new round.
+        wrr_credits_ = {arb.hpw + 1, arb.mpw + 1, arb.lpw + 1};
+    }
+    return std::nullopt;
+}
+
+void Controller::fetch() {
+    if (!state_.csts.rdy() || state_.csts.cfs() || free_slots_.empty()) return;
+    const auto qid = arbitrate();
+    if (!qid) return;
+    SubmissionQueue& sq = *state_.sqs[*qid];
+    const uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    ++inflight_;
+    CommandContext& ctx = slots_[slot];
+    const uint32_t generation = ctx.generation + 1;
+    std::vector<uint8_t> buffer = std::move(ctx.buffer); // keep the allocation
+    ctx = CommandContext{};
+    ctx.buffer = std::move(buffer);
+    ctx.buffer.clear();
+    ctx.slot = slot;
+    ctx.generation = generation;
+    ctx.sqid = *qid;
+    ctx.cqid = sq.cqid;
+    ctx.fetch_time_ns = state_.now_ns;
+
+    const uint32_t entry_size = *qid == 0 ? 64 : (1u << state_.cc.iosqes());
+    const uint64_t addr = sq.memory.entry_address(sq.head, entry_size);
+    std::array<uint8_t, 64> raw{};
+    if (!state_.memory.dma_read(addr, raw)) {
+        free_slots_.push_back(slot);
+        --inflight_;
+        ctx.phase = CommandPhase::Free;
+        set_fatal(Explanation{fmt::format("SQ{} entry {}", *qid, sq.head), addr,
+                              "the submission queue entry is not in mapped host memory",
+                              "NVMe 1.3 §4.1"});
+        return;
+    }
+    std::memcpy(&ctx.sqe, raw.data(), sizeof ctx.sqe);
+    sq.head = (sq.head + 1) % sq.size;
+    ++sq.fetched;
+    ctx.sqhd = static_cast<uint16_t>(sq.head);
+    ctx.phase = CommandPhase::Decode;
+    record_event(EventKind::SqeFetch, ctx, addr, 64, sq.head, ctx.sqe.opc);
+    ++ctx.generation;
+    schedule(state_.now_ns + state_.config.fetch_ns, Pending::Kind::Command, slot,
+             ctx.generation);
+    schedule_fetch();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline
+
+void Controller::run_command(uint32_t slot) {
+    CommandContext& ctx = slots_[slot];
+    switch (ctx.phase) {
+    case CommandPhase::Decode: decode(ctx); break;
+    case CommandPhase::TransferIn: transfer(ctx, true); break;
+    case CommandPhase::Execute: execute(ctx); break;
+    case CommandPhase::TransferOut: transfer(ctx, false); break;
+    case CommandPhase::Complete: complete(ctx); break;
+    case CommandPhase::Interrupt: raise_interrupt(ctx); break;
+    case CommandPhase::WaitCq:
+    case CommandPhase::Free: break;
+    }
+}
+
+namespace {
+uint64_t dma_cost(const DeviceConfig& c, uint64_t bytes) {
+    return std::max<uint64_t>(1, bytes * c.dma_ns_per_kib / 1024);
+}
+} // namespace
+
+void Controller::decode(CommandContext& ctx) {
+    const bool admin = ctx.sqid == 0;
+    const CommandSet& set = admin ? admin_command_set() : nvm_command_set();
+    const spec::Sqe& sqe = ctx.sqe;
+    auto next = [&](CommandPhase phase, uint64_t delay) {
+        ctx.phase = phase;
+        ++ctx.generation;
+        schedule(state_.now_ns + delay, Pending::Kind::Command, ctx.slot, ctx.generation);
+    };
+
+    const bool cid_in_use = std::any_of(slots_.begin(), slots_.end(), [&](const auto& other) {
+        return &other != &ctx && other.phase != CommandPhase::Free && other.sqid == ctx.sqid &&
+               other.sqe.cid == sqe.cid;
+    });
+    if (cid_in_use) {
+        ctx.fail(spec::generic(GenericStatus::CommandIdConflict), "CDW0.CID", sqe.cid,
+                 "another command with this identifier is still outstanding on this SQ",
+                 "NVMe 1.3 §4.2", spec::param_error_location(2, 0));
+    } else if (sqe.fuse() != 0) {
+        ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0.FUSE", sqe.fuse(),
+                 "fused operations are not supported (Identify FUSES = 0)", "NVMe 1.3 §4.2",
+                 spec::param_error_location(1, 0));
+    } else if (sqe.psdt() != 0) {
+        ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0.PSDT", sqe.psdt(),
+                 admin ? "admin commands must use PRPs (PSDT = 00b)"
+                       : "SGLs are not supported (Identify SGLS = 0), PSDT must be 00b",
+                 "NVMe 1.3 §4.2", spec::param_error_location(1, 6));
+    } else if ((sqe.flags & 0x3C) != 0) {
+        ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0 bits 13:10",
+                 (sqe.flags >> 2) & 0xF, "reserved bits must be 0", "NVMe 1.3 §4.2",
+                 spec::param_error_location(1, 2));
+    } else if ((ctx.handler = set.find(sqe.opc)) == nullptr) {
+        ctx.fail(spec::generic(GenericStatus::InvalidOpcode, true), "CDW0.OPC", sqe.opc,
+                 fmt::format("opcode is not supported in the {} command set", set.name()),
+                 "NVMe 1.3 §5, §6", spec::param_error_location(0, 0));
+    } else if (ctx.handler->prepare(state_, ctx).ok()) {
+        const uint64_t limit = state_.max_transfer_bytes();
+        if (ctx.transfer_bytes > 0 && limit != 0 && ctx.transfer_bytes > limit) {
+            ctx.fail(spec::generic(GenericStatus::InvalidField, true), "data transfer length",
+                     ctx.transfer_bytes,
+                     fmt::format("exceeds MDTS ({} bytes = 2^{} x {}-byte pages)", limit,
+                                 state_.config.mdts, state_.min_page_size()),
+                     "NVMe 1.3 §5.15 (MDTS)");
+        } else if (ctx.transfer_bytes > 0) {
+            PrpWalker walker(sqe.prp1, sqe.prp2, ctx.transfer_bytes, state_.page_size());
+            if (auto bad = walker.check_entries()) {
+                ctx.status = bad->status;
+                ctx.why = bad->why;
+                ctx.error_location = spec::param_error_location(bad->why.field == "PRP1" ? 24 : 32, 0);
+            } else {
+                ctx.walker = walker;
+                ctx.buffer.assign(ctx.transfer_bytes, 0);
+            }
+        }
+    }
+
+    record_event(EventKind::CommandDecode, ctx, 0, ctx.transfer_bytes, 0, sqe.opc);
+    if (ctx.failed()) return next(CommandPhase::Complete, 0);
+    if (ctx.transfer_bytes > 0 && ctx.direction == DataDirection::HostToController)
+        return next(CommandPhase::TransferIn, 50);
+    next(CommandPhase::Execute, 50);
+}
+
+void Controller::transfer(CommandContext& ctx, bool to_device) {
+    auto& walker = std::get<PrpWalker>(ctx.walker);
+    const WalkStep s = walker.next(state_.memory);
+    uint64_t delay = 0;
+    switch (s.kind) {
+    case WalkStep::Kind::ListRead:
+        record_event(EventKind::PrpListRead, ctx, s.addr, s.len);
+        delay = dma_cost(state_.config, s.len * 8);
+        break;
+    case WalkStep::Kind::Segment: {
+        std::span<uint8_t> part(ctx.buffer.data() + ctx.buffer_pos, s.len);
+        const bool ok = to_device ? state_.memory.dma_read(s.addr, part)
+                                  : state_.memory.dma_write(s.addr, part);
+        int64_t why = -1;
+        if (!ok) {
+            ctx.fail(spec::generic(GenericStatus::DataTransferError), "PRP entry", s.addr,
+                     "the data buffer is not in mapped host memory", "NVMe 1.3 §4.3");
+            why = state_.trace.add_explanation(*ctx.why);
+        }
+        record_event(to_device ? EventKind::DmaToDevice : EventKind::DmaToHost, ctx, s.addr, s.len,
+                     0, 0, why);
+        ctx.buffer_pos += s.len;
+        delay = dma_cost(state_.config, s.len);
+        break;
+    }
+    case WalkStep::Kind::Error:
+        ctx.status = s.status;
+        ctx.why = s.why;
+        ctx.phase = CommandPhase::Complete;
+        return complete(ctx);
+    case WalkStep::Kind::Done: break;
+    }
+    if (ctx.failed())
+        ctx.phase = CommandPhase::Complete;
+    else if (walker.done())
+        ctx.phase = to_device ? CommandPhase::Execute : CommandPhase::Complete;
+    ++ctx.generation;
+    schedule(state_.now_ns + delay, Pending::Kind::Command, ctx.slot, ctx.generation);
+}
+
+void Controller::execute(CommandContext& ctx) {
+    if (ctx.handler->execute != nullptr) ctx.handler->execute(state_, ctx);
+    int64_t why = ctx.why ? state_.trace.add_explanation(*ctx.why) : -1;
+    const uint32_t u32 = ctx.execute_event == EventKind::AdminExecute ? ctx.sqe.opc : ctx.sqe.nsid;
+    record_event(ctx.execute_event, ctx, ctx.event_addr, ctx.event_len, 0, u32, why);
+    state_.health.busy_time_ns += ctx.execute_ns;
+    if (!state_.deleted_sqs.empty()) abort_deleted_sqs();
+    if (ctx.failed() || ctx.transfer_bytes == 0 ||
+        ctx.direction != DataDirection::ControllerToHost) {
+        ctx.phase = CommandPhase::Complete;
+    } else {
+        ctx.phase = CommandPhase::TransferOut;
+    }
+    ++ctx.generation;
+    schedule(state_.now_ns + ctx.execute_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+}
+
+// Commands of a deleted SQ still in the controller complete with Command Aborted due to SQ
+// Deletion before the Delete I/O SQ command does (NVMe 1.3 §5.6).
+void Controller::abort_deleted_sqs() {
+    for (const uint16_t qid : state_.deleted_sqs) {
+        for (auto& other : slots_) {
+            if (other.phase == CommandPhase::Free || other.sqid != qid) continue;
+            if (other.phase == CommandPhase::Complete || other.phase == CommandPhase::WaitCq ||
+                other.phase == CommandPhase::Interrupt)
+                continue;
+            other.fail(spec::generic(GenericStatus::AbortedSqDeletion), "SQID", qid,
+                       "its submission queue was deleted", "NVMe 1.3 §5.6");
+            other.phase = CommandPhase::Complete;
+            ++other.generation;
+            schedule(state_.now_ns, Pending::Kind::Command, other.slot, other.generation);
+        }
+    }
+    state_.deleted_sqs.clear();
+}
+
+void Controller::log_error(const CommandContext& ctx) {
+    spec::ErrorLogEntry e{};
+    e.error_count = ++state_.error_count;
+    e.sqid = ctx.sqid;
+    e.cid = ctx.sqe.cid;
+    e.status_field = static_cast<uint16_t>(ctx.status.field() << 1);
+    e.param_error_location = ctx.error_location;
+    e.lba = ctx.error_lba;
+    e.nsid = ctx.sqe.nsid;
+    state_.error_log.push_front(e);
+    if (state_.error_log.size() > DeviceState::kErrorLogEntries) state_.error_log.pop_back();
+    ++state_.health.error_log_entries;
+}
+
+void Controller::complete(CommandContext& ctx) {
+    auto& cq_slot = state_.cqs[ctx.cqid];
+    if (!cq_slot) {
+        record_event(EventKind::CommandAborted, ctx);
+        return finish(ctx);
+    }
+    CompletionQueue& cq = *cq_slot;
+    if (cq.full()) {
+        ctx.phase = CommandPhase::WaitCq;
+        cq.waiting.push_back(ctx.slot);
+        record_event(EventKind::CqFull, ctx, 0, 0, cq.head);
+        return;
+    }
+    spec::Cqe cqe{};
+    cqe.dw0 = ctx.dw0;
+    cqe.dw1 = ctx.dw1;
+    // SQHD is the SQ head at the time the entry is posted (§4.6).
+    const auto& sq = state_.sqs[ctx.sqid];
+    cqe.sqhd = sq ? static_cast<uint16_t>(sq->head) : ctx.sqhd;
+    cqe.sqid = ctx.sqid;
+    cqe.cid = ctx.sqe.cid;
+    if (ctx.failed()) {
+        // Every failure gets an Error Information log entry, so the More bit says so (§4.6.1).
+        ctx.status = ctx.status.with_more(true);
+        log_error(ctx);
+    }
+    cqe.set_status(ctx.status, cq.phase);
+    const uint64_t addr = cq.memory.entry_address(cq.tail, 16);
+    std::array<uint8_t, 16> raw{};
+    std::memcpy(raw.data(), &cqe, sizeof cqe);
+    if (!state_.memory.dma_write(addr, raw)) {
+        set_fatal(Explanation{fmt::format("CQ{} entry {}", cq.qid, cq.tail), addr,
+                              "the completion queue entry is not in mapped host memory",
+                              "NVMe 1.3 §4.6"});
+        return finish(ctx);
+    }
+    const int64_t why = ctx.why ? state_.trace.add_explanation(*ctx.why) : -1;
+    TraceEvent ev{.time_ns = state_.now_ns,
+                  .kind = EventKind::CqePost,
+                  .sqid = ctx.sqid,
+                  .cqid = cq.qid,
+                  .cid = ctx.sqe.cid,
+                  .u32 = cq.phase ? 1u : 0u,
+                  .addr = addr,
+                  .len = 16,
+                  .value = ctx.status.field(),
+                  .explanation = why};
+    state_.trace.record(ev);
+    cq.tail = (cq.tail + 1) % cq.size;
+    if (cq.tail == 0) cq.phase = !cq.phase; // the phase tag inverts on each wrap (§4.6)
+    ++cq.posted;
+    posted_in_step_ = true;
+
+    CompletionRecord rec{ctx.sqid, cq.qid, cqe, ctx.sqe.opc, ctx.why};
+    last_completion_ = rec;
+    completions_.push_back(std::move(rec));
+    if (completions_.size() > 4096) completions_.pop_front();
+
+    if (!cq.ien) return finish(ctx);
+    ctx.phase = CommandPhase::Interrupt;
+    ++ctx.generation;
+    schedule(state_.now_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+}
+
+void Controller::raise_interrupt(CommandContext& ctx) {
+    const auto& cq_slot = state_.cqs[ctx.cqid];
+    if (!cq_slot) return finish(ctx);
+    const uint16_t v = cq_slot->iv;
+    // Interrupt Coalescing applies to I/O completion queues only, and not to vectors whose
+    // Interrupt Vector Configuration sets CD (§5.21.1.8, §5.21.1.9).
+    const auto coal =
+        spec::InterruptCoalescingFeature::decode(state_.feature(spec::FeatureId::InterruptCoalescing));
+    const bool coalescing_disabled =
+        ctx.cqid == 0 || v >= state_.vector_config.size() ||
+        spec::InterruptVectorConfigFeature::decode(state_.vector_config[v].current).cd;
+    ++vector_pending_[v];
+    if (coalescing_disabled || vector_pending_[v] >= uint32_t{coal.thr} + 1u) {
+        signal_vector(v, ctx.cqid, ctx.sqe.cid);
+    } else {
+        state_.trace.record(TraceEvent{.time_ns = state_.now_ns,
+                                       .kind = EventKind::InterruptCoalesced,
+                                       .sqid = ctx.sqid,
+                                       .cqid = ctx.cqid,
+                                       .cid = ctx.sqe.cid,
+                                       .u32 = v,
+                                       .value = vector_pending_[v]});
+        if (coal.time != 0 && !coalesce_armed_[v]) {
+            coalesce_armed_[v] = true;
+            schedule(state_.now_ns + uint64_t{coal.time} * 100'000, Pending::Kind::Coalesce, v,
+                     epoch_);
+        }
+    }
+    finish(ctx);
+}
+
+void Controller::signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid) {
+    vector_pending_[vector] = 0;
+    coalesce_armed_[vector] = false;
+    // INTMS masks vectors 0..31 (§3.1.3); a masked interrupt is held until INTMC unmasks it.
+    const bool masked = vector < 32 && (state_.intms >> vector) & 1u;
+    TraceEvent ev{.time_ns = state_.now_ns,
+                  .kind = masked ? EventKind::InterruptMasked : EventKind::Interrupt,
+                  .cqid = cqid,
+                  .cid = cid,
+                  .u32 = vector};
+    state_.trace.record(ev);
+    if (masked) {
+        vector_asserted_[vector] = true;
+    } else {
+        ++vector_count_[vector];
+    }
+}
+
+void Controller::finish(CommandContext& ctx) {
+    ctx.phase = CommandPhase::Free;
+    ++ctx.generation;
+    free_slots_.push_back(ctx.slot);
+    --inflight_;
+    schedule_fetch();
+}
+
+void Controller::drop_all_commands() {
+    for (auto& ctx : slots_) {
+        if (ctx.phase == CommandPhase::Free) continue;
+        record_event(EventKind::CommandAborted, ctx);
+        ctx.phase = CommandPhase::Free;
+        ++ctx.generation;
+        free_slots_.push_back(ctx.slot);
+    }
+    inflight_ = 0;
+    std::sort(free_slots_.begin(), free_slots_.end(), std::greater<>());
+    pending_ = {};
+    fetch_scheduled_ = false;
+    std::fill(vector_pending_.begin(), vector_pending_.end(), 0);
+    std::fill(vector_asserted_.begin(), vector_asserted_.end(), false);
+    std::fill(coalesce_armed_.begin(), coalesce_armed_.end(), false);
+    ++epoch_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Power
+
+void Controller::power_off(PowerOff kind) {
+    if (!powered_) return;
+    drop_all_commands();
+    if (kind == PowerOff::Clean) {
+        for (auto& ns : state_.namespaces) ns.flush(state_.store);
+        state_.clean_shutdown = true;
+        state_.save_persistent_state();
+    } else {
+        for (auto& ns : state_.namespaces) ns.drop_cache();
+    }
+    state_.trace.record(TraceEvent{.time_ns = state_.now_ns,
+                                   .kind = EventKind::PowerOff,
+                                   .u32 = kind == PowerOff::Clean ? 1u : 0u});
+    state_.csts = spec::CstsReg{0};
+    powered_ = false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inspection
+
+std::vector<QueueView> Controller::queues() const {
+    std::vector<QueueView> out;
+    for (const auto& sq : state_.sqs) {
+        if (!sq) continue;
+        out.push_back(QueueView{.is_sq = true,
+                                .qid = sq->qid,
+                                .cqid = sq->cqid,
+                                .size = sq->size,
+                                .head = sq->head,
+                                .tail = sq->tail,
+                                .base = sq->memory.contiguous() ? sq->memory.base
+                                                                : sq->memory.pages.front(),
+                                .contiguous = sq->memory.contiguous(),
+                                .qprio = sq->qprio});
+    }
+    for (const auto& cq : state_.cqs) {
+        if (!cq) continue;
+        out.push_back(QueueView{.is_sq = false,
+                                .qid = cq->qid,
+                                .cqid = cq->qid,
+                                .size = cq->size,
+                                .head = cq->head,
+                                .tail = cq->tail,
+                                .base = cq->memory.contiguous() ? cq->memory.base
+                                                                : cq->memory.pages.front(),
+                                .contiguous = cq->memory.contiguous(),
+                                .phase = cq->phase,
+                                .ien = cq->ien,
+                                .iv = cq->iv,
+                                .waiting = static_cast<uint32_t>(cq->waiting.size())});
+    }
+    return out;
+}
+
+std::vector<CommandView> Controller::commands() const {
+    std::vector<CommandView> out;
+    for (const auto& ctx : slots_) {
+        if (ctx.phase == CommandPhase::Free) continue;
+        out.push_back(CommandView{ctx.sqid, ctx.sqe.cid, ctx.sqe.opc, ctx.phase,
+                                  ctx.transfer_bytes, ctx.buffer_pos});
+    }
+    return out;
+}
+
+uint32_t Controller::interrupt_count(uint16_t vector) const {
+    return vector < vector_count_.size() ? vector_count_[vector] : 0;
+}
+
+bool Controller::interrupt_pending(uint16_t vector) const {
+    return vector < vector_asserted_.size() && vector_asserted_[vector];
+}
+
+uint64_t Controller::namespace_blocks_cached(uint32_t nsid) const {
+    return nsid >= 1 && nsid <= state_.namespaces.size()
+               ? state_.namespaces[nsid - 1].cached_blocks()
+               : 0;
+}
+
+bool Controller::lba_cached(uint32_t nsid, uint64_t lba) const {
+    return nsid >= 1 && nsid <= state_.namespaces.size() &&
+           state_.namespaces[nsid - 1].is_cached(lba);
+}
+
+uint32_t Controller::lba_size(uint32_t nsid) const {
+    return nsid >= 1 && nsid <= state_.namespaces.size() ? state_.namespaces[nsid - 1].lba_size()
+                                                         : 0;
+}
+
+} // namespace nvmelab

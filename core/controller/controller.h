@@ -1,0 +1,175 @@
+#pragma once
+// The NVMe controller: registers, doorbells, queues and the command pipeline, advanced one
+// event at a time on a virtual clock. It never runs on its own: a front end calls step(),
+// step_command() or run_until_idle(). Same inputs give the same trace on every platform.
+//
+// Life of a command (see docs/architecture.md): doorbell -> fetch (arbitration) -> decode
+// (command set handler prepare) -> data in (PRP walk + DMA, one event per list page / segment)
+// -> execute (handler) -> data out -> CQE post -> interrupt.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "core/controller/device_state.h"
+
+namespace nvmelab {
+
+// A read-only snapshot of one queue, for front ends.
+struct QueueView {
+    bool is_sq = true;
+    uint16_t qid = 0;
+    uint16_t cqid = 0; // SQs: their CQ
+    uint32_t size = 0;
+    uint32_t head = 0;
+    uint32_t tail = 0;
+    uint64_t base = 0;
+    bool contiguous = true;
+    bool phase = true; // CQs: phase tag the controller writes next
+    bool ien = false;
+    uint16_t iv = 0;
+    uint8_t qprio = 0;
+    uint32_t waiting = 0; // CQs: completions waiting for room
+};
+
+// A command the controller is working on, for front ends.
+struct CommandView {
+    uint16_t sqid = 0;
+    uint16_t cid = 0;
+    uint8_t opcode = 0;
+    CommandPhase phase = CommandPhase::Free;
+    uint64_t transfer_bytes = 0;
+    uint64_t transferred = 0;
+};
+
+// The last completion posted, with the explanation of a failure.
+struct CompletionRecord {
+    uint16_t sqid = 0;
+    uint16_t cqid = 0;
+    spec::Cqe cqe{};
+    uint8_t opcode = 0;
+    std::optional<Explanation> why;
+};
+
+enum class PowerOff : uint8_t { Clean, Unclean };
+
+class Controller {
+public:
+    // Powers the device on: loads persistent state from the store and starts with CC.EN = 0.
+    // Throws ConfigError if the configuration is invalid.
+    Controller(const DeviceConfig& config, HostMemory& memory, BackingStore& store);
+    ~Controller();
+    Controller(const Controller&) = delete;
+    Controller& operator=(const Controller&) = delete;
+
+    // Register access as a host does it over PCIe (BAR0). Reads of reserved space return 0,
+    // writes to read-only or reserved bits are ignored (§3.1).
+    uint32_t read32(uint32_t offset) const;
+    uint64_t read64(uint32_t offset) const;
+    void write32(uint32_t offset, uint32_t value);
+    void write64(uint32_t offset, uint64_t value);
+    uint32_t sq_doorbell_offset(uint16_t qid) const;
+    uint32_t cq_doorbell_offset(uint16_t qid) const;
+
+    // Advancing virtual time.
+    bool step();                  // runs one scheduled event; false when idle
+    bool step_command();          // runs until the next CQE is posted; false when idle first
+    uint64_t run_until_idle(uint64_t max_events = 100'000'000);
+    // Runs events up to a virtual time (idle time passes too, e.g. waiting for CSTS.RDY).
+    void run_until(uint64_t time_ns);
+    bool idle() const;
+    uint64_t now_ns() const { return state_.now_ns; }
+
+    // Power.
+    void power_off(PowerOff kind);
+    bool powered() const { return powered_; }
+
+    // Inspection for front ends.
+    const Trace& trace() const { return state_.trace; }
+    Trace& trace() { return state_.trace; }
+    const DeviceConfig& config() const { return state_.config; }
+    std::vector<QueueView> queues() const;
+    std::vector<CommandView> commands() const;
+    const std::optional<CompletionRecord>& last_completion() const { return last_completion_; }
+    // Completions posted since power-on, in order (bounded), with explanations.
+    const std::deque<CompletionRecord>& completions() const { return completions_; }
+    uint32_t interrupt_count(uint16_t vector) const;
+    bool interrupt_pending(uint16_t vector) const;
+    uint64_t namespace_blocks_cached(uint32_t nsid) const;
+    bool lba_cached(uint32_t nsid, uint64_t lba) const;
+    uint32_t lba_size(uint32_t nsid) const;
+
+private:
+    struct Pending {
+        uint64_t time;
+        uint64_t seq;
+        enum class Kind : uint8_t { Fetch, Command, Ready, ShutdownDone, Coalesce } kind;
+        uint32_t id;
+        uint32_t generation;
+        bool operator>(const Pending& o) const {
+            return time != o.time ? time > o.time : seq > o.seq;
+        }
+    };
+
+    void schedule(uint64_t at, Pending::Kind kind, uint32_t id = 0, uint32_t generation = 0);
+    void schedule_fetch();
+    bool run_pending(const Pending& p);
+
+    // Registers (registers.cpp).
+    void write_cc(uint32_t value);
+    void enable();
+    void controller_reset(const char* why);
+    void start_shutdown(uint8_t shn);
+    void subsystem_reset();
+    void ring_doorbell(uint32_t offset, uint32_t value);
+    void set_fatal(Explanation why);
+    void write_intms(uint32_t value, bool set);
+
+    // Pipeline (controller.cpp).
+    void fetch();
+    std::optional<uint16_t> arbitrate();
+    void run_command(uint32_t slot);
+    void decode(CommandContext& ctx);
+    void transfer(CommandContext& ctx, bool to_device);
+    void execute(CommandContext& ctx);
+    void complete(CommandContext& ctx);
+    void raise_interrupt(CommandContext& ctx);
+    void signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid);
+    void finish(CommandContext& ctx);
+    void abort_deleted_sqs();
+    void log_error(const CommandContext& ctx);
+    void record_event(EventKind kind, const CommandContext& ctx, uint64_t addr = 0,
+                      uint64_t len = 0, uint64_t value = 0, uint32_t u32 = 0,
+                      int64_t explanation = -1);
+    void drop_all_commands();
+
+    DeviceState state_;
+    bool powered_ = true;
+    std::vector<CommandContext> slots_;
+    std::vector<uint32_t> free_slots_;
+    uint32_t inflight_ = 0;
+    std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending_;
+    uint64_t pending_seq_ = 0;
+    bool fetch_scheduled_ = false;
+    uint32_t epoch_ = 0; // bumps on every reset so stale timers are ignored
+
+    // Arbitration state (§4.11).
+    uint16_t arb_current_ = 0;
+    uint32_t arb_burst_left_ = 0;
+    std::array<int32_t, 3> wrr_credits_{}; // high, medium, low
+    std::array<uint16_t, 4> class_last_{}; // last SQ served per priority class
+
+    // Interrupts: per vector, completions not yet signalled and the totals.
+    std::vector<uint32_t> vector_pending_;
+    std::vector<uint32_t> vector_count_;
+    std::vector<bool> vector_asserted_;
+    std::vector<bool> coalesce_armed_;
+
+    std::optional<CompletionRecord> last_completion_;
+    std::deque<CompletionRecord> completions_;
+    bool posted_in_step_ = false;
+};
+
+} // namespace nvmelab

@@ -1,0 +1,195 @@
+#include "core/controller/device_config.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+namespace nvmelab {
+
+namespace {
+
+template <typename T> T parse_number(const std::string& text) {
+    uint64_t v = 0;
+    int base = 10;
+    std::string_view s = text;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s.remove_prefix(2);
+    }
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+    if (ec != std::errc{} || p != s.data() + s.size() || s.empty())
+        throw ConfigError("'" + text + "' is not a number");
+    if (v > std::numeric_limits<T>::max()) throw ConfigError(text + " is too large");
+    return static_cast<T>(v);
+}
+
+bool parse_bool(const std::string& text) {
+    if (text == "1" || text == "true" || text == "on" || text == "yes") return true;
+    if (text == "0" || text == "false" || text == "off" || text == "no") return false;
+    throw ConfigError("'" + text + "' is not a boolean (on/off)");
+}
+
+// One table drives text parsing, JSON in and JSON out, so the three never disagree.
+struct Property {
+    std::function<void(DeviceConfig&, const std::string&)> set_text;
+    std::function<nlohmann::json(const DeviceConfig&)> get;
+    std::function<void(DeviceConfig&, const nlohmann::json&)> set_json;
+};
+
+template <typename T> Property number(T DeviceConfig::*field) {
+    return {[field](DeviceConfig& c, const std::string& v) {
+                c.*field = parse_number<T>(v);
+            },
+            [field](const DeviceConfig& c) { return nlohmann::json(c.*field); },
+            [field](DeviceConfig& c, const nlohmann::json& j) {
+                if (!j.is_number_unsigned()) throw ConfigError("must be an unsigned number");
+                const uint64_t v = j.get<uint64_t>();
+                if (v > std::numeric_limits<T>::max()) throw ConfigError("is too large");
+                c.*field = static_cast<T>(v);
+            }};
+}
+
+Property boolean(bool DeviceConfig::*field) {
+    return {[field](DeviceConfig& c, const std::string& v) { c.*field = parse_bool(v); },
+            [field](const DeviceConfig& c) { return nlohmann::json(c.*field); },
+            [field](DeviceConfig& c, const nlohmann::json& j) {
+                if (!j.is_boolean()) throw ConfigError("must be true or false");
+                c.*field = j.get<bool>();
+            }};
+}
+
+Property text(std::string DeviceConfig::*field) {
+    return {[field](DeviceConfig& c, const std::string& v) { c.*field = v; },
+            [field](const DeviceConfig& c) { return nlohmann::json(c.*field); },
+            [field](DeviceConfig& c, const nlohmann::json& j) {
+                if (!j.is_string()) throw ConfigError("must be a string");
+                c.*field = j.get<std::string>();
+            }};
+}
+
+const std::map<std::string, Property>& properties() {
+    static const std::map<std::string, Property> table = [] {
+        std::map<std::string, Property> t;
+        t["size"] = number(&DeviceConfig::size);
+        t["size"].set_text = [](DeviceConfig& c, const std::string& v) { c.size = parse_size(v); };
+        t["lbads"] = number(&DeviceConfig::lbads);
+        t["mdts"] = number(&DeviceConfig::mdts);
+        t["max_ioqpairs"] = number(&DeviceConfig::max_ioqpairs);
+        t["mqes"] = number(&DeviceConfig::mqes);
+        t["vwc"] = boolean(&DeviceConfig::vwc);
+        t["cache_blocks"] = number(&DeviceConfig::cache_blocks);
+        t["serial"] = text(&DeviceConfig::serial);
+        t["model"] = text(&DeviceConfig::model);
+        t["firmware"] = text(&DeviceConfig::firmware);
+        t["vid"] = number(&DeviceConfig::vid);
+        t["dstrd"] = number(&DeviceConfig::dstrd);
+        t["cqr"] = boolean(&DeviceConfig::cqr);
+        t["wrr"] = boolean(&DeviceConfig::wrr);
+        t["mpsmin"] = number(&DeviceConfig::mpsmin);
+        t["mpsmax"] = number(&DeviceConfig::mpsmax);
+        t["timeout"] = number(&DeviceConfig::timeout);
+        t["nssrs"] = boolean(&DeviceConfig::nssrs);
+        t["msix_vectors"] = number(&DeviceConfig::msix_vectors);
+        t["max_inflight"] = number(&DeviceConfig::max_inflight);
+        t["ready_ns"] = number(&DeviceConfig::ready_ns);
+        t["fetch_ns"] = number(&DeviceConfig::fetch_ns);
+        t["dma_ns_per_kib"] = number(&DeviceConfig::dma_ns_per_kib);
+        t["read_ns"] = number(&DeviceConfig::read_ns);
+        t["write_ns"] = number(&DeviceConfig::write_ns);
+        t["cache_ns"] = number(&DeviceConfig::cache_ns);
+        return t;
+    }();
+    return table;
+}
+
+} // namespace
+
+uint64_t parse_size(const std::string& text) {
+    if (text.empty()) throw ConfigError("size is empty");
+    uint64_t mult = 1;
+    std::string digits = text;
+    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(text.back())));
+    const std::string units = "KMGTP";
+    if (auto pos = units.find(unit); pos != std::string::npos) {
+        mult = uint64_t{1} << (10 * (pos + 1));
+        digits.pop_back();
+    }
+    const auto v = parse_number<uint64_t>(digits);
+    if (v != 0 && mult > std::numeric_limits<uint64_t>::max() / v)
+        throw ConfigError("size '" + text + "' is too large");
+    return v * mult;
+}
+
+void DeviceConfig::set(const std::string& name, const std::string& value) {
+    auto it = properties().find(name);
+    if (it == properties().end()) throw ConfigError("unknown device property '" + name + "'");
+    try {
+        it->second.set_text(*this, value);
+    } catch (const ConfigError& e) {
+        throw ConfigError("property '" + name + "': " + e.what());
+    }
+}
+
+const std::vector<std::string>& DeviceConfig::property_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n;
+        for (const auto& [k, v] : properties()) n.push_back(k);
+        return n;
+    }();
+    return names;
+}
+
+nlohmann::json DeviceConfig::to_json() const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [name, prop] : properties()) j[name] = prop.get(*this);
+    return j;
+}
+
+DeviceConfig DeviceConfig::from_json(const nlohmann::json& j) {
+    if (!j.is_object()) throw ConfigError("device properties must be a JSON object");
+    DeviceConfig c;
+    for (const auto& [name, value] : j.items()) {
+        auto it = properties().find(name);
+        if (it == properties().end()) throw ConfigError("unknown device property '" + name + "'");
+        try {
+            it->second.set_json(c, value);
+        } catch (const ConfigError& e) {
+            throw ConfigError("property '" + name + "' " + e.what());
+        }
+    }
+    c.validate();
+    return c;
+}
+
+void DeviceConfig::validate() const {
+    auto fail = [](const std::string& msg) { throw ConfigError(msg); };
+    // LBA data sizes below 512 bytes are not allowed (NVMe 1.3 §5.15, LBAF.LBADS >= 9).
+    if (lbads < 9 || lbads > 16) fail("lbads must be 9..16 (LBA size 512 B..64 KiB)");
+    if (size == 0) fail("size must be greater than 0");
+    if (size % lba_size() != 0) fail("size must be a multiple of the LBA size 2^lbads");
+    if (size > (uint64_t{1} << 50)) fail("size must be at most 1 PiB");
+    if (mpsmin > 15 || mpsmax > 15 || mpsmin > mpsmax) fail("need mpsmin <= mpsmax <= 15");
+    if (mpsmin > 4) fail("mpsmin must be at most 4 (64 KiB pages)");
+    if (mdts > 15) fail("mdts must be 0..15");
+    if (mqes < 1) fail("mqes must be at least 1 (CAP.MQES is 0's based, 2 entries minimum)");
+    if (max_ioqpairs < 1) fail("max_ioqpairs must be at least 1");
+    if (msix_vectors < 1 || msix_vectors > 2048) fail("msix_vectors must be 1..2048");
+    if (dstrd > 15) fail("dstrd must be 0..15");
+    if (timeout == 0) fail("timeout (CAP.TO) must be at least 1");
+    if (ready_ns > uint64_t{timeout} * 500'000'000)
+        fail("ready_ns must be within CAP.TO (timeout x 500 ms)");
+    if (max_inflight < 1 || max_inflight > 4096) fail("max_inflight must be 1..4096");
+    if (serial.size() > 20) fail("serial must be at most 20 characters");
+    if (model.size() > 40) fail("model must be at most 40 characters");
+    if (firmware.size() > 8) fail("firmware must be at most 8 characters");
+    auto printable = [](const std::string& s) {
+        for (char ch : s)
+            if (ch < 0x20 || ch > 0x7e) return false;
+        return true;
+    };
+    if (!printable(serial) || !printable(model) || !printable(firmware))
+        fail("serial, model and firmware must be printable ASCII");
+    if (vwc && cache_blocks == 0) fail("cache_blocks must be at least 1 when vwc is on");
+}
+
+} // namespace nvmelab

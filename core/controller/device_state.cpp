@@ -1,0 +1,187 @@
+#include "core/controller/device_state.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace nvmelab {
+
+using spec::FeatureId;
+
+namespace {
+constexpr uint8_t fid(FeatureId f) { return static_cast<uint8_t>(f); }
+} // namespace
+
+DeviceState::DeviceState(DeviceConfig cfg, HostMemory& mem, BackingStore& backing)
+    : config(std::move(cfg)), memory(mem), store(backing) {
+    cap.set_mqes(config.mqes)
+        .set_cqr(config.cqr)
+        .set_ams(config.wrr ? 1 : 0)
+        .set_to(config.timeout)
+        .set_dstrd(config.dstrd)
+        .set_nssrs(config.nssrs)
+        .set_css(1) // NVM command set
+        .set_mpsmin(config.mpsmin)
+        .set_mpsmax(config.mpsmax);
+    sqs.resize(size_t{config.max_ioqpairs} + 1);
+    cqs.resize(size_t{config.max_ioqpairs} + 1);
+    nsqa = static_cast<uint16_t>(config.max_ioqpairs - 1);
+    ncqa = nsqa;
+
+    // Defaults (§5.21.1). Arbitration burst defaults to the recommended burst RAB = 3.
+    auto def = [&](FeatureId f, uint32_t value, FeatureInfo info = {}) {
+        features[fid(f)] = FeatureValue{value, value, std::nullopt};
+        feature_info[fid(f)] = info;
+    };
+    def(FeatureId::Arbitration, spec::ArbitrationFeature{3, 0, 0, 0}.encode());
+    def(FeatureId::PowerManagement, 0);
+    def(FeatureId::ErrorRecovery, 0, FeatureInfo{true, true, true});
+    if (config.vwc) def(FeatureId::VolatileWriteCache, 1);
+    def(FeatureId::NumberOfQueues, spec::NumberOfQueuesFeature{nsqa, ncqa}.encode(),
+        FeatureInfo{false, false, true});
+    def(FeatureId::InterruptCoalescing, 0);
+    def(FeatureId::WriteAtomicityNormal, 0);
+    def(FeatureId::AsyncEventConfig, 0);
+    feature_info[fid(FeatureId::TemperatureThreshold)] = FeatureInfo{};
+    feature_info[fid(FeatureId::InterruptVectorConfig)] = FeatureInfo{};
+    for (auto& sensor : temperature_thresholds[0]) sensor = {kWarningTemperatureK, kWarningTemperatureK, {}};
+    for (auto& sensor : temperature_thresholds[1]) sensor = {0, 0, {}};
+    vector_config.resize(config.msix_vectors);
+    for (uint16_t v = 0; v < config.msix_vectors; ++v) {
+        // Coalescing never applies to the admin vector, so CD reads as 1 there (§5.21.1.9).
+        const uint32_t value = spec::InterruptVectorConfigFeature{v, v == 0}.encode();
+        vector_config[v] = {value, value, {}};
+    }
+    namespaces.emplace_back(1, 0, config.nsze(), config.lba_size(), config.cache_blocks);
+}
+
+uint8_t DeviceState::critical_warning() const {
+    uint8_t w = 0;
+    const uint16_t t = composite_temperature_k;
+    // Temperature outside a threshold (§5.14.1.2, Figure 94 byte 0 bit 1).
+    for (size_t sensor = 0; sensor < 2; ++sensor) {
+        if (t >= temperature_thresholds[0][sensor].current ||
+            t < temperature_thresholds[1][sensor].current)
+            w |= static_cast<uint8_t>(spec::CriticalWarning::Temperature);
+    }
+    return w;
+}
+
+namespace {
+std::string to_hex(const void* data, size_t n) {
+    std::string out;
+    const auto* p = static_cast<const uint8_t*>(data);
+    for (size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", p[i]);
+    return out;
+}
+bool from_hex(const std::string& s, void* data, size_t n) {
+    if (s.size() != n * 2) return false;
+    auto* p = static_cast<uint8_t*>(data);
+    for (size_t i = 0; i < n; ++i) {
+        unsigned v = 0;
+        for (int k = 0; k < 2; ++k) {
+            const char c = s[i * 2 + static_cast<size_t>(k)];
+            v <<= 4;
+            if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
+            else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
+            else return false;
+        }
+        p[i] = static_cast<uint8_t>(v);
+    }
+    return true;
+}
+} // namespace
+
+std::string DeviceState::persistent_state_json() const {
+    nlohmann::json j;
+    j["version"] = 1;
+    j["clean_shutdown"] = clean_shutdown;
+    const auto& h = health;
+    j["health"] = {{"data_units_read", h.data_units_read},
+                   {"data_units_written", h.data_units_written},
+                   {"host_read_commands", h.host_read_commands},
+                   {"host_write_commands", h.host_write_commands},
+                   {"busy_time_ns", h.busy_time_ns},
+                   {"power_cycles", h.power_cycles},
+                   {"power_on_ns", h.power_on_ns},
+                   {"unsafe_shutdowns", h.unsafe_shutdowns},
+                   {"media_errors", h.media_errors},
+                   {"error_log_entries", h.error_log_entries}};
+    j["error_count"] = error_count;
+    nlohmann::json log = nlohmann::json::array();
+    for (const auto& e : error_log) log.push_back(to_hex(&e, sizeof e));
+    j["error_log"] = log;
+    nlohmann::json saved = nlohmann::json::object();
+    for (const auto& [id, f] : features)
+        if (f.saved) saved[std::to_string(id)] = *f.saved;
+    for (size_t k = 0; k < 2; ++k)
+        for (size_t t = 0; t < 2; ++t)
+            if (temperature_thresholds[k][t].saved)
+                saved[fmt::format("4.{}.{}", k, t)] = *temperature_thresholds[k][t].saved;
+    for (size_t v = 0; v < vector_config.size(); ++v)
+        if (vector_config[v].saved) saved[fmt::format("9.{}", v)] = *vector_config[v].saved;
+    j["saved_features"] = saved;
+    return j.dump(1);
+}
+
+void DeviceState::load_persistent_state(const std::string& text) {
+    bool was_clean = true; // a brand-new device has never been shut down unsafely
+    if (!text.empty()) {
+        const auto j = nlohmann::json::parse(text, nullptr, false);
+        if (j.is_object()) {
+            was_clean = j.value("clean_shutdown", false);
+            if (j.contains("health") && j["health"].is_object()) {
+                const auto& hj = j["health"];
+                auto get = [&](const char* k) { return hj.value(k, uint64_t{0}); };
+                health.data_units_read = get("data_units_read");
+                health.data_units_written = get("data_units_written");
+                health.host_read_commands = get("host_read_commands");
+                health.host_write_commands = get("host_write_commands");
+                health.busy_time_ns = get("busy_time_ns");
+                health.power_cycles = get("power_cycles");
+                health.power_on_ns = get("power_on_ns");
+                health.unsafe_shutdowns = get("unsafe_shutdowns");
+                health.media_errors = get("media_errors");
+                health.error_log_entries = get("error_log_entries");
+            }
+            error_count = j.value("error_count", uint64_t{0});
+            if (j.contains("error_log") && j["error_log"].is_array()) {
+                for (const auto& e : j["error_log"]) {
+                    spec::ErrorLogEntry entry{};
+                    if (e.is_string() && from_hex(e.get<std::string>(), &entry, sizeof entry) &&
+                        error_log.size() < kErrorLogEntries)
+                        error_log.push_back(entry);
+                }
+            }
+            if (j.contains("saved_features") && j["saved_features"].is_object()) {
+                for (const auto& [key, value] : j["saved_features"].items()) {
+                    if (!value.is_number_unsigned()) continue;
+                    const auto v = value.get<uint32_t>();
+                    unsigned a = 0, b = 0, c = 0;
+                    if (std::sscanf(key.c_str(), "4.%u.%u", &a, &b) == 2 && a < 2 && b < 2) {
+                        temperature_thresholds[a][b].saved = v;
+                        temperature_thresholds[a][b].current = v;
+                    } else if (std::sscanf(key.c_str(), "9.%u", &c) == 1 &&
+                               c < vector_config.size()) {
+                        vector_config[c].saved = v;
+                        vector_config[c].current = v;
+                    } else if (std::sscanf(key.c_str(), "%u", &c) == 1 &&
+                               key.find('.') == std::string::npos) {
+                        auto it = features.find(static_cast<uint8_t>(c));
+                        if (c > 0xFF || it == features.end()) continue;
+                        it->second.saved = v;
+                        it->second.current = v; // saved values take effect at power-on (§5.21)
+                    }
+                }
+            }
+        }
+    }
+    ++health.power_cycles;
+    if (!was_clean) ++health.unsafe_shutdowns;
+    clean_shutdown = false;
+}
+
+bool DeviceState::save_persistent_state() { return store.save_state(persistent_state_json()); }
+
+} // namespace nvmelab

@@ -1,0 +1,132 @@
+#pragma once
+// Everything the controller knows, in one place that command handlers may read and change.
+// Front ends do not include this file: they use Controller's public interface.
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/controller/command.h"
+#include "core/controller/device_config.h"
+#include "core/controller/queues.h"
+#include "core/controller/trace.h"
+#include "core/host/host_memory.h"
+#include "core/media/backing_store.h"
+#include "core/media/nvm_namespace.h"
+#include "core/spec/nvme_spec.h"
+
+namespace nvmelab {
+
+// Per-feature attributes reported by Get Features SEL=011b (NVMe 1.3 §5.14.1).
+struct FeatureInfo {
+    bool saveable = true;
+    bool namespace_specific = false;
+    bool changeable = true;
+};
+
+struct FeatureValue {
+    uint32_t current = 0;
+    uint32_t default_value = 0;
+    std::optional<uint32_t> saved;
+};
+
+// Counters that persist across power cycles (SMART / Health log, §5.14.1.2).
+struct HealthCounters {
+    uint64_t data_units_read = 0;    // thousands of 512-byte units, rounded up on report
+    uint64_t data_units_written = 0; // kept in 512-byte units, converted on report
+    uint64_t host_read_commands = 0;
+    uint64_t host_write_commands = 0;
+    uint64_t busy_time_ns = 0;
+    uint64_t power_cycles = 0;
+    uint64_t power_on_ns = 0;
+    uint64_t unsafe_shutdowns = 0;
+    uint64_t media_errors = 0;
+    uint64_t error_log_entries = 0;
+};
+
+class DeviceState {
+public:
+    DeviceState(DeviceConfig config, HostMemory& memory, BackingStore& store);
+
+    // Configuration and the outside world.
+    DeviceConfig config;
+    HostMemory& memory;
+    BackingStore& store;
+    Trace trace;
+    uint64_t now_ns = 0;
+
+    // Registers (§3.1). CAP and VS are fixed at power-on from the configuration.
+    spec::CapReg cap{0};
+    uint32_t vs = spec::kVersion1_3;
+    uint32_t intms = 0;
+    spec::CcReg cc{0};
+    spec::CstsReg csts{0};
+    spec::AqaReg aqa{0};
+    uint64_t asq = 0;
+    uint64_t acq = 0;
+
+    // Queues, indexed by queue ID; index 0 is the admin queue pair.
+    std::vector<std::optional<SubmissionQueue>> sqs;
+    std::vector<std::optional<CompletionQueue>> cqs;
+    // Number of Queues feature: granted I/O queues, 0's based (§5.21.1.7).
+    uint16_t nsqa = 0;
+    uint16_t ncqa = 0;
+    bool io_queues_ever_created = false;
+
+    // Features (current/default/saved), with temperature thresholds kept per sensor and kind.
+    std::map<uint8_t, FeatureValue> features;
+    std::map<uint8_t, FeatureInfo> feature_info;
+    // [THSEL][TMPSEL]: over (0) and under (1) thresholds for composite (0) and sensor 1 (1).
+    std::array<std::array<FeatureValue, 2>, 2> temperature_thresholds{};
+    std::vector<FeatureValue> vector_config; // Interrupt Vector Configuration per vector
+
+    // Logs.
+    std::deque<spec::ErrorLogEntry> error_log; // newest first, at most kErrorLogEntries
+    uint64_t error_count = 0;
+    HealthCounters health;
+    uint16_t composite_temperature_k = 313;
+
+    std::vector<NvmNamespace> namespaces; // index nsid-1
+
+    static constexpr uint32_t kErrorLogEntries = 64;
+    static constexpr uint16_t kWarningTemperatureK = 343;
+    static constexpr uint16_t kCriticalTemperatureK = 353;
+    static constexpr uint8_t kNumberOfPowerStates = 3;
+
+    // Helpers for handlers.
+    uint64_t page_size() const { return uint64_t{1} << (12 + cc.mps()); }
+    uint64_t min_page_size() const { return uint64_t{1} << (12 + cap.mpsmin()); }
+    // Max data transfer in bytes, 0 = no limit (MDTS is in units of CAP.MPSMIN pages, §5.15).
+    uint64_t max_transfer_bytes() const {
+        return config.mdts == 0 ? 0 : min_page_size() << config.mdts;
+    }
+    NvmNamespace* find_namespace(uint32_t nsid) {
+        return nsid >= 1 && nsid <= namespaces.size() ? &namespaces[nsid - 1] : nullptr;
+    }
+    uint32_t feature(spec::FeatureId fid) const {
+        auto it = features.find(static_cast<uint8_t>(fid));
+        return it == features.end() ? 0 : it->second.current;
+    }
+    bool write_cache_enabled() const {
+        return config.vwc && (feature(spec::FeatureId::VolatileWriteCache) & 1) != 0;
+    }
+    uint8_t critical_warning() const;
+    uint16_t io_queue_limit() const { return config.max_ioqpairs; }
+
+    // Persistent state (saved features, logs, counters) as JSON, and back.
+    std::string persistent_state_json() const;
+    void load_persistent_state(const std::string& json);
+    bool save_persistent_state();
+
+    // Whether the last power-off or shutdown left the device clean (persisted).
+    bool clean_shutdown = false;
+
+    // Set by handlers that change queues, so the engine can react (abort an SQ's commands).
+    std::vector<uint16_t> deleted_sqs;
+};
+
+} // namespace nvmelab

@@ -1,0 +1,57 @@
+#pragma once
+// Where a device keeps what survives a power cycle: the media bytes of its namespaces and a
+// small persistent-state document (log pages, saved features, SMART counters). The core sees
+// only this interface; the native CLI stores it in an image file, tests and the web build in
+// memory.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace nvmelab {
+
+class BackingStore {
+public:
+    virtual ~BackingStore() = default;
+    // Size of the media area in bytes.
+    virtual uint64_t media_size() const = 0;
+    // Reads media bytes; never-written ranges read as zeros. False on an I/O failure or a range
+    // outside the media (the controller turns that into a media error status).
+    virtual bool read(uint64_t offset, std::span<uint8_t> out) = 0;
+    virtual bool write(uint64_t offset, std::span<const uint8_t> data) = 0;
+    // Makes every earlier write durable.
+    virtual bool sync() = 0;
+    // The controller's persistent state as a JSON document ("" when none was saved yet).
+    virtual std::string load_state() = 0;
+    // Replaces the persistent state atomically: after a crash either the old or the new one
+    // is found, never a mix.
+    virtual bool save_state(std::string_view json) = 0;
+};
+
+// Sparse in-memory store: only chunks that were written take memory.
+class MemoryBackingStore final : public BackingStore {
+public:
+    static constexpr uint64_t kChunkSize = 64 * 1024;
+
+    explicit MemoryBackingStore(uint64_t media_size) : media_size_(media_size) {}
+    uint64_t media_size() const override { return media_size_; }
+    bool read(uint64_t offset, std::span<uint8_t> out) override;
+    bool write(uint64_t offset, std::span<const uint8_t> data) override;
+    bool sync() override { return true; }
+    std::string load_state() override { return state_; }
+    bool save_state(std::string_view json) override {
+        state_ = json;
+        return true;
+    }
+    // Bytes of media memory held (for the benchmark and the UI).
+    uint64_t resident_bytes() const { return chunks_.size() * kChunkSize; }
+
+private:
+    uint64_t media_size_;
+    std::map<uint64_t, std::unique_ptr<uint8_t[]>> chunks_;
+    std::string state_;
+};
+
+} // namespace nvmelab

@@ -1,0 +1,452 @@
+#include "image/device_image.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace nvmelab {
+
+namespace {
+
+// Owns a file descriptor; closes it unless released.
+class UniqueFd {
+public:
+    explicit UniqueFd(int fd = -1) : fd_(fd) {}
+    ~UniqueFd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    UniqueFd(const UniqueFd &) = delete;
+    UniqueFd &operator=(const UniqueFd &) = delete;
+    int get() const { return fd_; }
+    int release() { return std::exchange(fd_, -1); }
+    void reset(int fd) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+
+private:
+    int fd_;
+};
+
+std::string quoted(const std::string &path) {
+    return "'" + path + "'";
+}
+
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
+
+// pread/pwrite the whole buffer, retrying on EINTR and short transfers. On failure errno
+// describes the problem (EIO for an unexpected end of file).
+bool pread_all(int fd, uint8_t *buf, uint64_t len, uint64_t pos) {
+    while (len > 0) {
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(len, 1u << 30));
+        const ssize_t n = ::pread(fd, buf, want, static_cast<off_t>(pos));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        if (n == 0) {
+            errno = EIO;
+            return false;
+        }
+        buf += n;
+        pos += static_cast<uint64_t>(n);
+        len -= static_cast<uint64_t>(n);
+    }
+    return true;
+}
+
+bool pwrite_all(int fd, const uint8_t *buf, uint64_t len, uint64_t pos) {
+    while (len > 0) {
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(len, 1u << 30));
+        const ssize_t n = ::pwrite(fd, buf, want, static_cast<off_t>(pos));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        if (n == 0) {
+            errno = ENOSPC;
+            return false;
+        }
+        buf += n;
+        pos += static_cast<uint64_t>(n);
+        len -= static_cast<uint64_t>(n);
+    }
+    return true;
+}
+
+bool datasync(int fd) {
+    while (::fdatasync(fd) != 0) {
+        if (errno != EINTR) return false;
+    }
+    return true;
+}
+
+void put_le(uint8_t *p, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+        p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+uint64_t get_le(const uint8_t *p, int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i)
+        v |= static_cast<uint64_t>(p[i]) << (8 * i);
+    return v;
+}
+
+uint32_t crc32_of(std::string_view data) {
+    // Slot payloads are at most 1 MiB, so the length fits zlib's uInt.
+    uLong crc = ::crc32(0L, Z_NULL, 0);
+    crc =
+        ::crc32(crc, reinterpret_cast<const Bytef *>(data.data()), static_cast<uInt>(data.size()));
+    return static_cast<uint32_t>(crc);
+}
+
+// Largest file offset we allow (off_t is signed 64-bit).
+constexpr uint64_t kMaxFileSize = static_cast<uint64_t>(std::numeric_limits<off_t>::max());
+
+// --- State slots ---------------------------------------------------------------------------
+
+enum class SlotStatus { Empty, Valid, Corrupt };
+
+struct Slot {
+    SlotStatus status = SlotStatus::Empty;
+    uint64_t sequence = 0;
+    std::string payload;
+};
+
+// Reads and checks one slot. False only on an I/O error.
+bool read_slot(int fd, int index, Slot &slot) {
+    slot = Slot{};
+    std::array<uint8_t, DeviceImage::kSlotHeaderSize> hdr{};
+    const uint64_t base = DeviceImage::slot_offset(index);
+    if (!pread_all(fd, hdr.data(), hdr.size(), base)) return false;
+
+    bool all_zero = true;
+    for (uint8_t b : hdr)
+        all_zero = all_zero && b == 0;
+    if (all_zero) return true; // never written
+
+    slot.status = SlotStatus::Corrupt;
+    if (std::memcmp(hdr.data(), DeviceImage::kSlotTag.data(), DeviceImage::kSlotTag.size()) != 0)
+        return true;
+    const uint64_t sequence = get_le(hdr.data() + 8, 8);
+    const uint64_t length = get_le(hdr.data() + 16, 4);
+    const uint32_t crc = static_cast<uint32_t>(get_le(hdr.data() + 20, 4));
+    if (length > DeviceImage::kSlotCapacity) return true;
+
+    std::string payload(length, '\0');
+    if (!pread_all(fd, reinterpret_cast<uint8_t *>(payload.data()), length,
+                   base + DeviceImage::kSlotHeaderSize))
+        return false;
+    if (crc32_of(payload) != crc) return true;
+
+    slot.status = SlotStatus::Valid;
+    slot.sequence = sequence;
+    slot.payload = std::move(payload);
+    return true;
+}
+
+struct SlotScan {
+    std::array<Slot, 2> slots;
+    // Index of the valid slot with the highest sequence (ties go to slot A), if any.
+    std::optional<int> newest;
+};
+
+bool scan_slots(int fd, SlotScan &scan) {
+    scan = SlotScan{};
+    for (int i = 0; i < 2; ++i) {
+        if (!read_slot(fd, i, scan.slots[i])) return false;
+        if (scan.slots[i].status != SlotStatus::Valid) continue;
+        if (!scan.newest || scan.slots[i].sequence > scan.slots[*scan.newest].sequence)
+            scan.newest = i;
+    }
+    return true;
+}
+
+// --- Header --------------------------------------------------------------------------------
+
+struct Header {
+    uint64_t media_offset = 0;
+    uint64_t media_size = 0;
+    nlohmann::json properties;
+};
+
+uint64_t get_u64_field(const nlohmann::json &doc, const char *key, const std::string &path) {
+    auto it = doc.find(key);
+    if (it == doc.end() || !it->is_number_unsigned())
+        throw ImageError("image " + quoted(path) + ": corrupt header JSON: \"" + key +
+                         "\" is missing or not a non-negative integer");
+    return it->get<uint64_t>();
+}
+
+// Parses and checks the header block (block.size() <= kHeaderSize bytes were read).
+Header parse_header(const std::string &path, const std::vector<uint8_t> &block) {
+    const std::string_view magic = DeviceImage::kMagic;
+    if (block.size() < magic.size() || std::memcmp(block.data(), magic.data(), magic.size()) != 0)
+        throw ImageError("image " + quoted(path) +
+                         ": not an nvmelab image (bad magic; expected the file to start with "
+                         "\"NVMELAB-IMAGE\")");
+    if (block.size() < DeviceImage::kHeaderSize)
+        throw ImageError("image " + quoted(path) + ": truncated: file is " +
+                         std::to_string(block.size()) + " bytes, shorter than the " +
+                         std::to_string(DeviceImage::kHeaderSize) + "-byte header");
+
+    const char *text = reinterpret_cast<const char *>(block.data()) + magic.size();
+    const size_t max_len = block.size() - magic.size();
+    const size_t len = ::strnlen(text, max_len);
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(text, text + len);
+    } catch (const nlohmann::json::exception &e) {
+        throw ImageError("image " + quoted(path) + ": corrupt header JSON: " + e.what());
+    }
+    if (!doc.is_object())
+        throw ImageError("image " + quoted(path) + ": corrupt header JSON: not a JSON object");
+
+    auto version = doc.find("format_version");
+    if (version == doc.end() || !version->is_number_integer())
+        throw ImageError("image " + quoted(path) +
+                         ": corrupt header JSON: \"format_version\" is missing or not an integer");
+    if (*version != DeviceImage::kFormatVersion)
+        throw ImageError("image " + quoted(path) + ": unsupported format version " +
+                         version->dump() + " (this nvmelab reads version " +
+                         std::to_string(DeviceImage::kFormatVersion) + ")");
+
+    Header h;
+    h.media_offset = get_u64_field(doc, "media_offset", path);
+    h.media_size = get_u64_field(doc, "media_size", path);
+    if (h.media_offset % DeviceImage::kMediaAlignment != 0 ||
+        h.media_offset < DeviceImage::kSlotsEnd)
+        throw ImageError("image " + quoted(path) + ": corrupt header: media_offset " +
+                         std::to_string(h.media_offset) +
+                         " is not a 1 MiB multiple past the state slots");
+    if (h.media_offset > kMaxFileSize || h.media_size > kMaxFileSize - h.media_offset)
+        throw ImageError("image " + quoted(path) + ": corrupt header: media_size " +
+                         std::to_string(h.media_size) + " is too large");
+
+    auto props = doc.find("properties");
+    if (props == doc.end() || !props->is_object())
+        throw ImageError("image " + quoted(path) +
+                         ": corrupt header JSON: \"properties\" is missing or not an object");
+    h.properties = *props;
+    return h;
+}
+
+// The 4096-byte header block for a new image.
+std::vector<uint8_t> build_header(const std::string &path, const nlohmann::json &properties,
+                                  uint64_t media_offset, uint64_t media_size) {
+    nlohmann::json doc = nlohmann::json::object();
+    doc["format_version"] = DeviceImage::kFormatVersion;
+    doc["media_offset"] = media_offset;
+    doc["media_size"] = media_size;
+    doc["properties"] = properties;
+    std::string text;
+    try {
+        text = std::string(DeviceImage::kMagic) + doc.dump(4) + "\n";
+    } catch (const nlohmann::json::exception &e) {
+        throw ImageError("cannot create image " + quoted(path) +
+                         ": properties cannot be stored as JSON: " + e.what());
+    }
+    // At least one NUL must follow the JSON text.
+    if (text.size() >= DeviceImage::kHeaderSize)
+        throw ImageError("cannot create image " + quoted(path) + ": header JSON is " +
+                         std::to_string(text.size()) + " bytes; it must fit in " +
+                         std::to_string(DeviceImage::kHeaderSize - 1) +
+                         " bytes (too many properties)");
+    std::vector<uint8_t> block(DeviceImage::kHeaderSize, 0);
+    std::memcpy(block.data(), text.data(), text.size());
+    return block;
+}
+
+void sync_parent_dir(const std::string &path) {
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dfd.get() >= 0) ::fsync(dfd.get()); // best effort
+}
+
+} // namespace
+
+// --- DeviceImage ---------------------------------------------------------------------------
+
+DeviceImage::DeviceImage(int fd, std::string path, nlohmann::json properties, uint64_t media_offset,
+                         uint64_t media_size)
+    : fd_(fd), path_(std::move(path)), properties_(std::move(properties)),
+      media_offset_(media_offset), media_size_(media_size) {}
+
+DeviceImage::~DeviceImage() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::unique_ptr<DeviceImage> DeviceImage::create(const std::string &path,
+                                                 const nlohmann::json &properties,
+                                                 uint64_t media_size, bool overwrite) {
+    const std::string what = "cannot create image " + quoted(path) + ": ";
+    if (path.empty()) throw ImageError("cannot create image: empty path");
+    if (!properties.is_null() && !properties.is_object())
+        throw ImageError(what + "properties must be a JSON object");
+    const nlohmann::json props = properties.is_null() ? nlohmann::json::object() : properties;
+
+    const uint64_t media_offset = kDefaultMediaOffset;
+    if (media_size > kMaxFileSize - media_offset)
+        throw ImageError(what + "media size " + std::to_string(media_size) + " is too large");
+    const std::vector<uint8_t> header = build_header(path, props, media_offset, media_size);
+
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (!overwrite)
+            throw ImageError(what + "the file already exists (overwrite it explicitly to "
+                                    "replace it)");
+        if (S_ISDIR(st.st_mode)) throw ImageError(what + "it is a directory");
+    } else if (const int err = errno; err != ENOENT) {
+        throw ImageError(what + errno_text(err));
+    }
+
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+    if (fd.get() < 0 && errno == EEXIST) {
+        // Left over from a killed create of an earlier process with the same pid.
+        ::unlink(tmp.c_str());
+        fd.reset(::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+    }
+    if (fd.get() < 0) {
+        const int err = errno;
+        throw ImageError(what + "cannot create temporary file " + quoted(tmp) + ": " +
+                         errno_text(err));
+    }
+
+    // Removes the temporary file and describes the failed step (err is the step's errno).
+    auto fail = [&](int err, const std::string &step) {
+        ::unlink(tmp.c_str());
+        return ImageError(what + step + ": " + errno_text(err));
+    };
+    // The slots and the media stay holes: ftruncate makes the file sparse.
+    if (::ftruncate(fd.get(), static_cast<off_t>(media_offset + media_size)) != 0) {
+        const int err = errno;
+        throw fail(err, "cannot size the file to " + std::to_string(media_offset + media_size) +
+                            " bytes");
+    }
+    if (!pwrite_all(fd.get(), header.data(), header.size(), 0)) {
+        const int err = errno;
+        throw fail(err, "cannot write the header");
+    }
+    if (!datasync(fd.get())) {
+        const int err = errno;
+        throw fail(err, "cannot sync the file");
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        throw fail(err, "cannot rename " + quoted(tmp) + " into place");
+    }
+    sync_parent_dir(path);
+
+    return std::unique_ptr<DeviceImage>(
+        new DeviceImage(fd.release(), path, props, media_offset, media_size));
+}
+
+std::unique_ptr<DeviceImage> DeviceImage::open(const std::string &path) {
+    auto os_error = [&](const char *doing) {
+        const int err = errno;
+        return ImageError(std::string(doing) + " image " + quoted(path) + ": " + errno_text(err));
+    };
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    if (fd.get() < 0) throw os_error("cannot open");
+
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) throw os_error("cannot open");
+    if (!S_ISREG(st.st_mode))
+        throw ImageError("cannot open image " + quoted(path) + ": not a regular file");
+    const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+
+    std::vector<uint8_t> block(static_cast<size_t>(std::min<uint64_t>(file_size, kHeaderSize)));
+    if (!pread_all(fd.get(), block.data(), block.size(), 0)) throw os_error("cannot read");
+    Header h = parse_header(path, block);
+
+    const uint64_t expected = h.media_offset + h.media_size;
+    if (file_size < expected)
+        throw ImageError("image " + quoted(path) + ": truncated: file is " +
+                         std::to_string(file_size) + " bytes but its header says " +
+                         std::to_string(expected));
+
+    SlotScan scan;
+    if (!scan_slots(fd.get(), scan)) throw os_error("cannot read the state slots of");
+    if (scan.slots[0].status == SlotStatus::Corrupt && scan.slots[1].status == SlotStatus::Corrupt)
+        throw ImageError("image " + quoted(path) +
+                         ": both persistent-state slots are corrupt (bad tag, length or CRC)");
+
+    return std::unique_ptr<DeviceImage>(
+        new DeviceImage(fd.release(), path, std::move(h.properties), h.media_offset, h.media_size));
+}
+
+uint64_t DeviceImage::allocated_bytes() const {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return 0;
+    return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+bool DeviceImage::read(uint64_t offset, std::span<uint8_t> out) {
+    if (offset > media_size_ || out.size() > media_size_ - offset) return false;
+    return pread_all(fd_, out.data(), out.size(), media_offset_ + offset);
+}
+
+bool DeviceImage::write(uint64_t offset, std::span<const uint8_t> data) {
+    if (offset > media_size_ || data.size() > media_size_ - offset) return false;
+    return pwrite_all(fd_, data.data(), data.size(), media_offset_ + offset);
+}
+
+bool DeviceImage::sync() {
+    return datasync(fd_);
+}
+
+std::string DeviceImage::load_state() {
+    try {
+        SlotScan scan;
+        if (!scan_slots(fd_, scan) || !scan.newest) return "";
+        return std::move(scan.slots[*scan.newest].payload);
+    } catch (...) { // std::bad_alloc
+        return "";
+    }
+}
+
+bool DeviceImage::save_state(std::string_view json) {
+    if (json.size() > kSlotCapacity) return false;
+    try {
+        SlotScan scan;
+        if (!scan_slots(fd_, scan)) return false;
+        int target = 0;
+        uint64_t sequence = 1;
+        if (scan.newest) {
+            const uint64_t newest_seq = scan.slots[*scan.newest].sequence;
+            if (newest_seq == std::numeric_limits<uint64_t>::max()) return false;
+            target = 1 - *scan.newest;
+            sequence = newest_seq + 1;
+        }
+
+        std::vector<uint8_t> buf(kSlotHeaderSize + json.size(), 0);
+        std::memcpy(buf.data(), kSlotTag.data(), kSlotTag.size());
+        put_le(buf.data() + 8, sequence, 8);
+        put_le(buf.data() + 16, json.size(), 4);
+        put_le(buf.data() + 20, crc32_of(json), 4);
+        if (!json.empty()) std::memcpy(buf.data() + kSlotHeaderSize, json.data(), json.size());
+
+        if (!pwrite_all(fd_, buf.data(), buf.size(), slot_offset(target))) return false;
+        return datasync(fd_);
+    } catch (...) { // std::bad_alloc
+        return false;
+    }
+}
+
+} // namespace nvmelab
