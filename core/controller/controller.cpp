@@ -53,6 +53,10 @@ void Controller::schedule(uint64_t at, Pending::Kind kind, uint32_t id, uint32_t
 
 bool Controller::idle() const { return pending_.empty(); }
 
+uint64_t Controller::next_event_time() const {
+    return pending_.empty() ? state_.now_ns : pending_.top().time;
+}
+
 bool Controller::step() {
     posted_in_step_ = false;
     while (!pending_.empty()) {

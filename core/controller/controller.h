@@ -80,6 +80,8 @@ public:
     // Runs events up to a virtual time (idle time passes too, e.g. waiting for CSTS.RDY).
     void run_until(uint64_t time_ns);
     bool idle() const;
+    // Virtual time of the next scheduled event (meaningless when idle).
+    uint64_t next_event_time() const;
     uint64_t now_ns() const { return state_.now_ns; }
 
     // Power.
