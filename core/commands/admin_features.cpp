@@ -230,11 +230,20 @@ spec::Status set_execute(DeviceState& s, CommandContext& ctx) {
     }
     case FeatureId::TemperatureThreshold: {
         const auto t = spec::TemperatureThresholdFeature::decode(cdw11);
+        const uint8_t before = s.critical_warning();
         if (t.tmpsel == 0xF) {
             for (auto& v : s.temperature_thresholds[t.thsel]) apply(v, t.tmpth);
         } else {
             apply(*select_value(s, ctx, fid, true, kSetSection), t.tmpth);
         }
+        // Crossing a threshold raises a SMART / Health event if the host enabled it (§5.21.1.11).
+        const auto temp_bit = static_cast<uint8_t>(spec::CriticalWarning::Temperature);
+        const auto aec =
+            spec::AsyncEventConfigFeature::decode(s.feature(FeatureId::AsyncEventConfig));
+        if (!(before & temp_bit) && (s.critical_warning() & temp_bit) &&
+            (aec.smart_warnings & temp_bit))
+            s.post_async_event(spec::AsyncEventType::SmartHealth, 0x01,
+                               static_cast<uint8_t>(spec::LogId::SmartHealth));
         break;
     }
     case FeatureId::InterruptVectorConfig:

@@ -88,7 +88,7 @@ void identify_controller(const DeviceState& s, spec::IdentifyController& id) {
     id.ver = s.vs;
     id.oacs = 0;  // no optional admin commands
     id.acl = 3;   // Abort Command Limit, 0's based
-    id.aerl = 3;  // Asynchronous Event Request Limit, 0's based
+    id.aerl = 3;  // Asynchronous Event Request Limit, 0's based (4 outstanding)
     id.frmw = 0x03; // one firmware slot, read-only
     id.lpa = 0x04;  // extended data for Get Log Page (NUMDU, LPOL/LPOU)
     id.elpe = DeviceState::kErrorLogEntries - 1;

@@ -103,6 +103,13 @@ spec::Status execute(DeviceState& s, CommandContext& ctx) {
     }
     default: break;
     }
+    // Reading a log with RAE = 0 re-enables the event type it reports (§5.14, §5.2).
+    if (!f.rae) {
+        if (static_cast<LogId>(f.lid) == LogId::ErrorInformation)
+            s.async_masked_types &= static_cast<uint8_t>(~(1u << 0));
+        if (static_cast<LogId>(f.lid) == LogId::SmartHealth)
+            s.async_masked_types &= static_cast<uint8_t>(~(1u << 1));
+    }
     // Bytes past the end of the log read as zero.
     std::fill(ctx.buffer.begin(), ctx.buffer.end(), uint8_t{0});
     const uint64_t off = f.offset();

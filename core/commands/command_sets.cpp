@@ -25,6 +25,8 @@ const CommandSet& admin_command_set() {
         s.add(op(AdminOpcode::Identify), commands::kIdentify);
         s.add(op(AdminOpcode::SetFeatures), commands::kSetFeatures);
         s.add(op(AdminOpcode::GetFeatures), commands::kGetFeatures);
+        s.add(op(AdminOpcode::Abort), commands::kAbort);
+        s.add(op(AdminOpcode::AsyncEventRequest), commands::kAsyncEventRequest);
         return s;
     }();
     return set;

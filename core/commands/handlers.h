@@ -11,6 +11,9 @@ extern const CommandHandler kCreateIoSq;
 extern const CommandHandler kCreateIoCq;
 extern const CommandHandler kDeleteIoSq;
 extern const CommandHandler kDeleteIoCq;
+// admin_async_abort.cpp
+extern const CommandHandler kAsyncEventRequest;
+extern const CommandHandler kAbort;
 // admin_identify.cpp
 extern const CommandHandler kIdentify;
 // admin_features.cpp

@@ -29,6 +29,7 @@ enum class CommandPhase : uint8_t {
     Complete,    // ready to post the CQE
     WaitCq,      // CQ full
     Interrupt,   // CQE posted, interrupt to raise
+    Outstanding, // waits for an event (Asynchronous Event Request)
 };
 const char* command_phase_name(CommandPhase phase);
 
@@ -66,8 +67,8 @@ struct CommandContext {
     std::optional<Explanation> why;
     uint16_t error_location = 0xFFFF; // Error log "parameter error location"
     uint64_t error_lba = 0;
-    // Aborted without a completion (controller reset).
-    bool dropped = false;
+    // Set by a handler whose command stays outstanding until an event completes it (AER).
+    bool outstanding = false;
 
     bool failed() const { return !status.ok(); }
     // Records a failure with what broke which rule; returns the status for `return fail(...)`.

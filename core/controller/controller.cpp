@@ -21,6 +21,7 @@ const char* command_phase_name(CommandPhase phase) {
     case CommandPhase::Complete: return "completing";
     case CommandPhase::WaitCq: return "waiting-for-cq";
     case CommandPhase::Interrupt: return "completed";
+    case CommandPhase::Outstanding: return "outstanding";
     }
     return "?";
 }
@@ -286,6 +287,7 @@ void Controller::run_command(uint32_t slot) {
     case CommandPhase::Complete: complete(ctx); break;
     case CommandPhase::Interrupt: raise_interrupt(ctx); break;
     case CommandPhase::WaitCq:
+    case CommandPhase::Outstanding:
     case CommandPhase::Free: break;
     }
 }
@@ -406,6 +408,14 @@ void Controller::execute(CommandContext& ctx) {
     record_event(ctx.execute_event, ctx, ctx.event_addr, ctx.event_len, 0, u32, why);
     state_.health.busy_time_ns += ctx.execute_ns;
     if (!state_.deleted_sqs.empty()) abort_deleted_sqs();
+    if (state_.abort_request) resolve_abort(ctx);
+    if (ctx.outstanding && !ctx.failed()) {
+        ctx.phase = CommandPhase::Outstanding;
+        state_.aer_slots.push_back(ctx.slot);
+        deliver_async_events();
+        return;
+    }
+    deliver_async_events();
     if (ctx.failed() || ctx.transfer_bytes == 0 ||
         ctx.direction != DataDirection::ControllerToHost) {
         ctx.phase = CommandPhase::Complete;
@@ -433,6 +443,54 @@ void Controller::abort_deleted_sqs() {
         }
     }
     state_.deleted_sqs.clear();
+}
+
+// Abort (§5.1): a command still being decoded or receiving its data can be stopped; one that
+// is executing or done cannot. Completion DW0 bit 0 = 0 means aborted.
+void Controller::resolve_abort(CommandContext& abort_ctx) {
+    const auto [sqid, cid] = *state_.abort_request;
+    state_.abort_request.reset();
+    abort_ctx.dw0 = 1;
+    for (auto& target : slots_) {
+        if (&target == &abort_ctx || target.phase == CommandPhase::Free || target.sqid != sqid ||
+            target.sqe.cid != cid)
+            continue;
+        const bool abortable = target.phase == CommandPhase::Decode ||
+                               target.phase == CommandPhase::TransferIn ||
+                               target.phase == CommandPhase::Outstanding;
+        if (!abortable) break;
+        if (target.phase == CommandPhase::Outstanding)
+            std::erase(state_.aer_slots, target.slot);
+        target.fail(spec::generic(GenericStatus::AbortRequested), "CID", cid,
+                    fmt::format("aborted by Abort command CID {}", abort_ctx.sqe.cid),
+                    "NVMe 1.3 §5.1");
+        target.phase = CommandPhase::Complete;
+        ++target.generation;
+        schedule(state_.now_ns, Pending::Kind::Command, target.slot, target.generation);
+        abort_ctx.dw0 = 0;
+        break;
+    }
+}
+
+// Completes outstanding AERs with queued events of unmasked types, oldest first (§5.2). After
+// an event is reported its type stays masked until the host reads its log page with RAE = 0.
+void Controller::deliver_async_events() {
+    auto& s = state_;
+    while (!s.aer_slots.empty()) {
+        auto it = std::find_if(s.async_events.begin(), s.async_events.end(), [&](uint32_t dw0) {
+            return ((s.async_masked_types >> (dw0 & 0x7)) & 1u) == 0;
+        });
+        if (it == s.async_events.end()) return;
+        const uint32_t dw0 = *it;
+        s.async_events.erase(it);
+        s.async_masked_types |= static_cast<uint8_t>(1u << (dw0 & 0x7));
+        CommandContext& ctx = slots_[s.aer_slots.front()];
+        s.aer_slots.erase(s.aer_slots.begin());
+        ctx.dw0 = dw0;
+        ctx.phase = CommandPhase::Complete;
+        ++ctx.generation;
+        schedule(s.now_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+    }
 }
 
 void Controller::log_error(const CommandContext& ctx) {

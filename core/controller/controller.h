@@ -141,6 +141,8 @@ private:
     void signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid);
     void finish(CommandContext& ctx);
     void abort_deleted_sqs();
+    void resolve_abort(CommandContext& abort_ctx);
+    void deliver_async_events();
     void log_error(const CommandContext& ctx);
     void record_event(EventKind kind, const CommandContext& ctx, uint64_t addr = 0,
                       uint64_t len = 0, uint64_t value = 0, uint32_t u32 = 0,

@@ -182,6 +182,11 @@ void DeviceState::load_persistent_state(const std::string& text) {
     clean_shutdown = false;
 }
 
+void DeviceState::post_async_event(spec::AsyncEventType type, uint8_t info, uint8_t log_id) {
+    // Events wait while no AER is outstanding; a bounded queue like a real controller's.
+    if (async_events.size() < 64) async_events.push_back(spec::make_async_event_dw0(type, info, log_id));
+}
+
 bool DeviceState::save_persistent_state() { return store.save_state(persistent_state_json()); }
 
 } // namespace nvmelab

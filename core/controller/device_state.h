@@ -125,6 +125,16 @@ public:
     // Whether the last power-off or shutdown left the device clean (persisted).
     bool clean_shutdown = false;
 
+    // Asynchronous events (§5.2): outstanding AER command slots, events not yet reported, and
+    // the event types masked until their log page is read with RAE = 0.
+    std::vector<uint32_t> aer_slots;
+    std::deque<uint32_t> async_events; // completion DW0 values
+    uint8_t async_masked_types = 0;    // bit per AsyncEventType
+    void post_async_event(spec::AsyncEventType type, uint8_t info, uint8_t log_id);
+    // An Abort command's request, resolved by the engine after the handler runs (§5.1).
+    std::optional<std::pair<uint16_t, uint16_t>> abort_request; // (SQID, CID)
+    bool abort_succeeded = false;
+
     // Set by handlers that change queues, so the engine can react (abort an SQ's commands).
     std::vector<uint16_t> deleted_sqs;
 };

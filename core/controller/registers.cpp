@@ -183,6 +183,11 @@ void Controller::enable() {
 void Controller::controller_reset(const char* why) {
     auto& s = state_;
     drop_all_commands();
+    // Outstanding AERs are dropped with the other commands; queued events go too.
+    s.aer_slots.clear();
+    s.async_events.clear();
+    s.async_masked_types = 0;
+    s.io_queues_ever_created = false;
     for (auto& sq : s.sqs) sq.reset();
     for (auto& cq : s.cqs) cq.reset();
     s.csts.set_rdy(false).set_cfs(false).set_shst(0);
@@ -214,7 +219,14 @@ void Controller::subsystem_reset() {
 void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
     auto& s = state_;
     const uint32_t stride = 4u << s.cap.dstrd();
-    auto invalid = [&](std::string rule) {
+    // An invalid doorbell write is reported as an Error event: info 00h = invalid register,
+    // 01h = invalid value (§5.2, Figure 46).
+    auto invalid = [&](std::string rule, uint8_t info = 0) {
+        if (s.csts.rdy()) {
+            s.post_async_event(spec::AsyncEventType::Error, info,
+                               static_cast<uint8_t>(spec::LogId::ErrorInformation));
+            deliver_async_events();
+        }
         s.trace.record(TraceEvent{
             .time_ns = s.now_ns,
             .kind = EventKind::DoorbellInvalid,
@@ -235,7 +247,8 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
         SubmissionQueue& sq = *s.sqs[qid];
         if (new_value >= sq.size)
             return invalid(fmt::format("SQ tail {} is not below the queue size {}", new_value,
-                                       sq.size));
+                                       sq.size),
+                           1);
         sq.tail = new_value;
         s.trace.record(TraceEvent{.time_ns = s.now_ns,
                                   .kind = EventKind::DoorbellSq,
@@ -248,12 +261,14 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
         return invalid(fmt::format("completion queue {} does not exist", qid));
     CompletionQueue& cq = *s.cqs[qid];
     if (new_value >= cq.size)
-        return invalid(fmt::format("CQ head {} is not below the queue size {}", new_value, cq.size));
+        return invalid(fmt::format("CQ head {} is not below the queue size {}", new_value, cq.size),
+                       1);
     // The new head may only consume entries the controller has posted.
     const uint32_t advance = (new_value + cq.size - cq.head) % cq.size;
     if (advance > cq.used())
         return invalid(fmt::format("CQ head {} moves past the entries posted (tail {})", new_value,
-                                   cq.tail));
+                                   cq.tail),
+                       1);
     cq.head = new_value;
     s.trace.record(TraceEvent{.time_ns = s.now_ns,
                               .kind = EventKind::DoorbellCq,

@@ -1,0 +1,55 @@
+// Asynchronous Event Request (NVMe 1.3 §5.2) and Abort (§5.1). Both act on other commands, so
+// the handlers only validate and record the request; the engine (controller.cpp) parks AERs
+// until an event arrives and resolves the Abort against the commands in flight.
+#include <fmt/format.h>
+
+#include "core/commands/handlers.h"
+
+namespace nvmelab::commands {
+
+namespace {
+
+spec::Status check_unused_dwords(CommandContext& ctx, int first, int last, const char* section) {
+    for (int dw = first; dw <= last; ++dw) {
+        const std::string field = fmt::format("CDW{}", dw);
+        if (auto st = check_reserved(ctx, field.c_str(), ctx.sqe.cdw(dw), 0, section,
+                                     static_cast<unsigned>(dw));
+            !st.ok())
+            return st;
+    }
+    return spec::success();
+}
+
+spec::Status aer_prepare(DeviceState&, CommandContext& ctx) {
+    return check_unused_dwords(ctx, 10, 15, "NVMe 1.3 §5.2");
+}
+
+spec::Status aer_execute(DeviceState& s, CommandContext& ctx) {
+    // At most AERL + 1 outstanding (Identify AERL = 3, 0's based).
+    if (s.aer_slots.size() >= 4)
+        return ctx.fail(spec::command_specific(
+                            spec::CommandSpecificStatus::AsyncEventRequestLimitExceeded),
+                        "outstanding AERs", s.aer_slots.size(),
+                        "no more than AERL + 1 = 4 Asynchronous Event Requests may be outstanding",
+                        "NVMe 1.3 §5.2");
+    ctx.outstanding = true;
+    return spec::success();
+}
+
+spec::Status abort_prepare(DeviceState&, CommandContext& ctx) {
+    return check_unused_dwords(ctx, 11, 15, "NVMe 1.3 §5.1");
+}
+
+spec::Status abort_execute(DeviceState& s, CommandContext& ctx) {
+    const auto f = spec::AbortFields::decode(ctx.sqe);
+    s.abort_request = std::make_pair(f.sqid, f.cid);
+    ctx.execute_ns = 200;
+    return spec::success();
+}
+
+} // namespace
+
+const CommandHandler kAsyncEventRequest{"Asynchronous Event Request", aer_prepare, aer_execute};
+const CommandHandler kAbort{"Abort", abort_prepare, abort_execute};
+
+} // namespace nvmelab::commands
