@@ -1,0 +1,87 @@
+#pragma once
+// The console language: one command per line, for people to read and type. The same interpreter
+// serves `nvmelab exec FILE|-`, the UI console and lesson files (steps are blocks of these lines,
+// checks are `expect` lines). See docs/console.md for the language reference.
+//
+// The console drives the device the way a host does: through Controller registers and doorbells,
+// SparseHostMemory and the HostDriver model. It is a library: every command returns its output as
+// text, and a malformed line is reported in ConsoleResult::error, never thrown.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/controller/controller.h"
+#include "core/host/host_memory.h"
+#include "core/spec/nvme_spec.h"
+#include "driver/host_driver.h"
+
+namespace nvmelab {
+
+struct ConsoleResult {
+    bool ok = true;
+    std::string output; // one line per fact, each ending in '\n'
+    std::string error;  // set when ok is false: what is wrong and, for syntax errors, the usage
+};
+
+class Console {
+public:
+    Console(Controller &ctrl, SparseHostMemory &mem, HostDriver &driver);
+
+    // Runs one line. Empty lines and comments ('#' to the end of the line) do nothing.
+    ConsoleResult exec_line(std::string_view line);
+    // Runs the lines of `text` in order and stops at the first failing one; the error then reads
+    // "source:LINE: message". Output accumulates over all lines that ran.
+    ConsoleResult exec_script(std::string_view text, std::string_view source_name);
+
+    // The command reference (all commands), and the entries for one command ("" if unknown).
+    static std::string help();
+    static std::string help(std::string_view command);
+
+    // Variables set by `mem alloc` and `set` ($name in arguments).
+    const std::map<std::string, uint64_t> &variables() const { return vars_; }
+    // The completion `expect status` and friends check: the last one seen through this console,
+    // else the controller's last posted completion.
+    std::optional<Completion> last_completion() const;
+
+private:
+    struct Impl; // the command handlers (console.cpp)
+
+    // A named SQE from `sqe NAME ...`; keep_cid when cid= was given.
+    struct NamedSqe {
+        spec::Sqe sqe{};
+        bool keep_cid = false;
+    };
+    // Host-side state of queues the driver does not own (e.g. the admin queue after a bring-up
+    // through registers, or queues created with raw admin commands). Adopted from the
+    // controller's view on first use.
+    struct RawSq {
+        uint64_t base = 0;
+        uint32_t size = 0;
+        uint16_t cqid = 0;
+        uint32_t tail = 0;
+        uint32_t head = 0; // as last reported in a CQE
+        uint16_t next_cid = 0;
+    };
+    struct RawCq {
+        uint64_t base = 0;
+        uint32_t size = 0;
+        uint32_t head = 0;
+        bool phase = true;
+    };
+
+    Controller &ctrl_;
+    SparseHostMemory &mem_;
+    HostDriver &drv_;
+    std::map<std::string, uint64_t> vars_;
+    std::map<std::string, NamedSqe> sqes_;
+    std::map<uint16_t, RawSq> raw_sqs_;
+    std::map<uint16_t, RawCq> raw_cqs_;
+    std::optional<Completion> last_;
+    uint64_t mark_ = 0;
+    uint64_t scratch_addr_ = 0;
+    uint64_t scratch_size_ = 0;
+};
+
+} // namespace nvmelab
