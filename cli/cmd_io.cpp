@@ -1,0 +1,193 @@
+// NVM I/O commands in nvme-cli style: read, write, flush (through one I/O queue pair).
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli/cli.h"
+#include "cli/session.h"
+#include "cli/status_report.h"
+
+namespace nvmelab::cli {
+
+namespace {
+
+// The CLI holds a whole transfer in memory; larger ones are refused before any command runs.
+constexpr uint64_t kMaxTransferBytes = uint64_t{64} << 20;
+
+struct FileCloser {
+    void operator()(std::FILE *f) const {
+        if (f != nullptr && f != stdin && f != stdout) std::fclose(f);
+    }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+File open_file(const std::string &path, bool for_write) {
+    if (path.empty() || path == "-") return File(for_write ? stdout : stdin);
+    std::FILE *f = std::fopen(path.c_str(), for_write ? "wb" : "rb");
+    if (f == nullptr)
+        throw std::runtime_error(fmt::format("cannot open data file '{}' for {}: {}", path,
+                                             for_write ? "writing" : "reading",
+                                             std::strerror(errno)));
+    return File(f);
+}
+
+// Reads at most `limit` bytes (all of the input when nullopt).
+std::vector<uint8_t> read_input(std::FILE *f, std::optional<uint64_t> limit) {
+    std::vector<uint8_t> data;
+    uint8_t chunk[65536];
+    while (!limit || data.size() < *limit) {
+        size_t want = sizeof chunk;
+        if (limit) want = static_cast<size_t>(std::min<uint64_t>(want, *limit - data.size()));
+        const size_t n = std::fread(chunk, 1, want, f);
+        data.insert(data.end(), chunk, chunk + n);
+        if (n < want) break;
+        if (data.size() > kMaxTransferBytes)
+            throw std::runtime_error(fmt::format("input is larger than {} MiB, the most one "
+                                                 "command moves here",
+                                                 kMaxTransferBytes >> 20));
+    }
+    if (std::ferror(f)) throw std::runtime_error("error reading the input data");
+    return data;
+}
+
+struct RwOptions {
+    CommonOptions common;
+    uint32_t nsid = 1;
+    uint64_t slba = 0;
+    std::optional<uint32_t> block_count; // 0's based, as on the wire
+    std::optional<uint64_t> data_size;
+    std::string data;
+    bool fua = false;
+};
+
+uint64_t blocks_for(const RwOptions &o, uint64_t bytes, uint32_t lba_size) {
+    if (o.block_count) return uint64_t{*o.block_count} + 1;
+    return std::max<uint64_t>(1, (bytes + lba_size - 1) / lba_size);
+}
+
+void check_transfer(uint64_t blocks, uint32_t lba_size) {
+    if (blocks > 65536)
+        throw std::runtime_error(fmt::format(
+            "{} blocks do not fit one command (NLB is 16 bits: at most 65536)", blocks));
+    if (blocks * lba_size > kMaxTransferBytes)
+        throw std::runtime_error(fmt::format("a transfer of {} bytes is more than this CLI "
+                                             "moves in one command ({} MiB)",
+                                             blocks * lba_size, kMaxTransferBytes >> 20));
+}
+
+int run_write(const RwOptions &o) {
+    File in = open_file(o.data, false);
+    if (in.get() == stdin && isatty(STDIN_FILENO) != 0)
+        std::fprintf(stderr, "nvmelab: reading the data to write from the terminal; end it with "
+                             "Ctrl-D (or use -d FILE)\n");
+    Session s(o.common, true);
+    const uint32_t lba =
+        s.ctrl().lba_size(o.nsid) != 0 ? s.ctrl().lba_size(o.nsid) : s.config().lba_size();
+    std::optional<uint64_t> limit = o.data_size;
+    if (!limit && o.block_count) limit = (uint64_t{*o.block_count} + 1) * lba;
+    std::vector<uint8_t> input = read_input(in.get(), limit);
+    if (!o.data_size && !o.block_count && input.empty())
+        throw std::runtime_error("no data to write (the input is empty)");
+    const uint64_t blocks = blocks_for(o, o.data_size.value_or(input.size()), lba);
+    check_transfer(blocks, lba);
+    // Short input is padded with zeros up to whole blocks.
+    std::vector<uint8_t> buf(blocks * lba, 0);
+    std::copy_n(input.begin(), std::min<size_t>(input.size(), buf.size()), buf.begin());
+
+    const Completion c =
+        s.drv().write(s.io_qid(), o.nsid, o.slba, static_cast<uint32_t>(blocks - 1), buf, o.fua);
+    s.end_command();
+    if (!c.ok()) return s.finish(report_failure(c, Format::Normal));
+    std::fprintf(stderr, "write: Success\n");
+    return s.finish(0);
+}
+
+int run_read(const RwOptions &o) {
+    Session s(o.common, true);
+    const bool to_stdout = o.data.empty() || o.data == "-";
+    if (to_stdout) s.trace_to_stderr();
+    const uint32_t lba =
+        s.ctrl().lba_size(o.nsid) != 0 ? s.ctrl().lba_size(o.nsid) : s.config().lba_size();
+    const uint64_t blocks = blocks_for(o, o.data_size.value_or(0), lba);
+    check_transfer(blocks, lba);
+    std::vector<uint8_t> buf(blocks * lba, 0);
+    const Completion c =
+        s.drv().read(s.io_qid(), o.nsid, o.slba, static_cast<uint32_t>(blocks - 1), buf, o.fua);
+    s.end_command();
+    if (!c.ok()) return s.finish(report_failure(c, Format::Normal));
+    // The output file is created only once there is data for it.
+    File out = open_file(o.data, true);
+    const size_t n =
+        static_cast<size_t>(std::min<uint64_t>(o.data_size.value_or(buf.size()), buf.size()));
+    if (std::fwrite(buf.data(), 1, n, out.get()) != n || std::fflush(out.get()) != 0) {
+        if (errno != EPIPE)
+            std::fprintf(stderr, "nvmelab: cannot write the data: %s\n", std::strerror(errno));
+        return s.finish(1);
+    }
+    std::fprintf(stderr, "read: Success\n");
+    return s.finish(0);
+}
+
+struct FlushOptions {
+    CommonOptions common;
+    uint32_t nsid = 1;
+};
+
+int run_flush(const FlushOptions &o) {
+    Session s(o.common, true);
+    const Completion c = s.drv().flush(s.io_qid(), o.nsid);
+    s.end_command();
+    if (!c.ok()) return s.finish(report_failure(c, Format::Normal));
+    std::printf("NVMe Flush: success\n");
+    return s.finish(0);
+}
+
+void add_rw_options(CLI::App *sub, RwOptions &o, bool is_write) {
+    add_device_options(sub, o.common);
+    sub->add_option("-n,--namespace-id", o.nsid, "Namespace ID")->capture_default_str();
+    sub->add_option("-s,--start-block", o.slba, "First LBA (SLBA)")->capture_default_str();
+    sub->add_option("-c,--block-count", o.block_count,
+                    "Number of blocks, 0's based as on the wire: 0 = one block "
+                    "(default: from --data-size, else one block)")
+        ->check(CLI::Range(0, 65535));
+    sub->add_option("-z,--data-size", o.data_size,
+                    is_write ? "Bytes of input to write (default: all of it; padded with zeros "
+                               "to whole blocks)"
+                             : "Bytes to output (default: all blocks read)");
+    sub->add_option("-d,--data", o.data,
+                    is_write ? "File with the data to write (default: stdin)"
+                             : "File to write the data to (default: stdout)")
+        ->type_name("FILE");
+    sub->add_flag("--force-unit-access", o.fua,
+                  is_write ? "FUA: write through to the media, bypassing the volatile cache"
+                           : "FUA: read from the media");
+}
+
+} // namespace
+
+void register_io_commands(Registry &reg) {
+    add_command<RwOptions>(
+        reg, "read", "Read blocks from a namespace (data to stdout or -d FILE)",
+        [](CLI::App *sub, RwOptions &o) { add_rw_options(sub, o, false); }, run_read);
+    add_command<RwOptions>(
+        reg, "write", "Write blocks to a namespace (data from stdin or -d FILE)",
+        [](CLI::App *sub, RwOptions &o) { add_rw_options(sub, o, true); }, run_write);
+    add_command<FlushOptions>(
+        reg, "flush", "Flush: make cached writes durable on the media",
+        [](CLI::App *sub, FlushOptions &o) {
+            add_device_options(sub, o.common);
+            sub->add_option("-n,--namespace-id", o.nsid, "Namespace ID")->capture_default_str();
+        },
+        run_flush);
+}
+
+} // namespace nvmelab::cli

@@ -1,0 +1,116 @@
+#include "cli/session.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "core/spec/nvme_spec.h"
+
+namespace nvmelab::cli {
+
+DeviceConfig config_of(const DeviceImage &image) {
+    DeviceConfig config;
+    try {
+        config = DeviceConfig::from_json(image.properties());
+    } catch (const ConfigError &e) {
+        throw ConfigError(
+            fmt::format("image '{}': bad device properties: {}", image.path(), e.what()));
+    }
+    if (config.size != image.media_size())
+        throw ConfigError(fmt::format("image '{}': properties contradict the media size: "
+                                      "property size is {} bytes, the media area is {} bytes",
+                                      image.path(), config.size, image.media_size()));
+    return config;
+}
+
+std::string trace_lines(const Trace &trace, uint64_t from, uint64_t to) {
+    std::string text;
+    for (const TraceEvent &ev : trace.events()) {
+        if (ev.seq < from || ev.seq >= to) continue;
+        text += trace.format(ev);
+        text += '\n';
+    }
+    return text;
+}
+
+Session::Session(const CommonOptions &common, bool io_queue, bool enable) : common_(common) {
+    image_ = DeviceImage::open(common.image);
+    config_ = config_of(*image_);
+    mem_ = std::make_unique<SparseHostMemory>();
+    ctrl_ = std::make_unique<Controller>(config_, *mem_, *image_);
+    drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
+    if (enable) drv_->enable();
+    if (enable && io_queue) {
+        // CAP.MQES is 0's based; a small queue is plenty for one command at a time.
+        const uint32_t entries = std::min<uint32_t>(64, uint32_t{config_.mqes} + 1);
+        const uint16_t vector = config_.msix_vectors > 1 ? 1 : 0;
+        io_qid_ = drv_->create_io_queue_pair(entries, 2, vector);
+    }
+    trace_start_ = ctrl_->trace().total_recorded();
+}
+
+Session::~Session() {
+    if (finished_ || !ctrl_) return;
+    try {
+        power_down();
+    } catch (...) {
+        // Nothing sensible is left to do; the error that got us here is reported by main().
+    }
+}
+
+void Session::end_command() {
+    if (trace_end_ == UINT64_MAX) trace_end_ = ctrl_->trace().total_recorded();
+}
+
+void Session::power_down() {
+    if (!ctrl_->powered()) return;
+    if (common_.power_cut) {
+        const uint64_t lost = ctrl_->namespace_blocks_cached(1);
+        ctrl_->power_off(PowerOff::Unclean);
+        std::fprintf(stderr, "nvmelab: power cut: the device lost power without a shutdown; %s\n",
+                     lost == 0 ? "the volatile write cache was empty, no data was lost"
+                               : fmt::format("{} block{} still in the volatile write cache {} "
+                                             "lost",
+                                             lost, lost == 1 ? "" : "s", lost == 1 ? "was" : "were")
+                                     .c_str());
+        return;
+    }
+    const spec::CstsReg csts{ctrl_->read32(static_cast<uint32_t>(spec::Reg::Csts))};
+    if (csts.rdy() && !csts.cfs()) {
+        try {
+            drv_->shutdown();
+        } catch (const DriverError &) {
+            ctrl_->power_off(PowerOff::Clean);
+            throw;
+        }
+    }
+    ctrl_->power_off(PowerOff::Clean);
+}
+
+int Session::finish(int rc) {
+    end_command();
+    finished_ = true;
+    try {
+        power_down();
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "nvmelab: shutdown failed: %s\n", e.what());
+        rc = 1;
+    }
+    if (!common_.trace.empty()) {
+        std::string text;
+        const Trace &trace = ctrl_->trace();
+        if (common_.trace == "all") {
+            text = trace.format_all();
+        } else {
+            text = trace_lines(trace, trace_start_, trace_end_);
+        }
+        std::FILE *out = trace_stderr_ ? stderr : stdout;
+        std::fflush(stdout);
+        std::fputs(text.c_str(), out);
+        std::fflush(out);
+    }
+    return rc;
+}
+
+} // namespace nvmelab::cli

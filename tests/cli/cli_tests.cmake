@@ -1,0 +1,393 @@
+# End-to-end tests of the `nvmelab` command line. Run as
+#   cmake -DNVMELAB=<path to nvmelab> -DWORK=<scratch directory> -P tests/cli/cli_tests.cmake
+# Any mismatch stops the script with FATAL_ERROR (a non-zero exit for ctest).
+cmake_minimum_required(VERSION 3.25)
+
+if(NOT NVMELAB OR NOT EXISTS "${NVMELAB}")
+    message(FATAL_ERROR "pass -DNVMELAB=<path to the nvmelab binary> (got '${NVMELAB}')")
+endif()
+if(NOT WORK)
+    message(FATAL_ERROR "pass -DWORK=<scratch directory>")
+endif()
+
+set(DIR "${WORK}/cli_tests")
+file(REMOVE_RECURSE "${DIR}")
+file(MAKE_DIRECTORY "${DIR}")
+set(IMG "${DIR}/dev.img")
+
+# nv(args...): runs nvmelab; sets RC, OUT and ERR. Extra keywords:
+#   INPUT <file>  feed the file on stdin.
+function(nv)
+    cmake_parse_arguments(NV "" "INPUT" "" ${ARGN})
+    set(input_args)
+    if(NV_INPUT)
+        set(input_args INPUT_FILE "${NV_INPUT}")
+    endif()
+    execute_process(COMMAND "${NVMELAB}" ${NV_UNPARSED_ARGUMENTS}
+                    ${input_args}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err
+                    TIMEOUT 120)
+    set(RC "${rc}" PARENT_SCOPE)
+    set(OUT "${out}" PARENT_SCOPE)
+    set(ERR "${err}" PARENT_SCOPE)
+endfunction()
+
+function(fail what)
+    message(FATAL_ERROR "FAIL: ${what}\n  exit code: ${RC}\n  stdout:\n${OUT}\n  stderr:\n${ERR}")
+endfunction()
+
+# expect_ok(what): the last command exited 0.
+function(expect_ok what)
+    if(NOT RC EQUAL 0)
+        fail("${what}: expected exit code 0")
+    endif()
+endfunction()
+
+# expect_error(what): the last command exited non-zero (and did not crash).
+function(expect_error what)
+    if(RC EQUAL 0)
+        fail("${what}: expected a non-zero exit code")
+    endif()
+    if(NOT RC MATCHES "^[0-9]+$")
+        fail("${what}: the process did not exit normally")
+    endif()
+endfunction()
+
+function(expect_contains what haystack needle)
+    string(FIND "${haystack}" "${needle}" pos)
+    if(pos EQUAL -1)
+        fail("${what}: expected to find '${needle}'")
+    endif()
+endfunction()
+
+function(expect_same_file what a b)
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${a}" "${b}"
+                    RESULT_VARIABLE same)
+    if(NOT same EQUAL 0)
+        file(READ "${a}" ca HEX)
+        file(READ "${b}" cb HEX)
+        fail("${what}: files differ\n  ${a}: ${ca}\n  ${b}: ${cb}")
+    endif()
+endfunction()
+
+# ---- version and help --------------------------------------------------------------------
+
+nv(--version)
+expect_ok("--version")
+expect_contains("--version" "${OUT}" "nvmelab")
+
+nv(--help)
+expect_ok("--help")
+foreach(cmd create id-ctrl id-ns list-ns show-regs get-log smart-log error-log fw-log
+        get-feature set-feature read write flush admin-passthru io-passthru exec demo)
+    expect_contains("--help lists ${cmd}" "${OUT}" "${cmd}")
+endforeach()
+
+# ---- create ------------------------------------------------------------------------------
+
+nv(create "${IMG}" --size 64M --mdts 6 --serial CLITEST01 --property cache_blocks=1024)
+expect_ok("create")
+if(NOT EXISTS "${IMG}")
+    fail("create: no image file")
+endif()
+
+nv(create "${IMG}" --size 64M)
+expect_error("create over an existing image without --force")
+
+nv(create "${DIR}/x.img" --size 64M --property no_such_property=1)
+expect_error("create with an unknown property")
+expect_contains("unknown property message" "${ERR}" "no_such_property")
+
+nv(create "${DIR}/x.img" --size 1000)
+expect_error("create with a size that is not a multiple of the LBA size")
+expect_contains("bad size message" "${ERR}" "size")
+
+# ---- id-ctrl / id-ns JSON ----------------------------------------------------------------
+
+nv(id-ctrl "${IMG}" -o json)
+expect_ok("id-ctrl -o json")
+string(JSON mdts ERROR_VARIABLE jerr GET "${OUT}" mdts)
+if(jerr OR NOT mdts EQUAL 6)
+    fail("id-ctrl -o json: mdts should be 6 (got '${mdts}' ${jerr})")
+endif()
+string(JSON sn ERROR_VARIABLE jerr GET "${OUT}" sn)
+if(jerr OR NOT sn STREQUAL "CLITEST01")
+    fail("id-ctrl -o json: sn should be CLITEST01 without padding (got '${sn}' ${jerr})")
+endif()
+string(JSON npsd ERROR_VARIABLE jerr LENGTH "${OUT}" psds)
+if(jerr OR npsd LESS 1)
+    fail("id-ctrl -o json: psds should be a non-empty array")
+endif()
+
+nv(id-ctrl "${IMG}")
+expect_ok("id-ctrl")
+expect_contains("id-ctrl normal output" "${OUT}" "CLITEST01")
+
+nv(id-ctrl "${IMG}" -o binary)
+expect_ok("id-ctrl -o binary")
+expect_contains("id-ctrl -o binary has the serial" "${OUT}" "CLITEST01")
+
+nv(id-ns "${IMG}" -o json)
+expect_ok("id-ns -o json")
+string(JSON nsze GET "${OUT}" nsze)
+if(NOT nsze EQUAL 16384)
+    fail("id-ns -o json: nsze should be 16384 blocks (64 MiB / 4 KiB), got ${nsze}")
+endif()
+string(JSON ds GET "${OUT}" lbafs 0 ds)
+if(NOT ds EQUAL 12)
+    fail("id-ns -o json: lbafs[0].ds should be 12, got ${ds}")
+endif()
+
+# ---- write, read back --------------------------------------------------------------------
+
+set(DATA "${DIR}/data.txt")
+file(WRITE "${DATA}" "The quick brown fox jumps over the lazy dog. nvmelab CLI test block 1.\n")
+file(SIZE "${DATA}" data_size)
+
+nv(write "${IMG}" -s 3 -d "${DATA}")
+expect_ok("write -d FILE")
+
+nv(read "${IMG}" -s 3 -z ${data_size} -d "${DIR}/back.txt")
+expect_ok("read -d FILE")
+expect_same_file("read back what write wrote" "${DATA}" "${DIR}/back.txt")
+
+# Data on stdin / stdout.
+nv(write "${IMG}" -s 4 -c 0 INPUT "${DATA}")
+expect_ok("write from stdin")
+nv(read "${IMG}" -s 4 -z ${data_size})
+expect_ok("read to stdout")
+file(READ "${DATA}" data_text)
+if(NOT OUT STREQUAL data_text)
+    fail("read to stdout: expected the written text")
+endif()
+
+# ---- power cut ---------------------------------------------------------------------------
+
+file(WRITE "${DIR}/x.txt" "XXXXXXXX")
+file(WRITE "${DIR}/y.txt" "YYYYYYYY")
+file(WRITE "${DIR}/z.txt" "ZZZZZZZZ")
+
+# X reaches the image: the clean shutdown at the end of the command writes the cache back.
+nv(write "${IMG}" -s 10 -d "${DIR}/x.txt")
+expect_ok("write X")
+# Y stays in the volatile write cache (vwc is on) and the power cut loses it.
+nv(write "${IMG}" -s 10 -d "${DIR}/y.txt" --power-cut)
+expect_ok("write Y --power-cut")
+expect_contains("--power-cut says so on stderr" "${ERR}" "power cut")
+nv(read "${IMG}" -s 10 -z 8 -d "${DIR}/after_cut.txt")
+expect_ok("read after the power cut")
+expect_same_file("a cached write is lost in a power cut, the earlier one survives"
+                 "${DIR}/x.txt" "${DIR}/after_cut.txt")
+
+# A Force Unit Access write goes to the media at once and survives the power cut.
+nv(write "${IMG}" -s 10 -d "${DIR}/z.txt" --force-unit-access --power-cut)
+expect_ok("write Z --force-unit-access --power-cut")
+nv(read "${IMG}" -s 10 -z 8 -d "${DIR}/after_fua.txt")
+expect_ok("read after the FUA write")
+expect_same_file("a FUA write survives a power cut" "${DIR}/z.txt" "${DIR}/after_fua.txt")
+
+nv(smart-log "${IMG}" -o json)
+expect_ok("smart-log -o json")
+string(JSON unsafe GET "${OUT}" unsafe_shutdowns)
+if(unsafe LESS 2)
+    fail("smart-log: unsafe_shutdowns should count the two power cuts, got ${unsafe}")
+endif()
+# Counters persist at a clean shutdown only: the writes of the power-cut runs are not counted.
+string(JSON writes GET "${OUT}" host_write_commands)
+if(writes LESS 3)
+    fail("smart-log: host_write_commands should be at least 3, got ${writes}")
+endif()
+
+# ---- NVMe errors -------------------------------------------------------------------------
+
+nv(read "${IMG}" -s 16384)
+expect_error("read beyond the end of the namespace")
+expect_contains("LBA Out of Range status line" "${ERR}" "NVMe status: LBA Out of Range")
+# Status field 0x6080 = DNR (0x4000) | More (0x2000, the core sets it on every error it logs)
+# | SCT 0 | SC 80h.
+expect_contains("status field in hex" "${ERR}" "(0x6080)")
+expect_contains("controller explanation" "${ERR}" "NSZE")
+
+nv(id-ns "${IMG}" -n 7 -o json)
+expect_error("id-ns of a namespace that does not exist")
+expect_contains("Invalid Namespace status line" "${ERR}" "NVMe status: Invalid Namespace or Format")
+string(JSON name ERROR_VARIABLE jerr GET "${OUT}" name)
+if(jerr OR NOT name STREQUAL "Invalid Namespace or Format")
+    fail("-o json error object: name should be 'Invalid Namespace or Format' (${jerr})")
+endif()
+string(JSON field ERROR_VARIABLE jerr GET "${OUT}" field)
+if(jerr OR NOT field STREQUAL "NSID")
+    fail("-o json error object: field should be NSID (${jerr})")
+endif()
+
+nv(error-log "${IMG}" -e 2 -o json)
+expect_ok("error-log -o json")
+string(JSON sf GET "${OUT}" errors 0 status_field)
+math(EXPR sf_hex "${sf}" OUTPUT_FORMAT HEXADECIMAL)
+if(NOT sf_hex STREQUAL "0x600b")
+    fail("error-log: newest entry should be Invalid Namespace (0x600b), got ${sf_hex}")
+endif()
+
+# ---- wrong flags and values (CLI11's own messages and exit codes) ------------------------
+
+nv(id-ctrl "${IMG}" --no-such-flag)
+expect_error("unknown flag")
+nv(read "${IMG}" -c 70000)
+expect_error("block count out of range")
+nv(id-ctrl "${IMG}" -o yaml)
+expect_error("unknown output format")
+nv(no-such-command)
+expect_error("unknown command")
+nv()
+expect_error("no command")
+
+# ---- bad images --------------------------------------------------------------------------
+
+nv(id-ctrl "${DIR}/does-not-exist.img")
+expect_error("image that does not exist")
+expect_contains("missing image message" "${ERR}" "does-not-exist.img")
+
+string(RANDOM LENGTH 5000 junk)
+file(WRITE "${DIR}/junk.img" "${junk}")
+file(SHA256 "${DIR}/junk.img" junk_before)
+nv(id-ctrl "${DIR}/junk.img")
+expect_error("a random file as the image")
+expect_contains("bad image message names the magic" "${ERR}" "magic")
+file(SHA256 "${DIR}/junk.img" junk_after)
+if(NOT junk_before STREQUAL junk_after)
+    fail("a rejected image must not be modified")
+endif()
+nv(write "${DIR}/junk.img" -s 0 -d "${DATA}")
+expect_error("write to a random file")
+file(SHA256 "${DIR}/junk.img" junk_after)
+if(NOT junk_before STREQUAL junk_after)
+    fail("a rejected image must not be modified by write")
+endif()
+
+# ---- a 1 TiB image stays small on disk ---------------------------------------------------
+
+set(BIG "${DIR}/big.img")
+nv(create "${BIG}" --size 1T)
+expect_ok("create 1 TiB")
+nv(write "${BIG}" -s 268435455 -d "${DATA}")
+expect_ok("write the last block of 1 TiB")
+nv(read "${BIG}" -s 268435455 -z ${data_size} -d "${DIR}/big_back.txt")
+expect_ok("read the last block of 1 TiB")
+expect_same_file("1 TiB image: last block reads back" "${DATA}" "${DIR}/big_back.txt")
+file(SIZE "${BIG}" big_size)
+if(big_size LESS 1099511627776)
+    fail("1 TiB image: apparent size ${big_size} is below 1 TiB")
+endif()
+execute_process(COMMAND du -k "${BIG}" OUTPUT_VARIABLE du_out RESULT_VARIABLE du_rc)
+if(NOT du_rc EQUAL 0)
+    fail("du -k failed")
+endif()
+string(REGEX MATCH "^[0-9]+" big_kib "${du_out}")
+if(big_kib GREATER 16384)
+    fail("1 TiB image takes ${big_kib} KiB on disk; it should be sparse (< 16 MiB)")
+endif()
+
+# ---- other commands ----------------------------------------------------------------------
+
+nv(list-ns "${IMG}" -o json)
+expect_ok("list-ns -o json")
+string(JSON nsid GET "${OUT}" nsid_list 0 nsid)
+if(NOT nsid EQUAL 1)
+    fail("list-ns: expected namespace 1")
+endif()
+
+nv(show-regs "${IMG}" -o json)
+expect_ok("show-regs -o json")
+string(JSON csts GET "${OUT}" csts)
+if(NOT csts EQUAL 1)
+    fail("show-regs: CSTS should be 1 (ready) while the command runs, got ${csts}")
+endif()
+
+nv(fw-log "${IMG}" -o json)
+expect_ok("fw-log -o json")
+string(JSON afi GET "${OUT}" afi)
+string(JSON frs1 GET "${OUT}" frs1)
+if(NOT afi EQUAL 1 OR frs1 STREQUAL "")
+    fail("fw-log: expected afi 1 and a slot 1 revision")
+endif()
+
+nv(set-feature "${IMG}" -f 6 -V 0)
+expect_ok("set-feature write cache off")
+nv(get-feature "${IMG}" -f 6 -o json)
+expect_ok("get-feature -o json")
+string(JSON value GET "${OUT}" value)
+string(JSON fid GET "${OUT}" feature_id)
+if(NOT fid EQUAL 6)
+    fail("get-feature: feature_id should be 6")
+endif()
+
+nv(get-log "${IMG}" -i 2 -l 512 -o binary)
+expect_ok("get-log -o binary")
+
+nv(admin-passthru "${IMG}" --opcode 0x06 --cdw10 1 --data-len 4096 --read)
+expect_ok("admin-passthru Identify")
+expect_contains("admin-passthru result line" "${OUT}" "NVMe command result:")
+expect_contains("admin-passthru hex dump" "${OUT}" "CLITEST01")
+
+nv(io-passthru "${IMG}" --opcode 0x02 -n 1 --cdw10 3 --data-len 4096 --read --raw-binary)
+expect_ok("io-passthru Read")
+expect_contains("io-passthru read data" "${OUT}" "quick brown fox")
+
+nv(flush "${IMG}")
+expect_ok("flush")
+
+# ---- --trace -----------------------------------------------------------------------------
+
+nv(flush "${IMG}" --trace)
+expect_ok("flush --trace")
+if(NOT OUT MATCHES "\\] fetch " OR NOT OUT MATCHES "\\] cqe ")
+    fail("--trace should print fetch and cqe lines")
+endif()
+if(OUT MATCHES "power-on")
+    fail("--trace (without =all) should start after bring-up")
+endif()
+nv(flush "${IMG}" --trace=all)
+expect_ok("flush --trace=all")
+expect_contains("--trace=all starts at power-on" "${OUT}" "power-on")
+expect_contains("--trace=all ends with the shutdown" "${OUT}" "power-off")
+nv(read "${IMG}" -s 3 --trace)
+expect_ok("read to stdout with --trace")
+if(OUT MATCHES "\\] fetch ")
+    fail("with data on stdout, the trace must go to stderr")
+endif()
+expect_contains("read --trace on stderr" "${ERR}" "] cqe ")
+
+# ---- exec --------------------------------------------------------------------------------
+
+file(WRITE "${DIR}/script.nvl" "# a small console script\necho hello-from-script\nidentify ctrl\n")
+nv(exec "${IMG}" "${DIR}/script.nvl")
+expect_ok("exec FILE")
+expect_contains("exec output" "${OUT}" "hello-from-script")
+expect_contains("exec identify output" "${OUT}" "CLITEST01")
+
+nv(exec "${IMG}" - INPUT "${DIR}/script.nvl")
+expect_ok("exec - (stdin)")
+expect_contains("exec - output" "${OUT}" "hello-from-script")
+
+file(WRITE "${DIR}/bad_script.nvl" "echo first\nno-such-console-command\necho never\n")
+nv(exec "${IMG}" "${DIR}/bad_script.nvl")
+expect_error("exec of a failing script")
+expect_contains("exec error names the line" "${ERR}" ":2:")
+string(FIND "${OUT}" "never" pos)
+if(NOT pos EQUAL -1)
+    fail("exec should stop at the first failing line")
+endif()
+
+# ---- demo --------------------------------------------------------------------------------
+
+file(MAKE_DIRECTORY "${DIR}/demo")
+nv(demo --dir "${DIR}/demo")
+expect_ok("demo")
+expect_contains("demo shows the error" "${OUT}" "LBA Out of Range")
+expect_contains("demo shows a trace" "${OUT}" "] cqe ")
+if(NOT EXISTS "${DIR}/demo/demo.img")
+    fail("demo should leave its image in --dir")
+endif()
+
+file(REMOVE_RECURSE "${DIR}")
+message(STATUS "nvmelab CLI tests passed")
