@@ -13,17 +13,20 @@ using spec::NvmOpcode;
 using spec::Reg;
 
 namespace {
-constexpr uint32_t reg(Reg r) { return static_cast<uint32_t>(r); }
+constexpr uint32_t reg(Reg r) {
+    return static_cast<uint32_t>(r);
+}
 } // namespace
 
 std::string Completion::describe() const {
     const spec::Status s = status();
     std::string out = fmt::format("{} (0x{:04x})", spec::status_name(s.sct, s.sc), s.field());
-    if (why) out += fmt::format(": {}=0x{:x}: {} ({})", why->field, why->value, why->rule, why->section);
+    if (why)
+        out += fmt::format(": {}=0x{:x}: {} ({})", why->field, why->value, why->rule, why->section);
     return out;
 }
 
-HostDriver::HostDriver(Controller& controller, SparseHostMemory& memory)
+HostDriver::HostDriver(Controller &controller, SparseHostMemory &memory)
     : ctrl_(controller), mem_(memory) {}
 
 void HostDriver::wait_ready(bool ready) {
@@ -37,7 +40,7 @@ void HostDriver::wait_ready(bool ready) {
             for (auto it = ctrl_.trace().events().rbegin(); it != ctrl_.trace().events().rend();
                  ++it) {
                 if (it->kind != EventKind::ControllerFatal) continue;
-                if (const Explanation* e = ctrl_.trace().explanation(it->explanation))
+                if (const Explanation *e = ctrl_.trace().explanation(it->explanation))
                     reason += fmt::format(": {}=0x{:x}: {} ({})", e->field, e->value, e->rule,
                                           e->section);
                 break;
@@ -59,9 +62,20 @@ void HostDriver::disable() {
     inbox_.clear();
 }
 
-void HostDriver::enable(const BringUpOptions& o) {
+void HostDriver::enable(const BringUpOptions &o) {
     disable();
-    page_size_ = 4096u << o.mps;
+    const uint32_t page_size = 4096u << o.mps;
+    if (page_size != page_size_) {
+        // PRP list pages and the data buffer were sized and aligned for the old page size.
+        release_prp_lists();
+        for (uint64_t page : free_list_pages_)
+            mem_.free(page);
+        free_list_pages_.clear();
+        if (scratch_addr_ != 0) mem_.free(scratch_addr_);
+        scratch_addr_ = 0;
+        scratch_size_ = 0;
+    }
+    page_size_ = page_size;
     const uint16_t entries = o.admin_entries;
     HostQueuePair admin;
     admin.qid = 0;
@@ -70,8 +84,7 @@ void HostDriver::enable(const BringUpOptions& o) {
     admin.cq_entries = entries;
     admin.sq_base = mem_.alloc(uint64_t{entries} * 64, "admin SQ", page_size_);
     admin.cq_base = mem_.alloc(uint64_t{entries} * 16, "admin CQ", page_size_);
-    ctrl_.write32(reg(Reg::Aqa),
-                  spec::AqaReg{0}.set_asqs(entries - 1).set_acqs(entries - 1).raw);
+    ctrl_.write32(reg(Reg::Aqa), spec::AqaReg{0}.set_asqs(entries - 1).set_acqs(entries - 1).raw);
     ctrl_.write64(reg(Reg::Asq), admin.sq_base);
     ctrl_.write64(reg(Reg::Acq), admin.cq_base);
     spec::CcReg cc{0};
@@ -82,7 +95,8 @@ void HostDriver::enable(const BringUpOptions& o) {
 }
 
 void HostDriver::shutdown() {
-    for (uint16_t qid : io_queue_ids()) delete_io_queue_pair(qid);
+    for (uint16_t qid : io_queue_ids())
+        delete_io_queue_pair(qid);
     spec::CcReg cc{ctrl_.read32(reg(Reg::Cc))};
     ctrl_.write32(reg(Reg::Cc), cc.set_shn(static_cast<uint8_t>(spec::Shn::Normal)).raw);
     for (uint64_t i = 0; i < max_wait_events; ++i) {
@@ -93,7 +107,7 @@ void HostDriver::shutdown() {
     throw DriverError("shutdown did not complete (CSTS.SHST never reached 10b)");
 }
 
-const HostQueuePair& HostDriver::queue(uint16_t qid) const {
+const HostQueuePair &HostDriver::queue(uint16_t qid) const {
     auto it = queues_.find(qid);
     if (it == queues_.end()) throw DriverError(fmt::format("no queue pair {} on the host", qid));
     return it->second;
@@ -101,7 +115,7 @@ const HostQueuePair& HostDriver::queue(uint16_t qid) const {
 
 std::vector<uint16_t> HostDriver::io_queue_ids() const {
     std::vector<uint16_t> ids;
-    for (const auto& [qid, q] : queues_)
+    for (const auto &[qid, q] : queues_)
         if (qid != 0) ids.push_back(qid);
     return ids;
 }
@@ -110,7 +124,8 @@ uint16_t HostDriver::create_io_queue_pair(uint32_t entries, uint8_t qprio, uint1
                                           std::optional<uint16_t> wanted) {
     uint16_t qid = wanted.value_or(1);
     if (!wanted)
-        while (queues_.count(qid)) ++qid;
+        while (queues_.count(qid))
+            ++qid;
     HostQueuePair q;
     q.qid = qid;
     q.cqid = qid;
@@ -155,9 +170,10 @@ void HostDriver::delete_io_queue_pair(uint16_t qid) {
 uint16_t HostDriver::submit(uint16_t qid, spec::Sqe sqe, bool keep_cid) {
     auto it = queues_.find(qid);
     if (it == queues_.end()) throw DriverError(fmt::format("no queue pair {} on the host", qid));
-    HostQueuePair& q = it->second;
+    HostQueuePair &q = it->second;
     if ((q.sq_tail + 1) % q.sq_entries == q.sq_head)
-        throw DriverError(fmt::format("SQ {} is full (head {}, tail {})", qid, q.sq_head, q.sq_tail));
+        throw DriverError(
+            fmt::format("SQ {} is full (head {}, tail {})", qid, q.sq_head, q.sq_tail));
     if (!keep_cid) sqe.cid = q.next_cid++;
     std::array<uint8_t, 64> raw{};
     std::memcpy(raw.data(), &sqe, 64);
@@ -167,16 +183,18 @@ uint16_t HostDriver::submit(uint16_t qid, spec::Sqe sqe, bool keep_cid) {
 }
 
 void HostDriver::ring(uint16_t qid) {
-    const HostQueuePair& q = queue(qid);
+    const HostQueuePair &q = queue(qid);
     ctrl_.write32(ctrl_.sq_doorbell_offset(qid), q.sq_tail);
 }
 
-Completion HostDriver::with_explanation(uint16_t qid, const spec::Cqe& cqe) const {
+Completion HostDriver::with_explanation(uint16_t qid, const spec::Cqe &cqe) const {
     Completion c{cqe, std::nullopt};
     if (!c.ok()) {
-        const auto& recs = ctrl_.completions();
+        const auto &recs = ctrl_.completions();
         for (auto it = recs.rbegin(); it != recs.rend(); ++it) {
-            if (it->sqid == qid && it->cqe.cid == cqe.cid) {
+            // Match the status too: a CID can repeat (e.g. a Command ID Conflict).
+            if (it->sqid == qid && it->cqe.cid == cqe.cid &&
+                it->cqe.status_field() == cqe.status_field()) {
                 c.why = it->why;
                 break;
             }
@@ -186,7 +204,7 @@ Completion HostDriver::with_explanation(uint16_t qid, const spec::Cqe& cqe) cons
 }
 
 std::optional<Completion> HostDriver::reap(uint16_t qid, bool ring_doorbell) {
-    HostQueuePair& q = queues_.at(qid);
+    HostQueuePair &q = queues_.at(qid);
     spec::Cqe cqe{};
     std::array<uint8_t, 16> raw{};
     mem_.read(q.cq_base + uint64_t{q.cq_head} * 16, raw);
@@ -220,7 +238,9 @@ Completion HostDriver::wait(uint16_t qid, uint16_t cid) {
             const spec::CstsReg csts{ctrl_.read32(reg(Reg::Csts))};
             throw DriverError(fmt::format(
                 "command {} on queue {} did not complete: the controller is idle{}", cid, qid,
-                csts.cfs() ? " (CSTS.CFS = 1)" : !csts.rdy() ? " (CSTS.RDY = 0)" : ""));
+                csts.cfs()    ? " (CSTS.CFS = 1)"
+                : !csts.rdy() ? " (CSTS.RDY = 0)"
+                              : ""));
         }
     }
     throw DriverError(fmt::format("command {} on queue {} did not complete", cid, qid));
@@ -259,7 +279,7 @@ void HostDriver::release_prp_lists() {
     used_list_pages_.clear();
 }
 
-void HostDriver::build_prps(spec::Sqe& sqe, uint64_t addr, uint64_t len) {
+void HostDriver::build_prps(spec::Sqe &sqe, uint64_t addr, uint64_t len) {
     const uint64_t page = page_size_;
     sqe.prp1 = addr;
     sqe.prp2 = 0;
@@ -280,12 +300,12 @@ void HostDriver::build_prps(spec::Sqe& sqe, uint64_t addr, uint64_t len) {
     for (uint64_t i = 0; i < pages; ++i) {
         if (slot == per_list - 1 && i + 1 < pages) {
             const uint64_t next = prp_list_page();
-            mem_.write(list + slot * 8, std::span(reinterpret_cast<const uint8_t*>(&next), 8));
+            mem_.write(list + slot * 8, std::span(reinterpret_cast<const uint8_t *>(&next), 8));
             list = next;
             slot = 0;
         }
         const uint64_t entry = rest_addr + i * page;
-        mem_.write(list + slot * 8, std::span(reinterpret_cast<const uint8_t*>(&entry), 8));
+        mem_.write(list + slot * 8, std::span(reinterpret_cast<const uint8_t *>(&entry), 8));
         ++slot;
     }
 }

@@ -53,14 +53,14 @@ struct HostQueuePair {
 
 class HostDriver {
 public:
-    HostDriver(Controller& controller, SparseHostMemory& memory);
+    HostDriver(Controller &controller, SparseHostMemory &memory);
 
-    Controller& controller() { return ctrl_; }
-    SparseHostMemory& memory() { return mem_; }
+    Controller &controller() { return ctrl_; }
+    SparseHostMemory &memory() { return mem_; }
 
     // Controller bring-up (NVMe 1.3 §7.6.1): disable, program the admin queue, enable, wait for
     // CSTS.RDY. Throws DriverError naming the problem (CSTS.CFS with its reason, or timeout).
-    void enable(const BringUpOptions& options = {});
+    void enable(const BringUpOptions &options = {});
     // Normal shutdown (§7.6.2): delete I/O queues, CC.SHN = 01b, wait for SHST = complete.
     void shutdown();
     // Controller reset: CC.EN = 0 and wait for RDY = 0. Host queue state is forgotten.
@@ -71,7 +71,7 @@ public:
     uint16_t create_io_queue_pair(uint32_t entries, uint8_t qprio = 2, uint16_t vector = 1,
                                   std::optional<uint16_t> qid = std::nullopt);
     void delete_io_queue_pair(uint16_t qid);
-    const HostQueuePair& queue(uint16_t qid) const;
+    const HostQueuePair &queue(uint16_t qid) const;
     bool has_queue(uint16_t qid) const { return queues_.count(qid) != 0; }
     std::vector<uint16_t> io_queue_ids() const;
 
@@ -93,7 +93,7 @@ public:
                                  std::span<uint8_t> in);
     // Fills PRP1/PRP2 for a buffer at addr of len bytes, building (chained) PRP lists in host
     // memory as needed. The list pages are recycled when release_prp_lists() is called.
-    void build_prps(spec::Sqe& sqe, uint64_t addr, uint64_t len);
+    void build_prps(spec::Sqe &sqe, uint64_t addr, uint64_t len);
     void release_prp_lists();
 
     // Common commands.
@@ -116,10 +116,10 @@ private:
     uint64_t scratch(uint64_t bytes);
     uint64_t prp_list_page();
     void wait_ready(bool ready);
-    Completion with_explanation(uint16_t qid, const spec::Cqe& cqe) const;
+    Completion with_explanation(uint16_t qid, const spec::Cqe &cqe) const;
 
-    Controller& ctrl_;
-    SparseHostMemory& mem_;
+    Controller &ctrl_;
+    SparseHostMemory &mem_;
     uint32_t page_size_ = 4096;
     std::map<uint16_t, HostQueuePair> queues_;
     std::map<std::pair<uint16_t, uint16_t>, Completion> inbox_; // (qid, cid) reaped early

@@ -21,8 +21,9 @@ int main() {
     const uint16_t q1 = host.create_io_queue_pair(8);
     const uint16_t q2 = host.create_io_queue_pair(4, 1, 2);
     std::vector<uint8_t> data(64 * 1024);
-    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7 + 3);
-    host.write(q1, 1, 0, 15, data);                            // 16 blocks through a PRP list
+    for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<uint8_t>(i * 7 + 3);
+    host.write(q1, 1, 0, 15, data);                               // 16 blocks through a PRP list
     host.write(q2, 1, 100, 0, std::span(data).first(4096), true); // FUA
     std::vector<uint8_t> back(64 * 1024);
     host.read(q1, 1, 0, 15, back);

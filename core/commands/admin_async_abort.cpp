@@ -9,7 +9,7 @@ namespace nvmelab::commands {
 
 namespace {
 
-spec::Status check_unused_dwords(CommandContext& ctx, int first, int last, const char* section) {
+spec::Status check_unused_dwords(CommandContext &ctx, int first, int last, const char *section) {
     for (int dw = first; dw <= last; ++dw) {
         const std::string field = fmt::format("CDW{}", dw);
         if (auto st = check_reserved(ctx, field.c_str(), ctx.sqe.cdw(dw), 0, section,
@@ -20,27 +20,27 @@ spec::Status check_unused_dwords(CommandContext& ctx, int first, int last, const
     return spec::success();
 }
 
-spec::Status aer_prepare(DeviceState&, CommandContext& ctx) {
+spec::Status aer_prepare(DeviceState &, CommandContext &ctx) {
     return check_unused_dwords(ctx, 10, 15, "NVMe 1.3 §5.2");
 }
 
-spec::Status aer_execute(DeviceState& s, CommandContext& ctx) {
+spec::Status aer_execute(DeviceState &s, CommandContext &ctx) {
     // At most AERL + 1 outstanding (Identify AERL = 3, 0's based).
     if (s.aer_slots.size() >= 4)
-        return ctx.fail(spec::command_specific(
-                            spec::CommandSpecificStatus::AsyncEventRequestLimitExceeded),
-                        "outstanding AERs", s.aer_slots.size(),
-                        "no more than AERL + 1 = 4 Asynchronous Event Requests may be outstanding",
-                        "NVMe 1.3 §5.2");
+        return ctx.fail(
+            spec::command_specific(spec::CommandSpecificStatus::AsyncEventRequestLimitExceeded),
+            "outstanding AERs", s.aer_slots.size(),
+            "no more than AERL + 1 = 4 Asynchronous Event Requests may be outstanding",
+            "NVMe 1.3 §5.2");
     ctx.outstanding = true;
     return spec::success();
 }
 
-spec::Status abort_prepare(DeviceState&, CommandContext& ctx) {
+spec::Status abort_prepare(DeviceState &, CommandContext &ctx) {
     return check_unused_dwords(ctx, 11, 15, "NVMe 1.3 §5.1");
 }
 
-spec::Status abort_execute(DeviceState& s, CommandContext& ctx) {
+spec::Status abort_execute(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::AbortFields::decode(ctx.sqe);
     s.abort_request = std::make_pair(f.sqid, f.cid);
     ctx.execute_ns = 200;

@@ -12,33 +12,44 @@ using spec::CommandSpecificStatus;
 using spec::FeatureId;
 
 namespace {
-constexpr const char* kGetSection = "NVMe 1.3 §5.9";
-constexpr const char* kSetSection = "NVMe 1.3 §5.21";
+constexpr const char *kGetSection = "NVMe 1.3 §5.9";
+constexpr const char *kSetSection = "NVMe 1.3 §5.21";
 constexpr uint32_t kBroadcastNsid = 0xFFFFFFFFu;
 
 // Defined CDW11 bits per feature; others are reserved (§5.21.1).
 uint32_t defined_bits(FeatureId f) {
     switch (f) {
-    case FeatureId::Arbitration: return 0xFFFFFF07u;
-    case FeatureId::PowerManagement: return 0x000000FFu;
-    case FeatureId::TemperatureThreshold: return 0x003FFFFFu;
-    case FeatureId::ErrorRecovery: return 0x0001FFFFu;
-    case FeatureId::VolatileWriteCache: return 0x00000001u;
-    case FeatureId::NumberOfQueues: return 0xFFFFFFFFu;
-    case FeatureId::InterruptCoalescing: return 0x0000FFFFu;
-    case FeatureId::InterruptVectorConfig: return 0x0001FFFFu;
-    case FeatureId::WriteAtomicityNormal: return 0x00000001u;
-    case FeatureId::AsyncEventConfig: return 0x000000FFu; // notices: OAES advertises none
-    default: return 0;
+    case FeatureId::Arbitration:
+        return 0xFFFFFF07u;
+    case FeatureId::PowerManagement:
+        return 0x000000FFu;
+    case FeatureId::TemperatureThreshold:
+        return 0x003FFFFFu;
+    case FeatureId::ErrorRecovery:
+        return 0x0001FFFFu;
+    case FeatureId::VolatileWriteCache:
+        return 0x00000001u;
+    case FeatureId::NumberOfQueues:
+        return 0xFFFFFFFFu;
+    case FeatureId::InterruptCoalescing:
+        return 0x0000FFFFu;
+    case FeatureId::InterruptVectorConfig:
+        return 0x0001FFFFu;
+    case FeatureId::WriteAtomicityNormal:
+        return 0x00000001u;
+    case FeatureId::AsyncEventConfig:
+        return 0x000000FFu; // notices: OAES advertises none
+    default:
+        return 0;
     }
 }
 
-bool supported(const DeviceState& s, uint8_t fid) {
+bool supported(const DeviceState &s, uint8_t fid) {
     if (fid == static_cast<uint8_t>(FeatureId::VolatileWriteCache)) return s.config.vwc;
     return s.feature_info.count(fid) != 0;
 }
 
-spec::Status unsupported(CommandContext& ctx, uint8_t fid, const char* section) {
+spec::Status unsupported(CommandContext &ctx, uint8_t fid, const char *section) {
     return invalid_field(ctx, "CDW10.FID", fid,
                          fid == static_cast<uint8_t>(FeatureId::VolatileWriteCache)
                              ? "this device has no volatile write cache (Identify VWC = 0)"
@@ -47,11 +58,13 @@ spec::Status unsupported(CommandContext& ctx, uint8_t fid, const char* section) 
 }
 
 // Temperature threshold storage index for TMPSEL (0 composite, 1 sensor 1); -1 otherwise.
-int sensor_index(uint8_t tmpsel) { return tmpsel <= 1 ? tmpsel : -1; }
+int sensor_index(uint8_t tmpsel) {
+    return tmpsel <= 1 ? tmpsel : -1;
+}
 
 // The FeatureValue a command addresses, or null (ctx already failed).
-FeatureValue* select_value(DeviceState& s, CommandContext& ctx, FeatureId f, bool for_set,
-                           const char* section) {
+FeatureValue *select_value(DeviceState &s, CommandContext &ctx, FeatureId f, bool for_set,
+                           const char *section) {
     const uint32_t cdw11 = ctx.sqe.cdw11;
     if (f == FeatureId::TemperatureThreshold) {
         const auto t = spec::TemperatureThresholdFeature::decode(cdw11);
@@ -74,10 +87,10 @@ FeatureValue* select_value(DeviceState& s, CommandContext& ctx, FeatureId f, boo
     if (f == FeatureId::InterruptVectorConfig) {
         const auto iv = spec::InterruptVectorConfigFeature::decode(cdw11);
         if (iv.iv >= s.vector_config.size()) {
-            invalid_field(ctx, "CDW11.IV", iv.iv,
-                          fmt::format("the controller has {} interrupt vectors",
-                                      s.vector_config.size()),
-                          section, spec::param_error_location(44, 0));
+            invalid_field(
+                ctx, "CDW11.IV", iv.iv,
+                fmt::format("the controller has {} interrupt vectors", s.vector_config.size()),
+                section, spec::param_error_location(44, 0));
             return nullptr;
         }
         return &s.vector_config[iv.iv];
@@ -87,8 +100,8 @@ FeatureValue* select_value(DeviceState& s, CommandContext& ctx, FeatureId f, boo
 
 // Namespace rules (§5.21): a namespace-specific feature needs an active NSID (or FFFFFFFFh to
 // set all); a controller-wide one is set with NSID 0 or FFFFFFFFh.
-spec::Status check_nsid(DeviceState& s, CommandContext& ctx, const FeatureInfo& info,
-                        bool for_set, const char* section) {
+spec::Status check_nsid(DeviceState &s, CommandContext &ctx, const FeatureInfo &info, bool for_set,
+                        const char *section) {
     const uint32_t nsid = ctx.sqe.nsid;
     if (info.namespace_specific) {
         if (s.find_namespace(nsid) != nullptr || (for_set && nsid == kBroadcastNsid))
@@ -98,14 +111,14 @@ spec::Status check_nsid(DeviceState& s, CommandContext& ctx, const FeatureInfo& 
                         section, spec::param_error_location(4, 0));
     }
     if (for_set && nsid != 0 && nsid != kBroadcastNsid)
-        return ctx.fail(spec::command_specific(CommandSpecificStatus::FeatureNotNamespaceSpecific,
-                                               true),
-                        "NSID", nsid, "this feature applies to the controller: use NSID 0",
-                        section, spec::param_error_location(4, 0));
+        return ctx.fail(
+            spec::command_specific(CommandSpecificStatus::FeatureNotNamespaceSpecific, true),
+            "NSID", nsid, "this feature applies to the controller: use NSID 0", section,
+            spec::param_error_location(4, 0));
     return spec::success();
 }
 
-spec::Status get_prepare(DeviceState& s, CommandContext& ctx) {
+spec::Status get_prepare(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::GetFeaturesFields::decode(ctx.sqe);
     if (auto st = check_reserved(ctx, "CDW10", ctx.sqe.cdw10, 0x000007FFu, kGetSection, 10);
         !st.ok())
@@ -117,23 +130,29 @@ spec::Status get_prepare(DeviceState& s, CommandContext& ctx) {
     return check_nsid(s, ctx, s.feature_info[f.fid], false, kGetSection);
 }
 
-spec::Status get_execute(DeviceState& s, CommandContext& ctx) {
+spec::Status get_execute(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::GetFeaturesFields::decode(ctx.sqe);
     const auto fid = static_cast<FeatureId>(f.fid);
-    const FeatureInfo& info = s.feature_info[f.fid];
+    const FeatureInfo &info = s.feature_info[f.fid];
     ctx.execute_ns = 500;
     if (f.sel == 3) { // supported capabilities (§5.9.2, Figure 83)
         ctx.dw0 = (info.saveable ? 1u : 0u) | (info.namespace_specific ? 2u : 0u) |
                   (info.changeable ? 4u : 0u);
         return spec::success();
     }
-    FeatureValue* v = select_value(s, ctx, fid, false, kGetSection);
+    FeatureValue *v = select_value(s, ctx, fid, false, kGetSection);
     if (v == nullptr) return ctx.status;
     uint32_t value = 0;
     switch (f.sel) {
-    case 0: value = v->current; break;
-    case 1: value = v->default_value; break;
-    case 2: value = v->saved.value_or(v->default_value); break; // no saved value: the default
+    case 0:
+        value = v->current;
+        break;
+    case 1:
+        value = v->default_value;
+        break;
+    case 2:
+        value = v->saved.value_or(v->default_value);
+        break; // no saved value: the default
     }
     // Temperature Threshold and Interrupt Vector Configuration report which sensor/vector.
     if (fid == FeatureId::TemperatureThreshold)
@@ -142,13 +161,13 @@ spec::Status get_execute(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-spec::Status set_prepare(DeviceState& s, CommandContext& ctx) {
+spec::Status set_prepare(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::SetFeaturesFields::decode(ctx.sqe);
     if (auto st = check_reserved(ctx, "CDW10", ctx.sqe.cdw10, 0x800000FFu, kSetSection, 10);
         !st.ok())
         return st;
     if (!supported(s, f.fid)) return unsupported(ctx, f.fid, kSetSection);
-    const FeatureInfo& info = s.feature_info[f.fid];
+    const FeatureInfo &info = s.feature_info[f.fid];
     if (f.sv && !info.saveable)
         return ctx.fail(spec::command_specific(CommandSpecificStatus::FeatureIdNotSaveable, true),
                         "CDW10.SV", 1, "this feature cannot be saved", kSetSection,
@@ -166,10 +185,10 @@ spec::Status set_prepare(DeviceState& s, CommandContext& ctx) {
     case FeatureId::PowerManagement: {
         const auto pm = spec::PowerManagementFeature::decode(cdw11);
         if (pm.ps >= DeviceState::kNumberOfPowerStates)
-            return invalid_field(ctx, "CDW11.PS", pm.ps,
-                                 fmt::format("power states are 0..NPSS ({})",
-                                             DeviceState::kNumberOfPowerStates - 1),
-                                 kSetSection, spec::param_error_location(44, 0));
+            return invalid_field(
+                ctx, "CDW11.PS", pm.ps,
+                fmt::format("power states are 0..NPSS ({})", DeviceState::kNumberOfPowerStates - 1),
+                kSetSection, spec::param_error_location(44, 0));
         if (pm.wh != 0)
             return invalid_field(ctx, "CDW11.WH", pm.wh,
                                  "workload hints need Autonomous Power State Transition, which "
@@ -196,17 +215,18 @@ spec::Status set_prepare(DeviceState& s, CommandContext& ctx) {
     case FeatureId::InterruptVectorConfig:
         if (select_value(s, ctx, fid, true, kSetSection) == nullptr) return ctx.status;
         break;
-    default: break;
+    default:
+        break;
     }
     return spec::success();
 }
 
-spec::Status set_execute(DeviceState& s, CommandContext& ctx) {
+spec::Status set_execute(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::SetFeaturesFields::decode(ctx.sqe);
     const auto fid = static_cast<FeatureId>(f.fid);
     const uint32_t cdw11 = ctx.sqe.cdw11;
     ctx.execute_ns = 500;
-    auto apply = [&](FeatureValue& v, uint32_t value) {
+    auto apply = [&](FeatureValue &v, uint32_t value) {
         v.current = value;
         if (f.sv) v.saved = value;
     };
@@ -232,7 +252,8 @@ spec::Status set_execute(DeviceState& s, CommandContext& ctx) {
         const auto t = spec::TemperatureThresholdFeature::decode(cdw11);
         const uint8_t before = s.critical_warning();
         if (t.tmpsel == 0xF) {
-            for (auto& v : s.temperature_thresholds[t.thsel]) apply(v, t.tmpth);
+            for (auto &v : s.temperature_thresholds[t.thsel])
+                apply(v, t.tmpth);
         } else {
             apply(*select_value(s, ctx, fid, true, kSetSection), t.tmpth);
         }
@@ -249,7 +270,9 @@ spec::Status set_execute(DeviceState& s, CommandContext& ctx) {
     case FeatureId::InterruptVectorConfig:
         apply(*select_value(s, ctx, fid, true, kSetSection), cdw11);
         break;
-    default: apply(s.features[f.fid], cdw11); break;
+    default:
+        apply(s.features[f.fid], cdw11);
+        break;
     }
     if (f.sv) s.save_persistent_state();
     return spec::success();

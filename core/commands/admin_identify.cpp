@@ -12,12 +12,12 @@ namespace nvmelab::commands {
 using spec::Cns;
 
 namespace {
-constexpr const char* kSection = "NVMe 1.3 §5.15";
+constexpr const char *kSection = "NVMe 1.3 §5.15";
 constexpr uint32_t kBroadcastNsid = 0xFFFFFFFFu;
 
 // Stable 64-bit identifier derived from the serial number, so NGUID/EUI-64 stay the same for a
 // device across power cycles and differ between devices (FNV-1a).
-uint64_t identity_hash(const std::string& serial, uint64_t salt) {
+uint64_t identity_hash(const std::string &serial, uint64_t salt) {
     uint64_t h = 0xcbf29ce484222325ull ^ salt;
     for (unsigned char c : serial) {
         h ^= c;
@@ -26,7 +26,7 @@ uint64_t identity_hash(const std::string& serial, uint64_t salt) {
     return h;
 }
 
-void fill_identifiers(const DeviceState& s, uint8_t (&nguid)[16], uint8_t (&eui64)[8]) {
+void fill_identifiers(const DeviceState &s, uint8_t (&nguid)[16], uint8_t (&eui64)[8]) {
     const uint64_t a = identity_hash(s.config.serial, 1);
     const uint64_t b = identity_hash(s.config.serial, 2);
     for (int i = 0; i < 8; ++i) {
@@ -36,12 +36,12 @@ void fill_identifiers(const DeviceState& s, uint8_t (&nguid)[16], uint8_t (&eui6
     }
 }
 
-spec::Status invalid_namespace(CommandContext& ctx, uint32_t nsid, std::string rule) {
+spec::Status invalid_namespace(CommandContext &ctx, uint32_t nsid, std::string rule) {
     return ctx.fail(spec::generic(spec::GenericStatus::InvalidNamespaceOrFormat, true), "NSID",
                     nsid, std::move(rule), kSection, spec::param_error_location(4, 0));
 }
 
-spec::Status prepare(DeviceState& s, CommandContext& ctx) {
+spec::Status prepare(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::IdentifyFields::decode(ctx.sqe);
     const uint32_t nsid = ctx.sqe.nsid;
     if (auto st = check_reserved(ctx, "CDW10", ctx.sqe.cdw10, 0x000000FFu, kSection, 10); !st.ok())
@@ -54,15 +54,17 @@ spec::Status prepare(DeviceState& s, CommandContext& ctx) {
                                      "FFFFFFFFh needs Namespace Management, which OACS does not "
                                      "advertise");
         if (s.find_namespace(nsid) == nullptr)
-            return invalid_namespace(ctx, nsid,
-                                     fmt::format("valid namespace IDs are 1..{} (Identify NN)",
-                                                 s.namespaces.size()));
+            return invalid_namespace(
+                ctx, nsid,
+                fmt::format("valid namespace IDs are 1..{} (Identify NN)", s.namespaces.size()));
         break;
-    case Cns::Controller: break; // NSID is not used
+    case Cns::Controller:
+        break; // NSID is not used
     case Cns::ActiveNamespaceList:
         if (nsid >= 0xFFFFFFFEu)
-            return invalid_namespace(ctx, nsid, "the list starts after NSID, which must be below "
-                                                "FFFFFFFEh");
+            return invalid_namespace(ctx, nsid,
+                                     "the list starts after NSID, which must be below "
+                                     "FFFFFFFEh");
         break;
     default:
         return invalid_field(ctx, "CDW10.CNS", f.cns,
@@ -74,8 +76,8 @@ spec::Status prepare(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-void identify_controller(const DeviceState& s, spec::IdentifyController& id) {
-    const auto& c = s.config;
+void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
+    const auto &c = s.config;
     id.vid = c.vid;
     id.ssvid = c.vid;
     spec::put_ascii(id.sn, sizeof id.sn, c.serial);
@@ -86,9 +88,9 @@ void identify_controller(const DeviceState& s, spec::IdentifyController& id) {
     id.mdts = c.mdts;
     id.cntlid = 0;
     id.ver = s.vs;
-    id.oacs = 0;  // no optional admin commands
-    id.acl = 3;   // Abort Command Limit, 0's based
-    id.aerl = 3;  // Asynchronous Event Request Limit, 0's based (4 outstanding)
+    id.oacs = 0;    // no optional admin commands
+    id.acl = 3;     // Abort Command Limit, 0's based
+    id.aerl = 3;    // Asynchronous Event Request Limit, 0's based (4 outstanding)
     id.frmw = 0x03; // one firmware slot, read-only
     id.lpa = 0x04;  // extended data for Get Log Page (NUMDU, LPOL/LPOU)
     id.elpe = DeviceState::kErrorLogEntries - 1;
@@ -107,7 +109,7 @@ void identify_controller(const DeviceState& s, spec::IdentifyController& id) {
     // Three power states: full, reduced, and a low one with entry/exit latency.
     const uint16_t watts[] = {900, 600, 300}; // centiwatts
     for (uint8_t ps = 0; ps < DeviceState::kNumberOfPowerStates; ++ps) {
-        auto& d = id.psd[ps];
+        auto &d = id.psd[ps];
         d.mp = watts[ps];
         d.enlat = ps == 0 ? 0 : 100u * ps;
         d.exlat = ps == 0 ? 0 : 100u * ps;
@@ -115,8 +117,7 @@ void identify_controller(const DeviceState& s, spec::IdentifyController& id) {
     }
 }
 
-void identify_namespace(const DeviceState& s, const NvmNamespace& ns,
-                        spec::IdentifyNamespace& id) {
+void identify_namespace(const DeviceState &s, const NvmNamespace &ns, spec::IdentifyNamespace &id) {
     id.nsze = ns.nsze();
     id.ncap = ns.nsze();
     id.nuse = ns.nsze(); // not thin provisioned: every LBA is allocated
@@ -124,12 +125,13 @@ void identify_namespace(const DeviceState& s, const NvmNamespace& ns,
     id.nlbaf = 0; // one LBA format
     id.flbas = 0;
     id.lbaf[0].ms = 0;
-    for (uint32_t sz = ns.lba_size(); sz > 1; sz >>= 1) ++id.lbaf[0].lbads;
+    for (uint32_t sz = ns.lba_size(); sz > 1; sz >>= 1)
+        ++id.lbaf[0].lbads;
     id.lbaf[0].rp = 0;
     fill_identifiers(s, id.nguid, id.eui64);
 }
 
-spec::Status execute(DeviceState& s, CommandContext& ctx) {
+spec::Status execute(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::IdentifyFields::decode(ctx.sqe);
     std::fill(ctx.buffer.begin(), ctx.buffer.end(), uint8_t{0});
     ctx.execute_ns = 1'000;
@@ -149,7 +151,7 @@ spec::Status execute(DeviceState& s, CommandContext& ctx) {
     case Cns::ActiveNamespaceList: {
         // Up to 1024 active NSIDs greater than CDW1.NSID, ascending (§5.15, Figure 109).
         size_t out = 0;
-        for (const auto& ns : s.namespaces) {
+        for (const auto &ns : s.namespaces) {
             if (ns.nsid() <= ctx.sqe.nsid || out == 1024) continue;
             const uint32_t v = ns.nsid();
             std::memcpy(ctx.buffer.data() + out * 4, &v, 4);
@@ -162,7 +164,7 @@ spec::Status execute(DeviceState& s, CommandContext& ctx) {
         uint8_t eui64[8];
         fill_identifiers(s, nguid, eui64);
         size_t pos = 0;
-        auto put = [&](spec::NidType type, const uint8_t* data) {
+        auto put = [&](spec::NidType type, const uint8_t *data) {
             spec::NsIdDescriptorHeader h{static_cast<uint8_t>(type), spec::nid_length(type), {}};
             std::memcpy(ctx.buffer.data() + pos, &h, sizeof h);
             std::memcpy(ctx.buffer.data() + pos + sizeof h, data, h.nidl);
@@ -172,7 +174,8 @@ spec::Status execute(DeviceState& s, CommandContext& ctx) {
         put(spec::NidType::Nguid, nguid);
         break;
     }
-    default: break;
+    default:
+        break;
     }
     return spec::success();
 }

@@ -11,18 +11,22 @@ namespace nvmelab::commands {
 using spec::LogId;
 
 namespace {
-constexpr const char* kSection = "NVMe 1.3 §5.14";
+constexpr const char *kSection = "NVMe 1.3 §5.14";
 
-uint64_t log_size(const DeviceState&, uint8_t lid) {
+uint64_t log_size(const DeviceState &, uint8_t lid) {
     switch (static_cast<LogId>(lid)) {
-    case LogId::ErrorInformation: return uint64_t{DeviceState::kErrorLogEntries} * 64;
-    case LogId::SmartHealth: return 512;
-    case LogId::FirmwareSlot: return 512;
-    default: return 0;
+    case LogId::ErrorInformation:
+        return uint64_t{DeviceState::kErrorLogEntries} * 64;
+    case LogId::SmartHealth:
+        return 512;
+    case LogId::FirmwareSlot:
+        return 512;
+    default:
+        return 0;
     }
 }
 
-spec::Status prepare(DeviceState& s, CommandContext& ctx) {
+spec::Status prepare(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::GetLogPageFields::decode(ctx.sqe);
     if (auto st = check_reserved(ctx, "CDW10", ctx.sqe.cdw10, 0xFFFF8FFFu, kSection, 10); !st.ok())
         return st;
@@ -39,8 +43,9 @@ spec::Status prepare(DeviceState& s, CommandContext& ctx) {
         return invalid_field(ctx, "CDW10.LSP", f.lsp, "this log page has no log specific field",
                              kSection, spec::param_error_location(41, 0));
     if (f.offset() % 4 != 0)
-        return invalid_field(ctx, "CDW12.LPOL", f.offset(), "the log page offset must be dword "
-                                                            "aligned",
+        return invalid_field(ctx, "CDW12.LPOL", f.offset(),
+                             "the log page offset must be dword "
+                             "aligned",
                              kSection, spec::param_error_location(48, 0));
     if (f.offset() >= size)
         return invalid_field(ctx, "CDW12/13.LPO", f.offset(),
@@ -56,10 +61,12 @@ spec::Status prepare(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-void put_counter(uint8_t (&dst)[16], uint64_t v) { spec::put_u128(dst, v); }
+void put_counter(uint8_t (&dst)[16], uint64_t v) {
+    spec::put_u128(dst, v);
+}
 
-void smart_log(const DeviceState& s, spec::SmartLog& log) {
-    const auto& h = s.health;
+void smart_log(const DeviceState &s, spec::SmartLog &log) {
+    const auto &h = s.health;
     log.critical_warning = s.critical_warning();
     log.set_composite_temp(s.composite_temperature_k);
     log.available_spare = 100;
@@ -72,20 +79,21 @@ void smart_log(const DeviceState& s, spec::SmartLog& log) {
     put_counter(log.host_write_commands, h.host_write_commands);
     put_counter(log.controller_busy_time, h.busy_time_ns / 60'000'000'000ull);
     put_counter(log.power_cycles, h.power_cycles);
-    put_counter(log.power_on_hours, h.power_on_ns / 3'600'000'000'000ull);
+    put_counter(log.power_on_hours, s.power_on_ns() / 3'600'000'000'000ull);
     put_counter(log.unsafe_shutdowns, h.unsafe_shutdowns);
     put_counter(log.media_errors, h.media_errors);
     put_counter(log.num_error_log_entries, h.error_log_entries);
     log.temp_sensor[0] = s.composite_temperature_k;
 }
 
-spec::Status execute(DeviceState& s, CommandContext& ctx) {
+spec::Status execute(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::GetLogPageFields::decode(ctx.sqe);
     std::vector<uint8_t> log(log_size(s, f.lid), 0);
     switch (static_cast<LogId>(f.lid)) {
     case LogId::ErrorInformation: {
         size_t i = 0;
-        for (const auto& e : s.error_log) std::memcpy(log.data() + 64 * i++, &e, sizeof e);
+        for (const auto &e : s.error_log)
+            std::memcpy(log.data() + 64 * i++, &e, sizeof e);
         break;
     }
     case LogId::SmartHealth: {
@@ -101,7 +109,8 @@ spec::Status execute(DeviceState& s, CommandContext& ctx) {
         std::memcpy(log.data(), &fw, sizeof fw);
         break;
     }
-    default: break;
+    default:
+        break;
     }
     // Reading a log with RAE = 0 re-enables the event type it reports (§5.14, §5.2).
     if (!f.rae) {

@@ -9,8 +9,8 @@ using spec::CommandSpecificStatus;
 
 namespace {
 
-spec::Status cs_fail(CommandContext& ctx, CommandSpecificStatus s, std::string field,
-                     uint64_t value, std::string rule, const char* section,
+spec::Status cs_fail(CommandContext &ctx, CommandSpecificStatus s, std::string field,
+                     uint64_t value, std::string rule, const char *section,
                      uint16_t location = 0xFFFF) {
     return ctx.fail(spec::command_specific(s, true), std::move(field), value, std::move(rule),
                     section, location);
@@ -18,8 +18,8 @@ spec::Status cs_fail(CommandContext& ctx, CommandSpecificStatus s, std::string f
 
 // Queue memory from PRP1: the base of a contiguous queue, or (PC = 0, allowed only when CAP.CQR
 // is 0) a PRP list naming each page of the queue (§5.3, §5.4).
-spec::Status map_queue_memory(DeviceState& s, CommandContext& ctx, bool pc, uint32_t entries,
-                              uint32_t entry_size, QueueMemory& out, const char* section) {
+spec::Status map_queue_memory(DeviceState &s, CommandContext &ctx, bool pc, uint32_t entries,
+                              uint32_t entry_size, QueueMemory &out, const char *section) {
     const uint64_t page = s.page_size();
     out.page_size = page;
     const uint64_t prp1 = ctx.sqe.prp1;
@@ -55,7 +55,7 @@ spec::Status map_queue_memory(DeviceState& s, CommandContext& ctx, bool pc, uint
     return spec::success();
 }
 
-void record_queue_event(DeviceState& s, CommandContext& ctx, EventKind kind, uint16_t sqid,
+void record_queue_event(DeviceState &s, CommandContext &ctx, EventKind kind, uint16_t sqid,
                         uint16_t cqid, uint32_t entries) {
     s.trace.record(TraceEvent{.time_ns = s.now_ns,
                               .kind = kind,
@@ -65,20 +65,23 @@ void record_queue_event(DeviceState& s, CommandContext& ctx, EventKind kind, uin
                               .len = entries});
 }
 
-spec::Status prepare_none(DeviceState&, CommandContext&) { return spec::success(); }
+spec::Status prepare_none(DeviceState &, CommandContext &) {
+    return spec::success();
+}
 
 // Checks and effects run at execute time, so admin commands in flight together see each
 // other's results in order.
-spec::Status create_cq(DeviceState& s, CommandContext& ctx) {
-    constexpr const char* kSection = "NVMe 1.3 §5.3";
+spec::Status create_cq(DeviceState &s, CommandContext &ctx) {
+    constexpr const char *kSection = "NVMe 1.3 §5.3";
     const auto f = spec::CreateIoCqFields::decode(ctx.sqe);
     if (auto st = check_reserved(ctx, "CDW11", ctx.sqe.cdw11, 0xFFFF0003u, kSection, 11); !st.ok())
         return st;
     if (f.qid == 0 || f.qid > uint32_t{s.ncqa} + 1 || f.qid >= s.cqs.size())
-        return cs_fail(ctx, CommandSpecificStatus::InvalidQueueIdentifier, "CDW10.QID", f.qid,
-                       fmt::format("I/O CQ identifiers run from 1 to {} (Number of Queues NCQA + 1)",
-                                   uint32_t{s.ncqa} + 1),
-                       kSection, spec::param_error_location(40, 0));
+        return cs_fail(
+            ctx, CommandSpecificStatus::InvalidQueueIdentifier, "CDW10.QID", f.qid,
+            fmt::format("I/O CQ identifiers run from 1 to {} (Number of Queues NCQA + 1)",
+                        uint32_t{s.ncqa} + 1),
+            kSection, spec::param_error_location(40, 0));
     if (s.cqs[f.qid])
         return cs_fail(ctx, CommandSpecificStatus::InvalidQueueIdentifier, "CDW10.QID", f.qid,
                        "a completion queue with this identifier already exists", kSection,
@@ -93,8 +96,8 @@ spec::Status create_cq(DeviceState& s, CommandContext& ctx) {
                        "NVMe 1.3 §3.1.5");
     if (!f.pc && s.cap.cqr())
         return invalid_field(ctx, "CDW11.PC", 0,
-                             "CAP.CQR = 1: queues must be physically contiguous (PC = 1)",
-                             kSection, spec::param_error_location(44, 0));
+                             "CAP.CQR = 1: queues must be physically contiguous (PC = 1)", kSection,
+                             spec::param_error_location(44, 0));
     if (f.ien && f.iv >= s.config.msix_vectors)
         return cs_fail(ctx, CommandSpecificStatus::InvalidInterruptVector, "CDW11.IV", f.iv,
                        fmt::format("the controller has {} interrupt vectors (0..{})",
@@ -113,8 +116,8 @@ spec::Status create_cq(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-spec::Status create_sq(DeviceState& s, CommandContext& ctx) {
-    constexpr const char* kSection = "NVMe 1.3 §5.4";
+spec::Status create_sq(DeviceState &s, CommandContext &ctx) {
+    constexpr const char *kSection = "NVMe 1.3 §5.4";
     const auto f = spec::CreateIoSqFields::decode(ctx.sqe);
     if (auto st = check_reserved(ctx, "CDW11", ctx.sqe.cdw11, 0xFFFF0007u, kSection, 11); !st.ok())
         return st;
@@ -123,10 +126,11 @@ spec::Status create_sq(DeviceState& s, CommandContext& ctx) {
                        "the completion queue must be an existing I/O CQ (create the CQ first)",
                        kSection, spec::param_error_location(46, 0));
     if (f.qid == 0 || f.qid > uint32_t{s.nsqa} + 1 || f.qid >= s.sqs.size())
-        return cs_fail(ctx, CommandSpecificStatus::InvalidQueueIdentifier, "CDW10.QID", f.qid,
-                       fmt::format("I/O SQ identifiers run from 1 to {} (Number of Queues NSQA + 1)",
-                                   uint32_t{s.nsqa} + 1),
-                       kSection, spec::param_error_location(40, 0));
+        return cs_fail(
+            ctx, CommandSpecificStatus::InvalidQueueIdentifier, "CDW10.QID", f.qid,
+            fmt::format("I/O SQ identifiers run from 1 to {} (Number of Queues NSQA + 1)",
+                        uint32_t{s.nsqa} + 1),
+            kSection, spec::param_error_location(40, 0));
     if (s.sqs[f.qid])
         return cs_fail(ctx, CommandSpecificStatus::InvalidQueueIdentifier, "CDW10.QID", f.qid,
                        "a submission queue with this identifier already exists", kSection,
@@ -141,8 +145,8 @@ spec::Status create_sq(DeviceState& s, CommandContext& ctx) {
                        "NVMe 1.3 §3.1.5");
     if (!f.pc && s.cap.cqr())
         return invalid_field(ctx, "CDW11.PC", 0,
-                             "CAP.CQR = 1: queues must be physically contiguous (PC = 1)",
-                             kSection, spec::param_error_location(44, 0));
+                             "CAP.CQR = 1: queues must be physically contiguous (PC = 1)", kSection,
+                             spec::param_error_location(44, 0));
     SubmissionQueue sq;
     sq.qid = f.qid;
     sq.cqid = f.cqid;
@@ -157,8 +161,8 @@ spec::Status create_sq(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-spec::Status delete_sq(DeviceState& s, CommandContext& ctx) {
-    constexpr const char* kSection = "NVMe 1.3 §5.6";
+spec::Status delete_sq(DeviceState &s, CommandContext &ctx) {
+    constexpr const char *kSection = "NVMe 1.3 §5.6";
     const auto f = spec::DeleteIoQueueFields::decode(ctx.sqe);
     if (auto st = check_reserved(ctx, "CDW10", ctx.sqe.cdw10, 0xFFFFu, kSection, 10); !st.ok())
         return st;
@@ -179,8 +183,8 @@ spec::Status delete_sq(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-spec::Status delete_cq(DeviceState& s, CommandContext& ctx) {
-    constexpr const char* kSection = "NVMe 1.3 §5.5";
+spec::Status delete_cq(DeviceState &s, CommandContext &ctx) {
+    constexpr const char *kSection = "NVMe 1.3 §5.5";
     const auto f = spec::DeleteIoQueueFields::decode(ctx.sqe);
     if (auto st = check_reserved(ctx, "CDW10", ctx.sqe.cdw10, 0xFFFFu, kSection, 10); !st.ok())
         return st;
@@ -193,10 +197,11 @@ spec::Status delete_cq(DeviceState& s, CommandContext& ctx) {
                        "no completion queue with this identifier exists", kSection,
                        spec::param_error_location(40, 0));
     if (s.cqs[f.qid]->sq_count != 0)
-        return cs_fail(ctx, CommandSpecificStatus::InvalidQueueDeletion, "CDW10.QID", f.qid,
-                       fmt::format("{} submission queue(s) still post to this CQ: delete them first",
-                                   s.cqs[f.qid]->sq_count),
-                       kSection, spec::param_error_location(40, 0));
+        return cs_fail(
+            ctx, CommandSpecificStatus::InvalidQueueDeletion, "CDW10.QID", f.qid,
+            fmt::format("{} submission queue(s) still post to this CQ: delete them first",
+                        s.cqs[f.qid]->sq_count),
+            kSection, spec::param_error_location(40, 0));
     const uint32_t entries = s.cqs[f.qid]->size;
     s.cqs[f.qid].reset();
     record_queue_event(s, ctx, EventKind::QueueDeleted, 0xFFFF, f.qid, entries);

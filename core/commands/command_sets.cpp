@@ -10,11 +10,15 @@ using spec::AdminOpcode;
 using spec::NvmOpcode;
 
 namespace {
-constexpr uint8_t op(AdminOpcode o) { return static_cast<uint8_t>(o); }
-constexpr uint8_t op(NvmOpcode o) { return static_cast<uint8_t>(o); }
+constexpr uint8_t op(AdminOpcode o) {
+    return static_cast<uint8_t>(o);
+}
+constexpr uint8_t op(NvmOpcode o) {
+    return static_cast<uint8_t>(o);
+}
 } // namespace
 
-const CommandSet& admin_command_set() {
+const CommandSet &admin_command_set() {
     static const CommandSet set = [] {
         CommandSet s("admin");
         s.add(op(AdminOpcode::DeleteIoSq), commands::kDeleteIoSq);
@@ -32,7 +36,7 @@ const CommandSet& admin_command_set() {
     return set;
 }
 
-const CommandSet& nvm_command_set() {
+const CommandSet &nvm_command_set() {
     static const CommandSet set = [] {
         CommandSet s("NVM");
         s.add(op(NvmOpcode::Flush), commands::kFlush);
@@ -45,24 +49,25 @@ const CommandSet& nvm_command_set() {
 
 namespace commands {
 
-spec::Status invalid_field(CommandContext& ctx, std::string field, uint64_t value,
-                           std::string rule, std::string section, uint16_t location) {
+spec::Status invalid_field(CommandContext &ctx, std::string field, uint64_t value, std::string rule,
+                           std::string section, uint16_t location) {
     return ctx.fail(spec::generic(spec::GenericStatus::InvalidField, true), std::move(field), value,
                     std::move(rule), std::move(section), location);
 }
 
-spec::Status check_reserved(CommandContext& ctx, const char* field, uint32_t value,
+spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t value,
                             uint32_t allowed_mask, std::string section, unsigned dword) {
     const uint32_t bad = value & ~allowed_mask;
     if (bad == 0) return spec::success();
     unsigned bit = 0;
-    while (((bad >> bit) & 1u) == 0) ++bit;
-    return invalid_field(ctx, field, value,
-                         fmt::format("reserved bits must be 0 (bit {} is set)", bit),
-                         std::move(section), spec::param_error_location(dword * 4 + bit / 8, bit % 8));
+    while (((bad >> bit) & 1u) == 0)
+        ++bit;
+    return invalid_field(
+        ctx, field, value, fmt::format("reserved bits must be 0 (bit {} is set)", bit),
+        std::move(section), spec::param_error_location(dword * 4 + bit / 8, bit % 8));
 }
 
-void set_data_out(CommandContext& ctx, uint64_t bytes) {
+void set_data_out(CommandContext &ctx, uint64_t bytes) {
     ctx.direction = spec::DataDirection::ControllerToHost;
     ctx.transfer_bytes = bytes;
 }

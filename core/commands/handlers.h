@@ -27,12 +27,12 @@ extern const CommandHandler kWrite;
 extern const CommandHandler kFlush;
 
 // Shared checks. Each returns the failure status (already recorded in ctx) or success.
-spec::Status invalid_field(CommandContext& ctx, std::string field, uint64_t value,
-                           std::string rule, std::string section, uint16_t location = 0xFFFF);
+spec::Status invalid_field(CommandContext &ctx, std::string field, uint64_t value, std::string rule,
+                           std::string section, uint16_t location = 0xFFFF);
 // Fails with Invalid Field if any bit of `value` outside `allowed_mask` is set.
-spec::Status check_reserved(CommandContext& ctx, const char* field, uint32_t value,
+spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t value,
                             uint32_t allowed_mask, std::string section, unsigned dword);
 // Data to the host from a structure the controller built (Identify, logs).
-void set_data_out(CommandContext& ctx, uint64_t bytes);
+void set_data_out(CommandContext &ctx, uint64_t bytes);
 
 } // namespace nvmelab::commands

@@ -11,7 +11,7 @@ using spec::GenericStatus;
 namespace {
 constexpr uint32_t kBroadcastNsid = 0xFFFFFFFFu;
 
-spec::Status check_namespace(DeviceState& s, CommandContext& ctx, const char* section,
+spec::Status check_namespace(DeviceState &s, CommandContext &ctx, const char *section,
                              bool broadcast_allowed) {
     const uint32_t nsid = ctx.sqe.nsid;
     if (broadcast_allowed && nsid == kBroadcastNsid) return spec::success();
@@ -24,9 +24,9 @@ spec::Status check_namespace(DeviceState& s, CommandContext& ctx, const char* se
     return spec::success();
 }
 
-spec::Status prepare_rw(DeviceState& s, CommandContext& ctx, bool write) {
-    const char* section = write ? "NVMe 1.3 §6.15" : "NVMe 1.3 §6.9";
-    const spec::Sqe& q = ctx.sqe;
+spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
+    const char *section = write ? "NVMe 1.3 §6.15" : "NVMe 1.3 §6.9";
+    const spec::Sqe &q = ctx.sqe;
     if (auto st = check_namespace(s, ctx, section, false); !st.ok()) return st;
     if (auto st = check_reserved(ctx, "CDW2", q.cdw2, 0, section, 2); !st.ok()) return st;
     if (auto st = check_reserved(ctx, "CDW3", q.cdw3, 0, section, 3); !st.ok()) return st;
@@ -40,40 +40,51 @@ spec::Status prepare_rw(DeviceState& s, CommandContext& ctx, bool write) {
                              "directives are not supported (OACS bit 5 = 0)", section,
                              spec::param_error_location(50, 4));
     // CDW13: DSM 7:0; Write also DSPEC 31:16 (only meaningful with a directive type).
-    if (auto st = check_reserved(ctx, "CDW13", q.cdw13, write ? 0xFFFF00FFu : 0x000000FFu,
-                                 section, 13);
+    if (auto st =
+            check_reserved(ctx, "CDW13", q.cdw13, write ? 0xFFFF00FFu : 0x000000FFu, section, 13);
         !st.ok())
         return st;
-    NvmNamespace& ns = *s.find_namespace(q.nsid);
+    NvmNamespace &ns = *s.find_namespace(q.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
     if (f.slba >= ns.nsze() || blocks > ns.nsze() - f.slba) {
         ctx.error_lba = f.slba;
-        return ctx.fail(spec::generic(GenericStatus::LbaOutOfRange, true), "CDW10/11.SLBA",
-                        f.slba,
+        return ctx.fail(spec::generic(GenericStatus::LbaOutOfRange, true), "CDW10/11.SLBA", f.slba,
                         fmt::format("SLBA + NLB + 1 = {} exceeds the namespace size {} (NSZE)",
                                     f.slba + blocks, ns.nsze()),
                         section, spec::param_error_location(40, 0));
     }
-    ctx.direction = write ? spec::DataDirection::HostToController
-                          : spec::DataDirection::ControllerToHost;
+    ctx.direction =
+        write ? spec::DataDirection::HostToController : spec::DataDirection::ControllerToHost;
     ctx.transfer_bytes = blocks * ns.lba_size();
     return spec::success();
 }
 
-spec::Status prepare_read(DeviceState& s, CommandContext& ctx) { return prepare_rw(s, ctx, false); }
-spec::Status prepare_write(DeviceState& s, CommandContext& ctx) { return prepare_rw(s, ctx, true); }
+spec::Status prepare_read(DeviceState &s, CommandContext &ctx) {
+    return prepare_rw(s, ctx, false);
+}
+spec::Status prepare_write(DeviceState &s, CommandContext &ctx) {
+    return prepare_rw(s, ctx, true);
+}
 
-spec::Status execute_read(DeviceState& s, CommandContext& ctx) {
+spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::ReadWriteFields::decode(ctx.sqe);
-    NvmNamespace& ns = *s.find_namespace(ctx.sqe.nsid);
+    NvmNamespace &ns = *s.find_namespace(ctx.sqe.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
-    ctx.execute_event = EventKind::MediaRead;
     ctx.event_addr = f.slba;
     ctx.event_len = blocks;
+    // FUA on a read: cached data for the range is first committed to the media, then the read
+    // is served from the media (§6.9, CDW12 bit 30).
+    if (f.fua && !ns.commit_range(s.store, f.slba, blocks)) {
+        ++s.health.media_errors;
+        ctx.error_lba = f.slba;
+        return ctx.fail(spec::media(spec::MediaStatus::WriteFault), "SLBA", f.slba,
+                        "cached data could not be committed to the backing store", "NVMe 1.3 §6.9");
+    }
     bool all_cached = ns.cached_blocks() != 0;
-    for (uint64_t i = 0; all_cached && i < blocks; ++i) all_cached = ns.is_cached(f.slba + i);
-    // FUA on a read forces the data to come from the media (§6.9); the cache copy is the same.
-    ctx.execute_ns = all_cached && !f.fua ? s.config.cache_ns : s.config.read_ns;
+    for (uint64_t i = 0; all_cached && i < blocks; ++i)
+        all_cached = ns.is_cached(f.slba + i);
+    ctx.execute_event = all_cached ? EventKind::CacheRead : EventKind::MediaRead;
+    ctx.execute_ns = all_cached ? s.config.cache_ns : s.config.read_ns;
     ++s.health.host_read_commands;
     s.health.data_units_read += ctx.transfer_bytes / 512;
     if (!ns.read(s.store, f.slba, blocks, ctx.buffer)) {
@@ -85,13 +96,14 @@ spec::Status execute_read(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-spec::Status execute_write(DeviceState& s, CommandContext& ctx) {
+spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::ReadWriteFields::decode(ctx.sqe);
-    NvmNamespace& ns = *s.find_namespace(ctx.sqe.nsid);
+    NvmNamespace &ns = *s.find_namespace(ctx.sqe.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
     // With the write cache enabled data may stay volatile until Flush; FUA writes to the media
-    // before completing (§6.15).
-    const bool cached = s.write_cache_enabled() && !f.fua;
+    // before completing (§6.15). A write larger than the whole cache goes straight to the media
+    // (NvmNamespace::write), so it is traced and timed as a media write.
+    const bool cached = s.write_cache_enabled() && !f.fua && blocks <= s.config.cache_blocks;
     ctx.execute_event = cached ? EventKind::CacheWrite : EventKind::MediaWrite;
     ctx.event_addr = f.slba;
     ctx.event_len = blocks;
@@ -107,8 +119,8 @@ spec::Status execute_write(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-spec::Status prepare_flush(DeviceState& s, CommandContext& ctx) {
-    constexpr const char* kSection = "NVMe 1.3 §6.8";
+spec::Status prepare_flush(DeviceState &s, CommandContext &ctx) {
+    constexpr const char *kSection = "NVMe 1.3 §6.8";
     if (auto st = check_namespace(s, ctx, kSection, true); !st.ok()) return st;
     for (int dw = 10; dw <= 15; ++dw) {
         const std::string field = fmt::format("CDW{}", dw);
@@ -120,9 +132,9 @@ spec::Status prepare_flush(DeviceState& s, CommandContext& ctx) {
     return spec::success();
 }
 
-spec::Status execute_flush(DeviceState& s, CommandContext& ctx) {
+spec::Status execute_flush(DeviceState &s, CommandContext &ctx) {
     uint64_t flushed = 0;
-    for (auto& ns : s.namespaces) {
+    for (auto &ns : s.namespaces) {
         if (ctx.sqe.nsid != kBroadcastNsid && ns.nsid() != ctx.sqe.nsid) continue;
         const int64_t n = ns.flush(s.store);
         if (n < 0) {

@@ -31,7 +31,7 @@ enum class CommandPhase : uint8_t {
     Interrupt,   // CQE posted, interrupt to raise
     Outstanding, // waits for an event (Asynchronous Event Request)
 };
-const char* command_phase_name(CommandPhase phase);
+const char *command_phase_name(CommandPhase phase);
 
 // The data pointer of a command. PRPs now; SGL walkers join this variant later.
 using DataWalker = std::variant<std::monostate, PrpWalker>;
@@ -43,7 +43,7 @@ struct CommandContext {
     uint16_t cqid = 0;
     uint16_t sqhd = 0; // SQ head right after this command was fetched
     spec::Sqe sqe{};
-    const CommandHandler* handler = nullptr;
+    const CommandHandler *handler = nullptr;
     CommandPhase phase = CommandPhase::Free;
     uint64_t fetch_time_ns = 0;
 
@@ -84,30 +84,30 @@ struct CommandContext {
 // A handler validates and decodes a command (prepare), then performs it (execute) between the
 // data transfers the pipeline runs for it.
 struct CommandHandler {
-    const char* name = nullptr;
+    const char *name = nullptr;
     // Checks fields, sets direction and transfer_bytes. Returns a non-success status (set via
     // ctx.fail) to complete the command at once.
-    spec::Status (*prepare)(DeviceState&, CommandContext&) = nullptr;
+    spec::Status (*prepare)(DeviceState &, CommandContext &) = nullptr;
     // Does the work: for reads, fills ctx.buffer; for writes, consumes it. Sets execute_ns.
-    spec::Status (*execute)(DeviceState&, CommandContext&) = nullptr;
+    spec::Status (*execute)(DeviceState &, CommandContext &) = nullptr;
 };
 
 class CommandSet {
 public:
-    explicit CommandSet(const char* name) : name_(name) {}
+    explicit CommandSet(const char *name) : name_(name) {}
     void add(uint8_t opcode, CommandHandler handler) { handlers_[opcode] = handler; }
-    const CommandHandler* find(uint8_t opcode) const {
+    const CommandHandler *find(uint8_t opcode) const {
         return handlers_[opcode].prepare ? &handlers_[opcode] : nullptr;
     }
-    const char* name() const { return name_; }
+    const char *name() const { return name_; }
 
 private:
-    const char* name_;
+    const char *name_;
     std::array<CommandHandler, 256> handlers_{};
 };
 
 // The command sets the device implements (defined in core/commands/).
-const CommandSet& admin_command_set();
-const CommandSet& nvm_command_set();
+const CommandSet &admin_command_set();
+const CommandSet &nvm_command_set();
 
 } // namespace nvmelab

@@ -3,6 +3,7 @@
 #include "core/controller/controller.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -11,22 +12,31 @@ namespace nvmelab {
 using spec::DataDirection;
 using spec::GenericStatus;
 
-const char* command_phase_name(CommandPhase phase) {
+const char *command_phase_name(CommandPhase phase) {
     switch (phase) {
-    case CommandPhase::Free: return "free";
-    case CommandPhase::Decode: return "fetched";
-    case CommandPhase::TransferIn: return "data-in";
-    case CommandPhase::Execute: return "executing";
-    case CommandPhase::TransferOut: return "data-out";
-    case CommandPhase::Complete: return "completing";
-    case CommandPhase::WaitCq: return "waiting-for-cq";
-    case CommandPhase::Interrupt: return "completed";
-    case CommandPhase::Outstanding: return "outstanding";
+    case CommandPhase::Free:
+        return "free";
+    case CommandPhase::Decode:
+        return "fetched";
+    case CommandPhase::TransferIn:
+        return "data-in";
+    case CommandPhase::Execute:
+        return "executing";
+    case CommandPhase::TransferOut:
+        return "data-out";
+    case CommandPhase::Complete:
+        return "completing";
+    case CommandPhase::WaitCq:
+        return "waiting-for-cq";
+    case CommandPhase::Interrupt:
+        return "completed";
+    case CommandPhase::Outstanding:
+        return "outstanding";
     }
     return "?";
 }
 
-Controller::Controller(const DeviceConfig& config, HostMemory& memory, BackingStore& store)
+Controller::Controller(const DeviceConfig &config, HostMemory &memory, BackingStore &store)
     : state_((config.validate(), config), memory, store) {
     slots_.resize(config.max_inflight);
     for (uint32_t i = config.max_inflight; i > 0; --i) {
@@ -52,7 +62,9 @@ void Controller::schedule(uint64_t at, Pending::Kind kind, uint32_t id, uint32_t
     pending_.push(Pending{at, pending_seq_++, kind, id, generation});
 }
 
-bool Controller::idle() const { return pending_.empty(); }
+bool Controller::idle() const {
+    return pending_.empty();
+}
 
 uint64_t Controller::next_event_time() const {
     return pending_.empty() ? state_.now_ns : pending_.top().time;
@@ -77,16 +89,18 @@ bool Controller::step_command() {
 
 uint64_t Controller::run_until_idle(uint64_t max_events) {
     uint64_t n = 0;
-    while (n < max_events && step()) ++n;
+    while (n < max_events && step())
+        ++n;
     return n;
 }
 
 void Controller::run_until(uint64_t time_ns) {
-    while (!pending_.empty() && pending_.top().time <= time_ns) step();
+    while (!pending_.empty() && pending_.top().time <= time_ns)
+        step();
     if (state_.now_ns < time_ns) state_.now_ns = time_ns;
 }
 
-bool Controller::run_pending(const Pending& p) {
+bool Controller::run_pending(const Pending &p) {
     switch (p.kind) {
     case Pending::Kind::Fetch:
         if (p.generation != epoch_) return false;
@@ -95,7 +109,7 @@ bool Controller::run_pending(const Pending& p) {
         fetch();
         return true;
     case Pending::Kind::Command: {
-        CommandContext& ctx = slots_[p.id];
+        CommandContext &ctx = slots_[p.id];
         if (ctx.phase == CommandPhase::Free || ctx.generation != p.generation) return false;
         state_.now_ns = std::max(state_.now_ns, p.time);
         run_command(p.id);
@@ -105,14 +119,15 @@ bool Controller::run_pending(const Pending& p) {
         if (p.generation != epoch_) return false;
         state_.now_ns = std::max(state_.now_ns, p.time);
         state_.csts.set_rdy(true);
-        state_.trace.record(TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::ControllerReady});
+        state_.trace.record(
+            TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::ControllerReady});
         schedule_fetch();
         return true;
     case Pending::Kind::ShutdownDone: {
         if (p.generation != epoch_) return false;
         state_.now_ns = std::max(state_.now_ns, p.time);
         uint64_t flushed = 0;
-        for (auto& ns : state_.namespaces) {
+        for (auto &ns : state_.namespaces) {
             const int64_t n = ns.flush(state_.store);
             if (n > 0) flushed += static_cast<uint64_t>(n);
         }
@@ -137,7 +152,7 @@ bool Controller::run_pending(const Pending& p) {
     return false;
 }
 
-void Controller::record_event(EventKind kind, const CommandContext& ctx, uint64_t addr,
+void Controller::record_event(EventKind kind, const CommandContext &ctx, uint64_t addr,
                               uint64_t len, uint64_t value, uint32_t u32, int64_t explanation) {
     state_.trace.record(TraceEvent{.time_ns = state_.now_ns,
                                    .kind = kind,
@@ -159,7 +174,7 @@ void Controller::schedule_fetch() {
         return;
     if (free_slots_.empty()) return;
     const bool work = std::any_of(state_.sqs.begin(), state_.sqs.end(),
-                                  [](const auto& sq) { return sq && !sq->empty(); });
+                                  [](const auto &sq) { return sq && !sq->empty(); });
     if (!work) return;
     fetch_scheduled_ = true;
     schedule(state_.now_ns + state_.config.fetch_ns, Pending::Kind::Fetch, 0, epoch_);
@@ -234,16 +249,16 @@ void Controller::fetch() {
     if (!state_.csts.rdy() || state_.csts.cfs() || free_slots_.empty()) return;
     const auto qid = arbitrate();
     if (!qid) return;
-    SubmissionQueue& sq = *state_.sqs[*qid];
+    SubmissionQueue &sq = *state_.sqs[*qid];
     const uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
     ++inflight_;
-    CommandContext& ctx = slots_[slot];
+    CommandContext &ctx = slots_[slot];
     const uint32_t generation = ctx.generation + 1;
-    std::vector<uint8_t> buffer = std::move(ctx.buffer); // keep the allocation
+    // Keep the staging buffer (allocation and size): decode() sizes it for the new command.
+    std::vector<uint8_t> buffer = std::move(ctx.buffer);
     ctx = CommandContext{};
     ctx.buffer = std::move(buffer);
-    ctx.buffer.clear();
     ctx.slot = slot;
     ctx.generation = generation;
     ctx.sqid = *qid;
@@ -269,8 +284,7 @@ void Controller::fetch() {
     ctx.phase = CommandPhase::Decode;
     record_event(EventKind::SqeFetch, ctx, addr, 64, sq.head, ctx.sqe.opc);
     ++ctx.generation;
-    schedule(state_.now_ns + state_.config.fetch_ns, Pending::Kind::Command, slot,
-             ctx.generation);
+    schedule(state_.now_ns + state_.config.fetch_ns, Pending::Kind::Command, slot, ctx.generation);
     schedule_fetch();
 }
 
@@ -278,37 +292,52 @@ void Controller::fetch() {
 // The pipeline
 
 void Controller::run_command(uint32_t slot) {
-    CommandContext& ctx = slots_[slot];
+    CommandContext &ctx = slots_[slot];
     switch (ctx.phase) {
-    case CommandPhase::Decode: decode(ctx); break;
-    case CommandPhase::TransferIn: transfer(ctx, true); break;
-    case CommandPhase::Execute: execute(ctx); break;
-    case CommandPhase::TransferOut: transfer(ctx, false); break;
-    case CommandPhase::Complete: complete(ctx); break;
-    case CommandPhase::Interrupt: raise_interrupt(ctx); break;
+    case CommandPhase::Decode:
+        decode(ctx);
+        break;
+    case CommandPhase::TransferIn:
+        transfer(ctx, true);
+        break;
+    case CommandPhase::Execute:
+        execute(ctx);
+        break;
+    case CommandPhase::TransferOut:
+        transfer(ctx, false);
+        break;
+    case CommandPhase::Complete:
+        complete(ctx);
+        break;
+    case CommandPhase::Interrupt:
+        raise_interrupt(ctx);
+        break;
     case CommandPhase::WaitCq:
     case CommandPhase::Outstanding:
-    case CommandPhase::Free: break;
+    case CommandPhase::Free:
+        break;
     }
 }
 
 namespace {
-uint64_t dma_cost(const DeviceConfig& c, uint64_t bytes) {
+constexpr uint64_t kStagingLimit = uint64_t{256} << 20;
+
+uint64_t dma_cost(const DeviceConfig &c, uint64_t bytes) {
     return std::max<uint64_t>(1, bytes * c.dma_ns_per_kib / 1024);
 }
 } // namespace
 
-void Controller::decode(CommandContext& ctx) {
+void Controller::decode(CommandContext &ctx) {
     const bool admin = ctx.sqid == 0;
-    const CommandSet& set = admin ? admin_command_set() : nvm_command_set();
-    const spec::Sqe& sqe = ctx.sqe;
+    const CommandSet &set = admin ? admin_command_set() : nvm_command_set();
+    const spec::Sqe &sqe = ctx.sqe;
     auto next = [&](CommandPhase phase, uint64_t delay) {
         ctx.phase = phase;
         ++ctx.generation;
         schedule(state_.now_ns + delay, Pending::Kind::Command, ctx.slot, ctx.generation);
     };
 
-    const bool cid_in_use = std::any_of(slots_.begin(), slots_.end(), [&](const auto& other) {
+    const bool cid_in_use = std::any_of(slots_.begin(), slots_.end(), [&](const auto &other) {
         return &other != &ctx && other.phase != CommandPhase::Free && other.sqid == ctx.sqid &&
                other.sqe.cid == sqe.cid;
     });
@@ -335,7 +364,15 @@ void Controller::decode(CommandContext& ctx) {
                  "NVMe 1.3 §5, §6", spec::param_error_location(0, 0));
     } else if (ctx.handler->prepare(state_, ctx).ok()) {
         const uint64_t limit = state_.max_transfer_bytes();
-        if (ctx.transfer_bytes > 0 && limit != 0 && ctx.transfer_bytes > limit) {
+        if (ctx.transfer_bytes > 0 && limit == 0 && ctx.transfer_bytes > kStagingLimit) {
+            // MDTS = 0 means the spec sets no limit, but this emulator stages every transfer in
+            // memory; refusing is better than exhausting it.
+            ctx.fail(spec::generic(GenericStatus::InvalidField, true), "data transfer length",
+                     ctx.transfer_bytes,
+                     fmt::format("exceeds this emulator's {} MiB staging limit (MDTS = 0)",
+                                 kStagingLimit >> 20),
+                     "NVMe 1.3 §5.15 (MDTS)");
+        } else if (ctx.transfer_bytes > 0 && limit != 0 && ctx.transfer_bytes > limit) {
             ctx.fail(spec::generic(GenericStatus::InvalidField, true), "data transfer length",
                      ctx.transfer_bytes,
                      fmt::format("exceeds MDTS ({} bytes = 2^{} x {}-byte pages)", limit,
@@ -346,10 +383,16 @@ void Controller::decode(CommandContext& ctx) {
             if (auto bad = walker.check_entries()) {
                 ctx.status = bad->status;
                 ctx.why = bad->why;
-                ctx.error_location = spec::param_error_location(bad->why.field == "PRP1" ? 24 : 32, 0);
+                ctx.error_location =
+                    spec::param_error_location(bad->why.field == "PRP1" ? 24 : 32, 0);
             } else {
                 ctx.walker = walker;
-                ctx.buffer.assign(ctx.transfer_bytes, 0);
+                // Host-to-controller data is DMA'd over every byte before execute() reads it
+                // (a failed DMA fails the command), so only buffers the handler fills start
+                // zeroed (memset: libc++'s assign(n, 0) stores byte by byte).
+                ctx.buffer.resize(ctx.transfer_bytes);
+                if (ctx.direction != DataDirection::HostToController)
+                    std::memset(ctx.buffer.data(), 0, ctx.buffer.size());
             }
         }
     }
@@ -361,8 +404,8 @@ void Controller::decode(CommandContext& ctx) {
     next(CommandPhase::Execute, 50);
 }
 
-void Controller::transfer(CommandContext& ctx, bool to_device) {
-    auto& walker = std::get<PrpWalker>(ctx.walker);
+void Controller::transfer(CommandContext &ctx, bool to_device) {
+    auto &walker = std::get<PrpWalker>(ctx.walker);
     const WalkStep s = walker.next(state_.memory);
     uint64_t delay = 0;
     switch (s.kind) {
@@ -391,7 +434,8 @@ void Controller::transfer(CommandContext& ctx, bool to_device) {
         ctx.why = s.why;
         ctx.phase = CommandPhase::Complete;
         return complete(ctx);
-    case WalkStep::Kind::Done: break;
+    case WalkStep::Kind::Done:
+        break;
     }
     if (ctx.failed())
         ctx.phase = CommandPhase::Complete;
@@ -401,7 +445,7 @@ void Controller::transfer(CommandContext& ctx, bool to_device) {
     schedule(state_.now_ns + delay, Pending::Kind::Command, ctx.slot, ctx.generation);
 }
 
-void Controller::execute(CommandContext& ctx) {
+void Controller::execute(CommandContext &ctx) {
     if (ctx.handler->execute != nullptr) ctx.handler->execute(state_, ctx);
     int64_t why = ctx.why ? state_.trace.add_explanation(*ctx.why) : -1;
     const uint32_t u32 = ctx.execute_event == EventKind::AdminExecute ? ctx.sqe.opc : ctx.sqe.nsid;
@@ -430,7 +474,7 @@ void Controller::execute(CommandContext& ctx) {
 // Deletion before the Delete I/O SQ command does (NVMe 1.3 §5.6).
 void Controller::abort_deleted_sqs() {
     for (const uint16_t qid : state_.deleted_sqs) {
-        for (auto& other : slots_) {
+        for (auto &other : slots_) {
             if (other.phase == CommandPhase::Free || other.sqid != qid) continue;
             if (other.phase == CommandPhase::Complete || other.phase == CommandPhase::WaitCq ||
                 other.phase == CommandPhase::Interrupt)
@@ -447,11 +491,11 @@ void Controller::abort_deleted_sqs() {
 
 // Abort (§5.1): a command still being decoded or receiving its data can be stopped; one that
 // is executing or done cannot. Completion DW0 bit 0 = 0 means aborted.
-void Controller::resolve_abort(CommandContext& abort_ctx) {
+void Controller::resolve_abort(CommandContext &abort_ctx) {
     const auto [sqid, cid] = *state_.abort_request;
     state_.abort_request.reset();
     abort_ctx.dw0 = 1;
-    for (auto& target : slots_) {
+    for (auto &target : slots_) {
         if (&target == &abort_ctx || target.phase == CommandPhase::Free || target.sqid != sqid ||
             target.sqe.cid != cid)
             continue;
@@ -459,8 +503,7 @@ void Controller::resolve_abort(CommandContext& abort_ctx) {
                                target.phase == CommandPhase::TransferIn ||
                                target.phase == CommandPhase::Outstanding;
         if (!abortable) break;
-        if (target.phase == CommandPhase::Outstanding)
-            std::erase(state_.aer_slots, target.slot);
+        if (target.phase == CommandPhase::Outstanding) std::erase(state_.aer_slots, target.slot);
         target.fail(spec::generic(GenericStatus::AbortRequested), "CID", cid,
                     fmt::format("aborted by Abort command CID {}", abort_ctx.sqe.cid),
                     "NVMe 1.3 §5.1");
@@ -475,7 +518,7 @@ void Controller::resolve_abort(CommandContext& abort_ctx) {
 // Completes outstanding AERs with queued events of unmasked types, oldest first (§5.2). After
 // an event is reported its type stays masked until the host reads its log page with RAE = 0.
 void Controller::deliver_async_events() {
-    auto& s = state_;
+    auto &s = state_;
     while (!s.aer_slots.empty()) {
         auto it = std::find_if(s.async_events.begin(), s.async_events.end(), [&](uint32_t dw0) {
             return ((s.async_masked_types >> (dw0 & 0x7)) & 1u) == 0;
@@ -484,7 +527,7 @@ void Controller::deliver_async_events() {
         const uint32_t dw0 = *it;
         s.async_events.erase(it);
         s.async_masked_types |= static_cast<uint8_t>(1u << (dw0 & 0x7));
-        CommandContext& ctx = slots_[s.aer_slots.front()];
+        CommandContext &ctx = slots_[s.aer_slots.front()];
         s.aer_slots.erase(s.aer_slots.begin());
         ctx.dw0 = dw0;
         ctx.phase = CommandPhase::Complete;
@@ -493,7 +536,7 @@ void Controller::deliver_async_events() {
     }
 }
 
-void Controller::log_error(const CommandContext& ctx) {
+void Controller::log_error(const CommandContext &ctx) {
     spec::ErrorLogEntry e{};
     e.error_count = ++state_.error_count;
     e.sqid = ctx.sqid;
@@ -507,13 +550,13 @@ void Controller::log_error(const CommandContext& ctx) {
     ++state_.health.error_log_entries;
 }
 
-void Controller::complete(CommandContext& ctx) {
-    auto& cq_slot = state_.cqs[ctx.cqid];
+void Controller::complete(CommandContext &ctx) {
+    auto &cq_slot = state_.cqs[ctx.cqid];
     if (!cq_slot) {
         record_event(EventKind::CommandAborted, ctx);
         return finish(ctx);
     }
-    CompletionQueue& cq = *cq_slot;
+    CompletionQueue &cq = *cq_slot;
     if (cq.full()) {
         ctx.phase = CommandPhase::WaitCq;
         cq.waiting.push_back(ctx.slot);
@@ -524,7 +567,7 @@ void Controller::complete(CommandContext& ctx) {
     cqe.dw0 = ctx.dw0;
     cqe.dw1 = ctx.dw1;
     // SQHD is the SQ head at the time the entry is posted (§4.6).
-    const auto& sq = state_.sqs[ctx.sqid];
+    const auto &sq = state_.sqs[ctx.sqid];
     cqe.sqhd = sq ? static_cast<uint16_t>(sq->head) : ctx.sqhd;
     cqe.sqid = ctx.sqid;
     cqe.cid = ctx.sqe.cid;
@@ -532,6 +575,8 @@ void Controller::complete(CommandContext& ctx) {
         // Every failure gets an Error Information log entry, so the More bit says so (§4.6.1).
         ctx.status = ctx.status.with_more(true);
         log_error(ctx);
+        // The entry's Status Field bit 0 is the Phase Tag posted for the command (Figure 93).
+        if (cq.phase) state_.error_log.front().status_field |= 1u;
     }
     cqe.set_status(ctx.status, cq.phase);
     const uint64_t addr = cq.memory.entry_address(cq.tail, 16);
@@ -571,14 +616,14 @@ void Controller::complete(CommandContext& ctx) {
     schedule(state_.now_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
 }
 
-void Controller::raise_interrupt(CommandContext& ctx) {
-    const auto& cq_slot = state_.cqs[ctx.cqid];
+void Controller::raise_interrupt(CommandContext &ctx) {
+    const auto &cq_slot = state_.cqs[ctx.cqid];
     if (!cq_slot) return finish(ctx);
     const uint16_t v = cq_slot->iv;
     // Interrupt Coalescing applies to I/O completion queues only, and not to vectors whose
     // Interrupt Vector Configuration sets CD (§5.21.1.8, §5.21.1.9).
-    const auto coal =
-        spec::InterruptCoalescingFeature::decode(state_.feature(spec::FeatureId::InterruptCoalescing));
+    const auto coal = spec::InterruptCoalescingFeature::decode(
+        state_.feature(spec::FeatureId::InterruptCoalescing));
     const bool coalescing_disabled =
         ctx.cqid == 0 || v >= state_.vector_config.size() ||
         spec::InterruptVectorConfigFeature::decode(state_.vector_config[v].current).cd;
@@ -620,7 +665,7 @@ void Controller::signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid) {
     }
 }
 
-void Controller::finish(CommandContext& ctx) {
+void Controller::finish(CommandContext &ctx) {
     ctx.phase = CommandPhase::Free;
     ++ctx.generation;
     free_slots_.push_back(ctx.slot);
@@ -629,7 +674,7 @@ void Controller::finish(CommandContext& ctx) {
 }
 
 void Controller::drop_all_commands() {
-    for (auto& ctx : slots_) {
+    for (auto &ctx : slots_) {
         if (ctx.phase == CommandPhase::Free) continue;
         record_event(EventKind::CommandAborted, ctx);
         ctx.phase = CommandPhase::Free;
@@ -653,11 +698,13 @@ void Controller::power_off(PowerOff kind) {
     if (!powered_) return;
     drop_all_commands();
     if (kind == PowerOff::Clean) {
-        for (auto& ns : state_.namespaces) ns.flush(state_.store);
+        for (auto &ns : state_.namespaces)
+            ns.flush(state_.store);
         state_.clean_shutdown = true;
         state_.save_persistent_state();
     } else {
-        for (auto& ns : state_.namespaces) ns.drop_cache();
+        for (auto &ns : state_.namespaces)
+            ns.drop_cache();
     }
     state_.trace.record(TraceEvent{.time_ns = state_.now_ns,
                                    .kind = EventKind::PowerOff,
@@ -671,44 +718,44 @@ void Controller::power_off(PowerOff kind) {
 
 std::vector<QueueView> Controller::queues() const {
     std::vector<QueueView> out;
-    for (const auto& sq : state_.sqs) {
+    for (const auto &sq : state_.sqs) {
         if (!sq) continue;
-        out.push_back(QueueView{.is_sq = true,
-                                .qid = sq->qid,
-                                .cqid = sq->cqid,
-                                .size = sq->size,
-                                .head = sq->head,
-                                .tail = sq->tail,
-                                .base = sq->memory.contiguous() ? sq->memory.base
-                                                                : sq->memory.pages.front(),
-                                .contiguous = sq->memory.contiguous(),
-                                .qprio = sq->qprio});
+        out.push_back(
+            QueueView{.is_sq = true,
+                      .qid = sq->qid,
+                      .cqid = sq->cqid,
+                      .size = sq->size,
+                      .head = sq->head,
+                      .tail = sq->tail,
+                      .base = sq->memory.contiguous() ? sq->memory.base : sq->memory.pages.front(),
+                      .contiguous = sq->memory.contiguous(),
+                      .qprio = sq->qprio});
     }
-    for (const auto& cq : state_.cqs) {
+    for (const auto &cq : state_.cqs) {
         if (!cq) continue;
-        out.push_back(QueueView{.is_sq = false,
-                                .qid = cq->qid,
-                                .cqid = cq->qid,
-                                .size = cq->size,
-                                .head = cq->head,
-                                .tail = cq->tail,
-                                .base = cq->memory.contiguous() ? cq->memory.base
-                                                                : cq->memory.pages.front(),
-                                .contiguous = cq->memory.contiguous(),
-                                .phase = cq->phase,
-                                .ien = cq->ien,
-                                .iv = cq->iv,
-                                .waiting = static_cast<uint32_t>(cq->waiting.size())});
+        out.push_back(
+            QueueView{.is_sq = false,
+                      .qid = cq->qid,
+                      .cqid = cq->qid,
+                      .size = cq->size,
+                      .head = cq->head,
+                      .tail = cq->tail,
+                      .base = cq->memory.contiguous() ? cq->memory.base : cq->memory.pages.front(),
+                      .contiguous = cq->memory.contiguous(),
+                      .phase = cq->phase,
+                      .ien = cq->ien,
+                      .iv = cq->iv,
+                      .waiting = static_cast<uint32_t>(cq->waiting.size())});
     }
     return out;
 }
 
 std::vector<CommandView> Controller::commands() const {
     std::vector<CommandView> out;
-    for (const auto& ctx : slots_) {
+    for (const auto &ctx : slots_) {
         if (ctx.phase == CommandPhase::Free) continue;
-        out.push_back(CommandView{ctx.sqid, ctx.sqe.cid, ctx.sqe.opc, ctx.phase,
-                                  ctx.transfer_bytes, ctx.buffer_pos});
+        out.push_back(CommandView{ctx.sqid, ctx.sqe.cid, ctx.sqe.opc, ctx.phase, ctx.transfer_bytes,
+                                  ctx.buffer_pos});
     }
     return out;
 }

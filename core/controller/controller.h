@@ -59,10 +59,10 @@ class Controller {
 public:
     // Powers the device on: loads persistent state from the store and starts with CC.EN = 0.
     // Throws ConfigError if the configuration is invalid.
-    Controller(const DeviceConfig& config, HostMemory& memory, BackingStore& store);
+    Controller(const DeviceConfig &config, HostMemory &memory, BackingStore &store);
     ~Controller();
-    Controller(const Controller&) = delete;
-    Controller& operator=(const Controller&) = delete;
+    Controller(const Controller &) = delete;
+    Controller &operator=(const Controller &) = delete;
 
     // Register access as a host does it over PCIe (BAR0). Reads of reserved space return 0,
     // writes to read-only or reserved bits are ignored (§3.1).
@@ -74,8 +74,8 @@ public:
     uint32_t cq_doorbell_offset(uint16_t qid) const;
 
     // Advancing virtual time.
-    bool step();                  // runs one scheduled event; false when idle
-    bool step_command();          // runs until the next CQE is posted; false when idle first
+    bool step();         // runs one scheduled event; false when idle
+    bool step_command(); // runs until the next CQE is posted; false when idle first
     uint64_t run_until_idle(uint64_t max_events = 100'000'000);
     // Runs events up to a virtual time (idle time passes too, e.g. waiting for CSTS.RDY).
     void run_until(uint64_t time_ns);
@@ -89,14 +89,14 @@ public:
     bool powered() const { return powered_; }
 
     // Inspection for front ends.
-    const Trace& trace() const { return state_.trace; }
-    Trace& trace() { return state_.trace; }
-    const DeviceConfig& config() const { return state_.config; }
+    const Trace &trace() const { return state_.trace; }
+    Trace &trace() { return state_.trace; }
+    const DeviceConfig &config() const { return state_.config; }
     std::vector<QueueView> queues() const;
     std::vector<CommandView> commands() const;
-    const std::optional<CompletionRecord>& last_completion() const { return last_completion_; }
+    const std::optional<CompletionRecord> &last_completion() const { return last_completion_; }
     // Completions posted since power-on, in order (bounded), with explanations.
-    const std::deque<CompletionRecord>& completions() const { return completions_; }
+    const std::deque<CompletionRecord> &completions() const { return completions_; }
     uint32_t interrupt_count(uint16_t vector) const;
     bool interrupt_pending(uint16_t vector) const;
     uint64_t namespace_blocks_cached(uint32_t nsid) const;
@@ -110,19 +110,19 @@ private:
         enum class Kind : uint8_t { Fetch, Command, Ready, ShutdownDone, Coalesce } kind;
         uint32_t id;
         uint32_t generation;
-        bool operator>(const Pending& o) const {
+        bool operator>(const Pending &o) const {
             return time != o.time ? time > o.time : seq > o.seq;
         }
     };
 
     void schedule(uint64_t at, Pending::Kind kind, uint32_t id = 0, uint32_t generation = 0);
     void schedule_fetch();
-    bool run_pending(const Pending& p);
+    bool run_pending(const Pending &p);
 
     // Registers (registers.cpp).
     void write_cc(uint32_t value);
     void enable();
-    void controller_reset(const char* why);
+    void controller_reset(const char *why);
     void start_shutdown(uint8_t shn);
     void subsystem_reset();
     void ring_doorbell(uint32_t offset, uint32_t value);
@@ -133,18 +133,18 @@ private:
     void fetch();
     std::optional<uint16_t> arbitrate();
     void run_command(uint32_t slot);
-    void decode(CommandContext& ctx);
-    void transfer(CommandContext& ctx, bool to_device);
-    void execute(CommandContext& ctx);
-    void complete(CommandContext& ctx);
-    void raise_interrupt(CommandContext& ctx);
+    void decode(CommandContext &ctx);
+    void transfer(CommandContext &ctx, bool to_device);
+    void execute(CommandContext &ctx);
+    void complete(CommandContext &ctx);
+    void raise_interrupt(CommandContext &ctx);
     void signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid);
-    void finish(CommandContext& ctx);
+    void finish(CommandContext &ctx);
     void abort_deleted_sqs();
-    void resolve_abort(CommandContext& abort_ctx);
+    void resolve_abort(CommandContext &abort_ctx);
     void deliver_async_events();
-    void log_error(const CommandContext& ctx);
-    void record_event(EventKind kind, const CommandContext& ctx, uint64_t addr = 0,
+    void log_error(const CommandContext &ctx);
+    void record_event(EventKind kind, const CommandContext &ctx, uint64_t addr = 0,
                       uint64_t len = 0, uint64_t value = 0, uint32_t u32 = 0,
                       int64_t explanation = -1);
     void drop_all_commands();

@@ -8,7 +8,7 @@ namespace nvmelab {
 
 namespace {
 
-template <typename T> T parse_number(const std::string& text) {
+template <typename T> T parse_number(const std::string &text) {
     uint64_t v = 0;
     int base = 10;
     std::string_view s = text;
@@ -23,7 +23,7 @@ template <typename T> T parse_number(const std::string& text) {
     return static_cast<T>(v);
 }
 
-bool parse_bool(const std::string& text) {
+bool parse_bool(const std::string &text) {
     if (text == "1" || text == "true" || text == "on" || text == "yes") return true;
     if (text == "0" || text == "false" || text == "off" || text == "no") return false;
     throw ConfigError("'" + text + "' is not a boolean (on/off)");
@@ -31,18 +31,18 @@ bool parse_bool(const std::string& text) {
 
 // One table drives text parsing, JSON in and JSON out, so the three never disagree.
 struct Property {
-    std::function<void(DeviceConfig&, const std::string&)> set_text;
-    std::function<nlohmann::json(const DeviceConfig&)> get;
-    std::function<void(DeviceConfig&, const nlohmann::json&)> set_json;
+    std::function<void(DeviceConfig &, const std::string &)> set_text;
+    std::function<nlohmann::json(const DeviceConfig &)> get;
+    std::function<void(DeviceConfig &, const nlohmann::json &)> set_json;
 };
 
 template <typename T> Property number(T DeviceConfig::*field) {
-    return {[field](DeviceConfig& c, const std::string& v) {
-                c.*field = parse_number<T>(v);
-            },
-            [field](const DeviceConfig& c) { return nlohmann::json(c.*field); },
-            [field](DeviceConfig& c, const nlohmann::json& j) {
-                if (!j.is_number_unsigned()) throw ConfigError("must be an unsigned number");
+    return {[field](DeviceConfig &c, const std::string &v) { c.*field = parse_number<T>(v); },
+            [field](const DeviceConfig &c) { return nlohmann::json(c.*field); },
+            [field](DeviceConfig &c, const nlohmann::json &j) {
+                // Integers built in C++ (json(9)) are signed JSON numbers: accept them too.
+                if (!j.is_number_integer() || (!j.is_number_unsigned() && j.get<int64_t>() < 0))
+                    throw ConfigError("must be an unsigned number");
                 const uint64_t v = j.get<uint64_t>();
                 if (v > std::numeric_limits<T>::max()) throw ConfigError("is too large");
                 c.*field = static_cast<T>(v);
@@ -50,28 +50,28 @@ template <typename T> Property number(T DeviceConfig::*field) {
 }
 
 Property boolean(bool DeviceConfig::*field) {
-    return {[field](DeviceConfig& c, const std::string& v) { c.*field = parse_bool(v); },
-            [field](const DeviceConfig& c) { return nlohmann::json(c.*field); },
-            [field](DeviceConfig& c, const nlohmann::json& j) {
+    return {[field](DeviceConfig &c, const std::string &v) { c.*field = parse_bool(v); },
+            [field](const DeviceConfig &c) { return nlohmann::json(c.*field); },
+            [field](DeviceConfig &c, const nlohmann::json &j) {
                 if (!j.is_boolean()) throw ConfigError("must be true or false");
                 c.*field = j.get<bool>();
             }};
 }
 
 Property text(std::string DeviceConfig::*field) {
-    return {[field](DeviceConfig& c, const std::string& v) { c.*field = v; },
-            [field](const DeviceConfig& c) { return nlohmann::json(c.*field); },
-            [field](DeviceConfig& c, const nlohmann::json& j) {
+    return {[field](DeviceConfig &c, const std::string &v) { c.*field = v; },
+            [field](const DeviceConfig &c) { return nlohmann::json(c.*field); },
+            [field](DeviceConfig &c, const nlohmann::json &j) {
                 if (!j.is_string()) throw ConfigError("must be a string");
                 c.*field = j.get<std::string>();
             }};
 }
 
-const std::map<std::string, Property>& properties() {
+const std::map<std::string, Property> &properties() {
     static const std::map<std::string, Property> table = [] {
         std::map<std::string, Property> t;
         t["size"] = number(&DeviceConfig::size);
-        t["size"].set_text = [](DeviceConfig& c, const std::string& v) { c.size = parse_size(v); };
+        t["size"].set_text = [](DeviceConfig &c, const std::string &v) { c.size = parse_size(v); };
         t["lbads"] = number(&DeviceConfig::lbads);
         t["mdts"] = number(&DeviceConfig::mdts);
         t["max_ioqpairs"] = number(&DeviceConfig::max_ioqpairs);
@@ -104,7 +104,7 @@ const std::map<std::string, Property>& properties() {
 
 } // namespace
 
-uint64_t parse_size(const std::string& text) {
+uint64_t parse_size(const std::string &text) {
     if (text.empty()) throw ConfigError("size is empty");
     uint64_t mult = 1;
     std::string digits = text;
@@ -120,20 +120,21 @@ uint64_t parse_size(const std::string& text) {
     return v * mult;
 }
 
-void DeviceConfig::set(const std::string& name, const std::string& value) {
+void DeviceConfig::set(const std::string &name, const std::string &value) {
     auto it = properties().find(name);
     if (it == properties().end()) throw ConfigError("unknown device property '" + name + "'");
     try {
         it->second.set_text(*this, value);
-    } catch (const ConfigError& e) {
+    } catch (const ConfigError &e) {
         throw ConfigError("property '" + name + "': " + e.what());
     }
 }
 
-const std::vector<std::string>& DeviceConfig::property_names() {
+const std::vector<std::string> &DeviceConfig::property_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> n;
-        for (const auto& [k, v] : properties()) n.push_back(k);
+        for (const auto &[k, v] : properties())
+            n.push_back(k);
         return n;
     }();
     return names;
@@ -141,19 +142,20 @@ const std::vector<std::string>& DeviceConfig::property_names() {
 
 nlohmann::json DeviceConfig::to_json() const {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& [name, prop] : properties()) j[name] = prop.get(*this);
+    for (const auto &[name, prop] : properties())
+        j[name] = prop.get(*this);
     return j;
 }
 
-DeviceConfig DeviceConfig::from_json(const nlohmann::json& j) {
+DeviceConfig DeviceConfig::from_json(const nlohmann::json &j) {
     if (!j.is_object()) throw ConfigError("device properties must be a JSON object");
     DeviceConfig c;
-    for (const auto& [name, value] : j.items()) {
+    for (const auto &[name, value] : j.items()) {
         auto it = properties().find(name);
         if (it == properties().end()) throw ConfigError("unknown device property '" + name + "'");
         try {
             it->second.set_json(c, value);
-        } catch (const ConfigError& e) {
+        } catch (const ConfigError &e) {
             throw ConfigError("property '" + name + "' " + e.what());
         }
     }
@@ -162,7 +164,7 @@ DeviceConfig DeviceConfig::from_json(const nlohmann::json& j) {
 }
 
 void DeviceConfig::validate() const {
-    auto fail = [](const std::string& msg) { throw ConfigError(msg); };
+    auto fail = [](const std::string &msg) { throw ConfigError(msg); };
     // LBA data sizes below 512 bytes are not allowed (NVMe 1.3 §5.15, LBAF.LBADS >= 9).
     if (lbads < 9 || lbads > 16) fail("lbads must be 9..16 (LBA size 512 B..64 KiB)");
     if (size == 0) fail("size must be greater than 0");
@@ -171,10 +173,17 @@ void DeviceConfig::validate() const {
     if (mpsmin > 15 || mpsmax > 15 || mpsmin > mpsmax) fail("need mpsmin <= mpsmax <= 15");
     if (mpsmin > 4) fail("mpsmin must be at most 4 (64 KiB pages)");
     if (mdts > 15) fail("mdts must be 0..15");
+    // lbads and mpsmin are in range here, so the shift cannot overflow.
+    if (mdts != 0 && (uint64_t{1} << (12 + mpsmin + mdts)) < lba_size())
+        fail("mdts is too small: the maximum data transfer (2^mdts x 2^(12+mpsmin) bytes) must "
+             "hold one LBA");
     if (mqes < 1) fail("mqes must be at least 1 (CAP.MQES is 0's based, 2 entries minimum)");
     if (max_ioqpairs < 1) fail("max_ioqpairs must be at least 1");
     if (msix_vectors < 1 || msix_vectors > 2048) fail("msix_vectors must be 1..2048");
     if (dstrd > 15) fail("dstrd must be 0..15");
+    // Register offsets are 32-bit: the last CQ head doorbell must not wrap onto another one.
+    if (0x1000 + (uint64_t{2} * max_ioqpairs + 1) * (uint64_t{4} << dstrd) + 4 > 0x100000000ull)
+        fail("dstrd and max_ioqpairs put the doorbells beyond the 32-bit register space");
     if (timeout == 0) fail("timeout (CAP.TO) must be at least 1");
     if (ready_ns > uint64_t{timeout} * 500'000'000)
         fail("ready_ns must be within CAP.TO (timeout x 500 ms)");
@@ -182,7 +191,7 @@ void DeviceConfig::validate() const {
     if (serial.size() > 20) fail("serial must be at most 20 characters");
     if (model.size() > 40) fail("model must be at most 40 characters");
     if (firmware.size() > 8) fail("firmware must be at most 8 characters");
-    auto printable = [](const std::string& s) {
+    auto printable = [](const std::string &s) {
         for (char ch : s)
             if (ch < 0x20 || ch > 0x7e) return false;
         return true;

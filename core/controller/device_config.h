@@ -25,14 +25,14 @@ struct DeviceConfig {
     std::string serial = "NVMELAB00000001";
     std::string model = "nvmelab emulated NVMe SSD";
     std::string firmware = "1.0";
-    uint16_t vid = 0x1b36;    // PCI vendor ID shown in Identify (QEMU's, an emulator's)
-    uint8_t dstrd = 0;        // CAP.DSTRD doorbell stride 2^(2+dstrd)
-    bool cqr = true;          // CAP.CQR: queues must be physically contiguous
-    bool wrr = true;          // CAP.AMS bit 0: weighted round robin with urgent class
-    uint8_t mpsmin = 0;       // CAP.MPSMIN
-    uint8_t mpsmax = 4;       // CAP.MPSMAX
-    uint8_t timeout = 20;     // CAP.TO in 500 ms units
-    bool nssrs = true;        // CAP.NSSRS: NVM subsystem reset supported
+    uint16_t vid = 0x1b36;      // PCI vendor ID shown in Identify (QEMU's, an emulator's)
+    uint8_t dstrd = 0;          // CAP.DSTRD doorbell stride 2^(2+dstrd)
+    bool cqr = true;            // CAP.CQR: queues must be physically contiguous
+    bool wrr = true;            // CAP.AMS bit 0: weighted round robin with urgent class
+    uint8_t mpsmin = 0;         // CAP.MPSMIN
+    uint8_t mpsmax = 4;         // CAP.MPSMAX
+    uint8_t timeout = 20;       // CAP.TO in 500 ms units
+    bool nssrs = true;          // CAP.NSSRS: NVM subsystem reset supported
     uint16_t msix_vectors = 65; // interrupt vectors (the admin CQ uses vector 0)
     uint16_t max_inflight = 64; // commands the controller works on at once
     // Virtual-time costs in nanoseconds.
@@ -50,13 +50,13 @@ struct DeviceConfig {
     void validate() const;
     nlohmann::json to_json() const;
     // Unknown property names and wrong types are errors; missing ones keep their defaults.
-    static DeviceConfig from_json(const nlohmann::json& j);
+    static DeviceConfig from_json(const nlohmann::json &j);
     // Sets one property from text (e.g. "size", "1G"); throws ConfigError.
-    void set(const std::string& name, const std::string& value);
-    static const std::vector<std::string>& property_names();
+    void set(const std::string &name, const std::string &value);
+    static const std::vector<std::string> &property_names();
 };
 
 // Parses sizes like "4096", "64K", "1G", "1T" (binary units). Throws ConfigError.
-uint64_t parse_size(const std::string& text);
+uint64_t parse_size(const std::string &text);
 
 } // namespace nvmelab

@@ -10,10 +10,12 @@ namespace nvmelab {
 using spec::FeatureId;
 
 namespace {
-constexpr uint8_t fid(FeatureId f) { return static_cast<uint8_t>(f); }
+constexpr uint8_t fid(FeatureId f) {
+    return static_cast<uint8_t>(f);
+}
 } // namespace
 
-DeviceState::DeviceState(DeviceConfig cfg, HostMemory& mem, BackingStore& backing)
+DeviceState::DeviceState(DeviceConfig cfg, HostMemory &mem, BackingStore &backing)
     : config(std::move(cfg)), memory(mem), store(backing) {
     cap.set_mqes(config.mqes)
         .set_cqr(config.cqr)
@@ -45,8 +47,10 @@ DeviceState::DeviceState(DeviceConfig cfg, HostMemory& mem, BackingStore& backin
     def(FeatureId::AsyncEventConfig, 0);
     feature_info[fid(FeatureId::TemperatureThreshold)] = FeatureInfo{};
     feature_info[fid(FeatureId::InterruptVectorConfig)] = FeatureInfo{};
-    for (auto& sensor : temperature_thresholds[0]) sensor = {kWarningTemperatureK, kWarningTemperatureK, {}};
-    for (auto& sensor : temperature_thresholds[1]) sensor = {0, 0, {}};
+    for (auto &sensor : temperature_thresholds[0])
+        sensor = {kWarningTemperatureK, kWarningTemperatureK, {}};
+    for (auto &sensor : temperature_thresholds[1])
+        sensor = {0, 0, {}};
     vector_config.resize(config.msix_vectors);
     for (uint16_t v = 0; v < config.msix_vectors; ++v) {
         // Coalescing never applies to the admin vector, so CD reads as 1 there (§5.21.1.9).
@@ -69,23 +73,27 @@ uint8_t DeviceState::critical_warning() const {
 }
 
 namespace {
-std::string to_hex(const void* data, size_t n) {
+std::string to_hex(const void *data, size_t n) {
     std::string out;
-    const auto* p = static_cast<const uint8_t*>(data);
-    for (size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", p[i]);
+    const auto *p = static_cast<const uint8_t *>(data);
+    for (size_t i = 0; i < n; ++i)
+        out += fmt::format("{:02x}", p[i]);
     return out;
 }
-bool from_hex(const std::string& s, void* data, size_t n) {
+bool from_hex(const std::string &s, void *data, size_t n) {
     if (s.size() != n * 2) return false;
-    auto* p = static_cast<uint8_t*>(data);
+    auto *p = static_cast<uint8_t *>(data);
     for (size_t i = 0; i < n; ++i) {
         unsigned v = 0;
         for (int k = 0; k < 2; ++k) {
             const char c = s[i * 2 + static_cast<size_t>(k)];
             v <<= 4;
-            if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-            else return false;
+            if (c >= '0' && c <= '9')
+                v |= static_cast<unsigned>(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= static_cast<unsigned>(c - 'a' + 10);
+            else
+                return false;
         }
         p[i] = static_cast<uint8_t>(v);
     }
@@ -97,23 +105,24 @@ std::string DeviceState::persistent_state_json() const {
     nlohmann::json j;
     j["version"] = 1;
     j["clean_shutdown"] = clean_shutdown;
-    const auto& h = health;
+    const auto &h = health;
     j["health"] = {{"data_units_read", h.data_units_read},
                    {"data_units_written", h.data_units_written},
                    {"host_read_commands", h.host_read_commands},
                    {"host_write_commands", h.host_write_commands},
                    {"busy_time_ns", h.busy_time_ns},
                    {"power_cycles", h.power_cycles},
-                   {"power_on_ns", h.power_on_ns},
+                   {"power_on_ns", power_on_ns()},
                    {"unsafe_shutdowns", h.unsafe_shutdowns},
                    {"media_errors", h.media_errors},
                    {"error_log_entries", h.error_log_entries}};
     j["error_count"] = error_count;
     nlohmann::json log = nlohmann::json::array();
-    for (const auto& e : error_log) log.push_back(to_hex(&e, sizeof e));
+    for (const auto &e : error_log)
+        log.push_back(to_hex(&e, sizeof e));
     j["error_log"] = log;
     nlohmann::json saved = nlohmann::json::object();
-    for (const auto& [id, f] : features)
+    for (const auto &[id, f] : features)
         if (f.saved) saved[std::to_string(id)] = *f.saved;
     for (size_t k = 0; k < 2; ++k)
         for (size_t t = 0; t < 2; ++t)
@@ -125,15 +134,15 @@ std::string DeviceState::persistent_state_json() const {
     return j.dump(1);
 }
 
-void DeviceState::load_persistent_state(const std::string& text) {
+void DeviceState::load_persistent_state(const std::string &text) {
     bool was_clean = true; // a brand-new device has never been shut down unsafely
     if (!text.empty()) {
         const auto j = nlohmann::json::parse(text, nullptr, false);
         if (j.is_object()) {
             was_clean = j.value("clean_shutdown", false);
             if (j.contains("health") && j["health"].is_object()) {
-                const auto& hj = j["health"];
-                auto get = [&](const char* k) { return hj.value(k, uint64_t{0}); };
+                const auto &hj = j["health"];
+                auto get = [&](const char *k) { return hj.value(k, uint64_t{0}); };
                 health.data_units_read = get("data_units_read");
                 health.data_units_written = get("data_units_written");
                 health.host_read_commands = get("host_read_commands");
@@ -147,7 +156,7 @@ void DeviceState::load_persistent_state(const std::string& text) {
             }
             error_count = j.value("error_count", uint64_t{0});
             if (j.contains("error_log") && j["error_log"].is_array()) {
-                for (const auto& e : j["error_log"]) {
+                for (const auto &e : j["error_log"]) {
                     spec::ErrorLogEntry entry{};
                     if (e.is_string() && from_hex(e.get<std::string>(), &entry, sizeof entry) &&
                         error_log.size() < kErrorLogEntries)
@@ -155,7 +164,7 @@ void DeviceState::load_persistent_state(const std::string& text) {
                 }
             }
             if (j.contains("saved_features") && j["saved_features"].is_object()) {
-                for (const auto& [key, value] : j["saved_features"].items()) {
+                for (const auto &[key, value] : j["saved_features"].items()) {
                     if (!value.is_number_unsigned()) continue;
                     const auto v = value.get<uint32_t>();
                     unsigned a = 0, b = 0, c = 0;
@@ -184,9 +193,12 @@ void DeviceState::load_persistent_state(const std::string& text) {
 
 void DeviceState::post_async_event(spec::AsyncEventType type, uint8_t info, uint8_t log_id) {
     // Events wait while no AER is outstanding; a bounded queue like a real controller's.
-    if (async_events.size() < 64) async_events.push_back(spec::make_async_event_dw0(type, info, log_id));
+    if (async_events.size() < 64)
+        async_events.push_back(spec::make_async_event_dw0(type, info, log_id));
 }
 
-bool DeviceState::save_persistent_state() { return store.save_state(persistent_state_json()); }
+bool DeviceState::save_persistent_state() {
+    return store.save_state(persistent_state_json());
+}
 
 } // namespace nvmelab

@@ -50,12 +50,12 @@ struct HealthCounters {
 
 class DeviceState {
 public:
-    DeviceState(DeviceConfig config, HostMemory& memory, BackingStore& store);
+    DeviceState(DeviceConfig config, HostMemory &memory, BackingStore &store);
 
     // Configuration and the outside world.
     DeviceConfig config;
-    HostMemory& memory;
-    BackingStore& store;
+    HostMemory &memory;
+    BackingStore &store;
     Trace trace;
     uint64_t now_ns = 0;
 
@@ -104,7 +104,7 @@ public:
     uint64_t max_transfer_bytes() const {
         return config.mdts == 0 ? 0 : min_page_size() << config.mdts;
     }
-    NvmNamespace* find_namespace(uint32_t nsid) {
+    NvmNamespace *find_namespace(uint32_t nsid) {
         return nsid >= 1 && nsid <= namespaces.size() ? &namespaces[nsid - 1] : nullptr;
     }
     uint32_t feature(spec::FeatureId fid) const {
@@ -115,11 +115,13 @@ public:
         return config.vwc && (feature(spec::FeatureId::VolatileWriteCache) & 1) != 0;
     }
     uint8_t critical_warning() const;
+    // Power-on time: what earlier power cycles accumulated plus this one's virtual time.
+    uint64_t power_on_ns() const { return health.power_on_ns + now_ns; }
     uint16_t io_queue_limit() const { return config.max_ioqpairs; }
 
     // Persistent state (saved features, logs, counters) as JSON, and back.
     std::string persistent_state_json() const;
-    void load_persistent_state(const std::string& json);
+    void load_persistent_state(const std::string &json);
     bool save_persistent_state();
 
     // Whether the last power-off or shutdown left the device clean (persisted).

@@ -1,13 +1,14 @@
 #include "core/controller/prp_walker.h"
 
 #include <algorithm>
+#include <span>
 
 #include <fmt/format.h>
 
 namespace nvmelab {
 
 namespace {
-constexpr const char* kPrpSection = "NVMe 1.3 §4.3";
+constexpr const char *kPrpSection = "NVMe 1.3 §4.3";
 
 WalkStep error(spec::Status status, std::string field, uint64_t value, std::string rule) {
     WalkStep s;
@@ -44,16 +45,19 @@ std::optional<WalkStep> PrpWalker::check_entries() const {
     return std::nullopt;
 }
 
-WalkStep PrpWalker::data_entry(uint64_t entry, std::string field) {
+WalkStep PrpWalker::data_entry(uint64_t entry, int64_t list_entry) {
     // Every data entry after PRP1 starts at a page boundary (§4.3: offset shall be 0h).
     if ((entry & (page_size_ - 1)) != 0)
-        return offset_invalid(std::move(field), entry, "every PRP entry after PRP1 must have offset 0");
+        return offset_invalid(list_entry < 0
+                                  ? std::string("PRP2")
+                                  : fmt::format("PRP list {} entry {}", list_index_, list_entry),
+                              entry, "every PRP entry after PRP1 must have offset 0");
     const uint64_t n = std::min(remaining_, page_size_);
     remaining_ -= n;
     return WalkStep{WalkStep::Kind::Segment, entry, n, spec::success(), {}};
 }
 
-WalkStep PrpWalker::next(const HostMemory& memory) {
+WalkStep PrpWalker::next(const HostMemory &memory) {
     if (remaining_ == 0) return WalkStep{};
     switch (stage_) {
     case Stage::First: {
@@ -64,8 +68,10 @@ WalkStep PrpWalker::next(const HostMemory& memory) {
         if (stage_ == Stage::List) list_addr_ = prp2_;
         return WalkStep{WalkStep::Kind::Segment, prp1_, n, spec::success(), {}};
     }
-    case Stage::Second: return data_entry(prp2_, "PRP2");
-    case Stage::List: break;
+    case Stage::Second:
+        return data_entry(prp2_, -1);
+    case Stage::List:
+        break;
     }
 
     if (list_pos_ == list_.size()) {
@@ -74,15 +80,19 @@ WalkStep PrpWalker::next(const HostMemory& memory) {
         const uint64_t in_page = (page_size_ - (list_addr_ & (page_size_ - 1))) / 8;
         const uint64_t pages_left = (remaining_ + page_size_ - 1) / page_size_;
         const uint64_t count = std::min(in_page, pages_left);
+        // The entries are read into list_'s own storage, then decoded from little endian in
+        // place (no staging allocation per list page).
         list_.assign(count, 0);
-        std::vector<uint8_t> raw(count * 8);
+        const std::span<uint8_t> raw(reinterpret_cast<uint8_t *>(list_.data()), count * 8);
         if (!memory.dma_read(list_addr_, raw)) {
+            list_.assign(count, 0);
             return error(spec::generic(spec::GenericStatus::DataTransferError), "PRP list",
                          list_addr_, "the PRP list is not in mapped host memory");
         }
         for (uint64_t i = 0; i < count; ++i) {
             uint64_t v = 0;
-            for (int b = 7; b >= 0; --b) v = (v << 8) | raw[i * 8 + static_cast<uint64_t>(b)];
+            for (int b = 7; b >= 0; --b)
+                v = (v << 8) | raw[i * 8 + static_cast<uint64_t>(b)];
             list_[i] = v;
         }
         list_pos_ = 0;
@@ -104,7 +114,7 @@ WalkStep PrpWalker::next(const HostMemory& memory) {
         list_pos_ = 0;
         return next(memory);
     }
-    return data_entry(entry, fmt::format("PRP list {} entry {}", list_index_, list_pos_ - 1));
+    return data_entry(entry, static_cast<int64_t>(list_pos_ - 1));
 }
 
 } // namespace nvmelab

@@ -28,7 +28,7 @@ public:
     PrpWalker(uint64_t prp1, uint64_t prp2, uint64_t length, uint64_t page_size);
 
     // Produces the next segment to transfer, or reads the next PRP list page from host memory.
-    WalkStep next(const HostMemory& memory);
+    WalkStep next(const HostMemory &memory);
     bool done() const { return remaining_ == 0; }
     uint64_t remaining() const { return remaining_; }
 
@@ -38,7 +38,9 @@ public:
 
 private:
     enum class Stage : uint8_t { First, Second, List };
-    WalkStep data_entry(uint64_t entry, std::string field);
+    // A data entry from PRP2 (list_entry < 0) or from the current list page; the field name
+    // for an explanation is only built when the entry is bad.
+    WalkStep data_entry(uint64_t entry, int64_t list_entry);
 
     uint64_t prp1_ = 0;
     uint64_t prp2_ = 0;
@@ -47,8 +49,8 @@ private:
     Stage stage_ = Stage::First;
     std::vector<uint64_t> list_; // entries of the current list page not yet used
     size_t list_pos_ = 0;
-    uint64_t list_addr_ = 0;     // where the current list page was read from
-    uint32_t list_index_ = 0;    // how many list pages read so far (for explanations)
+    uint64_t list_addr_ = 0;  // where the current list page was read from
+    uint32_t list_index_ = 0; // how many list pages read so far (for explanations)
 };
 
 } // namespace nvmelab

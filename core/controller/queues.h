@@ -8,8 +8,8 @@ namespace nvmelab {
 // Queue memory is either one contiguous range or, when CAP.CQR = 0 and the host asks for it
 // (PC = 0), a list of pages taken from a PRP list (§5.3, §5.4).
 struct QueueMemory {
-    uint64_t base = 0;              // contiguous queues
-    std::vector<uint64_t> pages;    // non-contiguous queues
+    uint64_t base = 0;           // contiguous queues
+    std::vector<uint64_t> pages; // non-contiguous queues
     uint64_t page_size = 4096;
 
     uint64_t entry_address(uint32_t index, uint32_t entry_size) const {
@@ -43,7 +43,7 @@ struct CompletionQueue {
     bool phase = true; // phase tag the controller writes next; starts at 1 (§4.6)
     bool ien = true;
     uint16_t iv = 0;
-    uint32_t sq_count = 0; // SQs mapped to this CQ (Delete CQ rule, §5.5)
+    uint32_t sq_count = 0;         // SQs mapped to this CQ (Delete CQ rule, §5.5)
     std::vector<uint32_t> waiting; // command slots waiting for a free entry
     uint64_t posted = 0;
 

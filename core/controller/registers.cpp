@@ -8,8 +8,10 @@ namespace nvmelab {
 using spec::Reg;
 
 namespace {
-constexpr uint32_t reg(Reg r) { return static_cast<uint32_t>(r); }
-constexpr const char* kRegSection = "NVMe 1.3 §3.1";
+constexpr uint32_t reg(Reg r) {
+    return static_cast<uint32_t>(r);
+}
+constexpr const char *kRegSection = "NVMe 1.3 §3.1";
 } // namespace
 
 uint32_t Controller::sq_doorbell_offset(uint16_t qid) const {
@@ -20,22 +22,35 @@ uint32_t Controller::cq_doorbell_offset(uint16_t qid) const {
 }
 
 uint32_t Controller::read32(uint32_t offset) const {
-    const auto& s = state_;
+    const auto &s = state_;
     switch (offset) {
-    case reg(Reg::Cap): return static_cast<uint32_t>(s.cap.raw);
-    case reg(Reg::Cap) + 4: return static_cast<uint32_t>(s.cap.raw >> 32);
-    case reg(Reg::Vs): return s.vs;
+    case reg(Reg::Cap):
+        return static_cast<uint32_t>(s.cap.raw);
+    case reg(Reg::Cap) + 4:
+        return static_cast<uint32_t>(s.cap.raw >> 32);
+    case reg(Reg::Vs):
+        return s.vs;
     case reg(Reg::Intms):
-    case reg(Reg::Intmc): return s.intms;
-    case reg(Reg::Cc): return s.cc.raw;
-    case reg(Reg::Csts): return s.csts.raw;
-    case reg(Reg::Nssr): return 0; // reads of NSSR return 0 (§3.1.7)
-    case reg(Reg::Aqa): return s.aqa.raw;
-    case reg(Reg::Asq): return static_cast<uint32_t>(s.asq);
-    case reg(Reg::Asq) + 4: return static_cast<uint32_t>(s.asq >> 32);
-    case reg(Reg::Acq): return static_cast<uint32_t>(s.acq);
-    case reg(Reg::Acq) + 4: return static_cast<uint32_t>(s.acq >> 32);
-    default: return 0; // CMB, boot partitions: not supported; reserved space reads 0
+    case reg(Reg::Intmc):
+        return s.intms;
+    case reg(Reg::Cc):
+        return s.cc.raw;
+    case reg(Reg::Csts):
+        return s.csts.raw;
+    case reg(Reg::Nssr):
+        return 0; // reads of NSSR return 0 (§3.1.7)
+    case reg(Reg::Aqa):
+        return s.aqa.raw;
+    case reg(Reg::Asq):
+        return static_cast<uint32_t>(s.asq);
+    case reg(Reg::Asq) + 4:
+        return static_cast<uint32_t>(s.asq >> 32);
+    case reg(Reg::Acq):
+        return static_cast<uint32_t>(s.acq);
+    case reg(Reg::Acq) + 4:
+        return static_cast<uint32_t>(s.acq >> 32);
+    default:
+        return 0; // CMB, boot partitions: not supported; reserved space reads 0
     }
 }
 
@@ -55,12 +70,15 @@ void Controller::write32(uint32_t offset, uint32_t value) {
                                    .kind = EventKind::RegisterWrite,
                                    .addr = offset,
                                    .value = value});
-    auto& s = state_;
+    auto &s = state_;
     const bool enabled = s.cc.en();
     switch (offset) {
-    case reg(Reg::Intms): return write_intms(value, true);
-    case reg(Reg::Intmc): return write_intms(value, false);
-    case reg(Reg::Cc): return write_cc(value);
+    case reg(Reg::Intms):
+        return write_intms(value, true);
+    case reg(Reg::Intmc):
+        return write_intms(value, false);
+    case reg(Reg::Cc):
+        return write_cc(value);
     case reg(Reg::Csts):
         // Only NSSRO is writable, and it is write-1-to-clear (§3.1.6).
         if (value & 0x10u) s.csts.set_nssro(false);
@@ -86,7 +104,8 @@ void Controller::write32(uint32_t offset, uint32_t value) {
     case reg(Reg::Acq) + 4:
         if (!enabled) s.acq = (s.acq & 0xFFFFFFFFu) | (uint64_t{value} << 32);
         return;
-    default: return; // CAP, VS and reserved registers are read-only
+    default:
+        return; // CAP, VS and reserved registers are read-only
     }
 }
 
@@ -101,14 +120,14 @@ void Controller::write_intms(uint32_t value, bool set) {
         if ((value >> v) & 1u && vector_asserted_[v]) {
             vector_asserted_[v] = false;
             ++vector_count_[v];
-            state_.trace.record(TraceEvent{
-                .time_ns = state_.now_ns, .kind = EventKind::Interrupt, .u32 = v});
+            state_.trace.record(
+                TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::Interrupt, .u32 = v});
         }
     }
 }
 
 void Controller::write_cc(uint32_t value) {
-    auto& s = state_;
+    auto &s = state_;
     const spec::CcReg old = s.cc;
     spec::CcReg next{value & spec::CcReg::writable_mask()};
     if (old.en() && next.en()) {
@@ -129,7 +148,7 @@ void Controller::set_fatal(Explanation why) {
 }
 
 void Controller::enable() {
-    auto& s = state_;
+    auto &s = state_;
     // Settings the controller cannot work with: it reports Controller Fatal Status instead of
     // becoming ready. The spec leaves the reaction to invalid CC values to the implementation
     // (§3.1.5, §7.6.1); CFS tells the host at once rather than letting CAP.TO expire.
@@ -173,6 +192,12 @@ void Controller::enable() {
     arb_burst_left_ = 0;
     const auto arb = spec::ArbitrationFeature::decode(s.feature(spec::FeatureId::Arbitration));
     wrr_credits_ = {arb.hpw + 1, arb.mpw + 1, arb.lpw + 1};
+    // Back in service after a shutdown: losing power is unsafe again until the next shutdown
+    // notification (SMART Unsafe Shutdowns, §5.14.1.2).
+    if (s.clean_shutdown) {
+        s.clean_shutdown = false;
+        s.save_persistent_state();
+    }
     s.trace.record(TraceEvent{.time_ns = s.now_ns, .kind = EventKind::ControllerEnable});
     schedule(s.now_ns + s.config.ready_ns, Pending::Kind::Ready, 0, epoch_);
 }
@@ -180,31 +205,35 @@ void Controller::enable() {
 // Controller reset (CC.EN 1 -> 0, §7.3.2): outstanding commands are dropped without
 // completions, all I/O queues are deleted, the admin queue pointers reset. AQA/ASQ/ACQ keep their
 // values.
-void Controller::controller_reset(const char* why) {
-    auto& s = state_;
+void Controller::controller_reset(const char *why) {
+    auto &s = state_;
     drop_all_commands();
     // Outstanding AERs are dropped with the other commands; queued events go too.
     s.aer_slots.clear();
     s.async_events.clear();
     s.async_masked_types = 0;
     s.io_queues_ever_created = false;
-    for (auto& sq : s.sqs) sq.reset();
-    for (auto& cq : s.cqs) cq.reset();
+    s.intms = 0; // registers other than AQA/ASQ/ACQ return to their defaults (§7.3.2)
+    for (auto &sq : s.sqs)
+        sq.reset();
+    for (auto &cq : s.cqs)
+        cq.reset();
     s.csts.set_rdy(false).set_cfs(false).set_shst(0);
-    s.trace.record(TraceEvent{.time_ns = s.now_ns,
-                              .kind = EventKind::ControllerReset,
-                              .explanation = s.trace.add_explanation(
-                                  Explanation{"CC.EN", 0, why, "NVMe 1.3 §7.3.2"})});
+    s.trace.record(TraceEvent{
+        .time_ns = s.now_ns,
+        .kind = EventKind::ControllerReset,
+        .explanation = s.trace.add_explanation(Explanation{"CC.EN", 0, why, "NVMe 1.3 §7.3.2"})});
 }
 
 // Shutdown notification (§7.6.2): stop fetching, write back the volatile cache, save state, then
 // report SHST = complete.
 void Controller::start_shutdown(uint8_t shn) {
-    auto& s = state_;
+    auto &s = state_;
     s.csts.set_shst(static_cast<uint8_t>(spec::Shst::Processing));
     s.trace.record(TraceEvent{.time_ns = s.now_ns, .kind = EventKind::ShutdownStart, .u32 = shn});
     uint64_t cached = 0;
-    for (const auto& ns : s.namespaces) cached += ns.cached_blocks();
+    for (const auto &ns : s.namespaces)
+        cached += ns.cached_blocks();
     const uint64_t delay = 10'000 + cached * s.config.write_ns / 64;
     schedule(s.now_ns + delay, Pending::Kind::ShutdownDone, 0, epoch_);
 }
@@ -217,7 +246,7 @@ void Controller::subsystem_reset() {
 }
 
 void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
-    auto& s = state_;
+    auto &s = state_;
     const uint32_t stride = 4u << s.cap.dstrd();
     // An invalid doorbell write is reported as an Error event: info 00h = invalid register,
     // 01h = invalid value (§5.2, Figure 46).
@@ -227,13 +256,13 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
                                static_cast<uint8_t>(spec::LogId::ErrorInformation));
             deliver_async_events();
         }
-        s.trace.record(TraceEvent{
-            .time_ns = s.now_ns,
-            .kind = EventKind::DoorbellInvalid,
-            .addr = offset,
-            .value = value,
-            .explanation = s.trace.add_explanation(
-                Explanation{"doorbell", value, std::move(rule), "NVMe 1.3 §3.1.10, §4.1"})});
+        s.trace.record(
+            TraceEvent{.time_ns = s.now_ns,
+                       .kind = EventKind::DoorbellInvalid,
+                       .addr = offset,
+                       .value = value,
+                       .explanation = s.trace.add_explanation(Explanation{
+                           "doorbell", value, std::move(rule), "NVMe 1.3 §3.1.10, §4.1"})});
     };
     if ((offset - 0x1000u) % stride != 0) return invalid("offset is not on a doorbell stride");
     const uint32_t index = (offset - 0x1000u) / stride;
@@ -244,11 +273,10 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
     if (!is_cq) {
         if (qid >= s.sqs.size() || !s.sqs[qid])
             return invalid(fmt::format("submission queue {} does not exist", qid));
-        SubmissionQueue& sq = *s.sqs[qid];
+        SubmissionQueue &sq = *s.sqs[qid];
         if (new_value >= sq.size)
-            return invalid(fmt::format("SQ tail {} is not below the queue size {}", new_value,
-                                       sq.size),
-                           1);
+            return invalid(
+                fmt::format("SQ tail {} is not below the queue size {}", new_value, sq.size), 1);
         sq.tail = new_value;
         s.trace.record(TraceEvent{.time_ns = s.now_ns,
                                   .kind = EventKind::DoorbellSq,
@@ -259,16 +287,16 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
     }
     if (qid >= s.cqs.size() || !s.cqs[qid])
         return invalid(fmt::format("completion queue {} does not exist", qid));
-    CompletionQueue& cq = *s.cqs[qid];
+    CompletionQueue &cq = *s.cqs[qid];
     if (new_value >= cq.size)
         return invalid(fmt::format("CQ head {} is not below the queue size {}", new_value, cq.size),
                        1);
     // The new head may only consume entries the controller has posted.
     const uint32_t advance = (new_value + cq.size - cq.head) % cq.size;
     if (advance > cq.used())
-        return invalid(fmt::format("CQ head {} moves past the entries posted (tail {})", new_value,
-                                   cq.tail),
-                       1);
+        return invalid(
+            fmt::format("CQ head {} moves past the entries posted (tail {})", new_value, cq.tail),
+            1);
     cq.head = new_value;
     s.trace.record(TraceEvent{.time_ns = s.now_ns,
                               .kind = EventKind::DoorbellCq,
@@ -279,7 +307,7 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
     std::vector<uint32_t> waiting;
     waiting.swap(cq.waiting);
     for (const uint32_t slot : waiting) {
-        CommandContext& ctx = slots_[slot];
+        CommandContext &ctx = slots_[slot];
         ctx.phase = CommandPhase::Complete;
         ++ctx.generation;
         schedule(s.now_ns, Pending::Kind::Command, slot, ctx.generation);

@@ -6,39 +6,72 @@
 
 namespace nvmelab {
 
-const char* event_kind_name(EventKind kind) {
+const char *event_kind_name(EventKind kind) {
     switch (kind) {
-    case EventKind::RegisterWrite: return "reg-write";
-    case EventKind::ControllerEnable: return "enable";
-    case EventKind::ControllerReady: return "ready";
-    case EventKind::ControllerFatal: return "fatal";
-    case EventKind::ControllerReset: return "reset";
-    case EventKind::ShutdownStart: return "shutdown-start";
-    case EventKind::ShutdownComplete: return "shutdown-done";
-    case EventKind::SubsystemReset: return "nvm-subsystem-reset";
-    case EventKind::DoorbellSq: return "doorbell-sq";
-    case EventKind::DoorbellCq: return "doorbell-cq";
-    case EventKind::DoorbellInvalid: return "doorbell-invalid";
-    case EventKind::SqeFetch: return "fetch";
-    case EventKind::CommandDecode: return "decode";
-    case EventKind::PrpListRead: return "prp-list";
-    case EventKind::DmaToDevice: return "dma-in";
-    case EventKind::DmaToHost: return "dma-out";
-    case EventKind::MediaRead: return "media-read";
-    case EventKind::MediaWrite: return "media-write";
-    case EventKind::CacheWrite: return "cache-write";
-    case EventKind::CacheFlush: return "cache-flush";
-    case EventKind::AdminExecute: return "execute";
-    case EventKind::CqFull: return "cq-full";
-    case EventKind::CqePost: return "cqe";
-    case EventKind::Interrupt: return "interrupt";
-    case EventKind::InterruptMasked: return "interrupt-masked";
-    case EventKind::InterruptCoalesced: return "interrupt-coalesced";
-    case EventKind::QueueCreated: return "queue-created";
-    case EventKind::QueueDeleted: return "queue-deleted";
-    case EventKind::CommandAborted: return "aborted";
-    case EventKind::PowerOn: return "power-on";
-    case EventKind::PowerOff: return "power-off";
+    case EventKind::RegisterWrite:
+        return "reg-write";
+    case EventKind::ControllerEnable:
+        return "enable";
+    case EventKind::ControllerReady:
+        return "ready";
+    case EventKind::ControllerFatal:
+        return "fatal";
+    case EventKind::ControllerReset:
+        return "reset";
+    case EventKind::ShutdownStart:
+        return "shutdown-start";
+    case EventKind::ShutdownComplete:
+        return "shutdown-done";
+    case EventKind::SubsystemReset:
+        return "nvm-subsystem-reset";
+    case EventKind::DoorbellSq:
+        return "doorbell-sq";
+    case EventKind::DoorbellCq:
+        return "doorbell-cq";
+    case EventKind::DoorbellInvalid:
+        return "doorbell-invalid";
+    case EventKind::SqeFetch:
+        return "fetch";
+    case EventKind::CommandDecode:
+        return "decode";
+    case EventKind::PrpListRead:
+        return "prp-list";
+    case EventKind::DmaToDevice:
+        return "dma-in";
+    case EventKind::DmaToHost:
+        return "dma-out";
+    case EventKind::MediaRead:
+        return "media-read";
+    case EventKind::CacheRead:
+        return "cache-read";
+    case EventKind::MediaWrite:
+        return "media-write";
+    case EventKind::CacheWrite:
+        return "cache-write";
+    case EventKind::CacheFlush:
+        return "cache-flush";
+    case EventKind::AdminExecute:
+        return "execute";
+    case EventKind::CqFull:
+        return "cq-full";
+    case EventKind::CqePost:
+        return "cqe";
+    case EventKind::Interrupt:
+        return "interrupt";
+    case EventKind::InterruptMasked:
+        return "interrupt-masked";
+    case EventKind::InterruptCoalesced:
+        return "interrupt-coalesced";
+    case EventKind::QueueCreated:
+        return "queue-created";
+    case EventKind::QueueDeleted:
+        return "queue-deleted";
+    case EventKind::CommandAborted:
+        return "aborted";
+    case EventKind::PowerOn:
+        return "power-on";
+    case EventKind::PowerOff:
+        return "power-off";
     }
     return "?";
 }
@@ -47,7 +80,8 @@ void Trace::record(TraceEvent ev) {
     if (!enabled_) return;
     ev.seq = next_seq_++;
     events_.push_back(ev);
-    while (events_.size() > capacity_) events_.pop_front();
+    while (events_.size() > capacity_)
+        events_.pop_front();
 }
 
 int64_t Trace::add_explanation(Explanation e) {
@@ -60,7 +94,7 @@ int64_t Trace::add_explanation(Explanation e) {
     return first_explanation_ + static_cast<int64_t>(explanations_.size()) - 1;
 }
 
-const Explanation* Trace::explanation(int64_t id) const {
+const Explanation *Trace::explanation(int64_t id) const {
     if (id < first_explanation_) return nullptr;
     const auto index = static_cast<size_t>(id - first_explanation_);
     return index < explanations_.size() ? &explanations_[index] : nullptr;
@@ -72,7 +106,8 @@ void Trace::clear() {
 
 void Trace::set_capacity(size_t capacity) {
     capacity_ = capacity;
-    while (events_.size() > capacity_) events_.pop_front();
+    while (events_.size() > capacity_)
+        events_.pop_front();
 }
 
 namespace {
@@ -84,7 +119,7 @@ std::string opcode_label(uint16_t sqid, uint32_t opc) {
 }
 } // namespace
 
-std::string Trace::format(const TraceEvent& ev) const {
+std::string Trace::format(const TraceEvent &ev) const {
     std::string out = fmt::format("[{:>12.3f} us] {:<19}", static_cast<double>(ev.time_ns) / 1000.0,
                                   event_kind_name(ev.kind));
     if (ev.sqid != 0xFFFF) out += fmt::format(" sq={}", ev.sqid);
@@ -94,8 +129,12 @@ std::string Trace::format(const TraceEvent& ev) const {
     case EventKind::RegisterWrite:
         out += fmt::format(" offset=0x{:x} value=0x{:x}", ev.addr, ev.value);
         break;
-    case EventKind::DoorbellSq: out += fmt::format(" tail={}", ev.value); break;
-    case EventKind::DoorbellCq: out += fmt::format(" head={}", ev.value); break;
+    case EventKind::DoorbellSq:
+        out += fmt::format(" tail={}", ev.value);
+        break;
+    case EventKind::DoorbellCq:
+        out += fmt::format(" head={}", ev.value);
+        break;
     case EventKind::DoorbellInvalid:
         out += fmt::format(" offset=0x{:x} value={}", ev.addr, ev.value);
         break;
@@ -114,12 +153,17 @@ std::string Trace::format(const TraceEvent& ev) const {
         out += fmt::format(" addr=0x{:x} len={}", ev.addr, ev.len);
         break;
     case EventKind::MediaRead:
+    case EventKind::CacheRead:
     case EventKind::MediaWrite:
     case EventKind::CacheWrite:
         out += fmt::format(" nsid={} slba={} blocks={}", ev.u32, ev.addr, ev.len);
         break;
-    case EventKind::CacheFlush: out += fmt::format(" blocks={}", ev.len); break;
-    case EventKind::AdminExecute: out += fmt::format(" {}", opcode_label(0, ev.u32)); break;
+    case EventKind::CacheFlush:
+        out += fmt::format(" blocks={}", ev.len);
+        break;
+    case EventKind::AdminExecute:
+        out += fmt::format(" {}", opcode_label(0, ev.u32));
+        break;
     case EventKind::CqePost: {
         const auto status = static_cast<uint16_t>(ev.value);
         out += fmt::format(" addr=0x{:x} phase={} status=0x{:04x}", ev.addr, ev.u32, status);
@@ -128,26 +172,35 @@ std::string Trace::format(const TraceEvent& ev) const {
         break;
     }
     case EventKind::Interrupt:
-    case EventKind::InterruptMasked: out += fmt::format(" vector={}", ev.u32); break;
+    case EventKind::InterruptMasked:
+        out += fmt::format(" vector={}", ev.u32);
+        break;
     case EventKind::InterruptCoalesced:
         out += fmt::format(" vector={} pending={}", ev.u32, ev.value);
         break;
     case EventKind::QueueCreated:
-    case EventKind::QueueDeleted: out += fmt::format(" entries={}", ev.len); break;
-    case EventKind::PowerOff: out += ev.u32 ? " clean" : " unclean (volatile cache lost)"; break;
-    default: break;
+    case EventKind::QueueDeleted:
+        out += fmt::format(" entries={}", ev.len);
+        break;
+    case EventKind::PowerOff:
+        out += ev.u32 ? " clean" : " unclean (volatile cache lost)";
+        break;
+    default:
+        break;
     }
-    if (const Explanation* e = explanation(ev.explanation)) {
+    if (const Explanation *e = explanation(ev.explanation)) {
         out += fmt::format(" -- {}=0x{:x}: {} ({})", e->field, e->value, e->rule, e->section);
     }
     return out;
 }
 
-std::string Trace::format_all() const { return format_since(0); }
+std::string Trace::format_all() const {
+    return format_since(0);
+}
 
 std::string Trace::format_since(uint64_t seq) const {
     std::string out;
-    for (const auto& ev : events_) {
+    for (const auto &ev : events_) {
         if (ev.seq < seq) continue;
         out += format(ev);
         out += '\n';

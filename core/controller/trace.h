@@ -11,46 +11,47 @@
 namespace nvmelab {
 
 enum class EventKind : uint8_t {
-    RegisterWrite,     // value = new value, addr = register offset
-    ControllerEnable,  // CC.EN 0->1 accepted, ready follows
-    ControllerReady,   // CSTS.RDY = 1
-    ControllerFatal,   // CSTS.CFS = 1 (explanation says why)
-    ControllerReset,   // CC.EN 1->0: queues dropped
-    ShutdownStart,     // CC.SHN written: SHST = processing
-    ShutdownComplete,  // SHST = complete
-    SubsystemReset,    // NSSR written with "NVMe"
-    DoorbellSq,        // value = new tail
-    DoorbellCq,        // value = new head
-    DoorbellInvalid,   // write ignored (explanation says why)
-    SqeFetch,          // value = SQ head after the fetch; u32 = opcode
-    CommandDecode,     // u32 = opcode; command accepted for execution
-    PrpListRead,       // addr = list address, len = entries read
-    DmaToDevice,       // host -> controller, addr/len
-    DmaToHost,         // controller -> host, addr/len
-    MediaRead,         // addr = first LBA, len = blocks
-    MediaWrite,        // addr = first LBA, len = blocks (to the media)
-    CacheWrite,        // addr = first LBA, len = blocks (into the volatile write cache)
-    CacheFlush,        // len = blocks written back from the cache
-    AdminExecute,      // an admin command's effect
-    CqFull,            // completion waits for room in its CQ
-    CqePost,           // addr = CQE address, value = status field, u32 = phase
-    Interrupt,         // u32 = vector
-    InterruptMasked,   // u32 = vector (INTMS masks it)
-    InterruptCoalesced,// u32 = vector, value = completions waiting
-    QueueCreated,      // sqid/cqid
+    RegisterWrite,      // value = new value, addr = register offset
+    ControllerEnable,   // CC.EN 0->1 accepted, ready follows
+    ControllerReady,    // CSTS.RDY = 1
+    ControllerFatal,    // CSTS.CFS = 1 (explanation says why)
+    ControllerReset,    // CC.EN 1->0: queues dropped
+    ShutdownStart,      // CC.SHN written: SHST = processing
+    ShutdownComplete,   // SHST = complete
+    SubsystemReset,     // NSSR written with "NVMe"
+    DoorbellSq,         // value = new tail
+    DoorbellCq,         // value = new head
+    DoorbellInvalid,    // write ignored (explanation says why)
+    SqeFetch,           // value = SQ head after the fetch; u32 = opcode
+    CommandDecode,      // u32 = opcode; command accepted for execution
+    PrpListRead,        // addr = list address, len = entries read
+    DmaToDevice,        // host -> controller, addr/len
+    DmaToHost,          // controller -> host, addr/len
+    MediaRead,          // addr = first LBA, len = blocks
+    CacheRead,          // addr = first LBA, len = blocks (all of them in the write cache)
+    MediaWrite,         // addr = first LBA, len = blocks (to the media)
+    CacheWrite,         // addr = first LBA, len = blocks (into the volatile write cache)
+    CacheFlush,         // len = blocks written back from the cache
+    AdminExecute,       // an admin command's effect
+    CqFull,             // completion waits for room in its CQ
+    CqePost,            // addr = CQE address, value = status field, u32 = phase
+    Interrupt,          // u32 = vector
+    InterruptMasked,    // u32 = vector (INTMS masks it)
+    InterruptCoalesced, // u32 = vector, value = completions waiting
+    QueueCreated,       // sqid/cqid
     QueueDeleted,
-    CommandAborted,    // dropped without a completion (controller reset) or aborted
+    CommandAborted, // dropped without a completion (controller reset) or aborted
     PowerOn,
-    PowerOff,          // u32 = 1 clean, 0 unclean (cache lost)
+    PowerOff, // u32 = 1 clean, 0 unclean (cache lost)
 };
 
-const char* event_kind_name(EventKind kind);
+const char *event_kind_name(EventKind kind);
 
 // Why a command failed, in terms a learner can act on.
 struct Explanation {
     std::string field; // e.g. "CDW10.QSIZE", "PRP2", "CC.MPS"
     uint64_t value = 0;
-    std::string rule; // the rule, in words
+    std::string rule;    // the rule, in words
     std::string section; // spec section, e.g. "NVMe 1.3 §5.3"
 };
 
@@ -74,10 +75,10 @@ public:
 
     void record(TraceEvent ev);
     int64_t add_explanation(Explanation e);
-    const Explanation* explanation(int64_t id) const;
+    const Explanation *explanation(int64_t id) const;
 
     // Events still held (the oldest are dropped beyond the capacity).
-    const std::deque<TraceEvent>& events() const { return events_; }
+    const std::deque<TraceEvent> &events() const { return events_; }
     uint64_t total_recorded() const { return next_seq_; }
     void clear();
     void set_capacity(size_t capacity);
@@ -85,7 +86,7 @@ public:
     bool enabled() const { return enabled_; }
 
     // One readable line per event, the same on every platform.
-    std::string format(const TraceEvent& ev) const;
+    std::string format(const TraceEvent &ev) const;
     std::string format_all() const;
     std::string format_since(uint64_t seq) const;
 

@@ -1,14 +1,18 @@
 #include "core/host/host_memory.h"
 
 #include <cstring>
-#include <utility>
 #include <stdexcept>
+#include <utility>
 
 namespace nvmelab {
 
 namespace {
-uint64_t round_up(uint64_t value, uint64_t align) { return (value + align - 1) & ~(align - 1); }
-bool is_power_of_two(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+uint64_t round_up(uint64_t value, uint64_t align) {
+    return (value + align - 1) & ~(align - 1);
+}
+bool is_power_of_two(uint64_t v) {
+    return v != 0 && (v & (v - 1)) == 0;
+}
 } // namespace
 
 uint64_t SparseHostMemory::alloc(uint64_t bytes, std::string label, uint64_t align) {
@@ -39,9 +43,11 @@ bool SparseHostMemory::map(uint64_t base, uint64_t bytes, std::string label) {
     return true;
 }
 
-bool SparseHostMemory::free(uint64_t base) { return regions_.erase(base) == 1; }
+bool SparseHostMemory::free(uint64_t base) {
+    return regions_.erase(base) == 1;
+}
 
-const SparseHostMemory::Region* SparseHostMemory::region_at(uint64_t addr) const {
+const SparseHostMemory::Region *SparseHostMemory::region_at(uint64_t addr) const {
     auto it = regions_.upper_bound(addr);
     if (it == regions_.begin()) return nullptr;
     --it;
@@ -49,22 +55,22 @@ const SparseHostMemory::Region* SparseHostMemory::region_at(uint64_t addr) const
     return &it->second;
 }
 
-const uint8_t* SparseHostMemory::locate(uint64_t addr, uint64_t len) const {
-    const Region* r = region_at(addr);
+const uint8_t *SparseHostMemory::locate(uint64_t addr, uint64_t len) const {
+    const Region *r = region_at(addr);
     if (r == nullptr) return nullptr;
     const uint64_t within = addr - r->base;
     if (len > r->size - within) return nullptr;
     return r->bytes.data() + within;
 }
 
-uint8_t* SparseHostMemory::locate(uint64_t addr, uint64_t len) {
-    return const_cast<uint8_t*>(std::as_const(*this).locate(addr, len));
+uint8_t *SparseHostMemory::locate(uint64_t addr, uint64_t len) {
+    return const_cast<uint8_t *>(std::as_const(*this).locate(addr, len));
 }
 
 bool SparseHostMemory::is_mapped(uint64_t addr, uint64_t len) const {
     // Regions can be adjacent, so walk them rather than requiring one region.
     while (len > 0) {
-        const Region* r = region_at(addr);
+        const Region *r = region_at(addr);
         if (r == nullptr) return false;
         const uint64_t avail = r->size - (addr - r->base);
         if (len <= avail) return true;
@@ -76,14 +82,14 @@ bool SparseHostMemory::is_mapped(uint64_t addr, uint64_t len) const {
 
 bool SparseHostMemory::dma_read(uint64_t addr, std::span<uint8_t> out) const {
     if (out.empty()) return true;
-    if (const uint8_t* p = locate(addr, out.size())) {
+    if (const uint8_t *p = locate(addr, out.size())) {
         std::memcpy(out.data(), p, out.size());
         return true;
     }
     if (!is_mapped(addr, out.size())) return false;
     uint64_t done = 0;
     while (done < out.size()) {
-        const Region* r = region_at(addr + done);
+        const Region *r = region_at(addr + done);
         const uint64_t within = addr + done - r->base;
         const uint64_t n = std::min<uint64_t>(r->size - within, out.size() - done);
         std::memcpy(out.data() + done, r->bytes.data() + within, n);
@@ -94,14 +100,14 @@ bool SparseHostMemory::dma_read(uint64_t addr, std::span<uint8_t> out) const {
 
 bool SparseHostMemory::dma_write(uint64_t addr, std::span<const uint8_t> in) {
     if (in.empty()) return true;
-    if (uint8_t* p = locate(addr, in.size())) {
+    if (uint8_t *p = locate(addr, in.size())) {
         std::memcpy(p, in.data(), in.size());
         return true;
     }
     if (!is_mapped(addr, in.size())) return false;
     uint64_t done = 0;
     while (done < in.size()) {
-        Region* r = const_cast<Region*>(region_at(addr + done));
+        Region *r = const_cast<Region *>(region_at(addr + done));
         const uint64_t within = addr + done - r->base;
         const uint64_t n = std::min<uint64_t>(r->size - within, in.size() - done);
         std::memcpy(r->bytes.data() + within, in.data() + done, n);
@@ -118,7 +124,8 @@ bool SparseHostMemory::fill(uint64_t addr, uint8_t value, uint64_t len) {
 
 uint64_t SparseHostMemory::mapped_bytes() const {
     uint64_t total = 0;
-    for (const auto& [base, r] : regions_) total += r.size;
+    for (const auto &[base, r] : regions_)
+        total += r.size;
     return total;
 }
 

@@ -45,8 +45,8 @@ public:
     bool free(uint64_t base);
 
     bool is_mapped(uint64_t addr, uint64_t len) const;
-    const Region* region_at(uint64_t addr) const;
-    const std::map<uint64_t, Region>& regions() const { return regions_; }
+    const Region *region_at(uint64_t addr) const;
+    const std::map<uint64_t, Region> &regions() const { return regions_; }
     uint64_t mapped_bytes() const;
 
     bool dma_read(uint64_t addr, std::span<uint8_t> out) const override;
@@ -58,8 +58,8 @@ public:
 
 private:
     // Pointer to `len` contiguous bytes at addr inside one region, or null.
-    uint8_t* locate(uint64_t addr, uint64_t len);
-    const uint8_t* locate(uint64_t addr, uint64_t len) const;
+    uint8_t *locate(uint64_t addr, uint64_t len);
+    const uint8_t *locate(uint64_t addr, uint64_t len) const;
 
     std::map<uint64_t, Region> regions_;
     uint64_t next_free_ = kFirstAddress;

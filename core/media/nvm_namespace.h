@@ -21,13 +21,15 @@ public:
     uint32_t lba_size() const { return lba_size_; }
 
     // Reads blocks, newest data first from the cache. False on a backing-store failure.
-    bool read(BackingStore& store, uint64_t slba, uint64_t nlb, std::span<uint8_t> out) const;
+    bool read(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<uint8_t> out) const;
     // Writes blocks through the cache (cache=true) or straight to the media (FUA, or cache
     // disabled). A cached write that overflows the cache destages it first.
-    bool write(BackingStore& store, uint64_t slba, uint64_t nlb, std::span<const uint8_t> in,
+    bool write(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<const uint8_t> in,
                bool cache);
+    // Writes the cached blocks of one range to the media and drops them from the cache.
+    bool commit_range(BackingStore &store, uint64_t slba, uint64_t nlb);
     // Writes every cached block to the media; returns the number written or -1 on failure.
-    int64_t flush(BackingStore& store);
+    int64_t flush(BackingStore &store);
     // An unclean power cut: cached data is gone.
     uint64_t drop_cache();
 
@@ -35,8 +37,8 @@ public:
     uint64_t cached_blocks() const { return cache_index_.size(); }
 
 private:
-    uint8_t* cache_slot(uint32_t slot) { return cache_arena_.data() + uint64_t{slot} * lba_size_; }
-    const uint8_t* cache_slot(uint32_t slot) const {
+    uint8_t *cache_slot(uint32_t slot) { return cache_arena_.data() + uint64_t{slot} * lba_size_; }
+    const uint8_t *cache_slot(uint32_t slot) const {
         return cache_arena_.data() + uint64_t{slot} * lba_size_;
     }
 
@@ -46,7 +48,7 @@ private:
     uint32_t lba_size_;
     uint32_t cache_capacity_;
     std::unordered_map<uint64_t, uint32_t> cache_index_; // LBA -> arena slot
-    std::vector<uint8_t> cache_arena_;                  // allocated on first cached write
+    std::vector<uint8_t> cache_arena_;                   // allocated on first cached write
     std::vector<uint32_t> free_slots_;
 };
 

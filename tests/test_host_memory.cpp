@@ -1,0 +1,175 @@
+// SparseHostMemory: the host address space the controller reaches by DMA.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+#include "core/host/host_memory.h"
+#include "doctest/doctest.h"
+
+using nvmelab::SparseHostMemory;
+
+namespace {
+
+std::vector<uint8_t> bytes_at(const SparseHostMemory &mem, uint64_t addr, size_t len) {
+    std::vector<uint8_t> out(len, 0xEE);
+    REQUIRE(mem.read(addr, out));
+    return out;
+}
+
+} // namespace
+
+TEST_SUITE("host-memory") {
+
+    TEST_CASE("alloc rounds to whole pages, aligns and hands out addresses in order") {
+        SparseHostMemory mem;
+        const uint64_t a = mem.alloc(1, "a");
+        CHECK(a == SparseHostMemory::kFirstAddress);
+        CHECK(a == 0x10000);
+        REQUIRE(mem.region_at(a) != nullptr);
+        CHECK(mem.region_at(a)->size == 4096);
+        CHECK(mem.region_at(a)->label == "a");
+
+        const uint64_t b = mem.alloc(5000);
+        CHECK(b == 0x11000);
+        CHECK(mem.region_at(b)->size == 8192);
+
+        const uint64_t c = mem.alloc(4096, "", 64 * 1024);
+        CHECK(c == 0x20000); // next free 0x13000 rounded up to 64 KiB
+        CHECK(c % (64 * 1024) == 0);
+        CHECK(mem.region_at(c)->size == 4096);
+
+        const uint64_t d = mem.alloc(4096);
+        CHECK(d == 0x21000); // the gap below the aligned block is not reused
+        CHECK(mem.mapped_bytes() == 4096 + 8192 + 4096 + 4096);
+
+        // Fresh memory reads as zero.
+        const auto zeros = bytes_at(mem, b, 8192);
+        CHECK(std::all_of(zeros.begin(), zeros.end(), [](uint8_t v) { return v == 0; }));
+    }
+
+    TEST_CASE("alloc is deterministic") {
+        auto script = [] {
+            SparseHostMemory mem;
+            std::vector<uint64_t> addrs;
+            addrs.push_back(mem.alloc(100));
+            addrs.push_back(mem.alloc(3 * 4096 + 1, "x", 8192));
+            addrs.push_back(mem.alloc(4096, "y", 1 << 20));
+            REQUIRE(mem.free(addrs[1]));
+            addrs.push_back(mem.alloc(10));
+            return addrs;
+        };
+        const auto first = script();
+        CHECK(first == script());
+        CHECK(first == std::vector<uint64_t>{0x10000, 0x12000, 0x100000, 0x101000});
+    }
+
+    TEST_CASE("alloc rejects bad sizes and alignments") {
+        SparseHostMemory mem;
+        CHECK_THROWS_AS(mem.alloc(0), std::invalid_argument);
+        CHECK_THROWS_AS(mem.alloc((uint64_t{1} << 40) + 1), std::invalid_argument);
+        CHECK_THROWS_AS(mem.alloc(4096, "", 2048), std::invalid_argument);
+        CHECK_THROWS_AS(mem.alloc(4096, "", 3 * 4096), std::invalid_argument);
+        CHECK_THROWS_AS(mem.alloc(4096, "", 0), std::invalid_argument);
+        CHECK(mem.regions().empty());
+        CHECK(mem.alloc(4096) == SparseHostMemory::kFirstAddress); // nothing was consumed
+    }
+
+    TEST_CASE("map refuses overlaps and misaligned bases") {
+        SparseHostMemory mem;
+        CHECK(mem.map(0x100000, 8192, "fixed"));
+        CHECK_FALSE(mem.map(0x101000, 4096));    // inside
+        CHECK_FALSE(mem.map(0x0FF000, 8192));    // overlaps the start
+        CHECK_FALSE(mem.map(0x0F0000, 0x20000)); // covers it
+        CHECK_FALSE(mem.map(0x101800, 4096));    // not page aligned
+        CHECK_FALSE(mem.map(0x200000, 0));       // empty
+        CHECK(mem.map(0x102000, 4096));          // adjacent above
+        CHECK(mem.map(0x0FF000, 4096));          // adjacent below
+        CHECK(mem.map(0x0FD000, 100));           // rounded to one page
+        CHECK(mem.region_at(0x0FD000)->size == 4096);
+        CHECK_FALSE(mem.map(0x0FD800 & ~uint64_t{0xFFF}, 4096)); // same page again
+        CHECK(mem.mapped_bytes() == 8192 + 4096 + 4096 + 4096);
+        // Allocation continues above the highest mapped region, never overlapping it.
+        CHECK(mem.alloc(4096) == 0x103000);
+        // A region that would wrap around the address space is refused.
+        CHECK_FALSE(mem.map(0xFFFFFFFFFFFFF000ull, 8192));
+    }
+
+    TEST_CASE("unmapped and straddling accesses fail without touching memory") {
+        SparseHostMemory mem;
+        const uint64_t a = mem.alloc(4096);
+        const uint64_t b = mem.alloc(4096);
+        REQUIRE(b == a + 4096);
+        const uint64_t hole = mem.alloc(4096);
+        const uint64_t c = mem.alloc(4096);
+        REQUIRE(mem.free(hole));
+        REQUIRE(mem.fill(a, 0x11, 4096));
+        REQUIRE(mem.fill(b, 0x22, 4096));
+        REQUIRE(mem.fill(c, 0x33, 4096));
+
+        // Page 0 is never mapped, so a null pointer always faults.
+        std::array<uint8_t, 8> buf{};
+        CHECK_FALSE(mem.dma_read(0, buf));
+        CHECK_FALSE(mem.is_mapped(0, 1));
+
+        // Straddling two adjacent regions works in both directions.
+        std::array<uint8_t, 8> across{1, 2, 3, 4, 5, 6, 7, 8};
+        CHECK(mem.is_mapped(b - 4, 8));
+        CHECK(mem.dma_write(b - 4, across));
+        std::array<uint8_t, 8> back{};
+        CHECK(mem.dma_read(b - 4, back));
+        CHECK(back == across);
+        CHECK(bytes_at(mem, b - 5, 1)[0] == 0x11);
+        CHECK(bytes_at(mem, b + 4, 1)[0] == 0x22);
+
+        // Straddling into the hole fails and writes nothing, not even the mapped part.
+        std::array<uint8_t, 8> ff{};
+        ff.fill(0xFF);
+        CHECK_FALSE(mem.is_mapped(hole - 4, 8));
+        CHECK_FALSE(mem.dma_write(hole - 4, ff));
+        const auto tail = bytes_at(mem, hole - 4, 4);
+        CHECK(tail == std::vector<uint8_t>{0x22, 0x22, 0x22, 0x22});
+        CHECK_FALSE(mem.fill(hole - 4, 0x77, 8));
+        CHECK(bytes_at(mem, hole - 1, 1)[0] == 0x22);
+        // Straddling out of the hole into the next region fails too.
+        CHECK_FALSE(mem.dma_write(c - 4, ff));
+        CHECK(bytes_at(mem, c, 4) == std::vector<uint8_t>{0x33, 0x33, 0x33, 0x33});
+
+        // A failed read leaves the destination untouched.
+        std::array<uint8_t, 8> dest{};
+        dest.fill(0x5A);
+        CHECK_FALSE(mem.dma_read(hole - 4, dest));
+        CHECK(std::all_of(dest.begin(), dest.end(), [](uint8_t v) { return v == 0x5A; }));
+        CHECK_FALSE(mem.dma_read(hole + 100, dest));
+
+        // Beyond everything allocated.
+        CHECK_FALSE(mem.dma_write(c + 4096, ff));
+        CHECK_FALSE(mem.dma_read(c + 4092, dest));
+        // Zero-length accesses always succeed.
+        CHECK(mem.dma_read(hole, std::span<uint8_t>{}));
+    }
+
+    TEST_CASE("free unmaps exactly one region by its base") {
+        SparseHostMemory mem;
+        const uint64_t a = mem.alloc(8192);
+        const uint64_t b = mem.alloc(4096);
+        REQUIRE(mem.fill(a, 0x44, 8192));
+        CHECK_FALSE(mem.free(a + 4096)); // not a base
+        CHECK_FALSE(mem.free(0x5000));
+        CHECK(mem.free(a));
+        CHECK_FALSE(mem.free(a)); // already gone
+        CHECK(mem.region_at(a) == nullptr);
+        CHECK(mem.region_at(a + 4096) == nullptr);
+        CHECK_FALSE(mem.is_mapped(a, 1));
+        std::array<uint8_t, 4> buf{};
+        CHECK_FALSE(mem.dma_read(a + 100, buf));
+        CHECK(mem.is_mapped(b, 4096));
+        CHECK(mem.mapped_bytes() == 4096);
+        // The freed range can be mapped again explicitly, and comes back zeroed.
+        CHECK(mem.map(a, 8192));
+        CHECK(bytes_at(mem, a, 4) == std::vector<uint8_t>{0, 0, 0, 0});
+    }
+
+} // TEST_SUITE

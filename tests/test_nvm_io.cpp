@@ -1,0 +1,558 @@
+// NVM command set I/O (NVMe 1.3 §6): Write / Read round trips through PRP1, PRP2 and (chained)
+// PRP lists, the checks on LBA range, NSID, reserved fields, DTYPE, MDTS and opcodes, and the
+// volatile write cache (§5.21.1.6) with Flush and FUA, seen through the trace.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "doctest/doctest.h"
+
+#include "core/controller/controller.h"
+#include "core/host/host_memory.h"
+#include "core/media/backing_store.h"
+#include "core/spec/nvme_spec.h"
+#include "driver/host_driver.h"
+
+namespace {
+
+using namespace nvmelab;
+using spec::param_error_location;
+
+constexpr uint8_t kSctGeneric = 0;
+constexpr uint8_t kInvalidOpcode = 0x01;
+constexpr uint8_t kInvalidField = 0x02;
+constexpr uint8_t kInvalidNamespace = 0x0B;
+constexpr uint8_t kLbaOutOfRange = 0x80;
+constexpr uint16_t kNoLocation = spec::kParamErrorLocationNone;
+
+constexpr uint8_t kOpFlush = 0x00;
+constexpr uint8_t kOpWrite = 0x01;
+constexpr uint8_t kOpRead = 0x02;
+constexpr uint32_t kFua = 1u << 30;
+
+DeviceConfig io_config(uint8_t lbads = 12) {
+    DeviceConfig c;
+    c.lbads = lbads;
+    c.size = uint64_t{16} << 20;
+    c.cache_blocks = 256;
+    return c;
+}
+
+std::vector<uint8_t> pattern(size_t bytes, uint32_t seed) {
+    std::vector<uint8_t> v(bytes);
+    uint32_t x = seed * 2654435761u + 1;
+    for (auto &b : v) {
+        x = x * 1103515245u + 12345u;
+        b = static_cast<uint8_t>(x >> 16);
+    }
+    return v;
+}
+
+// A powered, enabled device with one I/O queue pair (own fixture: this file does not use
+// tests/test_helpers.h).
+struct IoDevice {
+    DeviceConfig config;
+    SparseHostMemory memory;
+    MemoryBackingStore store;
+    Controller ctrl;
+    HostDriver host;
+    uint16_t q = 0;
+
+    explicit IoDevice(const DeviceConfig &c = io_config())
+        : config(c), store(c.size), ctrl(config, memory, store), host(ctrl, memory) {
+        host.enable();
+        q = host.create_io_queue_pair(16);
+    }
+
+    uint32_t lba_size() const { return config.lba_size(); }
+    uint64_t nsze() const { return config.nsze(); }
+
+    static spec::Sqe rw(uint8_t opc, uint32_t nsid, uint64_t slba, uint32_t nlb0,
+                        uint32_t cdw12_extra = 0) {
+        spec::Sqe sqe{};
+        sqe.opc = opc;
+        sqe.nsid = nsid;
+        sqe.cdw10 = static_cast<uint32_t>(slba);
+        sqe.cdw11 = static_cast<uint32_t>(slba >> 32);
+        sqe.cdw12 = (nlb0 & 0xFFFF) | cdw12_extra;
+        return sqe;
+    }
+
+    Completion write(uint64_t slba, uint32_t nlb0, std::span<const uint8_t> data,
+                     bool fua = false) {
+        return host.write(q, 1, slba, nlb0, data, fua);
+    }
+    // Reads into a host buffer that starts out as 0xEE, so bytes the controller misses show.
+    Completion read_into(const spec::Sqe &sqe, std::vector<uint8_t> &out, size_t bytes) {
+        out.assign(bytes, 0xEE);
+        const std::vector<uint8_t> before = out;
+        return host.execute_with_data(q, sqe, before, out);
+    }
+    std::vector<uint8_t> read(uint64_t slba, uint32_t nlb0) {
+        std::vector<uint8_t> out;
+        const Completion c =
+            read_into(rw(kOpRead, 1, slba, nlb0), out, (uint64_t{nlb0} + 1) * lba_size());
+        INFO(c.describe());
+        REQUIRE(c.ok());
+        return out;
+    }
+    // Any I/O command with a data buffer of `bytes` (contents: a pattern).
+    Completion io(const spec::Sqe &sqe, size_t bytes) {
+        std::vector<uint8_t> buf = pattern(bytes, 99);
+        const std::vector<uint8_t> before = buf;
+        return host.execute_with_data(q, sqe, before, buf);
+    }
+    Completion flush(uint32_t nsid = 1) { return host.flush(q, nsid); }
+
+    // What the media (backing store) holds, bypassing the cache.
+    std::vector<uint8_t> media(uint64_t lba, uint64_t blocks) {
+        std::vector<uint8_t> out(blocks * lba_size());
+        REQUIRE(store.read(lba * lba_size(), out));
+        return out;
+    }
+
+    spec::ErrorLogEntry newest_error() {
+        std::vector<uint8_t> raw(64);
+        REQUIRE(host.get_log_page(0x01, 0xFFFFFFFFu, 0, raw).ok());
+        spec::ErrorLogEntry e{};
+        std::memcpy(&e, raw.data(), sizeof e);
+        return e;
+    }
+
+    uint64_t mark() const { return ctrl.trace().total_recorded(); }
+    std::vector<TraceEvent> events(uint64_t since, EventKind kind) const {
+        std::vector<TraceEvent> out;
+        for (const TraceEvent &ev : ctrl.trace().events())
+            if (ev.seq >= since && ev.kind == kind) out.push_back(ev);
+        return out;
+    }
+};
+
+void expect_io_error(IoDevice &d, const Completion &c, uint8_t sct, uint8_t sc, bool dnr,
+                     uint16_t location, uint32_t nsid, uint64_t lba = 0) {
+    INFO(c.describe());
+    CHECK_FALSE(c.ok());
+    CHECK(int(c.cqe.sct()) == int(sct));
+    CHECK(int(c.cqe.sc()) == int(sc));
+    CHECK(c.cqe.dnr() == dnr);
+    CHECK(c.cqe.m());
+    CHECK(c.cqe.sqid == d.q);
+    const spec::ErrorLogEntry e = d.newest_error();
+    CHECK(e.sqid == d.q);
+    CHECK(e.cid == c.cqe.cid);
+    CHECK((e.status_field >> 1) == c.cqe.status_field());
+    CHECK((e.status_field & 1u) == (c.cqe.status & 1u));
+    CHECK(e.param_error_location == location);
+    CHECK(e.nsid == nsid);
+    CHECK(e.lba == lba);
+}
+
+} // namespace
+
+TEST_SUITE("nvm") {
+
+    TEST_CASE("Write then Read returns the data, for transfers of every PRP shape") {
+        SUBCASE("4 KiB LBAs") {
+            IoDevice d;
+            uint64_t lba = 0;
+            for (uint32_t blocks : {1u, 2u, 3u, 8u, 17u, 32u}) {
+                CAPTURE(blocks);
+                const auto data = pattern(blocks * d.lba_size(), blocks);
+                const uint64_t before = d.mark();
+                const Completion w = d.write(lba, blocks - 1, data);
+                REQUIRE(w.ok());
+                CHECK_FALSE(w.cqe.m());
+                CHECK_FALSE(w.cqe.dnr());
+                CHECK(w.cqe.sqid == d.q);
+                CHECK(w.cqe.dw0 == 0);
+                // One data page: PRP1 only; two: PRP1 + PRP2; more: PRP2 is a list.
+                const auto lists = d.events(before, EventKind::PrpListRead);
+                if (blocks <= 2) {
+                    CHECK(lists.empty());
+                } else {
+                    REQUIRE(lists.size() == 1);
+                    CHECK(lists[0].len == blocks - 1);
+                }
+                CHECK(d.read(lba, blocks - 1) == data);
+                lba += blocks;
+            }
+            // A read that spans several earlier writes.
+            const auto first = pattern(1 * 4096, 1);
+            const auto second = pattern(2 * 4096, 2);
+            auto span_read = d.read(0, 2);
+            CHECK(std::equal(first.begin(), first.end(), span_read.begin()));
+            CHECK(std::equal(second.begin(), second.end(), span_read.begin() + 4096));
+        }
+        SUBCASE("512-byte LBAs") {
+            IoDevice d(io_config(9));
+            uint64_t lba = 5;
+            for (uint32_t blocks : {1u, 7u, 8u, 9u, 16u, 17u, 255u, 256u}) {
+                CAPTURE(blocks);
+                const auto data = pattern(blocks * d.lba_size(), blocks + 1000);
+                REQUIRE(d.write(lba, blocks - 1, data).ok());
+                CHECK(d.read(lba, blocks - 1) == data);
+                lba += blocks;
+            }
+        }
+        SUBCASE("unwritten blocks read as zeros, also at the last LBA") {
+            IoDevice d;
+            const auto zeros = std::vector<uint8_t>(2 * d.lba_size(), 0);
+            CHECK(d.read(100, 1) == zeros);
+            CHECK(d.read(d.nsze() - 2, 1) == zeros);
+            const auto data = pattern(d.lba_size(), 7);
+            REQUIRE(d.write(d.nsze() - 1, 0, data).ok());
+            CHECK(d.read(d.nsze() - 1, 0) == data);
+        }
+    }
+
+    TEST_CASE("buffers that start inside a page (PRP1 with an offset)") {
+        for (uint8_t lbads : {9, 12}) {
+            CAPTURE(int(lbads));
+            IoDevice d(io_config(lbads));
+            const uint64_t base = d.memory.alloc(32 * 4096, "unaligned buffers");
+            for (uint32_t blocks : {1u, 2u, 8u}) {
+                CAPTURE(blocks);
+                const uint64_t len = uint64_t{blocks} * d.lba_size();
+                const auto data = pattern(len, blocks + lbads);
+                const uint64_t src = base + 0x204; // dword aligned, not page aligned
+                REQUIRE(d.memory.write(src, data));
+                spec::Sqe w = IoDevice::rw(kOpWrite, 1, 40, blocks - 1);
+                d.host.build_prps(w, src, len);
+                CHECK((w.prp1 & 0xFFF) == 0x204);
+                const Completion cw = d.host.execute(d.q, w);
+                d.host.release_prp_lists();
+                INFO(cw.describe());
+                REQUIRE(cw.ok());
+                const uint64_t dst = base + 12 * 4096 + 0xFFC; // 4 bytes before a page boundary
+                REQUIRE(d.memory.fill(dst, 0xEE, len));
+                spec::Sqe r = IoDevice::rw(kOpRead, 1, 40, blocks - 1);
+                d.host.build_prps(r, dst, len);
+                const Completion cr = d.host.execute(d.q, r);
+                d.host.release_prp_lists();
+                REQUIRE(cr.ok());
+                std::vector<uint8_t> back(len);
+                REQUIRE(d.memory.read(dst, back));
+                CHECK(back == data);
+            }
+        }
+    }
+
+    TEST_CASE("large transfers walk chained PRP lists") {
+        DeviceConfig cfg = io_config();
+        cfg.mdts = 0; // no transfer limit
+        cfg.cache_blocks = 2048;
+        IoDevice d(cfg);
+        // 1100 pages: PRP1 plus 1099 list entries = 511 + chain, 511 + chain, 77.
+        const uint32_t blocks = 1100;
+        const auto data = pattern(uint64_t{blocks} * 4096, 3);
+        const uint64_t before = d.mark();
+        const Completion c = d.write(64, blocks - 1, data);
+        INFO(c.describe());
+        REQUIRE(c.ok());
+        const auto lists = d.events(before, EventKind::PrpListRead);
+        REQUIRE(lists.size() == 3);
+        CHECK(lists[0].len == 512);
+        CHECK(lists[1].len == 512);
+        CHECK(lists[2].len == 1099 - 2 * 511);
+        CHECK(d.read(64, blocks - 1) == data);
+        // After a flush the media holds it too.
+        REQUIRE(d.flush().ok());
+        CHECK(d.media(64, blocks) == data);
+    }
+
+    TEST_CASE("LBA ranges beyond the namespace fail with LBA Out of Range") {
+        IoDevice d;
+        const uint64_t nsze = d.nsze();
+        struct Range {
+            uint64_t slba;
+            uint32_t nlb0;
+        };
+        const Range bad[] = {
+            {nsze - 1, 1},          {nsze, 0},
+            {nsze - 8, 8},          {nsze + 100, 3},
+            {uint64_t{1} << 32, 0}, {uint64_t{1} << 63, 0},
+            {UINT64_MAX, 0},        {UINT64_MAX - 2, 4}, // SLBA + NLB wraps around 2^64
+        };
+        for (uint8_t opc : {kOpRead, kOpWrite}) {
+            CAPTURE(int(opc));
+            for (const Range &r : bad) {
+                CAPTURE(r.slba);
+                CAPTURE(r.nlb0);
+                const Completion c = d.io(IoDevice::rw(opc, 1, r.slba, r.nlb0),
+                                          (uint64_t{r.nlb0} + 1) * d.lba_size());
+                expect_io_error(d, c, kSctGeneric, kLbaOutOfRange, true,
+                                param_error_location(40, 0), 1, r.slba);
+            }
+            // The last blocks of the namespace are in range.
+            CHECK(d.io(IoDevice::rw(opc, 1, nsze - 1, 0), d.lba_size()).ok());
+            CHECK(d.io(IoDevice::rw(opc, 1, nsze - 8, 7), 8 * d.lba_size()).ok());
+        }
+    }
+
+    TEST_CASE("NSID 0, an unknown NSID or the broadcast NSID is rejected") {
+        IoDevice d;
+        for (uint8_t opc : {kOpRead, kOpWrite}) {
+            CAPTURE(int(opc));
+            for (uint32_t nsid : {0u, 2u, 0x1000u, 0xFFFFFFFFu}) {
+                CAPTURE(nsid);
+                const Completion c = d.io(IoDevice::rw(opc, nsid, 0, 0), d.lba_size());
+                expect_io_error(d, c, kSctGeneric, kInvalidNamespace, true,
+                                param_error_location(4, 0), nsid);
+            }
+        }
+        for (uint32_t nsid : {0u, 2u}) {
+            CAPTURE(nsid);
+            expect_io_error(d, d.flush(nsid), kSctGeneric, kInvalidNamespace, true,
+                            param_error_location(4, 0), nsid);
+        }
+        // Flush may name every namespace at once.
+        const Completion all = d.flush(0xFFFFFFFFu);
+        INFO(all.describe());
+        CHECK(all.ok());
+        CHECK(d.flush(1).ok());
+    }
+
+    TEST_CASE("reserved bits in Read, Write and Flush fail with Invalid Field") {
+        IoDevice d;
+        struct Case {
+            uint8_t opc;
+            int dword;
+            unsigned bit;
+        };
+        const Case cases[] = {
+            {kOpRead, 2, 0},    {kOpRead, 2, 31},   {kOpRead, 3, 5},    {kOpRead, 12, 16},
+            {kOpRead, 12, 19},  {kOpRead, 12, 20},  {kOpRead, 12, 23},  {kOpRead, 12, 24},
+            {kOpRead, 12, 25},  {kOpRead, 13, 8},   {kOpRead, 13, 16},  {kOpRead, 13, 31},
+            {kOpWrite, 2, 7},   {kOpWrite, 3, 0},   {kOpWrite, 3, 31},  {kOpWrite, 12, 16},
+            {kOpWrite, 12, 19}, {kOpWrite, 12, 24}, {kOpWrite, 12, 25}, {kOpWrite, 13, 8},
+            {kOpWrite, 13, 15}, {kOpFlush, 10, 0},  {kOpFlush, 11, 9},  {kOpFlush, 12, 31},
+            {kOpFlush, 13, 0},  {kOpFlush, 14, 0},  {kOpFlush, 15, 17},
+        };
+        for (const Case &k : cases) {
+            CAPTURE(int(k.opc));
+            CAPTURE(k.dword);
+            CAPTURE(k.bit);
+            spec::Sqe sqe = k.opc == kOpFlush ? spec::Sqe{} : IoDevice::rw(k.opc, 1, 8, 0);
+            sqe.opc = k.opc;
+            sqe.nsid = 1;
+            sqe.set_cdw(k.dword, sqe.cdw(k.dword) | (1u << k.bit));
+            const Completion c =
+                k.opc == kOpFlush ? d.host.execute(d.q, sqe) : d.io(sqe, d.lba_size());
+            expect_io_error(
+                d, c, kSctGeneric, kInvalidField, true,
+                param_error_location(static_cast<unsigned>(k.dword) * 4 + k.bit / 8, k.bit % 8), 1);
+        }
+        SUBCASE("defined fields are accepted") {
+            const auto data = pattern(d.lba_size(), 5);
+            spec::Sqe w = IoDevice::rw(kOpWrite, 1, 9, 0, (1u << 31) | kFua);
+            w.cdw13 = 0xABCD00FFu; // DSM and DSPEC
+            w.cdw14 = 0x12345678;  // ILBRT, unused without protection information
+            w.cdw15 = 0xFFFF0000;  // LBAT / LBATM
+            CHECK(d.host.execute_with_data(d.q, w, data, {}).ok());
+            spec::Sqe r = IoDevice::rw(kOpRead, 1, 9, 0, (1u << 31) | kFua);
+            r.cdw13 = 0xFF; // DSM
+            std::vector<uint8_t> back;
+            CHECK(d.read_into(r, back, d.lba_size()).ok());
+            CHECK(back == data);
+        }
+    }
+
+    TEST_CASE("Write with a directive type fails with Invalid Field") {
+        IoDevice d;
+        for (uint32_t dtype : {1u, 2u, 0xFu}) {
+            CAPTURE(dtype);
+            const Completion c = d.io(IoDevice::rw(kOpWrite, 1, 0, 0, dtype << 20), d.lba_size());
+            expect_io_error(d, c, kSctGeneric, kInvalidField, true, param_error_location(50, 4), 1);
+        }
+        CHECK(d.read(0, 0) == std::vector<uint8_t>(d.lba_size(), 0));
+    }
+
+    TEST_CASE("transfers above MDTS fail with Invalid Field") {
+        for (uint8_t lbads : {9, 12}) {
+            CAPTURE(int(lbads));
+            IoDevice d(io_config(lbads));
+            const uint64_t mdts_bytes = uint64_t{4096} << d.config.mdts;
+            const uint32_t max_blocks = static_cast<uint32_t>(mdts_bytes / d.lba_size());
+            for (uint8_t opc : {kOpRead, kOpWrite}) {
+                CAPTURE(int(opc));
+                CHECK(d.io(IoDevice::rw(opc, 1, 0, max_blocks - 1), mdts_bytes).ok());
+                const Completion c =
+                    d.io(IoDevice::rw(opc, 1, 0, max_blocks), mdts_bytes + d.lba_size());
+                expect_io_error(d, c, kSctGeneric, kInvalidField, true, kNoLocation, 1);
+            }
+        }
+    }
+
+    TEST_CASE("unsupported I/O opcodes fail with Invalid Command Opcode") {
+        IoDevice d;
+        for (uint8_t opc : {0x03, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0C, 0x0D, 0x0E, 0x11, 0x15, 0x19,
+                            0x7F, 0x80, 0x81, 0xC1, 0xFF}) {
+            CAPTURE(int(opc));
+            spec::Sqe sqe = IoDevice::rw(opc, 1, 0, 0);
+            const Completion c = d.io(sqe, d.lba_size());
+            expect_io_error(d, c, kSctGeneric, kInvalidOpcode, true, param_error_location(0, 0), 1);
+        }
+        // Nothing was written by the rejected Compare / Write Zeroes / ... commands.
+        CHECK(d.read(0, 0) == std::vector<uint8_t>(d.lba_size(), 0));
+    }
+
+    TEST_CASE("FUSE and PSDT on I/O commands fail with Invalid Field") {
+        IoDevice d;
+        spec::Sqe sqe = IoDevice::rw(kOpRead, 1, 0, 0);
+        sqe.set_fuse(1);
+        expect_io_error(d, d.io(sqe, d.lba_size()), kSctGeneric, kInvalidField, true,
+                        param_error_location(1, 0), 1);
+        sqe = IoDevice::rw(kOpWrite, 1, 0, 0);
+        sqe.set_psdt(1); // SGLs are not supported (Identify SGLS = 0)
+        expect_io_error(d, d.io(sqe, d.lba_size()), kSctGeneric, kInvalidField, true,
+                        param_error_location(1, 6), 1);
+    }
+
+    TEST_CASE("volatile write cache") {
+        IoDevice d;
+        REQUIRE(d.host.get_features(0x06).cqe.dw0 == 1); // WCE defaults to 1
+        const uint32_t ls = d.lba_size();
+        const std::vector<uint8_t> zeros(4 * ls, 0);
+
+        SUBCASE("writes stay in the cache until Flush") {
+            const auto data = pattern(4 * ls, 11);
+            uint64_t m = d.mark();
+            REQUIRE(d.write(10, 3, data).ok());
+            const auto cw = d.events(m, EventKind::CacheWrite);
+            REQUIRE(cw.size() == 1);
+            CHECK(cw[0].addr == 10);
+            CHECK(cw[0].len == 4);
+            CHECK(cw[0].u32 == 1);
+            CHECK(d.events(m, EventKind::MediaWrite).empty());
+            for (uint64_t lba = 10; lba < 14; ++lba)
+                CHECK(d.ctrl.lba_cached(1, lba));
+            CHECK_FALSE(d.ctrl.lba_cached(1, 9));
+            CHECK_FALSE(d.ctrl.lba_cached(1, 14));
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 4);
+            CHECK(d.media(10, 4) == zeros);
+            // Reads see the cached data.
+            m = d.mark();
+            CHECK(d.read(10, 3) == data);
+            const auto mr = d.events(m, EventKind::CacheRead);
+            REQUIRE(mr.size() == 1);
+            CHECK(mr[0].addr == 10);
+            CHECK(mr[0].len == 4);
+            // Flush writes the cache to the media.
+            m = d.mark();
+            REQUIRE(d.flush().ok());
+            const auto fl = d.events(m, EventKind::CacheFlush);
+            REQUIRE(fl.size() == 1);
+            CHECK(fl[0].len == 4);
+            for (uint64_t lba = 10; lba < 14; ++lba)
+                CHECK_FALSE(d.ctrl.lba_cached(1, lba));
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 0);
+            CHECK(d.media(10, 4) == data);
+            CHECK(d.read(10, 3) == data);
+            // A flush with nothing cached writes nothing.
+            m = d.mark();
+            REQUIRE(d.flush(0xFFFFFFFFu).ok());
+            const auto empty = d.events(m, EventKind::CacheFlush);
+            REQUIRE(empty.size() == 1);
+            CHECK(empty[0].len == 0);
+        }
+        SUBCASE("broadcast Flush writes the cache too") {
+            const auto data = pattern(2 * ls, 12);
+            REQUIRE(d.write(30, 1, data).ok());
+            REQUIRE(d.flush(0xFFFFFFFFu).ok());
+            CHECK_FALSE(d.ctrl.lba_cached(1, 30));
+            CHECK(d.media(30, 2) == data);
+        }
+        SUBCASE("FUA writes go to the media") {
+            const auto data = pattern(2 * ls, 13);
+            const uint64_t m = d.mark();
+            REQUIRE(d.write(20, 1, data, true).ok());
+            const auto mw = d.events(m, EventKind::MediaWrite);
+            REQUIRE(mw.size() == 1);
+            CHECK(mw[0].addr == 20);
+            CHECK(mw[0].len == 2);
+            CHECK(d.events(m, EventKind::CacheWrite).empty());
+            CHECK_FALSE(d.ctrl.lba_cached(1, 20));
+            CHECK(d.media(20, 2) == data);
+        }
+        SUBCASE("a FUA write replaces an older cached copy") {
+            const auto old_data = pattern(4 * ls, 14);
+            REQUIRE(d.write(40, 3, old_data).ok());
+            const auto fresh = pattern(ls, 15);
+            REQUIRE(d.write(41, 0, fresh, true).ok());
+            CHECK(d.ctrl.lba_cached(1, 40));
+            CHECK_FALSE(d.ctrl.lba_cached(1, 41));
+            CHECK(d.ctrl.lba_cached(1, 42));
+            auto expected = old_data;
+            std::copy(fresh.begin(), fresh.end(), expected.begin() + ls);
+            CHECK(d.read(40, 3) == expected);
+            REQUIRE(d.flush().ok());
+            CHECK(d.media(40, 4) == expected); // the stale cached block was not written back
+        }
+        SUBCASE("reads merge cached blocks with media blocks") {
+            const auto media_data = pattern(4 * ls, 16);
+            REQUIRE(d.write(50, 3, media_data, true).ok());
+            const auto cached = pattern(2 * ls, 17);
+            REQUIRE(d.write(51, 1, cached).ok());
+            auto expected = media_data;
+            std::copy(cached.begin(), cached.end(), expected.begin() + ls);
+            CHECK(d.read(50, 3) == expected);
+            CHECK(d.media(50, 4) == media_data);
+        }
+        SUBCASE("with WCE = 0 writes go to the media") {
+            REQUIRE(d.host.set_features(0x06, 0).ok());
+            CHECK(d.host.get_features(0x06).cqe.dw0 == 0);
+            const auto data = pattern(3 * ls, 18);
+            uint64_t m = d.mark();
+            REQUIRE(d.write(60, 2, data).ok());
+            CHECK(d.events(m, EventKind::CacheWrite).empty());
+            REQUIRE(d.events(m, EventKind::MediaWrite).size() == 1);
+            CHECK_FALSE(d.ctrl.lba_cached(1, 60));
+            CHECK(d.media(60, 3) == data);
+            // Enabling it again caches writes again.
+            REQUIRE(d.host.set_features(0x06, 1).ok());
+            m = d.mark();
+            REQUIRE(d.write(70, 0, std::span(data).first(ls)).ok());
+            CHECK(d.events(m, EventKind::CacheWrite).size() == 1);
+            CHECK(d.ctrl.lba_cached(1, 70));
+        }
+    }
+
+    TEST_CASE("a full write cache destages before caching more") {
+        DeviceConfig cfg = io_config();
+        cfg.cache_blocks = 8;
+        IoDevice d(cfg);
+        const uint32_t ls = d.lba_size();
+        const auto first = pattern(6 * ls, 21);
+        REQUIRE(d.write(0, 5, first).ok());
+        CHECK(d.ctrl.namespace_blocks_cached(1) == 6);
+        const auto second = pattern(4 * ls, 22);
+        REQUIRE(d.write(100, 3, second).ok());
+        // 6 + 4 > 8: the first run went to the media to make room.
+        CHECK_FALSE(d.ctrl.lba_cached(1, 0));
+        CHECK(d.media(0, 6) == first);
+        CHECK(d.ctrl.lba_cached(1, 100));
+        CHECK(d.ctrl.namespace_blocks_cached(1) == 4);
+        CHECK(d.read(100, 3) == second);
+        // Rewriting cached blocks needs no room.
+        const auto again = pattern(4 * ls, 23);
+        REQUIRE(d.write(100, 3, again).ok());
+        CHECK(d.ctrl.namespace_blocks_cached(1) == 4);
+
+        SUBCASE("a write larger than the whole cache goes straight to the media") {
+            const auto big = pattern(16 * ls, 24);
+            const uint64_t m = d.mark();
+            REQUIRE(d.write(200, 15, big).ok());
+            CHECK_FALSE(d.ctrl.lba_cached(1, 200));
+            CHECK(d.media(200, 16) == big);
+            CHECK(d.events(m, EventKind::CacheWrite).empty());
+            const auto mw = d.events(m, EventKind::MediaWrite);
+            REQUIRE(mw.size() == 1);
+            CHECK(mw[0].addr == 200);
+            CHECK(mw[0].len == 16);
+            CHECK(d.read(200, 15) == big);
+        }
+    }
+
+} // TEST_SUITE("nvm")
