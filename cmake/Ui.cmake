@@ -1,0 +1,105 @@
+# The Dear ImGui front end (nvmelab-gui): include this file from the top-level CMakeLists.txt
+# after the core libraries and include(CTest), with NVMELAB_UI enabled.
+#
+# Dear ImGui 1.86 is built from Debian's `imgui` source package, cached in
+# .cache/ui-sources/imgui by scripts/fetch-ui-sources (run automatically at configure time when
+# the cache is empty). Natively it renders through Debian's libsdl2-dev and OpenGL.
+#
+# Targets:
+#   imgui             static library: ImGui core + SDL2 and OpenGL3 backends
+#   nvmelab_ui_model  the UI's GL-free parts (Session, register tables, PNG writer)
+#   nvmelab-gui       the desktop application (ui/*.cpp)
+#   nvmelab-ui-tests  doctest unit tests of nvmelab_ui_model (tests/ui/)
+# Tests (with BUILD_TESTING): native.ui-model, native.ui-desktop (xvfb-run + screenshot),
+# native.ui-clang-format.
+
+if(EMSCRIPTEN)
+    message(STATUS "nvmelab UI: the web build of the UI is not written yet (docs/ui.md); skipped")
+    return()
+endif()
+
+get_filename_component(NVMELAB_UI_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(NVMELAB_UI_SOURCES_DIR "${NVMELAB_UI_ROOT}/.cache/ui-sources" CACHE PATH
+    "Where scripts/fetch-ui-sources unpacks the imgui and libsdl2 source packages")
+set(NVMELAB_IMGUI_DIR "${NVMELAB_UI_SOURCES_DIR}/imgui")
+
+if(NOT EXISTS "${NVMELAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp")
+    message(STATUS "nvmelab UI: fetching the imgui source package (scripts/fetch-ui-sources)")
+    execute_process(
+        COMMAND "${NVMELAB_UI_ROOT}/scripts/fetch-ui-sources" --dest "${NVMELAB_UI_SOURCES_DIR}" imgui
+        RESULT_VARIABLE nvmelab_fetch_rc)
+    if(NOT nvmelab_fetch_rc EQUAL 0 OR NOT EXISTS "${NVMELAB_IMGUI_DIR}/imgui.cpp")
+        message(FATAL_ERROR
+            "nvmelab UI: the Dear ImGui sources are missing from ${NVMELAB_IMGUI_DIR} and "
+            "scripts/fetch-ui-sources could not get them (exit code ${nvmelab_fetch_rc}). "
+            "Run it by hand to see why, or configure with -DNVMELAB_UI=OFF.")
+    endif()
+endif()
+
+find_package(SDL2 REQUIRED CONFIG)
+set(OpenGL_GL_PREFERENCE GLVND)
+find_package(OpenGL REQUIRED)
+find_package(ZLIB REQUIRED)
+
+# ---- Dear ImGui ------------------------------------------------------------------------------
+add_library(imgui STATIC
+    ${NVMELAB_IMGUI_DIR}/imgui.cpp
+    ${NVMELAB_IMGUI_DIR}/imgui_draw.cpp
+    ${NVMELAB_IMGUI_DIR}/imgui_tables.cpp
+    ${NVMELAB_IMGUI_DIR}/imgui_widgets.cpp
+    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_sdl.cpp
+    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
+# SYSTEM: third-party headers do not trip the project's warning flags.
+target_include_directories(imgui SYSTEM PUBLIC ${NVMELAB_IMGUI_DIR} ${NVMELAB_IMGUI_DIR}/backends)
+target_link_libraries(imgui PUBLIC SDL2::SDL2 OpenGL::GL ${CMAKE_DL_LIBS})
+target_compile_options(imgui PRIVATE -w)
+if(NVMELAB_SANITIZE)
+    # ImGui 1.86's GL loader fills a 54-entry union through its 53-entry array member (fixed
+    # upstream in 1.87); in bounds of the union's storage, but UBSan's bounds check aborts on it.
+    set_source_files_properties(${NVMELAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp
+                                PROPERTIES COMPILE_OPTIONS -fno-sanitize=bounds)
+endif()
+# No obsolete API names, so the UI code stays valid on newer ImGui versions.
+target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+
+# ---- the UI ----------------------------------------------------------------------------------
+# GL-free parts, unit tested without a display.
+set(NVMELAB_UI_MODEL_SOURCES
+    ${NVMELAB_UI_ROOT}/ui/session.cpp
+    ${NVMELAB_UI_ROOT}/ui/register_fields.cpp
+    ${NVMELAB_UI_ROOT}/ui/image_file.cpp)
+add_library(nvmelab_ui_model STATIC ${NVMELAB_UI_MODEL_SOURCES})
+target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console ZLIB::ZLIB)
+
+file(GLOB NVMELAB_UI_SOURCES CONFIGURE_DEPENDS ${NVMELAB_UI_ROOT}/ui/*.cpp)
+list(REMOVE_ITEM NVMELAB_UI_SOURCES ${NVMELAB_UI_MODEL_SOURCES})
+add_executable(nvmelab-gui ${NVMELAB_UI_SOURCES})
+target_link_libraries(nvmelab-gui PRIVATE nvmelab_ui_model nvmelab_console imgui)
+
+# ---- tests -----------------------------------------------------------------------------------
+if(BUILD_TESTING)
+    add_executable(nvmelab-ui-tests ${NVMELAB_UI_ROOT}/tests/ui/test_ui_model.cpp)
+    target_link_libraries(nvmelab-ui-tests PRIVATE nvmelab_ui_model nvmelab::doctest)
+    add_test(NAME native.ui-model COMMAND nvmelab-ui-tests --no-version)
+    set_tests_properties(native.ui-model PROPERTIES LABELS "native;ui")
+
+    # The desktop app under a virtual X server: a scenario script, a screenshot, the state.
+    add_test(NAME native.ui-desktop
+             COMMAND ${CMAKE_COMMAND}
+                     -DGUI=$<TARGET_FILE:nvmelab-gui>
+                     -DOUT=${CMAKE_CURRENT_BINARY_DIR}/ui-desktop-test
+                     -P ${NVMELAB_UI_ROOT}/tests/ui/desktop_test.cmake)
+    set_tests_properties(native.ui-desktop PROPERTIES LABELS "native;ui" TIMEOUT 300)
+
+    find_program(NVMELAB_UI_CLANG_FORMAT NAMES clang-format clang-format-14)
+    if(NVMELAB_UI_CLANG_FORMAT AND NOT NVMELAB_SANITIZE)
+        file(GLOB NVMELAB_UI_FORMATTED CONFIGURE_DEPENDS
+             ${NVMELAB_UI_ROOT}/ui/*.cpp ${NVMELAB_UI_ROOT}/ui/*.h
+             ${NVMELAB_UI_ROOT}/tests/ui/*.cpp)
+        add_test(NAME native.ui-clang-format
+                 COMMAND ${NVMELAB_UI_CLANG_FORMAT} --dry-run --Werror --style=file
+                         ${NVMELAB_UI_FORMATTED}
+                 WORKING_DIRECTORY ${NVMELAB_UI_ROOT})
+        set_tests_properties(native.ui-clang-format PROPERTIES LABELS "native;ui")
+    endif()
+endif()

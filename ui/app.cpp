@@ -1,0 +1,383 @@
+// SDL2 window + OpenGL 3 context, Dear ImGui, the main loop, menus and keyboard shortcuts.
+#include "ui/app.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include <SDL.h>
+#include <SDL_opengl.h>
+#include <fmt/format.h>
+
+#include "backends/imgui_impl_opengl3.h"
+#include "backends/imgui_impl_sdl.h"
+#include "imgui.h"
+#include "ui/framebuffer.h"
+#include "ui/image_file.h"
+#include "ui/session.h"
+#include "ui/windows.h"
+
+namespace nvmelab::ui {
+
+namespace {
+
+const char *const kShortcutHelp = "F10        step one controller event\n"
+                                  "Shift+F10  step to the next completion\n"
+                                  "F5         run / pause\n"
+                                  "F6         run until idle\n"
+                                  "F12        save nvmelab-screenshot.png\n"
+                                  "Up/Down    console history\n"
+                                  "Tab        complete a console command";
+
+void apply_style() {
+    ImGui::StyleColorsDark();
+    ImGuiStyle &style = ImGui::GetStyle();
+    style.WindowRounding = 3.0f;
+    style.FrameRounding = 2.0f;
+    style.GrabRounding = 2.0f;
+    style.WindowPadding = {6, 6};
+    style.ItemSpacing = {6, 4};
+    style.ScrollbarSize = 12.0f;
+    style.WindowBorderSize = 1.0f;
+}
+
+class App {
+public:
+    explicit App(const AppOptions &o) : options_(o) {}
+    int run();
+
+private:
+    bool init_window();
+    void shutdown_window();
+    void handle(const SDL_Event &ev);
+    void pump_events();
+    void frame();
+    void menu_bar();
+    void help_popup();
+    bool save_screenshot(const std::string &path, bool report);
+
+    AppOptions options_;
+    Session session_;
+    SDL_Window *window_ = nullptr;
+    SDL_GLContext gl_ = nullptr;
+    bool done_ = false;
+    bool relayout_ = true;
+    bool open_help_ = false;
+    bool screenshot_requested_ = false;
+    // A key released in the same batch of events it was pressed in, held for the next frame.
+    std::optional<SDL_Event> deferred_key_up_;
+    int frame_count_ = 0;
+    float menu_height_ = 0.0f;
+
+    bool show_registers_ = true, show_queues_ = true, show_timeline_ = true, show_inspector_ = true,
+         show_console_ = true, show_metrics_ = false;
+    ControlsWindow controls_;
+    RegistersWindow registers_;
+    QueuesWindow queues_;
+    TimelineWindow timeline_;
+    InspectorWindow inspector_;
+    ConsoleWindow console_;
+
+    // Headless results.
+    bool script_ok_ = true;
+    std::string script_error_;
+    std::string screenshot_report_;
+    bool screenshot_ok_ = true;
+};
+
+bool App::init_window() {
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        std::fprintf(stderr, "nvmelab-gui: cannot initialise SDL video: %s\n", SDL_GetError());
+        return false;
+    }
+    // OpenGL 3.0 with GLSL 130, as Dear ImGui's SDL2 + OpenGL3 example uses on Linux.
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+    SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 8);
+    const auto flags = static_cast<SDL_WindowFlags>(SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE |
+                                                    SDL_WINDOW_ALLOW_HIGHDPI);
+    window_ = SDL_CreateWindow("nvmelab - NVMe 1.3 SSD emulator", SDL_WINDOWPOS_CENTERED,
+                               SDL_WINDOWPOS_CENTERED, options_.width, options_.height, flags);
+    if (!window_) {
+        std::fprintf(stderr, "nvmelab-gui: cannot create a window: %s\n", SDL_GetError());
+        return false;
+    }
+    gl_ = SDL_GL_CreateContext(window_);
+    if (!gl_) {
+        // Some drivers refuse a core profile below 3.2: ask for a plain 3.0 context instead.
+        SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, 0);
+        gl_ = SDL_GL_CreateContext(window_);
+    }
+    if (!gl_) {
+        std::fprintf(stderr, "nvmelab-gui: cannot create an OpenGL 3.0 context: %s\n",
+                     SDL_GetError());
+        return false;
+    }
+    SDL_GL_MakeCurrent(window_, gl_);
+    SDL_GL_SetSwapInterval(options_.frames > 0 ? 0 : 1); // vsync when interactive
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO &io = ImGui::GetIO();
+    io.IniFilename = nullptr; // the layout is computed, not saved
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    apply_style();
+    ImGui_ImplSDL2_InitForOpenGL(window_, gl_);
+    ImGui_ImplOpenGL3_Init("#version 130");
+    return true;
+}
+
+void App::shutdown_window() {
+    if (ImGui::GetCurrentContext()) {
+        ImGui_ImplOpenGL3_Shutdown();
+        ImGui_ImplSDL2_Shutdown();
+        ImGui::DestroyContext();
+    }
+    if (gl_) SDL_GL_DeleteContext(gl_);
+    if (window_) SDL_DestroyWindow(window_);
+    SDL_Quit();
+}
+
+void App::handle(const SDL_Event &ev) {
+    ImGui_ImplSDL2_ProcessEvent(&ev);
+    switch (ev.type) {
+    case SDL_QUIT:
+        done_ = true;
+        break;
+    case SDL_WINDOWEVENT:
+        if (ev.window.windowID != SDL_GetWindowID(window_)) break;
+        if (ev.window.event == SDL_WINDOWEVENT_CLOSE) done_ = true;
+        if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) relayout_ = true;
+        break;
+    case SDL_KEYDOWN: {
+        const SDL_Keycode key = ev.key.keysym.sym;
+        const bool shift = (ev.key.keysym.mod & KMOD_SHIFT) != 0;
+        if (key == SDLK_F10 && session_.ctrl().powered()) {
+            if (shift)
+                session_.step_command();
+            else
+                session_.step_event();
+        } else if (key == SDLK_F5 && !ev.key.repeat) {
+            session_.toggle_running();
+        } else if (key == SDLK_F6 && !ev.key.repeat && session_.ctrl().powered()) {
+            session_.run_until_idle();
+        } else if (key == SDLK_F12 && !ev.key.repeat) {
+            screenshot_requested_ = true;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+// Dear ImGui 1.86 sees keys as "down" or "up" once per frame: a key pressed and released
+// between two frames (fast typing, a slow frame, synthetic input) would be missed, so the
+// release waits for the next frame and the events after it stay queued in SDL.
+void App::pump_events() {
+    if (deferred_key_up_) {
+        handle(*deferred_key_up_);
+        deferred_key_up_.reset();
+    }
+    std::vector<SDL_Scancode> pressed;
+    SDL_Event ev;
+    while (SDL_PollEvent(&ev)) {
+        if (ev.type == SDL_KEYUP &&
+            std::find(pressed.begin(), pressed.end(), ev.key.keysym.scancode) != pressed.end()) {
+            deferred_key_up_ = ev;
+            return;
+        }
+        if (ev.type == SDL_KEYDOWN) pressed.push_back(ev.key.keysym.scancode);
+        handle(ev);
+    }
+}
+
+void App::menu_bar() {
+    if (!ImGui::BeginMainMenuBar()) return;
+    menu_height_ = ImGui::GetWindowSize().y;
+    if (ImGui::BeginMenu("Device")) {
+        if (ImGui::MenuItem("Reset device")) session_.reset();
+        if (ImGui::MenuItem("Power cycle (clean)")) session_.power_cycle(PowerOff::Clean);
+        if (ImGui::MenuItem("Power cut (unclean)")) session_.power_cycle(PowerOff::Unclean);
+        ImGui::Separator();
+        if (ImGui::MenuItem("Quit")) done_ = true;
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Run")) {
+        const bool powered = session_.ctrl().powered();
+        if (ImGui::MenuItem("Step event", "F10", false, powered)) session_.step_event();
+        if (ImGui::MenuItem("Step command", "Shift+F10", false, powered)) session_.step_command();
+        if (ImGui::MenuItem(session_.running() ? "Pause" : "Run", "F5")) session_.toggle_running();
+        if (ImGui::MenuItem("Run until idle", "F6", false, powered)) session_.run_until_idle();
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("View")) {
+        ImGui::MenuItem(RegistersWindow::kTitle, nullptr, &show_registers_);
+        ImGui::MenuItem(QueuesWindow::kTitle, nullptr, &show_queues_);
+        ImGui::MenuItem(InspectorWindow::kTitle, nullptr, &show_inspector_);
+        ImGui::MenuItem(TimelineWindow::kTitle, nullptr, &show_timeline_);
+        ImGui::MenuItem(ConsoleWindow::kTitle, nullptr, &show_console_);
+        ImGui::Separator();
+        if (ImGui::MenuItem("Reset layout")) relayout_ = true;
+        ImGui::MenuItem("Dear ImGui metrics", nullptr, &show_metrics_);
+        if (ImGui::MenuItem("Save screenshot", "F12")) screenshot_requested_ = true;
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Help")) {
+        if (ImGui::MenuItem("Shortcuts and windows")) open_help_ = true;
+        if (ImGui::MenuItem("Console commands")) session_.exec("help");
+        ImGui::EndMenu();
+    }
+    ImGui::EndMainMenuBar();
+}
+
+void App::help_popup() {
+    if (open_help_) {
+        ImGui::OpenPopup("nvmelab help");
+        open_help_ = false;
+    }
+    ImGui::SetNextWindowSize({ImGui::GetFontSize() * 40, 0}, ImGuiCond_Appearing);
+    if (!ImGui::BeginPopupModal("nvmelab help", nullptr)) return;
+    ImGui::TextUnformatted(kShortcutHelp);
+    ImGui::Separator();
+    ImGui::TextWrapped(
+        "Registers: every controller register, decoded; tick a box or type a value and press "
+        "Enter to write it as a host does. Queues: each SQ and CQ as a ring of slots (H head, "
+        "T tail, CQ phase tags), commands in flight coloured by pipeline phase. Timeline: the "
+        "controller's trace, filterable. Command inspector: a completion decoded, with the "
+        "status explained. Console: the nvmelab console language ('help').");
+    if (ImGui::Button("Close")) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+}
+
+bool App::save_screenshot(const std::string &path, bool report) {
+    int w = 0, h = 0;
+    SDL_GL_GetDrawableSize(window_, &w, &h);
+    const RgbaImage image = read_back_buffer(w, h);
+    bool ok = false;
+    try {
+        ok = write_png(path, image);
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "nvmelab-gui: %s\n", e.what());
+    }
+    if (!ok) {
+        std::fprintf(stderr, "nvmelab-gui: cannot write screenshot '%s'\n", path.c_str());
+        if (report) screenshot_ok_ = false;
+        return false;
+    }
+    if (report)
+        screenshot_report_ = fmt::format(
+            "screenshot: path={} width={} height={} distinct_colours={} "
+            "checksum=0x{:08x}\n",
+            path, image.width, image.height, distinct_colours(image), pixel_checksum(image));
+    else
+        session_.log_info(fmt::format("screenshot saved: {} ({}x{})", path, w, h));
+    return true;
+}
+
+void App::frame() {
+    session_.tick();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGui::NewFrame();
+
+    menu_bar();
+    const ImGuiCond cond = relayout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+    relayout_ = false;
+    const Layout layout = Layout::for_display(ImGui::GetIO().DisplaySize, menu_height_, cond);
+    controls_.draw(session_, layout.controls);
+    if (show_registers_) registers_.draw(session_, layout.registers, &show_registers_);
+    if (show_queues_) queues_.draw(session_, layout.queues, &show_queues_);
+    if (show_inspector_) inspector_.draw(session_, layout.inspector, &show_inspector_);
+    if (show_timeline_) timeline_.draw(session_, layout.timeline, &show_timeline_);
+    if (show_console_) console_.draw(session_, layout.console, &show_console_);
+    if (show_metrics_) ImGui::ShowMetricsWindow(&show_metrics_);
+    help_popup();
+
+    ImGui::Render();
+    const ImGuiIO &io = ImGui::GetIO();
+    glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
+               static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
+    glClearColor(0.09f, 0.09f, 0.11f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+    ++frame_count_;
+    const bool last = options_.frames > 0 && frame_count_ >= options_.frames;
+    if (last && !options_.screenshot.empty()) save_screenshot(options_.screenshot, true);
+    if (screenshot_requested_) {
+        screenshot_requested_ = false;
+        save_screenshot("nvmelab-screenshot.png", false);
+    }
+    SDL_GL_SwapWindow(window_);
+    if (last) done_ = true;
+}
+
+int App::run() {
+    if (!options_.exec_file.empty()) {
+        std::ifstream in(options_.exec_file, std::ios::binary);
+        if (!in) {
+            std::fprintf(stderr, "nvmelab-gui: cannot read script '%s'\n",
+                         options_.exec_file.c_str());
+            return 1;
+        }
+        std::stringstream text;
+        text << in.rdbuf();
+        const ConsoleResult r = session_.exec_script(text.str(), options_.exec_file);
+        script_ok_ = r.ok;
+        script_error_ = r.error;
+        if (options_.frames > 0) {
+            // The headless run's log: what the script printed.
+            std::istringstream lines(r.output);
+            for (std::string line; std::getline(lines, line);)
+                std::printf("| %s\n", line.c_str());
+        }
+    }
+    if (!init_window()) {
+        shutdown_window();
+        return 1;
+    }
+    console_.focus();
+    const bool headless = options_.frames > 0;
+    while (!done_) {
+        // Interactive and paused: sleep until input arrives (or 50 ms pass, for tooltips and
+        // the text cursor).
+        const bool hold = show_console_ && console_.holding_input();
+        if (!headless && !session_.running() && !deferred_key_up_ && !hold)
+            SDL_WaitEventTimeout(nullptr, 50);
+        if (!hold) pump_events();
+        frame();
+    }
+    shutdown_window();
+    if (!headless) return 0;
+
+    std::printf("gui: frames=%d\n", frame_count_);
+    if (!options_.exec_file.empty())
+        std::printf("script: %s %s%s\n", options_.exec_file.c_str(),
+                    script_ok_ ? "ok" : "failed: ", script_ok_ ? "" : script_error_.c_str());
+    std::fputs(screenshot_report_.c_str(), stdout);
+    std::fputs(session_.state_summary().c_str(), stdout);
+    std::fflush(stdout);
+    return script_ok_ && screenshot_ok_ ? 0 : 1;
+}
+
+} // namespace
+
+int run_app(const AppOptions &options) {
+    try {
+        App app(options);
+        return app.run();
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "nvmelab-gui: %s\n", e.what());
+        return 1;
+    }
+}
+
+} // namespace nvmelab::ui

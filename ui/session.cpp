@@ -1,0 +1,208 @@
+#include "ui/session.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/spec/nvme_spec.h"
+#include "core/spec/status_text.h"
+
+namespace nvmelab::ui {
+
+namespace {
+
+constexpr size_t kMaxLogLines = 20000;
+constexpr size_t kMaxHistory = 500;
+
+uint32_t reg32(const Controller &c, spec::Reg r) {
+    return c.read32(static_cast<uint32_t>(r));
+}
+
+} // namespace
+
+Session::Session(DeviceConfig config) : config_(std::move(config)) {
+    config_.validate();
+    build(true);
+}
+
+Session::~Session() = default;
+
+void Session::build(bool fresh_store) {
+    // Tear down in reverse order of the references between them.
+    console_.reset();
+    drv_.reset();
+    ctrl_.reset();
+    mem_.reset();
+    if (fresh_store || !store_) store_ = std::make_unique<MemoryBackingStore>(config_.size);
+    mem_ = std::make_unique<SparseHostMemory>();
+    ctrl_ = std::make_unique<Controller>(config_, *mem_, *store_);
+    drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
+    console_ = std::make_unique<Console>(*ctrl_, *mem_, *drv_);
+    selected_completion.reset();
+    running_ = false;
+    ++generation_;
+}
+
+void Session::reset() {
+    build(true);
+    log_info("--- new device: empty media, CC.EN = 0 ('enable' brings it up) ---");
+}
+
+void Session::power_cycle(PowerOff kind) {
+    if (ctrl_->powered()) {
+        // A clean power off is what an OS does: the normal shutdown sequence first (§7.6.2).
+        const spec::CstsReg csts{reg32(*ctrl_, spec::Reg::Csts)};
+        if (kind == PowerOff::Clean && csts.rdy() && !csts.cfs()) exec("shutdown", false);
+        const uint64_t lost = ctrl_->namespace_blocks_cached(1);
+        ctrl_->power_off(kind);
+        if (kind == PowerOff::Unclean)
+            log_info(fmt::format(
+                "--- power cut: {} ---",
+                lost == 0 ? "the volatile write cache was empty"
+                          : fmt::format("{} cached block{} lost", lost, lost == 1 ? "" : "s")));
+        else
+            log_info("--- clean power off: the write cache was written back ---");
+    }
+    build(false);
+    log_info("--- power on: media and saved state kept; host memory and queues start over ---");
+}
+
+// ---- virtual time ------------------------------------------------------------------------
+
+void Session::step_event() {
+    exec("step", false);
+}
+
+void Session::step_command() {
+    exec("step command", false);
+}
+
+void Session::run_until_idle() {
+    exec("run", false);
+}
+
+void Session::set_running(bool on) {
+    running_ = on;
+}
+
+void Session::set_events_per_frame(uint32_t n) {
+    events_per_frame_ = std::clamp<uint32_t>(n, 1, 1'000'000);
+}
+
+uint64_t Session::tick() {
+    if (!running_ || !ctrl_->powered()) return 0;
+    uint64_t ran = 0;
+    while (ran < events_per_frame_ && ctrl_->step())
+        ++ran;
+    return ran;
+}
+
+// ---- console -----------------------------------------------------------------------------
+
+void Session::append_output(LogLine::Kind kind, std::string_view text) {
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        log_.push_back(LogLine{kind, std::string(text.substr(start, end - start))});
+        start = end + 1;
+    }
+    if (log_.size() > kMaxLogLines)
+        log_.erase(log_.begin(), log_.begin() + static_cast<long>(log_.size() - kMaxLogLines));
+}
+
+ConsoleResult Session::exec(std::string_view line, bool remember) {
+    if (remember && !line.empty() && (history_.empty() || history_.back() != line)) {
+        history_.emplace_back(line);
+        if (history_.size() > kMaxHistory) history_.erase(history_.begin());
+    }
+    append_output(LogLine::Kind::Input, fmt::format("> {}", line));
+    ConsoleResult r = console_->exec_line(line);
+    append_output(LogLine::Kind::Output, r.output);
+    if (!r.ok) append_output(LogLine::Kind::Error, r.error);
+    return r;
+}
+
+ConsoleResult Session::exec_script(std::string_view text, std::string_view source_name) {
+    append_output(LogLine::Kind::Info, fmt::format("--- running {} ---", source_name));
+    ConsoleResult r = console_->exec_script(text, source_name);
+    append_output(LogLine::Kind::Output, r.output);
+    if (!r.ok) append_output(LogLine::Kind::Error, r.error);
+    return r;
+}
+
+void Session::log_info(std::string text) {
+    append_output(LogLine::Kind::Info, text);
+}
+
+ConsoleResult Session::write_register(std::string_view name, uint64_t value) {
+    return exec(fmt::format("reg write {} 0x{:x}", name, value));
+}
+
+// ---- selection ---------------------------------------------------------------------------
+
+void Session::select_completion(const CompletionRecord &record) {
+    selected_completion = record;
+    follow_latest = false;
+}
+
+const CompletionRecord *Session::inspected_completion() const {
+    if (follow_latest || !selected_completion) {
+        const auto &last = ctrl_->last_completion();
+        return last ? &*last : nullptr;
+    }
+    return &*selected_completion;
+}
+
+const CompletionRecord *Session::find_completion(uint16_t sqid, uint16_t cid) const {
+    const auto &all = ctrl_->completions();
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+        if (it->sqid == sqid && it->cqe.cid == cid) return &*it;
+    return nullptr;
+}
+
+uint64_t Session::total_interrupts() const {
+    uint64_t n = 0;
+    for (uint16_t v = 0; v < config_.msix_vectors; ++v)
+        n += ctrl_->interrupt_count(v);
+    return n;
+}
+
+// ---- summaries ---------------------------------------------------------------------------
+
+std::string Session::status_line() const {
+    const spec::CstsReg csts{reg32(*ctrl_, spec::Reg::Csts)};
+    const spec::CcReg cc{reg32(*ctrl_, spec::Reg::Cc)};
+    return fmt::format("t={:.3f} us  CC.EN={} CSTS.RDY={} CFS={} SHST={}  {}",
+                       static_cast<double>(ctrl_->now_ns()) / 1000.0, cc.en() ? 1 : 0,
+                       csts.rdy() ? 1 : 0, csts.cfs() ? 1 : 0, csts.shst(),
+                       !ctrl_->powered() ? "powered off"
+                       : ctrl_->idle()   ? "idle"
+                                         : "events pending");
+}
+
+std::string Session::state_summary() const {
+    const uint32_t csts = reg32(*ctrl_, spec::Reg::Csts);
+    const spec::CstsReg c{csts};
+    const auto queues = ctrl_->queues();
+    const auto sqs = std::count_if(queues.begin(), queues.end(), [](auto &q) { return q.is_sq; });
+    std::string out;
+    out += fmt::format("state: CSTS=0x{:08x} CSTS.RDY={} CSTS.CFS={} CSTS.SHST={}\n", csts,
+                       c.rdy() ? 1 : 0, c.cfs() ? 1 : 0, c.shst());
+    out += fmt::format("state: CC=0x{:08x}\n", reg32(*ctrl_, spec::Reg::Cc));
+    out += fmt::format("state: queues={} sqs={} cqs={}\n", queues.size(), sqs,
+                       static_cast<long>(queues.size()) - sqs);
+    out += fmt::format("state: inflight={}\n", ctrl_->commands().size());
+    out += fmt::format("state: completions={}\n", ctrl_->completions().size());
+    if (const auto &last = ctrl_->last_completion()) {
+        const spec::Status s = last->cqe.decoded_status();
+        out += fmt::format("state: last_status=0x{:04x} ({}) sq={} cid={}\n", s.field(),
+                           spec::status_name(s), last->sqid, last->cqe.cid);
+    }
+    out += fmt::format("state: interrupts={}\n", total_interrupts());
+    out += fmt::format("state: trace_events={} now_ns={}\n", ctrl_->trace().total_recorded(),
+                       ctrl_->now_ns());
+    return out;
+}
+
+} // namespace nvmelab::ui

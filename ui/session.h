@@ -1,0 +1,123 @@
+#pragma once
+// ui::Session: the emulated SSD and its host as the UI owns them. One device configuration, the
+// host's memory, the media store, the controller, the host driver model and a console over them.
+// Windows receive the Session every frame and read the device only through Controller's public
+// API, host memory and the Console; none of them keeps a reference across frames, because
+// reset() and power_cycle() replace the objects.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "console/console.h"
+#include "core/controller/controller.h"
+#include "core/controller/device_config.h"
+#include "core/host/host_memory.h"
+#include "core/media/backing_store.h"
+#include "driver/host_driver.h"
+
+namespace nvmelab::ui {
+
+// One line of the console window's scroll-back.
+struct LogLine {
+    enum class Kind : uint8_t { Input, Output, Error, Info };
+    Kind kind = Kind::Output;
+    std::string text;
+};
+
+class Session {
+public:
+    explicit Session(DeviceConfig config = {});
+    ~Session();
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    // A brand-new device: empty media, fresh host memory, console variables forgotten.
+    void reset();
+    // Power cycle: the controller loses power (cleanly after a shutdown, or abruptly, losing
+    // its volatile write cache) and powers on again. Media and persistent state survive; the
+    // host side (memory, driver, console) starts over, as after a host reboot.
+    void power_cycle(PowerOff kind);
+
+    Controller &ctrl() { return *ctrl_; }
+    const Controller &ctrl() const { return *ctrl_; }
+    SparseHostMemory &mem() { return *mem_; }
+    const SparseHostMemory &mem() const { return *mem_; }
+    HostDriver &driver() { return *drv_; }
+    Console &console() { return *console_; }
+    const DeviceConfig &config() const { return config_; }
+    const MemoryBackingStore &store() const { return *store_; }
+    // Bumps whenever reset() or power_cycle() replaced the device objects, so windows can drop
+    // what they cached about the old ones.
+    uint64_t generation() const { return generation_; }
+
+    // ---- virtual time ----------------------------------------------------------------------
+    // Step buttons go through the console so its log shows the command that does the same.
+    void step_event();
+    void step_command();
+    void run_until_idle();
+    bool running() const { return running_; }
+    void set_running(bool on);
+    void toggle_running() { set_running(!running_); }
+    // Events the run mode executes per frame (1 .. 1'000'000).
+    uint32_t events_per_frame() const { return events_per_frame_; }
+    void set_events_per_frame(uint32_t n);
+    // Called once per frame: in run mode, advances the controller. Returns events run.
+    uint64_t tick();
+
+    // ---- console ---------------------------------------------------------------------------
+    // Runs one console line, echoing it and its output into the log and remembering it in the
+    // history (when `remember`).
+    ConsoleResult exec(std::string_view line, bool remember = true);
+    // Runs a script (stops at the first failing line), logging its output.
+    ConsoleResult exec_script(std::string_view text, std::string_view source_name);
+    void log_info(std::string text);
+    const std::vector<LogLine> &log() const { return log_; }
+    void clear_log() { log_.clear(); }
+    const std::vector<std::string> &history() const { return history_; }
+
+    // Writes a register (NAME or NAME.FIELD, console names) as the host does, through the
+    // console so its host-side bookkeeping (e.g. forgetting queues when CC.EN goes to 0) is the
+    // same as for a typed `reg write`.
+    ConsoleResult write_register(std::string_view name, uint64_t value);
+
+    // ---- selection shared by windows -------------------------------------------------------
+    // The completion the inspector shows; follow_latest shows the newest one instead.
+    std::optional<CompletionRecord> selected_completion;
+    bool follow_latest = true;
+    void select_completion(const CompletionRecord &record);
+    // The record the inspector should show, if any.
+    const CompletionRecord *inspected_completion() const;
+    // The newest completion of (sqid, cid), if the controller still remembers it.
+    const CompletionRecord *find_completion(uint16_t sqid, uint16_t cid) const;
+
+    // Interrupts raised so far, summed over all vectors.
+    uint64_t total_interrupts() const;
+
+    // A one-line summary of the device state ("CSTS.RDY=1 ..."), and the multi-line summary
+    // the headless mode prints.
+    std::string status_line() const;
+    std::string state_summary() const;
+
+private:
+    void build(bool fresh_store);
+    void append_output(LogLine::Kind kind, std::string_view text);
+
+    DeviceConfig config_;
+    std::unique_ptr<MemoryBackingStore> store_;
+    std::unique_ptr<SparseHostMemory> mem_;
+    std::unique_ptr<Controller> ctrl_;
+    std::unique_ptr<HostDriver> drv_;
+    std::unique_ptr<Console> console_;
+    uint64_t generation_ = 0;
+
+    bool running_ = false;
+    uint32_t events_per_frame_ = 1;
+
+    std::vector<LogLine> log_;
+    std::vector<std::string> history_;
+};
+
+} // namespace nvmelab::ui

@@ -1,0 +1,168 @@
+// Shared look: window placement, the default layout, colours and tooltip helpers.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/controller/trace.h"
+#include "core/spec/status_text.h"
+#include "ui/windows.h"
+
+namespace nvmelab::ui {
+
+void Placement::apply() const {
+    ImGui::SetNextWindowPos(pos, cond);
+    ImGui::SetNextWindowSize(size, cond);
+}
+
+Layout Layout::for_display(ImVec2 display, float menu_height, ImGuiCond cond) {
+    const float w = display.x;
+    const float h = display.y;
+    const float controls_h = 64.0f;
+    const float top = menu_height + controls_h;
+    const float body_h = h - top;
+    const float left_w = std::floor(w * 0.3f);
+    const float right_w = w - left_w;
+    const float row1_h = std::floor(body_h * 0.5f);
+    const float row2_h = std::floor(body_h * 0.25f);
+    const float row3_h = body_h - row1_h - row2_h;
+    const float queues_w = std::floor(right_w * 0.56f);
+
+    Layout l;
+    l.controls = {{0, menu_height}, {w, controls_h}, cond};
+    l.registers = {{0, top}, {left_w, body_h}, cond};
+    l.queues = {{left_w, top}, {queues_w, row1_h}, cond};
+    l.inspector = {{left_w + queues_w, top}, {right_w - queues_w, row1_h}, cond};
+    l.timeline = {{left_w, top + row1_h}, {right_w, row2_h}, cond};
+    l.console = {{left_w, top + row1_h + row2_h}, {right_w, row3_h}, cond};
+    return l;
+}
+
+ImU32 phase_colour(CommandPhase phase) {
+    switch (phase) {
+    case CommandPhase::Free:
+        return IM_COL32(70, 70, 70, 255);
+    case CommandPhase::Decode:
+        return IM_COL32(230, 200, 60, 255);
+    case CommandPhase::TransferIn:
+        return IM_COL32(60, 190, 230, 255);
+    case CommandPhase::Execute:
+        return IM_COL32(240, 140, 40, 255);
+    case CommandPhase::TransferOut:
+        return IM_COL32(90, 120, 240, 255);
+    case CommandPhase::Complete:
+        return IM_COL32(80, 200, 90, 255);
+    case CommandPhase::WaitCq:
+        return IM_COL32(220, 60, 60, 255);
+    case CommandPhase::Interrupt:
+        return IM_COL32(190, 90, 220, 255);
+    case CommandPhase::Outstanding:
+        return IM_COL32(150, 150, 160, 255);
+    }
+    return IM_COL32(255, 0, 255, 255);
+}
+
+const char *phase_label(CommandPhase phase) {
+    switch (phase) {
+    case CommandPhase::Free:
+        return "free";
+    case CommandPhase::Decode:
+        return "decode";
+    case CommandPhase::TransferIn:
+        return "data in";
+    case CommandPhase::Execute:
+        return "execute";
+    case CommandPhase::TransferOut:
+        return "data out";
+    case CommandPhase::Complete:
+        return "complete";
+    case CommandPhase::WaitCq:
+        return "CQ full";
+    case CommandPhase::Interrupt:
+        return "interrupt";
+    case CommandPhase::Outstanding:
+        return "outstanding";
+    }
+    return "?";
+}
+
+ImVec4 event_colour(uint8_t kind, uint64_t value) {
+    switch (static_cast<EventKind>(kind)) {
+    case EventKind::RegisterWrite:
+    case EventKind::ControllerEnable:
+    case EventKind::ControllerReady:
+    case EventKind::ShutdownStart:
+    case EventKind::ShutdownComplete:
+        return {0.95f, 0.85f, 0.45f, 1};
+    case EventKind::ControllerFatal:
+    case EventKind::DoorbellInvalid:
+    case EventKind::CommandAborted:
+    case EventKind::CqFull:
+        return {1.0f, 0.45f, 0.45f, 1};
+    case EventKind::ControllerReset:
+    case EventKind::SubsystemReset:
+    case EventKind::PowerOn:
+    case EventKind::PowerOff:
+        return {0.75f, 0.75f, 0.8f, 1};
+    case EventKind::DoorbellSq:
+    case EventKind::DoorbellCq:
+        return {0.55f, 0.8f, 1.0f, 1};
+    case EventKind::SqeFetch:
+    case EventKind::CommandDecode:
+        return {0.9f, 0.9f, 0.9f, 1};
+    case EventKind::PrpListRead:
+    case EventKind::DmaToDevice:
+    case EventKind::DmaToHost:
+        return {0.45f, 0.85f, 0.95f, 1};
+    case EventKind::MediaRead:
+    case EventKind::CacheRead:
+    case EventKind::MediaWrite:
+    case EventKind::CacheWrite:
+    case EventKind::CacheFlush:
+    case EventKind::AdminExecute:
+        return {0.97f, 0.65f, 0.3f, 1};
+    case EventKind::CqePost:
+        return (value & 0x7FF) == 0 ? ImVec4{0.45f, 0.9f, 0.5f, 1} : ImVec4{1.0f, 0.45f, 0.45f, 1};
+    case EventKind::Interrupt:
+    case EventKind::InterruptMasked:
+    case EventKind::InterruptCoalesced:
+        return {0.8f, 0.6f, 1.0f, 1};
+    case EventKind::QueueCreated:
+    case EventKind::QueueDeleted:
+        return {0.5f, 0.9f, 0.8f, 1};
+    default:
+        break; // kinds added later
+    }
+    return {1, 1, 1, 1};
+}
+
+ImVec4 status_colour(bool ok) {
+    return ok ? ImVec4{0.45f, 0.9f, 0.5f, 1} : ImVec4{1.0f, 0.45f, 0.45f, 1};
+}
+
+std::string opcode_text(uint16_t sqid, uint8_t opc) {
+    const std::string_view name =
+        sqid == 0 ? spec::admin_opcode_name(opc) : spec::nvm_opcode_name(opc);
+    if (name.empty()) return fmt::format("opcode 0x{:02x}", opc);
+    return std::string(name);
+}
+
+void tooltip(const char *text) {
+    if (!ImGui::IsItemHovered()) return;
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+}
+
+void tooltip(const std::string &text) {
+    tooltip(text.c_str());
+}
+
+void help_marker(const char *text) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(?)");
+    tooltip(text);
+}
+
+} // namespace nvmelab::ui

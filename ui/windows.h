@@ -1,0 +1,125 @@
+#pragma once
+// The UI's windows. Each one is drawn once per frame from the Session (see session.h) and keeps
+// only its own view state (filters, input buffers, caches); everything about the device is read
+// again every frame through Controller's public API, host memory or the Console.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "imgui.h"
+#include "ui/session.h"
+
+namespace nvmelab::ui {
+
+// Where a window goes; cond is ImGuiCond_FirstUseEver normally, ImGuiCond_Always after
+// "reset layout" or a resize of the main window.
+struct Placement {
+    ImVec2 pos{0, 0};
+    ImVec2 size{0, 0};
+    ImGuiCond cond = ImGuiCond_FirstUseEver;
+    void apply() const;
+};
+
+// The default arrangement for a display size: nothing overlaps, everything is visible at
+// 1280x800 and scales with the window.
+struct Layout {
+    Placement controls, registers, queues, inspector, timeline, console;
+    static Layout for_display(ImVec2 display, float menu_height, ImGuiCond cond);
+};
+
+// Run / step buttons, speed and the status line (the toolbar under the menu bar).
+class ControlsWindow {
+public:
+    void draw(Session &s, const Placement &where);
+    static constexpr const char *kTitle = "Controls";
+};
+
+// Every controller register decoded into fields, editable as a host writes it, and the
+// doorbells of the queues that exist.
+class RegistersWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Registers";
+};
+
+// Each SQ and CQ as a ring of slots: head, tail, phase tags, commands in flight by phase.
+class QueuesWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Queues";
+
+private:
+    bool show_admin_ = true;
+};
+
+// The trace, filterable by event kind, queue and text.
+class TimelineWindow {
+public:
+    TimelineWindow();
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Timeline";
+
+private:
+    void refresh(const Session &s);
+    bool kind_on(uint8_t kind) const { return (kinds_ >> kind) & 1u; }
+
+    uint64_t kinds_ = ~uint64_t{0}; // bit per EventKind
+    int queue_ = -1;                // -1: all queues; else SQ or CQ id
+    ImGuiTextFilter text_;
+    bool auto_scroll_ = true;
+    uint64_t selected_seq_ = UINT64_MAX;
+
+    // Sequence numbers of the events that pass the filter, built incrementally.
+    std::vector<uint64_t> rows_;
+    uint64_t scanned_to_ = 0; // next sequence number to look at
+    uint64_t generation_ = UINT64_MAX;
+    uint64_t filter_key_ = 0;
+    size_t last_row_count_ = 0;
+};
+
+// The selected (or latest) completion: CQE decoded field by field, status name and meaning,
+// the controller's explanation; a list of recent completions to pick from.
+class InspectorWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Command inspector";
+};
+
+// The console language: input line with history, scroll-back of commands and output.
+class ConsoleWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Console";
+    // Puts the keyboard focus on the input line next frame.
+    void focus() { focus_input_ = true; }
+    // True for the few frames after Enter until the input line has the keyboard focus again;
+    // the app holds input events back meanwhile so no keystroke typed after Enter is lost.
+    bool holding_input() const { return regain_frames_ > 0; }
+
+private:
+    static int on_input_event(ImGuiInputTextCallbackData *data);
+
+    char input_[1024] = {};
+    int history_pos_ = -1; // -1: a new line, else index into Session::history()
+    bool focus_input_ = true;
+    int regain_frames_ = 0;
+    size_t last_log_size_ = 0;
+    Session *session_ = nullptr; // valid only while draw() runs (for the input callback)
+};
+
+// ---- shared helpers (style.cpp) ------------------------------------------------------------
+
+// Colours for command phases, trace events and statuses.
+ImU32 phase_colour(CommandPhase phase);
+const char *phase_label(CommandPhase phase);
+ImVec4 event_colour(uint8_t kind, uint64_t value);
+ImVec4 status_colour(bool ok);
+// Command name for an opcode on a queue ("Write", "Identify", or "opcode 0x7f").
+std::string opcode_text(uint16_t sqid, uint8_t opc);
+// A tooltip with wrapped text when the last item is hovered.
+void tooltip(const char *text);
+void tooltip(const std::string &text);
+// A "(?)" marker with a tooltip.
+void help_marker(const char *text);
+
+} // namespace nvmelab::ui
