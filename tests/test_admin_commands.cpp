@@ -573,7 +573,8 @@ TEST_SUITE("admin") {
             {kFidVectorConfig, 1}, {kFidAtomicity, 0},       {kFidAsyncEvents, 0},
         };
         for (const auto &[fid, value] : cases) {
-            CAPTURE(int(fid));
+            const int fid_number = fid; // clang 14 cannot capture a structured binding
+            CAPTURE(fid_number);
             for (uint32_t nsid : {1u, 2u}) {
                 const Completion c = d.set_feature(fid, value, false, nsid);
                 expect_error(d, c, kSctCommandSpecific, kFeatureNotNamespaceSpecific, true,
