@@ -1,7 +1,6 @@
 // Asynchronous Event Request (NVMe 1.3 §5.2) and Abort (§5.1). Both act on other commands, so
 // the handlers only validate and record the request; the engine (controller.cpp) parks AERs
 // until an event arrives and resolves the Abort against the commands in flight.
-#include <fmt/format.h>
 
 #include "core/commands/handlers.h"
 
@@ -9,19 +8,8 @@ namespace nvmelab::commands {
 
 namespace {
 
-spec::Status check_unused_dwords(CommandContext &ctx, int first, int last, const char *section) {
-    for (int dw = first; dw <= last; ++dw) {
-        const std::string field = fmt::format("CDW{}", dw);
-        if (auto st = check_reserved(ctx, field.c_str(), ctx.sqe.cdw(dw), 0, section,
-                                     static_cast<unsigned>(dw));
-            !st.ok())
-            return st;
-    }
-    return spec::success();
-}
-
 spec::Status aer_prepare(DeviceState &, CommandContext &ctx) {
-    return check_unused_dwords(ctx, 10, 15, "NVMe 1.3 §5.2");
+    return check_reserved_dwords(ctx, 10, 15, "NVMe 1.3 §5.2");
 }
 
 spec::Status aer_execute(DeviceState &s, CommandContext &ctx) {
@@ -37,7 +25,7 @@ spec::Status aer_execute(DeviceState &s, CommandContext &ctx) {
 }
 
 spec::Status abort_prepare(DeviceState &, CommandContext &ctx) {
-    return check_unused_dwords(ctx, 11, 15, "NVMe 1.3 §5.1");
+    return check_reserved_dwords(ctx, 11, 15, "NVMe 1.3 §5.1");
 }
 
 spec::Status abort_execute(DeviceState &s, CommandContext &ctx) {

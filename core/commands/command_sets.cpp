@@ -67,6 +67,18 @@ spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t val
         std::move(section), spec::param_error_location(dword * 4 + bit / 8, bit % 8));
 }
 
+spec::Status check_reserved_dwords(CommandContext &ctx, int first, int last,
+                                   const std::string &section) {
+    for (int dw = first; dw <= last; ++dw) {
+        const std::string field = fmt::format("CDW{}", dw);
+        if (auto st = check_reserved(ctx, field.c_str(), ctx.sqe.cdw(dw), 0, section,
+                                     static_cast<unsigned>(dw));
+            !st.ok())
+            return st;
+    }
+    return spec::success();
+}
+
 void set_data_out(CommandContext &ctx, uint64_t bytes) {
     ctx.direction = spec::DataDirection::ControllerToHost;
     ctx.transfer_bytes = bytes;

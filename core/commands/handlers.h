@@ -32,6 +32,9 @@ spec::Status invalid_field(CommandContext &ctx, std::string field, uint64_t valu
 // Fails with Invalid Field if any bit of `value` outside `allowed_mask` is set.
 spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t value,
                             uint32_t allowed_mask, std::string section, unsigned dword);
+// Fails with Invalid Field if any of the dwords first..last (all reserved) is not zero.
+spec::Status check_reserved_dwords(CommandContext &ctx, int first, int last,
+                                   const std::string &section);
 // Data to the host from a structure the controller built (Identify, logs).
 void set_data_out(CommandContext &ctx, uint64_t bytes);
 

@@ -122,14 +122,7 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
 spec::Status prepare_flush(DeviceState &s, CommandContext &ctx) {
     constexpr const char *kSection = "NVMe 1.3 §6.8";
     if (auto st = check_namespace(s, ctx, kSection, true); !st.ok()) return st;
-    for (int dw = 10; dw <= 15; ++dw) {
-        const std::string field = fmt::format("CDW{}", dw);
-        if (auto st = check_reserved(ctx, field.c_str(), ctx.sqe.cdw(dw), 0, kSection,
-                                     static_cast<unsigned>(dw));
-            !st.ok())
-            return st;
-    }
-    return spec::success();
+    return check_reserved_dwords(ctx, 10, 15, kSection);
 }
 
 spec::Status execute_flush(DeviceState &s, CommandContext &ctx) {
