@@ -103,7 +103,7 @@ public:
     }
 
 private:
-    StoreKind kind_;
+    [[maybe_unused]] StoreKind kind_; // only images differ from the memory store
     std::unique_ptr<MemoryBackingStore> memory_;
 #ifdef NVMELAB_TEST_IMAGES
     std::unique_ptr<DeviceImage> image_;

@@ -11,7 +11,6 @@ namespace {
 constexpr uint32_t reg(Reg r) {
     return static_cast<uint32_t>(r);
 }
-constexpr const char *kRegSection = "NVMe 1.3 §3.1";
 } // namespace
 
 uint32_t Controller::sq_doorbell_offset(uint16_t qid) const {
