@@ -95,9 +95,26 @@ uint64_t Controller::run_until_idle(uint64_t max_events) {
 }
 
 void Controller::run_until(uint64_t time_ns) {
-    while (!pending_.empty() && pending_.top().time <= time_ns)
+    while (true) {
+        // Entries cancelled by a reset or a rescheduled command are dropped first, so the
+        // event step() runs is never one later than time_ns.
+        while (!pending_.empty() && stale(pending_.top()))
+            pending_.pop();
+        if (pending_.empty() || pending_.top().time > time_ns) break;
         step();
+    }
     if (state_.now_ns < time_ns) state_.now_ns = time_ns;
+}
+
+bool Controller::stale(const Pending &p) const {
+    switch (p.kind) {
+    case Pending::Kind::Command:
+        return slots_[p.id].phase == CommandPhase::Free || slots_[p.id].generation != p.generation;
+    case Pending::Kind::Coalesce:
+        return p.generation != epoch_ || !coalesce_armed_[p.id] || vector_pending_[p.id] == 0;
+    default:
+        return p.generation != epoch_;
+    }
 }
 
 bool Controller::run_pending(const Pending &p) {

@@ -118,6 +118,7 @@ private:
     void schedule(uint64_t at, Pending::Kind kind, uint32_t id = 0, uint32_t generation = 0);
     void schedule_fetch();
     bool run_pending(const Pending &p);
+    bool stale(const Pending &p) const;
 
     // Registers (registers.cpp).
     void write_cc(uint32_t value);
