@@ -11,43 +11,16 @@ bool in_range(uint64_t offset, uint64_t len, uint64_t size) {
 }
 } // namespace
 
-size_t MemoryBackingStore::home_slot(uint64_t chunk) const {
-    // Fibonacci hashing: the top table_bits_ bits of the product.
-    return static_cast<size_t>((chunk * 0x9E3779B97F4A7C15ull) >> (64 - table_bits_));
-}
-
 uint8_t *MemoryBackingStore::find_chunk(uint64_t chunk) const {
-    if (table_.empty()) return nullptr;
-    const size_t mask = table_.size() - 1;
-    for (size_t i = home_slot(chunk);; i = (i + 1) & mask) {
-        const ChunkEntry &e = table_[i];
-        if (e.bytes == nullptr) return nullptr;
-        if (e.chunk == chunk) return e.bytes;
-    }
+    auto it = chunks_.find(chunk);
+    return it == chunks_.end() ? nullptr : it->second.get();
 }
 
 uint8_t *MemoryBackingStore::add_chunk(uint64_t chunk) {
-    if ((chunks_.size() + 1) * 2 > table_.size()) {
-        std::vector<ChunkEntry> old = std::move(table_);
-        table_bits_ = old.empty() ? 10 : table_bits_ + 1;
-        table_.assign(size_t{1} << table_bits_, ChunkEntry{});
-        const size_t mask = table_.size() - 1;
-        for (const ChunkEntry &e : old) {
-            if (e.bytes == nullptr) continue;
-            size_t i = home_slot(e.chunk);
-            while (table_[i].bytes != nullptr)
-                i = (i + 1) & mask;
-            table_[i] = e;
-        }
-    }
-    chunks_.push_back(std::unique_ptr<uint8_t[]>(new uint8_t[kChunkSize]));
-    uint8_t *bytes = chunks_.back().get();
-    const size_t mask = table_.size() - 1;
-    size_t i = home_slot(chunk);
-    while (table_[i].bytes != nullptr)
-        i = (i + 1) & mask;
-    table_[i] = ChunkEntry{chunk, bytes};
-    return bytes;
+    // Not zeroed here: write() zeroes what it does not cover.
+    auto &slot = chunks_[chunk];
+    slot.reset(new uint8_t[kChunkSize]);
+    return slot.get();
 }
 
 bool MemoryBackingStore::read(uint64_t offset, std::span<uint8_t> out) {

@@ -4,11 +4,11 @@
 // only this interface; the native CLI stores it in an image file, tests and the web build in
 // memory.
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace nvmelab {
@@ -50,21 +50,12 @@ public:
     uint64_t resident_bytes() const { return chunks_.size() * kChunkSize; }
 
 private:
-    // Chunk number -> its bytes: an open-addressing hash table (linear probing, a power-of-two
-    // size, at most half full), so a lookup touches one or two small entries instead of
-    // walking tree nodes scattered over the heap.
-    struct ChunkEntry {
-        uint64_t chunk = 0;
-        uint8_t *bytes = nullptr; // null: empty entry
-    };
-    size_t home_slot(uint64_t chunk) const;
     uint8_t *find_chunk(uint64_t chunk) const;
     uint8_t *add_chunk(uint64_t chunk);
 
     uint64_t media_size_;
-    std::vector<ChunkEntry> table_;
-    unsigned table_bits_ = 0;
-    std::vector<std::unique_ptr<uint8_t[]>> chunks_; // owns the chunk memory
+    // Chunk number -> its bytes; only written chunks exist.
+    std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> chunks_;
     std::string state_;
 };
 
