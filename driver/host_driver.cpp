@@ -204,7 +204,9 @@ Completion HostDriver::with_explanation(uint16_t qid, const spec::Cqe &cqe) cons
 }
 
 std::optional<Completion> HostDriver::reap(uint16_t qid, bool ring_doorbell) {
-    HostQueuePair &q = queues_.at(qid);
+    auto it = queues_.find(qid);
+    if (it == queues_.end()) throw DriverError(fmt::format("no queue pair {} on the host", qid));
+    HostQueuePair &q = it->second;
     spec::Cqe cqe{};
     std::array<uint8_t, 16> raw{};
     mem_.read(q.cq_base + uint64_t{q.cq_head} * 16, raw);
