@@ -117,7 +117,6 @@ public:
     uint8_t critical_warning() const;
     // Power-on time: what earlier power cycles accumulated plus this one's virtual time.
     uint64_t power_on_ns() const { return health.power_on_ns + now_ns; }
-    uint16_t io_queue_limit() const { return config.max_ioqpairs; }
 
     // Persistent state (saved features, logs, counters) as JSON, and back.
     std::string persistent_state_json() const;
