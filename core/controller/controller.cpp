@@ -622,7 +622,7 @@ void Controller::complete(CommandContext &ctx) {
     ++cq.posted;
     posted_in_step_ = true;
 
-    CompletionRecord rec{ctx.sqid, cq.qid, cqe, ctx.sqe.opc, ctx.why};
+    CompletionRecord rec{ctx.sqid, cq.qid, cqe, ctx.sqe.opc, ctx.why, ctx.sqe};
     last_completion_ = rec;
     completions_.push_back(std::move(rec));
     if (completions_.size() > 4096) completions_.pop_front();
@@ -772,7 +772,7 @@ std::vector<CommandView> Controller::commands() const {
     for (const auto &ctx : slots_) {
         if (ctx.phase == CommandPhase::Free) continue;
         out.push_back(CommandView{ctx.sqid, ctx.sqe.cid, ctx.sqe.opc, ctx.phase, ctx.transfer_bytes,
-                                  ctx.buffer_pos});
+                                  ctx.buffer_pos, ctx.sqe});
     }
     return out;
 }

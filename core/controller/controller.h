@@ -42,6 +42,7 @@ struct CommandView {
     CommandPhase phase = CommandPhase::Free;
     uint64_t transfer_bytes = 0;
     uint64_t transferred = 0;
+    spec::Sqe sqe{}; // the entry as fetched (front ends decode it and its PRPs)
 };
 
 // The last completion posted, with the explanation of a failure.
@@ -51,6 +52,7 @@ struct CompletionRecord {
     spec::Cqe cqe{};
     uint8_t opcode = 0;
     std::optional<Explanation> why;
+    spec::Sqe sqe{}; // the command as fetched, for front ends that decode it
 };
 
 enum class PowerOff : uint8_t { Clean, Unclean };
