@@ -2,6 +2,7 @@
 // PRP lists, the checks on LBA range, NSID, reserved fields, DTYPE, MDTS and opcodes, and the
 // volatile write cache (§5.21.1.6) with Flush and FUA, seen through the trace.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -211,8 +212,10 @@ TEST_SUITE("nvm") {
         for (uint8_t lbads : {9, 12}) {
             CAPTURE(int(lbads));
             IoDevice d(io_config(lbads));
-            const uint64_t base = d.memory.alloc(32 * 4096, "unaligned buffers");
-            for (uint32_t blocks : {1u, 2u, 8u}) {
+            const uint64_t base = d.memory.alloc(128 * 4096, "unaligned buffers");
+            // The largest sizes cover whole 64 KiB media chunks, so their data lands on the
+            // chunk grid and PRP segments straddle chunk boundaries.
+            for (uint32_t blocks : {1u, 2u, 8u, lbads == 9 ? 250u : 32u}) {
                 CAPTURE(blocks);
                 const uint64_t len = uint64_t{blocks} * d.lba_size();
                 const auto data = pattern(len, blocks + lbads);
@@ -225,7 +228,7 @@ TEST_SUITE("nvm") {
                 d.host.release_prp_lists();
                 INFO(cw.describe());
                 REQUIRE(cw.ok());
-                const uint64_t dst = base + 12 * 4096 + 0xFFC; // 4 bytes before a page boundary
+                const uint64_t dst = base + 64 * 4096 + 0xFFC; // 4 bytes before a page boundary
                 REQUIRE(d.memory.fill(dst, 0xEE, len));
                 spec::Sqe r = IoDevice::rw(kOpRead, 1, 40, blocks - 1);
                 d.host.build_prps(r, dst, len);
@@ -552,6 +555,190 @@ TEST_SUITE("nvm") {
             CHECK(mw[0].addr == 200);
             CHECK(mw[0].len == 16);
             CHECK(d.read(200, 15) == big);
+        }
+    }
+
+    // Writes that cover whole 64 KiB media chunks are received on the chunk grid and move into
+    // the cache and the media without copies (core/media/media_chunk.h). What the host sees must
+    // be the same as for any other write.
+    TEST_CASE("writes covering whole media chunks") {
+        IoDevice d;
+        const uint32_t ls = d.lba_size();
+        const uint64_t per_chunk = kMediaChunkSize / ls; // 16 blocks of 4 KiB
+        REQUIRE(per_chunk == 16);
+        auto blocks_of = [&](const std::vector<uint8_t> &v, uint64_t first, uint64_t n) {
+            return std::vector<uint8_t>(v.begin() + static_cast<long>(first * ls),
+                                        v.begin() + static_cast<long>((first + n) * ls));
+        };
+
+        SUBCASE("aligned chunks are cached, read back and destaged intact") {
+            const auto data = pattern(32 * ls, 31);
+            const uint64_t m = d.mark();
+            REQUIRE(d.write(16, 31, data).ok());
+            const auto cw = d.events(m, EventKind::CacheWrite);
+            REQUIRE(cw.size() == 1);
+            CHECK(cw[0].addr == 16);
+            CHECK(cw[0].len == 32);
+            // One DMA event per PRP page, as for any write.
+            CHECK(d.events(m, EventKind::DmaToDevice).size() == 32);
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 32);
+            CHECK_FALSE(d.ctrl.lba_cached(1, 15));
+            CHECK(d.ctrl.lba_cached(1, 16));
+            CHECK(d.ctrl.lba_cached(1, 47));
+            CHECK_FALSE(d.ctrl.lba_cached(1, 48));
+            CHECK(d.media(16, 32) == std::vector<uint8_t>(32 * ls, 0));
+            CHECK(d.read(16, 31) == data);
+            CHECK(d.read(20, 3) == blocks_of(data, 4, 4)); // a read inside a cached chunk
+            REQUIRE(d.flush().ok());
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 0);
+            CHECK(d.media(16, 32) == data);
+            CHECK(d.read(16, 31) == data);
+        }
+        SUBCASE("an unaligned write: partial head and tail around a whole chunk") {
+            const auto data = pattern(30 * ls, 32); // LBAs 3..32: 13 + 16 + 1 blocks
+            REQUIRE(d.write(3, 29, data).ok());
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 30);
+            CHECK(d.read(3, 29) == data);
+            CHECK(d.read(0, 2) == std::vector<uint8_t>(3 * ls, 0));
+            REQUIRE(d.flush().ok());
+            CHECK(d.media(3, 30) == data);
+            CHECK(d.media(33, 5) == std::vector<uint8_t>(5 * ls, 0));
+        }
+        SUBCASE("newer small writes land in a cached chunk, older small ones are replaced") {
+            const auto small_before = pattern(2 * ls, 33);
+            REQUIRE(d.write(18, 1, small_before).ok()); // single blocks in the cache
+            const auto chunk = pattern(16 * ls, 34);
+            REQUIRE(d.write(16, 15, chunk).ok()); // replaces them
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 16);
+            CHECK(d.read(16, 15) == chunk);
+            const auto small_after = pattern(2 * ls, 35);
+            REQUIRE(d.write(20, 1, small_after).ok()); // goes into the cached chunk
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 16);
+            auto expected = chunk;
+            std::copy(small_after.begin(), small_after.end(), expected.begin() + 4 * ls);
+            CHECK(d.read(16, 15) == expected);
+            REQUIRE(d.flush().ok());
+            CHECK(d.media(16, 16) == expected);
+        }
+        SUBCASE("FUA over a cached chunk: whole or in part, no stale copy is written back") {
+            const auto cached = pattern(16 * ls, 36);
+            REQUIRE(d.write(32, 15, cached).ok());
+            SUBCASE("in part") {
+                const auto fresh = pattern(ls, 37);
+                REQUIRE(d.write(35, 0, fresh, true).ok());
+                CHECK_FALSE(d.ctrl.lba_cached(1, 35)); // on the media now
+                CHECK(d.ctrl.lba_cached(1, 34));       // the rest of the chunk stays cached
+                CHECK(d.ctrl.lba_cached(1, 36));
+                CHECK(d.ctrl.namespace_blocks_cached(1) == 15);
+                auto expected = cached;
+                std::copy(fresh.begin(), fresh.end(), expected.begin() + 3 * ls);
+                CHECK(d.read(32, 15) == expected);
+                REQUIRE(d.flush().ok());
+                CHECK(d.media(32, 16) == expected);
+            }
+            SUBCASE("whole") {
+                const auto fresh = pattern(16 * ls, 38);
+                REQUIRE(d.write(32, 15, fresh, true).ok());
+                CHECK(d.ctrl.namespace_blocks_cached(1) == 0);
+                CHECK(d.media(32, 16) == fresh);
+                REQUIRE(d.flush().ok());
+                CHECK(d.media(32, 16) == fresh);
+                CHECK(d.read(32, 15) == fresh);
+            }
+        }
+        SUBCASE("a FUA read commits only its range of a cached chunk") {
+            const auto data = pattern(16 * ls, 39);
+            REQUIRE(d.write(48, 15, data).ok());
+            std::vector<uint8_t> out;
+            const Completion c =
+                d.read_into(IoDevice::rw(kOpRead, 1, 50, 1, kFua), out, std::size_t{2} * ls);
+            REQUIRE(c.ok());
+            CHECK(out == blocks_of(data, 2, 2));
+            CHECK_FALSE(d.ctrl.lba_cached(1, 50));
+            CHECK_FALSE(d.ctrl.lba_cached(1, 51));
+            CHECK(d.ctrl.lba_cached(1, 49));
+            CHECK(d.ctrl.lba_cached(1, 52));
+            CHECK(d.media(50, 2) == blocks_of(data, 2, 2));
+            CHECK(d.media(48, 2) == std::vector<uint8_t>(2 * ls, 0));
+            CHECK(d.read(48, 15) == data);
+        }
+        SUBCASE("a Data Transfer Error leaves cache and media as they were") {
+            const auto old_data = pattern(16 * ls, 40);
+            REQUIRE(d.write(16, 15, old_data).ok());
+            const auto data = pattern(32 * ls, 41);
+            const uint64_t src = d.memory.alloc(data.size(), "write buffer");
+            REQUIRE(d.memory.write(src, data));
+            spec::Sqe w = IoDevice::rw(kOpWrite, 1, 16, 31);
+            d.host.build_prps(w, src, data.size());
+            // The 21st page of the transfer (list entry 20) points nowhere.
+            const uint64_t unmapped = uint64_t{1} << 46;
+            std::array<uint8_t, 8> entry{};
+            std::memcpy(entry.data(), &unmapped, 8);
+            REQUIRE(d.memory.write(w.prp2 + 19 * 8, entry));
+            const Completion c = d.host.execute(d.q, w);
+            d.host.release_prp_lists();
+            INFO(c.describe());
+            CHECK(int(c.cqe.sc()) == 0x04); // Data Transfer Error
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 16);
+            CHECK(d.read(16, 15) == old_data);
+            CHECK(d.read(32, 15) == std::vector<uint8_t>(16 * ls, 0));
+            REQUIRE(d.flush().ok());
+            CHECK(d.media(16, 16) == old_data);
+            // The buffers went back: the next write works and is intact.
+            REQUIRE(d.write(16, 31, data).ok());
+            CHECK(d.read(16, 31) == data);
+        }
+    }
+
+    TEST_CASE("whole media chunks under cache pressure and write-through") {
+        SUBCASE("a full cache destages before taking more chunks") {
+            DeviceConfig cfg = io_config();
+            cfg.cache_blocks = 40;
+            IoDevice d(cfg);
+            const uint32_t ls = d.lba_size();
+            const auto first = pattern(32 * ls, 42);
+            REQUIRE(d.write(16, 31, first).ok());
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 32);
+            const auto second = pattern(16 * ls, 43);
+            REQUIRE(d.write(64, 15, second).ok()); // 32 + 16 > 40
+            CHECK(d.media(16, 32) == first);
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 16);
+            CHECK(d.read(16, 31) == first);
+            CHECK(d.read(64, 15) == second);
+        }
+        SUBCASE("with WCE = 0 or a write larger than the cache, chunks go to the media") {
+            DeviceConfig cfg = io_config();
+            cfg.cache_blocks = 8;
+            IoDevice d(cfg);
+            const uint32_t ls = d.lba_size();
+            const auto big = pattern(32 * ls, 44);
+            uint64_t m = d.mark();
+            REQUIRE(d.write(16, 31, big).ok());
+            CHECK(d.events(m, EventKind::MediaWrite).size() == 1);
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 0);
+            CHECK(d.media(16, 32) == big);
+            REQUIRE(d.host.set_features(0x06, 0).ok());
+            const auto again = pattern(16 * ls, 45);
+            m = d.mark();
+            REQUIRE(d.write(32, 15, again).ok());
+            CHECK(d.events(m, EventKind::MediaWrite).size() == 1);
+            CHECK(d.media(32, 16) == again);
+            CHECK(d.read(16, 15) == std::vector<uint8_t>(big.begin(), big.begin() + 16 * ls));
+        }
+        SUBCASE("512-byte and 64 KiB LBAs") {
+            for (uint8_t lbads : {9, 16}) {
+                CAPTURE(int(lbads));
+                IoDevice d(io_config(lbads));
+                const uint32_t ls = d.lba_size();
+                const uint32_t blocks = lbads == 9 ? 200 : 2; // 100 KiB / 128 KiB
+                const uint64_t slba = lbads == 9 ? 100 : 3;
+                const auto data = pattern(uint64_t{blocks} * ls, 46 + lbads);
+                REQUIRE(d.write(slba, blocks - 1, data).ok());
+                CHECK(d.ctrl.namespace_blocks_cached(1) == blocks);
+                CHECK(d.read(slba, blocks - 1) == data);
+                REQUIRE(d.flush().ok());
+                CHECK(d.media(slba, blocks) == data);
+            }
         }
     }
 

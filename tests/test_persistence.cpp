@@ -232,12 +232,21 @@ TEST_SUITE("persistence") {
                 const auto new_data = pattern(2 * ls, 11);
                 const auto fresh = pattern(4 * ls, 12);
                 const auto flushed = pattern(ls, 13);
+                // A whole media chunk too (it moves into the cache and the store uncopied).
+                const auto chunk_blocks = static_cast<uint32_t>(kMediaChunkSize / ls);
+                const uint64_t chunk_lba = 4 * chunk_blocks;
+                const auto old_chunk = pattern(kMediaChunkSize, 14);
+                const auto new_chunk = pattern(kMediaChunkSize, 15);
+                REQUIRE(d.write(chunk_lba, old_chunk, true).ok());
                 REQUIRE(d.write(10, old_data, true).ok());
                 REQUIRE(d.write(30, flushed).ok());
                 REQUIRE(d.s->host.flush(d.s->q, 1).ok());
                 // Cached, never flushed: an overwrite and a never-written range.
                 REQUIRE(d.write(10, new_data).ok());
                 REQUIRE(d.write(20, fresh).ok());
+                REQUIRE(d.write(chunk_lba, new_chunk).ok());
+                REQUIRE(d.s->ctrl.lba_cached(1, chunk_lba + chunk_blocks - 1));
+                CHECK(d.media(chunk_lba, chunk_blocks) == old_chunk);
                 REQUIRE(d.s->ctrl.lba_cached(1, 10));
                 REQUIRE(d.s->ctrl.lba_cached(1, 20));
                 CHECK(d.read(10, 2) == new_data);
@@ -249,7 +258,9 @@ TEST_SUITE("persistence") {
                 if (how == PowerOff::Clean) {
                     CHECK(d.read(10, 2) == new_data);
                     CHECK(d.read(20, 4) == fresh);
+                    CHECK(d.read(chunk_lba, chunk_blocks) == new_chunk);
                 } else {
+                    CHECK(d.read(chunk_lba, chunk_blocks) == old_chunk);
                     CHECK(d.read(10, 2) == old_data);
                     CHECK(d.read(20, 4) == std::vector<uint8_t>(4 * ls, 0));
                 }

@@ -56,6 +56,12 @@ spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
     ctx.direction =
         write ? spec::DataDirection::HostToController : spec::DataDirection::ControllerToHost;
     ctx.transfer_bytes = blocks * ns.lba_size();
+    // A write that covers at least one whole media chunk is received on the chunk grid, so
+    // those chunks reach the cache or the media without another copy (core/media/media_chunk.h).
+    const uint64_t start = ns.store_address(f.slba);
+    const uint64_t first_whole = (start + kMediaChunkSize - 1) / kMediaChunkSize * kMediaChunkSize;
+    if (write && first_whole + kMediaChunkSize <= start + ctx.transfer_bytes)
+        ctx.chunked.request(ns.chunk_pool(), start, ctx.transfer_bytes);
     return spec::success();
 }
 
@@ -110,7 +116,10 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     ctx.execute_ns = cached ? s.config.cache_ns : s.config.write_ns;
     ++s.health.host_write_commands;
     s.health.data_units_written += ctx.transfer_bytes / 512;
-    if (!ns.write(s.store, f.slba, blocks, ctx.buffer, cached)) {
+    const bool written = ctx.chunked.active()
+                             ? ns.write(s.store, f.slba, blocks, ctx.chunked, cached)
+                             : ns.write(s.store, f.slba, blocks, ctx.buffer, cached);
+    if (!written) {
         ++s.health.media_errors;
         ctx.error_lba = f.slba;
         return ctx.fail(spec::media(spec::MediaStatus::WriteFault), "SLBA", f.slba,

@@ -12,6 +12,7 @@
 
 #include "core/controller/prp_walker.h"
 #include "core/controller/trace.h"
+#include "core/media/media_chunk.h"
 #include "core/spec/nvme_spec.h"
 
 namespace nvmelab {
@@ -51,6 +52,9 @@ struct CommandContext {
     spec::DataDirection direction = spec::DataDirection::None;
     uint64_t transfer_bytes = 0;
     std::vector<uint8_t> buffer; // staging buffer; capacity is kept between commands
+    // Set instead of `buffer` by a handler whose host-to-controller data should land on the
+    // media chunk grid (a large Write), so it reaches the cache or media without more copies.
+    ChunkedData chunked;
     uint64_t buffer_pos = 0;
     DataWalker walker;
 

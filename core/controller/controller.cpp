@@ -407,9 +407,13 @@ void Controller::decode(CommandContext &ctx) {
                 // Host-to-controller data is DMA'd over every byte before execute() reads it
                 // (a failed DMA fails the command), so only buffers the handler fills start
                 // zeroed (memset: libc++'s assign(n, 0) stores byte by byte).
-                ctx.buffer.resize(ctx.transfer_bytes);
-                if (ctx.direction != DataDirection::HostToController)
-                    std::memset(ctx.buffer.data(), 0, ctx.buffer.size());
+                if (ctx.chunked.requested()) {
+                    ctx.chunked.allocate();
+                } else {
+                    ctx.buffer.resize(ctx.transfer_bytes);
+                    if (ctx.direction != DataDirection::HostToController)
+                        std::memset(ctx.buffer.data(), 0, ctx.buffer.size());
+                }
             }
         }
     }
@@ -431,9 +435,18 @@ void Controller::transfer(CommandContext &ctx, bool to_device) {
         delay = dma_cost(state_.config, s.len * 8);
         break;
     case WalkStep::Kind::Segment: {
-        std::span<uint8_t> part(ctx.buffer.data() + ctx.buffer_pos, s.len);
-        const bool ok = to_device ? state_.memory.dma_read(s.addr, part)
-                                  : state_.memory.dma_write(s.addr, part);
+        // One DMA per PRP segment; a segment that straddles two media chunks of a chunked
+        // Write is moved in two pieces (still one traced event).
+        uint64_t host = s.addr;
+        auto dma = [&](std::span<uint8_t> part) {
+            const bool done = to_device ? state_.memory.dma_read(host, part)
+                                        : state_.memory.dma_write(host, part);
+            host += part.size();
+            return done;
+        };
+        const bool ok = ctx.chunked.active()
+                            ? ctx.chunked.for_each_piece(ctx.buffer_pos, s.len, dma)
+                            : dma(std::span<uint8_t>(ctx.buffer.data() + ctx.buffer_pos, s.len));
         int64_t why = -1;
         if (!ok) {
             ctx.fail(spec::generic(GenericStatus::DataTransferError), "PRP entry", s.addr,
@@ -683,6 +696,7 @@ void Controller::signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid) {
 }
 
 void Controller::finish(CommandContext &ctx) {
+    ctx.chunked.release();
     ctx.phase = CommandPhase::Free;
     ++ctx.generation;
     free_slots_.push_back(ctx.slot);
@@ -694,6 +708,7 @@ void Controller::drop_all_commands() {
     for (auto &ctx : slots_) {
         if (ctx.phase == CommandPhase::Free) continue;
         record_event(EventKind::CommandAborted, ctx);
+        ctx.chunked.release();
         ctx.phase = CommandPhase::Free;
         ++ctx.generation;
         free_slots_.push_back(ctx.slot);

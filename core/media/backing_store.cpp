@@ -61,4 +61,12 @@ bool MemoryBackingStore::write(uint64_t offset, std::span<const uint8_t> data) {
     return true;
 }
 
+bool MemoryBackingStore::write_chunk(uint64_t index, MediaChunk &data) {
+    if (!in_range(index * kChunkSize, kChunkSize, media_size_)) return false;
+    // Swap: the store keeps the caller's buffer, the caller gets the old one (null when the
+    // chunk was never written) to reuse.
+    std::swap(chunks_[index], data);
+    return true;
+}
+
 } // namespace nvmelab

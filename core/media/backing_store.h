@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/media/media_chunk.h"
+
 namespace nvmelab {
 
 class BackingStore {
@@ -22,6 +24,13 @@ public:
     // outside the media (the controller turns that into a media error status).
     virtual bool read(uint64_t offset, std::span<uint8_t> out) = 0;
     virtual bool write(uint64_t offset, std::span<const uint8_t> data) = 0;
+    // Writes one whole chunk of the media chunk grid (chunk `index`, kMediaChunkSize bytes from
+    // `data`). A store that keeps media in memory may take the buffer instead of copying it;
+    // `data` then holds the buffer the store gave up (or null), for the caller to reuse.
+    virtual bool write_chunk(uint64_t index, MediaChunk &data) {
+        return write(index * kMediaChunkSize,
+                     std::span<const uint8_t>(data.get(), kMediaChunkSize));
+    }
     // Makes every earlier write durable.
     virtual bool sync() = 0;
     // The controller's persistent state as a JSON document ("" when none was saved yet).
@@ -34,12 +43,13 @@ public:
 // Sparse in-memory store: only chunks that were written take memory.
 class MemoryBackingStore final : public BackingStore {
 public:
-    static constexpr uint64_t kChunkSize = 64 * 1024;
+    static constexpr uint64_t kChunkSize = kMediaChunkSize;
 
     explicit MemoryBackingStore(uint64_t media_size) : media_size_(media_size) {}
     uint64_t media_size() const override { return media_size_; }
     bool read(uint64_t offset, std::span<uint8_t> out) override;
     bool write(uint64_t offset, std::span<const uint8_t> data) override;
+    bool write_chunk(uint64_t index, MediaChunk &data) override;
     bool sync() override { return true; }
     std::string load_state() override { return state_; }
     bool save_state(std::string_view json) override {

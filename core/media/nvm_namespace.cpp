@@ -8,11 +8,28 @@ namespace nvmelab {
 NvmNamespace::NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, uint32_t lba_size,
                            uint32_t cache_blocks)
     : nsid_(nsid), store_offset_(store_offset), nsze_(nsze), lba_size_(lba_size),
-      cache_capacity_(cache_blocks) {}
+      cache_capacity_(cache_blocks),
+      // Enough spare buffers to refill a whole cache after a flush gave its lines to the store
+      // (which hands back the chunks it held), plus in-flight writes: steady overwrite traffic
+      // then allocates nothing. They only replace memory the cache itself held.
+      pool_(uint64_t{cache_blocks} * lba_size / kMediaChunkSize + 64) {}
 
 bool NvmNamespace::read(BackingStore &store, uint64_t slba, uint64_t nlb,
                         std::span<uint8_t> out) const {
-    if (!store.read(store_offset_ + slba * lba_size_, out.first(nlb * lba_size_))) return false;
+    const uint64_t bytes = nlb * lba_size_;
+    if (!store.read(store_address(slba), out.first(bytes))) return false;
+    // Newer data from the cache: whole chunks first, then single blocks.
+    if (!lines_.empty()) {
+        const uint64_t begin = store_address(slba);
+        for (uint64_t c = begin / kMediaChunkSize; c * kMediaChunkSize < begin + bytes; ++c) {
+            auto it = lines_.find(c);
+            if (it == lines_.end()) continue;
+            const uint64_t from = std::max(begin, c * kMediaChunkSize);
+            const uint64_t to = std::min(begin + bytes, (c + 1) * kMediaChunkSize);
+            std::memcpy(out.data() + (from - begin), it->second.get() + from % kMediaChunkSize,
+                        to - from);
+        }
+    }
     if (cache_index_.empty()) return true;
     for (uint64_t i = 0; i < nlb; ++i) {
         auto it = cache_index_.find(slba + i);
@@ -22,23 +39,50 @@ bool NvmNamespace::read(BackingStore &store, uint64_t slba, uint64_t nlb,
     return true;
 }
 
-bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
-                         std::span<const uint8_t> in, bool cache) {
-    if (!cache || nlb > cache_capacity_) {
-        // Write-through: the media gets the data and any older cached copy is now stale.
-        for (uint64_t i = 0; i < nlb && !cache_index_.empty(); ++i) {
-            auto it = cache_index_.find(slba + i);
-            if (it != cache_index_.end()) {
-                free_slots_.push_back(it->second);
-                cache_index_.erase(it);
-            }
-        }
-        return store.write(store_offset_ + slba * lba_size_, in.first(nlb * lba_size_));
-    }
-    uint64_t new_blocks = 0;
+uint64_t NvmNamespace::uncached_blocks(uint64_t slba, uint64_t nlb) const {
+    uint64_t n = 0;
     for (uint64_t i = 0; i < nlb; ++i)
-        new_blocks += cache_index_.count(slba + i) == 0;
-    if (cache_index_.size() + new_blocks > cache_capacity_ && flush(store) < 0) return false;
+        n += !is_cached(slba + i);
+    return n;
+}
+
+void NvmNamespace::drop_arena_blocks(uint64_t slba, uint64_t nlb) {
+    for (uint64_t i = 0; i < nlb && !cache_index_.empty(); ++i) {
+        auto it = cache_index_.find(slba + i);
+        if (it != cache_index_.end()) {
+            free_slots_.push_back(it->second);
+            cache_index_.erase(it);
+        }
+    }
+}
+
+void NvmNamespace::split_line(uint64_t chunk) {
+    auto it = lines_.find(chunk);
+    if (it == lines_.end()) return;
+    MediaChunk line = std::move(it->second);
+    lines_.erase(it);
+    put_in_arena(chunk_first_lba(chunk), blocks_per_chunk(), line.get());
+    pool_.give(std::move(line));
+}
+
+void NvmNamespace::uncache_lines(uint64_t slba, uint64_t nlb) {
+    if (lines_.empty()) return;
+    const uint64_t first = chunk_of(slba);
+    const uint64_t last = chunk_of(slba + nlb - 1);
+    for (uint64_t c = first; c <= last; ++c) {
+        auto it = lines_.find(c);
+        if (it == lines_.end()) continue;
+        const uint64_t lba = chunk_first_lba(c);
+        if (lba >= slba && lba + blocks_per_chunk() <= slba + nlb) {
+            pool_.give(std::move(it->second));
+            lines_.erase(it);
+        } else {
+            split_line(c);
+        }
+    }
+}
+
+void NvmNamespace::put_in_arena(uint64_t slba, uint64_t nlb, const uint8_t *data) {
     if (cache_arena_.empty()) {
         cache_arena_.resize(uint64_t{cache_capacity_} * lba_size_);
         free_slots_.reserve(cache_capacity_);
@@ -46,21 +90,96 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
             free_slots_.push_back(s - 1);
     }
     for (uint64_t i = 0; i < nlb; ++i) {
-        auto [it, inserted] = cache_index_.try_emplace(slba + i, 0);
+        const uint64_t lba = slba + i;
+        const uint8_t *block = data + i * lba_size_;
+        if (!lines_.empty()) {
+            auto line = lines_.find(chunk_of(lba));
+            if (line != lines_.end()) {
+                std::memcpy(line->second.get() + store_address(lba) % kMediaChunkSize, block,
+                            lba_size_);
+                continue;
+            }
+        }
+        auto [it, inserted] = cache_index_.try_emplace(lba, 0);
         if (inserted) {
             it->second = free_slots_.back();
             free_slots_.pop_back();
         }
-        std::memcpy(cache_slot(it->second), in.data() + i * lba_size_, lba_size_);
+        std::memcpy(cache_slot(it->second), block, lba_size_);
     }
+}
+
+bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
+                         std::span<const uint8_t> in, bool cache) {
+    if (!cache || nlb > cache_capacity_) {
+        // Write-through: the media gets the data; older cached copies are now stale.
+        uncache_lines(slba, nlb);
+        drop_arena_blocks(slba, nlb);
+        return store.write(store_address(slba), in.first(nlb * lba_size_));
+    }
+    if (cached_blocks() + uncached_blocks(slba, nlb) > cache_capacity_ && flush(store) < 0)
+        return false;
+    put_in_arena(slba, nlb, in.data());
     return true;
 }
 
+bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, ChunkedData &in,
+                         bool cache) {
+    const uint64_t bpc = blocks_per_chunk();
+    const bool to_cache = cache && nlb <= cache_capacity_;
+    if (to_cache && cached_blocks() + uncached_blocks(slba, nlb) > cache_capacity_ &&
+        flush(store) < 0)
+        return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i < in.chunks.size(); ++i) {
+        const uint64_t c = in.first_chunk() + i;
+        // The part of this chunk the command writes, in LBAs and in bytes of the buffer.
+        const uint64_t chunk_start = c * kMediaChunkSize;
+        const uint64_t from = std::max(chunk_start, store_address(slba));
+        const uint64_t to = std::min(chunk_start + kMediaChunkSize, store_address(slba + nlb));
+        const uint64_t first_lba = (from - store_offset_) / lba_size_;
+        const uint64_t blocks = (to - from) / lba_size_;
+        MediaChunk &buffer = in.chunks[i];
+        if (blocks != bpc) {
+            const std::span<const uint8_t> part(buffer.get() + from % kMediaChunkSize, to - from);
+            ok = write(store, first_lba, blocks, part, to_cache);
+            continue;
+        }
+        drop_arena_blocks(first_lba, blocks);
+        if (to_cache) {
+            MediaChunk &line = lines_[c];
+            pool_.give(std::move(line)); // the older cached copy, if any
+            line = std::move(buffer);
+        } else {
+            uncache_lines(first_lba, blocks);
+            ok = store.write_chunk(c, buffer); // buffer now holds what the store gave back
+        }
+    }
+    in.release();
+    return ok;
+}
+
 bool NvmNamespace::commit_range(BackingStore &store, uint64_t slba, uint64_t nlb) {
+    if (!lines_.empty()) {
+        const uint64_t first = chunk_of(slba);
+        const uint64_t last = chunk_of(slba + nlb - 1);
+        for (uint64_t c = first; c <= last; ++c) {
+            auto it = lines_.find(c);
+            if (it == lines_.end()) continue;
+            const uint64_t lba = chunk_first_lba(c);
+            if (lba < slba || lba + blocks_per_chunk() > slba + nlb) {
+                split_line(c); // only the range is committed; its arena blocks follow below
+                continue;
+            }
+            if (!store.write_chunk(c, it->second)) return false;
+            pool_.give(std::move(it->second));
+            lines_.erase(it);
+        }
+    }
     for (uint64_t i = 0; i < nlb && !cache_index_.empty(); ++i) {
         auto it = cache_index_.find(slba + i);
         if (it == cache_index_.end()) continue;
-        if (!store.write(store_offset_ + (slba + i) * lba_size_,
+        if (!store.write(store_address(slba + i),
                          std::span<const uint8_t>(cache_slot(it->second), lba_size_)))
             return false;
         free_slots_.push_back(it->second);
@@ -70,11 +189,24 @@ bool NvmNamespace::commit_range(BackingStore &store, uint64_t slba, uint64_t nlb
 }
 
 int64_t NvmNamespace::flush(BackingStore &store) {
-    if (cache_index_.empty()) return 0;
-    // Destage in LBA order, merging blocks into one write while their LBAs follow each other
-    // and so do their cache slots, so the media sees few large writes, straight from the cache
-    // arena, in the same order on every platform. (drop_cache() hands slots out in arena
-    // order, so blocks written together are usually adjacent there.)
+    const auto written = static_cast<int64_t>(cached_blocks());
+    if (written == 0) return 0;
+    // Whole chunks go to the store by hand-over, in chunk order (the same order on every
+    // platform, whatever the hash table's iteration order).
+    std::vector<uint64_t> lines;
+    lines.reserve(lines_.size());
+    for (const auto &entry : lines_)
+        lines.push_back(entry.first);
+    std::sort(lines.begin(), lines.end());
+    for (const uint64_t c : lines) {
+        MediaChunk &line = lines_[c];
+        if (!store.write_chunk(c, line)) return -1;
+        pool_.give(std::move(line));
+        lines_.erase(c);
+    }
+    // Single blocks in LBA order, merging blocks into one write while their LBAs follow each
+    // other and so do their arena slots, so the media sees few large writes. (drop_cache()
+    // hands slots out in arena order, so blocks written together are usually adjacent there.)
     std::vector<std::pair<uint64_t, uint32_t>> blocks(cache_index_.begin(), cache_index_.end());
     std::sort(blocks.begin(), blocks.end());
     size_t i = 0;
@@ -84,17 +216,19 @@ int64_t NvmNamespace::flush(BackingStore &store) {
                blocks[j].second == blocks[i].second + (j - i))
             ++j;
         const std::span<const uint8_t> run(cache_slot(blocks[i].second), (j - i) * lba_size_);
-        if (!store.write(store_offset_ + blocks[i].first * lba_size_, run)) return -1;
+        if (!store.write(store_address(blocks[i].first), run)) return -1;
         i = j;
     }
-    const auto written = static_cast<int64_t>(blocks.size());
     drop_cache();
     if (!store.sync()) return -1;
     return written;
 }
 
 uint64_t NvmNamespace::drop_cache() {
-    const uint64_t dropped = cache_index_.size();
+    const uint64_t dropped = cached_blocks();
+    for (auto &entry : lines_)
+        pool_.give(std::move(entry.second));
+    lines_.clear();
     cache_index_.clear();
     // Every slot is free again. Hand them out from the start of the arena again, so blocks
     // cached together sit together and flush() can write their runs straight from the arena.

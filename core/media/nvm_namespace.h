@@ -2,12 +2,17 @@
 // One NVM namespace: its LBAs on the backing store, plus the volatile write cache in front of
 // them. Cached blocks are what an unclean power cut loses (NVMe 1.3 §5.21.1.6, Volatile Write
 // Cache); Flush and a clean shutdown write them to the media.
+//
+// The cache holds blocks two ways: whole media chunks ("lines", taken over from a Write's
+// ChunkedData without a copy and handed to the store the same way), and single blocks in an
+// arena for writes that cover a chunk only in part. A block is in at most one of the two.
 #include <cstdint>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
 #include "core/media/backing_store.h"
+#include "core/media/media_chunk.h"
 
 namespace nvmelab {
 
@@ -26,6 +31,14 @@ public:
     // disabled). A cached write that overflows the cache destages it first.
     bool write(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<const uint8_t> in,
                bool cache);
+    // The same for data laid out on the media chunk grid (see ChunkedData, whose media_offset
+    // must be this range's store address): chunks the range covers whole move into the cache,
+    // or to the store when not caching, without a copy; the rest is written as above. The
+    // buffers left over go back to chunk_pool().
+    bool write(BackingStore &store, uint64_t slba, uint64_t nlb, ChunkedData &in, bool cache);
+    // Store address of an LBA, and the pool a Write's ChunkedData takes its buffers from.
+    uint64_t store_address(uint64_t lba) const { return store_offset_ + lba * lba_size_; }
+    MediaChunkPool &chunk_pool() { return pool_; }
     // Writes the cached blocks of one range to the media and drops them from the cache.
     bool commit_range(BackingStore &store, uint64_t slba, uint64_t nlb);
     // Writes every cached block to the media; returns the number written or -1 on failure.
@@ -33,10 +46,33 @@ public:
     // An unclean power cut: cached data is gone.
     uint64_t drop_cache();
 
-    bool is_cached(uint64_t lba) const { return cache_index_.count(lba) != 0; }
-    uint64_t cached_blocks() const { return cache_index_.size(); }
+    bool is_cached(uint64_t lba) const {
+        return cache_index_.count(lba) != 0 || (!lines_.empty() && lines_.count(chunk_of(lba)));
+    }
+    uint64_t cached_blocks() const {
+        return cache_index_.size() + lines_.size() * blocks_per_chunk();
+    }
 
 private:
+    uint64_t chunk_of(uint64_t lba) const { return store_address(lba) / kMediaChunkSize; }
+    uint64_t blocks_per_chunk() const { return kMediaChunkSize / lba_size_; }
+    // Blocks of [slba, slba + nlb) not in the cache yet.
+    uint64_t uncached_blocks(uint64_t slba, uint64_t nlb) const;
+    // Puts blocks in the arena (or into their chunk's line when it is cached).
+    void put_in_arena(uint64_t slba, uint64_t nlb, const uint8_t *data);
+    // Drops arena copies of a range (a newer copy went to a line or to the media).
+    void drop_arena_blocks(uint64_t slba, uint64_t nlb);
+    // Moves a cached line's blocks into the arena, so single blocks of it can leave the cache.
+    // (The arena has room: lines and arena blocks together never exceed the capacity.)
+    void split_line(uint64_t chunk);
+    // Before [slba, slba + nlb) is written to the media directly: cached lines the range covers
+    // whole are dropped, lines it covers in part are split, so no cached copy of it remains.
+    void uncache_lines(uint64_t slba, uint64_t nlb);
+    // First LBA of a media chunk (chunks this namespace covers whole).
+    uint64_t chunk_first_lba(uint64_t chunk) const {
+        return (chunk * kMediaChunkSize - store_offset_) / lba_size_;
+    }
+
     uint8_t *cache_slot(uint32_t slot) { return cache_arena_.data() + uint64_t{slot} * lba_size_; }
     const uint8_t *cache_slot(uint32_t slot) const {
         return cache_arena_.data() + uint64_t{slot} * lba_size_;
@@ -50,6 +86,8 @@ private:
     std::unordered_map<uint64_t, uint32_t> cache_index_; // LBA -> arena slot
     std::vector<uint8_t> cache_arena_;                   // allocated on first cached write
     std::vector<uint32_t> free_slots_;
+    std::unordered_map<uint64_t, MediaChunk> lines_; // media chunk index -> whole cached chunk
+    MediaChunkPool pool_;
 };
 
 } // namespace nvmelab
