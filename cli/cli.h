@@ -70,5 +70,6 @@ void register_io_commands(Registry &reg);       // read, write, flush
 void register_passthru_commands(Registry &reg); // admin-passthru, io-passthru
 void register_exec_command(Registry &reg);      // exec
 void register_demo_command(Registry &reg);      // demo
+void register_lesson_commands(Registry &reg);   // lesson run, lesson check
 
 } // namespace nvmelab::cli

@@ -41,6 +41,7 @@ int main(int argc, char **argv) {
     cli::register_io_commands(reg);
     cli::register_passthru_commands(reg);
     cli::register_exec_command(reg);
+    cli::register_lesson_commands(reg);
 
     try {
         app.parse(argc, argv);

@@ -192,12 +192,16 @@ constexpr Doc kDocs[] = {
     {"Checks (a failed check stops a script)", "expect queue",
      "expect queue QID head|tail|phase [OP] VALUE",
      "The controller's SQ QID head / tail, or the phase tag its CQ writes next."},
-    {"Checks (a failed check stops a script)", "expect sq", "expect sq QID head|tail [OP] VALUE",
-     "The controller's SQ head (fetch position) or tail (last doorbell)."},
+    {"Checks (a failed check stops a script)", "expect sq",
+     "expect sq QID head|tail|size|cqid [OP] VALUE",
+     "The controller's SQ head (fetch position), tail (last doorbell), size (entries) or the CQ "
+     "it posts to."},
     {"Checks (a failed check stops a script)", "expect cq",
-     "expect cq QID head|tail|phase|pending [OP] VALUE",
-     "The controller's CQ head / tail / phase; pending = CQEs in host memory the host has not "
-     "reaped (phase tags)."},
+     "expect cq QID head|tail|phase|pending|size [OP] VALUE",
+     "The controller's CQ head / tail / phase / size (entries); pending = CQEs in host memory "
+     "the host has not reaped (phase tags)."},
+    {"Checks (a failed check stops a script)", "expect cached", "expect cached NSID [OP] VALUE",
+     "Blocks of namespace NSID held in the volatile write cache, not yet on the media."},
 
     {"Other", "echo", "echo TEXT", "Print TEXT."},
     {"Other", "set", "set NAME VALUE | set", "Set $NAME; 'set' alone lists the variables."},
@@ -2241,10 +2245,11 @@ struct Console::Impl {
             const auto views = c.ctrl_.queues();
             const bool want_sq = what == "sq" || (what == "queue" && field != "phase");
             const bool allowed =
-                what == "sq" ? field == "head" || field == "tail"
-                : what == "cq"
-                    ? field == "head" || field == "tail" || field == "phase" || field == "pending"
-                    : field == "head" || field == "tail" || field == "phase";
+                what == "sq" ? field == "head" || field == "tail" || field == "size" ||
+                                   field == "cqid"
+                : what == "cq" ? field == "head" || field == "tail" || field == "phase" ||
+                                     field == "pending" || field == "size"
+                               : field == "head" || field == "tail" || field == "phase";
             if (!allowed) usage_error(key, fmt::format("unknown queue field '{}'", rest[1].text));
             uint16_t id = qid;
             if (what == "queue" && field == "phase") {
@@ -2261,11 +2266,21 @@ struct Console::Impl {
                 actual = v->tail;
             else if (field == "phase")
                 actual = v->phase ? 1 : 0;
+            else if (field == "size")
+                actual = v->size;
+            else if (field == "cqid")
+                actual = v->cqid;
             else {
                 const auto h = host_cq(c, id);
                 actual = h ? pending(c, *h) : 0;
             }
             check(c, label, actual, ck, false, out);
+        } else if (what == "cached") {
+            if (rest.empty()) usage_error("expect cached", "missing NSID");
+            const uint64_t nsid = number(c, rest[0], "NSID", 0xFFFFFFFF);
+            const Check ck = parse_check(rest.subspan(1), "expect cached");
+            check(c, fmt::format("cached blocks of namespace {}", nsid),
+                  c.ctrl_.namespace_blocks_cached(static_cast<uint32_t>(nsid)), ck, false, out);
         } else {
             usage_error("expect", fmt::format("unknown check '{}'", t[0].text));
         }
@@ -2441,6 +2456,51 @@ std::string Console::help() {
            "keywords are case-insensitive;\n'#' starts a comment. 'help COMMAND' shows one "
            "command.\n\n" +
            format_docs(docs);
+}
+
+std::string Console::syntax_error(std::string_view line) {
+    try {
+        const std::vector<Token> toks = tokenize(line);
+        if (toks.empty()) return {};
+        const std::string word = lower(toks[0].text);
+        bool known = false;
+        for (const Impl::Entry &e : Impl::kTable)
+            known = known || e.name == word;
+        if (!known) return fmt::format("unknown command '{}'; 'help' lists the commands", word);
+        // Commands documented only with sub-forms need one of them.
+        bool bare = false;
+        std::string forms;
+        bool form_ok = false;
+        const std::string second = toks.size() > 1 ? lower(toks[1].text) : std::string();
+        for (const Doc &d : kDocs) {
+            if (d.key == word) bare = true;
+            if (d.key.size() <= word.size() || !doc_matches(d, word)) continue;
+            const std::string_view sub = d.key.substr(word.size() + 1);
+            forms += fmt::format("{}{}", forms.empty() ? "" : " ", sub);
+            form_ok = form_ok || sub == second;
+        }
+        if (!bare && !forms.empty() && !form_ok)
+            return second.empty()
+                       ? fmt::format("'{}' needs one of: {}; usage: {}", word, forms, usage(word))
+                       : fmt::format("unknown form '{} {}' (forms: {}); usage: {}", word,
+                                     toks[1].text, forms, usage(word));
+        const bool reg_form = word == "reg" && (second == "read" || second == "write");
+        if ((reg_form || (word == "expect" && second == "reg")) && toks.size() > 2)
+            find_register(toks[2].text, fmt::format("{} {}", word, second));
+        if (word == "reg" && toks.size() == 2 && !reg_form) find_register(toks[1].text, "reg");
+    } catch (const ConsoleError &e) {
+        return e.what();
+    }
+    return {};
+}
+
+bool Console::is_register(std::string_view name) {
+    try {
+        find_register(name, "reg");
+        return true;
+    } catch (const ConsoleError &) {
+        return false;
+    }
 }
 
 std::string Console::help(std::string_view command) {

@@ -39,6 +39,15 @@ public:
     static std::string help();
     static std::string help(std::string_view command);
 
+    // Checks a line without running it (for lesson files): it must tokenize, name a known
+    // command and, where the command has sub-forms (`mem alloc`, `expect reg`), a known one;
+    // register names given to `reg read|write` and `expect reg` must exist. Returns "" when the
+    // line looks right, else the error exec_line would give. Values are not checked: `$vars`
+    // only exist at run time.
+    static std::string syntax_error(std::string_view line);
+    // NAME or NAME.FIELD names a register (field) of the console (`CC.EN`, `csts`).
+    static bool is_register(std::string_view name);
+
     // Variables set by `mem alloc` and `set` ($name in arguments).
     const std::map<std::string, uint64_t> &variables() const { return vars_; }
     // The completion `expect status` and friends check: the last one seen through this console,
