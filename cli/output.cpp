@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/spec/field_decode.h"
+
 namespace nvmelab::cli {
 
 Table &Table::add(std::string name, std::string value) {
@@ -27,33 +29,11 @@ std::string Table::str() const {
 }
 
 std::string trim_field(const char *text, size_t size) {
-    size_t n = 0;
-    while (n < size && text[n] != '\0')
-        ++n;
-    while (n > 0 && text[n - 1] == ' ')
-        --n;
-    return std::string(text, n);
+    return spec::ascii_field(text, size);
 }
 
 std::string u128_decimal(const uint8_t (&bytes)[16]) {
-    // Long division by 10 over the little-endian bytes (no 128-bit integer type needed).
-    std::array<uint8_t, 16> n;
-    std::copy(std::begin(bytes), std::end(bytes), n.begin());
-    std::string digits;
-    bool zero = false;
-    while (!zero) {
-        unsigned rem = 0;
-        zero = true;
-        for (int i = 15; i >= 0; --i) {
-            const unsigned cur = (rem << 8) | n[i];
-            n[i] = static_cast<uint8_t>(cur / 10);
-            rem = cur % 10;
-            if (n[i] != 0) zero = false;
-        }
-        digits.push_back(static_cast<char>('0' + rem));
-    }
-    std::reverse(digits.begin(), digits.end());
-    return digits;
+    return spec::u128_decimal(bytes);
 }
 
 Json u128_json(const uint8_t (&bytes)[16]) {
@@ -66,11 +46,7 @@ Json u128_json(const uint8_t (&bytes)[16]) {
 }
 
 std::string hex_string(std::span<const uint8_t> bytes) {
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (uint8_t b : bytes)
-        out += fmt::format("{:02x}", b);
-    return out;
+    return spec::hex_bytes(bytes);
 }
 
 std::string hex_dump(std::span<const uint8_t> bytes, uint64_t base_offset) {

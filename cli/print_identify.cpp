@@ -2,36 +2,14 @@
 #include <fmt/format.h>
 
 #include "cli/output.h"
+#include "core/spec/field_decode.h"
 
 namespace nvmelab::cli {
 
 namespace {
 
-std::string hex(uint64_t v) {
-    return fmt::format("{:#x}", v);
-}
-std::string dec(uint64_t v) {
-    return fmt::format("{}", v);
-}
-
 uint32_t ieee_oui(const spec::IdentifyController &id) {
     return (uint32_t{id.ieee[2]} << 16) | (uint32_t{id.ieee[1]} << 8) | id.ieee[0];
-}
-
-// Max power in watts: MP is in centiwatts, or in 0.0001 W units when MXPS is set.
-std::string watts(uint16_t value, bool fine_scale) {
-    return fmt::format("{:.4f}W", fine_scale ? value / 10000.0 : value / 100.0);
-}
-
-std::string power_scale(uint8_t scale_bits) {
-    switch (scale_bits) {
-    case 1:
-        return "0.0001W";
-    case 2:
-        return "0.01W";
-    default:
-        return "-";
-    }
 }
 
 } // namespace
@@ -116,69 +94,8 @@ Json id_ctrl_json(const spec::IdentifyController &id) {
 
 std::string id_ctrl_text(const spec::IdentifyController &id) {
     Table t;
-    t.add("vid", hex(id.vid));
-    t.add("ssvid", hex(id.ssvid));
-    t.add("sn", trim_field(id.sn, sizeof id.sn));
-    t.add("mn", trim_field(id.mn, sizeof id.mn));
-    t.add("fr", trim_field(id.fr, sizeof id.fr));
-    t.add("rab", dec(id.rab));
-    t.add("ieee", fmt::format("{:06x}", ieee_oui(id)));
-    t.add("cmic", hex(id.cmic));
-    t.add("mdts", dec(id.mdts));
-    t.add("cntlid", hex(id.cntlid));
-    t.add("ver", hex(id.ver));
-    t.add("rtd3r", hex(id.rtd3r));
-    t.add("rtd3e", hex(id.rtd3e));
-    t.add("oaes", hex(id.oaes));
-    t.add("ctratt", hex(id.ctratt));
-    t.add("oacs", hex(id.oacs));
-    t.add("acl", dec(id.acl));
-    t.add("aerl", dec(id.aerl));
-    t.add("frmw", hex(id.frmw));
-    t.add("lpa", hex(id.lpa));
-    t.add("elpe", dec(id.elpe));
-    t.add("npss", dec(id.npss));
-    t.add("avscc", hex(id.avscc));
-    t.add("apsta", hex(id.apsta));
-    t.add("wctemp", dec(id.wctemp));
-    t.add("cctemp", dec(id.cctemp));
-    t.add("mtfa", dec(id.mtfa));
-    t.add("hmpre", dec(id.hmpre));
-    t.add("hmmin", dec(id.hmmin));
-    t.add("tnvmcap", u128_decimal(id.tnvmcap));
-    t.add("unvmcap", u128_decimal(id.unvmcap));
-    t.add("rpmbs", hex(id.rpmbs));
-    t.add("edstt", dec(id.edstt));
-    t.add("dsto", dec(id.dsto));
-    t.add("fwug", dec(id.fwug));
-    t.add("kas", dec(id.kas));
-    t.add("hctma", hex(id.hctma));
-    t.add("mntmt", dec(id.mntmt));
-    t.add("mxtmt", dec(id.mxtmt));
-    t.add("sanicap", hex(id.sanicap));
-    t.add("sqes", hex(id.sqes));
-    t.add("cqes", hex(id.cqes));
-    t.add("maxcmd", dec(id.maxcmd));
-    t.add("nn", dec(id.nn));
-    t.add("oncs", hex(id.oncs));
-    t.add("fuses", hex(id.fuses));
-    t.add("fna", hex(id.fna));
-    t.add("vwc", hex(id.vwc));
-    t.add("awun", dec(id.awun));
-    t.add("awupf", dec(id.awupf));
-    t.add("nvscc", dec(id.nvscc));
-    t.add("acwu", dec(id.acwu));
-    t.add("sgls", hex(id.sgls));
-    t.add("subnqn", trim_field(id.subnqn, sizeof id.subnqn));
-    for (unsigned i = 0; i <= id.npss && i < 32; ++i) {
-        const spec::PowerStateDescriptor &ps = id.psd[i];
-        t.add(fmt::format("ps {:4}", i),
-              fmt::format("mp:{} {}operational enlat:{} exlat:{} rrt:{} rrl:{} rwt:{} rwl:{} "
-                          "idle_power:{} ({}) active_power:{} ({})",
-                          watts(ps.mp, ps.mxps()), ps.nops() ? "non-" : "", ps.enlat, ps.exlat,
-                          ps.rrt, ps.rrl, ps.rwt, ps.rwl, ps.idlp, power_scale(ps.ips >> 6),
-                          ps.actp, power_scale(ps.aps())));
-    }
+    for (spec::DecodedField &f : spec::identify_controller_fields(id))
+        t.add(std::move(f.name), std::move(f.value));
     return "NVME Identify Controller:\n" + t.str();
 }
 
@@ -221,35 +138,8 @@ Json id_ns_json(const spec::IdentifyNamespace &ns) {
 
 std::string id_ns_text(const spec::IdentifyNamespace &ns, uint32_t nsid) {
     Table t;
-    t.add("nsze", hex(ns.nsze));
-    t.add("ncap", hex(ns.ncap));
-    t.add("nuse", hex(ns.nuse));
-    t.add("nsfeat", hex(ns.nsfeat));
-    t.add("nlbaf", dec(ns.nlbaf));
-    t.add("flbas", hex(ns.flbas));
-    t.add("mc", hex(ns.mc));
-    t.add("dpc", hex(ns.dpc));
-    t.add("dps", hex(ns.dps));
-    t.add("nmic", hex(ns.nmic));
-    t.add("rescap", hex(ns.rescap));
-    t.add("fpi", hex(ns.fpi));
-    t.add("dlfeat", dec(ns.dlfeat));
-    t.add("nawun", dec(ns.nawun));
-    t.add("nawupf", dec(ns.nawupf));
-    t.add("nacwu", dec(ns.nacwu));
-    t.add("nabsn", dec(ns.nabsn));
-    t.add("nabo", dec(ns.nabo));
-    t.add("nabspf", dec(ns.nabspf));
-    t.add("noiob", dec(ns.noiob));
-    t.add("nvmcap", u128_decimal(ns.nvmcap));
-    t.add("nguid", hex_string(ns.nguid));
-    t.add("eui64", hex_string(ns.eui64));
-    for (unsigned i = 0; i <= ns.nlbaf && i < 16; ++i) {
-        const spec::LbaFormat &f = ns.lbaf[i];
-        t.add(fmt::format("lbaf {:2}", i),
-              fmt::format("ms:{:<3} lbads:{:<2} rp:{:#x}{}", f.ms, f.lbads,
-                          f.relative_performance(), i == ns.flbas_index() ? " (in use)" : ""));
-    }
+    for (spec::DecodedField &f : spec::identify_namespace_fields(ns))
+        t.add(std::move(f.name), std::move(f.value));
     return fmt::format("NVME Identify Namespace {}:\n", nsid) + t.str();
 }
 

@@ -3,25 +3,10 @@
 #include <fmt/format.h>
 
 #include "cli/output.h"
+#include "core/spec/field_decode.h"
 #include "core/spec/status_text.h"
 
 namespace nvmelab::cli {
-
-namespace {
-
-constexpr int kKelvinOffset = 273;
-
-std::string temperature_text(uint16_t kelvin) {
-    return fmt::format("{} C ({} K)", static_cast<int>(kelvin) - kKelvinOffset, kelvin);
-}
-
-// Data units are thousands of 512-byte units (§5.14.1.2).
-std::string data_units_text(const uint8_t (&units)[16]) {
-    const uint64_t low = spec::get_u128_low(units);
-    return fmt::format("{} ({:.2f} MB)", u128_decimal(units), low * 512000.0 / 1e6);
-}
-
-} // namespace
 
 Json smart_log_json(const spec::SmartLog &log) {
     Json j = Json::object();
@@ -54,31 +39,8 @@ Json smart_log_json(const spec::SmartLog &log) {
 
 std::string smart_log_text(const spec::SmartLog &log, uint32_t nsid) {
     Table t;
-    t.add("critical_warning", fmt::format("{:#x}", log.critical_warning));
-    t.add("temperature", temperature_text(log.composite_temp()));
-    t.add("available_spare", fmt::format("{}%", log.available_spare));
-    t.add("available_spare_threshold", fmt::format("{}%", log.available_spare_threshold));
-    t.add("percentage_used", fmt::format("{}%", log.percentage_used));
-    t.add("data_units_read", data_units_text(log.data_units_read));
-    t.add("data_units_written", data_units_text(log.data_units_written));
-    t.add("host_read_commands", u128_decimal(log.host_read_commands));
-    t.add("host_write_commands", u128_decimal(log.host_write_commands));
-    t.add("controller_busy_time", u128_decimal(log.controller_busy_time));
-    t.add("power_cycles", u128_decimal(log.power_cycles));
-    t.add("power_on_hours", u128_decimal(log.power_on_hours));
-    t.add("unsafe_shutdowns", u128_decimal(log.unsafe_shutdowns));
-    t.add("media_errors", u128_decimal(log.media_errors));
-    t.add("num_err_log_entries", u128_decimal(log.num_error_log_entries));
-    t.add("warning_temperature_time", fmt::format("{}", log.warning_temp_time));
-    t.add("critical_composite_temperature_time", fmt::format("{}", log.critical_temp_time));
-    for (int i = 0; i < 8; ++i)
-        if (log.temp_sensor[i] != 0)
-            t.add(fmt::format("temperature_sensor_{}", i + 1),
-                  temperature_text(log.temp_sensor[i]));
-    t.add("thermal_management_t1_trans_count", fmt::format("{}", log.tmt1_transition_count));
-    t.add("thermal_management_t2_trans_count", fmt::format("{}", log.tmt2_transition_count));
-    t.add("thermal_management_t1_total_time", fmt::format("{}", log.tmt1_total_time));
-    t.add("thermal_management_t2_total_time", fmt::format("{}", log.tmt2_total_time));
+    for (spec::DecodedField &f : spec::smart_log_fields(log))
+        t.add(std::move(f.name), std::move(f.value));
     return fmt::format("Smart Log for NVME device namespace-id:{:x}\n", nsid) + t.str();
 }
 
@@ -107,21 +69,9 @@ std::string error_log_text(std::span<const spec::ErrorLogEntry> entries) {
     std::string out = fmt::format("Error Log Entries for device entries:{}\n", entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
         const spec::ErrorLogEntry &e = entries[i];
-        const auto status = spec::Status::from_field(static_cast<uint16_t>(e.status_field >> 1));
         Table t;
-        t.add("error_count", fmt::format("{}", e.error_count));
-        t.add("sqid", fmt::format("{}", e.sqid));
-        t.add("cmdid", fmt::format("{:#x}", e.cid));
-        t.add("status_field",
-              e.error_count == 0 && status.field() == 0
-                  ? std::string("0")
-                  : fmt::format("{:#x} ({})", status.field(), spec::status_name(status)));
-        t.add("phase_tag", fmt::format("{:#x}", e.status_field & 1));
-        t.add("parm_err_loc", fmt::format("{:#x}", e.param_error_location));
-        t.add("lba", fmt::format("{:#x}", e.lba));
-        t.add("nsid", fmt::format("{:#x}", e.nsid));
-        t.add("vs", fmt::format("{:#x}", e.vs));
-        t.add("cs", fmt::format("{:#x}", e.cs));
+        for (spec::DecodedField &f : spec::error_log_entry_fields(e))
+            t.add(std::move(f.name), std::move(f.value));
         out += fmt::format(".................\n Entry[{:2}]\n.................\n", i);
         out += t.str();
     }
@@ -141,14 +91,8 @@ Json fw_log_json(const spec::FirmwareSlotLog &log) {
 
 std::string fw_log_text(const spec::FirmwareSlotLog &log) {
     Table t;
-    t.add("afi", fmt::format("{:#x} (active slot {}{})", log.afi, log.afi & 0x7,
-                             (log.afi & 0x70) != 0
-                                 ? fmt::format(", slot {} at next reset", (log.afi >> 4) & 0x7)
-                                 : std::string()));
-    for (int i = 0; i < 7; ++i) {
-        const std::string rev = trim_field(log.frs[i], sizeof log.frs[i]);
-        if (!rev.empty()) t.add(fmt::format("frs{}", i + 1), rev);
-    }
+    for (spec::DecodedField &f : spec::firmware_slot_fields(log))
+        t.add(std::move(f.name), std::move(f.value));
     return "Firmware Log for device\n" + t.str();
 }
 

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "core/spec/field_decode.h"
 #include "core/spec/status_text.h"
 
 namespace nvmelab {
@@ -72,14 +73,7 @@ int hex_digit(char ch) {
 }
 
 std::string human_size(uint64_t bytes) {
-    constexpr std::array<const char *, 5> units{"bytes", "KiB", "MiB", "GiB", "TiB"};
-    size_t u = 0;
-    uint64_t v = bytes;
-    while (u + 1 < units.size() && v >= 1024 && v % 1024 == 0) {
-        v /= 1024;
-        ++u;
-    }
-    return fmt::format("{} {}", v, units[u]);
+    return spec::size_text(bytes);
 }
 
 std::string us(uint64_t ns) {
@@ -1663,16 +1657,6 @@ struct Console::Impl {
         out += describe(run_command(c, qid, s.sqe, s.keep_cid, out));
     }
 
-    static std::string bits_named(uint32_t v, std::initializer_list<std::string_view> names) {
-        std::string s;
-        unsigned bit = 0;
-        for (std::string_view n : names) {
-            if ((v >> bit) & 1u) s += fmt::format("{}{}", s.empty() ? "" : ", ", n);
-            ++bit;
-        }
-        return s.empty() ? "none" : s;
-    }
-
     static void identify(C &c, Toks t, std::string &out) {
         const Args a = split_args("identify", t, {"buf"});
         const std::string what = lower(arg(a, 0, "ctrl, ns, nslist or nsdesc").text);
@@ -1711,26 +1695,23 @@ struct Console::Impl {
             put(out, "sn      \"{}\"", trimmed(id.sn, sizeof id.sn));
             put(out, "mn      \"{}\"", trimmed(id.mn, sizeof id.mn));
             put(out, "fr      \"{}\"", trimmed(id.fr, sizeof id.fr));
-            put(out, "mdts    {} ({})", id.mdts,
-                id.mdts == 0 ? std::string("no transfer size limit")
-                             : fmt::format("max transfer {}", human_size(min_page << id.mdts)));
+            // Meanings from the shared field table (core/spec/field_decode.h).
+            const auto fields = spec::identify_controller_fields(id, min_page);
+            auto meaning = [&fields](std::string_view name) {
+                for (const spec::DecodedField &f : fields)
+                    if (f.name == name) return f.meaning;
+                return std::string();
+            };
+            put(out, "mdts    {} ({})", id.mdts, meaning("mdts"));
             put(out, "cntlid  0x{:04x}", id.cntlid);
             put(out, "ver     0x{:08x} ({}.{}.{})", id.ver, id.ver >> 16, (id.ver >> 8) & 0xFF,
                 id.ver & 0xFF);
-            put(out, "oacs    0x{:04x} ({})", id.oacs,
-                bits_named(id.oacs, {"Security", "Format NVM", "Firmware", "Namespace Management",
-                                     "Device Self-test", "Directives", "NVMe-MI", "Virtualization",
-                                     "Doorbell Buffer Config"}));
-            put(out, "sqes    0x{:02x} (required {} B, max {} B)", id.sqes, 1u << (id.sqes & 0xF),
-                1u << (id.sqes >> 4));
-            put(out, "cqes    0x{:02x} (required {} B, max {} B)", id.cqes, 1u << (id.cqes & 0xF),
-                1u << (id.cqes >> 4));
+            put(out, "oacs    0x{:04x} ({})", id.oacs, meaning("oacs"));
+            put(out, "sqes    0x{:02x} ({})", id.sqes, meaning("sqes"));
+            put(out, "cqes    0x{:02x} ({})", id.cqes, meaning("cqes"));
             put(out, "nn      {}", id.nn);
-            put(out, "oncs    0x{:04x} ({})", id.oncs,
-                bits_named(id.oncs, {"Compare", "Write Uncorrectable", "Dataset Management",
-                                     "Write Zeroes", "Save/Select", "Reservations", "Timestamp"}));
-            put(out, "vwc     0x{:02x} ({})", id.vwc,
-                id.vwc & 1 ? "volatile write cache present" : "no volatile write cache");
+            put(out, "oncs    0x{:04x} ({})", id.oncs, meaning("oncs"));
+            put(out, "vwc     0x{:02x} ({})", id.vwc, meaning("vwc"));
         } else if (cns == spec::Cns::Namespace) {
             spec::IdentifyNamespace id{};
             std::memcpy(&id, raw.data(), sizeof id);
@@ -1879,50 +1860,6 @@ struct Console::Impl {
         out += describe(run_command(c, io_queue(c, a), sqe, false, out));
     }
 
-    static std::string feature_value(uint8_t fid, uint32_t v) {
-        using F = spec::FeatureId;
-        switch (static_cast<F>(fid)) {
-        case F::Arbitration: {
-            const auto f = spec::ArbitrationFeature::decode(v);
-            return fmt::format("AB={} LPW={} MPW={} HPW={}", f.ab, f.lpw, f.mpw, f.hpw);
-        }
-        case F::PowerManagement: {
-            const auto f = spec::PowerManagementFeature::decode(v);
-            return fmt::format("PS={} WH={}", f.ps, f.wh);
-        }
-        case F::TemperatureThreshold: {
-            const auto f = spec::TemperatureThresholdFeature::decode(v);
-            return fmt::format("TMPTH={} K TMPSEL={} THSEL={}", f.tmpth, f.tmpsel, f.thsel);
-        }
-        case F::ErrorRecovery: {
-            const auto f = spec::ErrorRecoveryFeature::decode(v);
-            return fmt::format("TLER={} DULBE={}", f.tler, f.dulbe ? 1 : 0);
-        }
-        case F::VolatileWriteCache:
-            return fmt::format("WCE={}", v & 1);
-        case F::NumberOfQueues: {
-            const auto f = spec::NumberOfQueuesFeature::decode(v);
-            return fmt::format("NSQA={} NCQA={} ({} I/O SQs, {} I/O CQs)", f.nsqr, f.ncqr,
-                               f.nsqr + 1u, f.ncqr + 1u);
-        }
-        case F::InterruptCoalescing: {
-            const auto f = spec::InterruptCoalescingFeature::decode(v);
-            return fmt::format("THR={} TIME={} (x100 us)", f.thr, f.time);
-        }
-        case F::InterruptVectorConfig: {
-            const auto f = spec::InterruptVectorConfigFeature::decode(v);
-            return fmt::format("IV={} CD={}", f.iv, f.cd ? 1 : 0);
-        }
-        case F::AsyncEventConfig: {
-            const auto f = spec::AsyncEventConfigFeature::decode(v);
-            return fmt::format("SMART=0x{:02x} NS_ATTR={} FW_ACT={} TELEMETRY={}", f.smart_warnings,
-                               f.ns_attr ? 1 : 0, f.fw_activation ? 1 : 0, f.telemetry ? 1 : 0);
-        }
-        default:
-            return "";
-        }
-    }
-
     static std::string feature_label(uint8_t fid) {
         const std::string_view name = spec::feature_name(fid);
         return name.empty() ? fmt::format("0x{:02x}", fid) : fmt::format("0x{:02x} {}", fid, name);
@@ -1965,7 +1902,7 @@ struct Console::Impl {
                 fmt::format("saveable={} namespace-specific={} changeable={}", done.cqe.dw0 & 1,
                             (done.cqe.dw0 >> 1) & 1, (done.cqe.dw0 >> 2) & 1);
         else
-            decoded = feature_value(fid, done.cqe.dw0);
+            decoded = spec::feature_value_text(fid, done.cqe.dw0);
         put(out, "feature {} ({}): 0x{:08x}{}{}", feature_label(fid), sels[sel & 7], done.cqe.dw0,
             decoded.empty() ? "" : "  ", decoded);
     }
@@ -1985,7 +1922,7 @@ struct Console::Impl {
         const Completion done = run_command(c, 0, sqe, false, out);
         out += describe(done);
         if (!done.ok()) return;
-        const std::string decoded = feature_value(fid, value);
+        const std::string decoded = spec::feature_value_text(fid, value);
         put(out, "feature {} set to 0x{:08x}{}{}{}", feature_label(fid), value,
             decoded.empty() ? "" : "  ", decoded, a.flag("save") ? " (saved)" : "");
     }
@@ -2245,8 +2182,8 @@ struct Console::Impl {
             const auto views = c.ctrl_.queues();
             const bool want_sq = what == "sq" || (what == "queue" && field != "phase");
             const bool allowed =
-                what == "sq" ? field == "head" || field == "tail" || field == "size" ||
-                                   field == "cqid"
+                what == "sq"
+                    ? field == "head" || field == "tail" || field == "size" || field == "cqid"
                 : what == "cq" ? field == "head" || field == "tail" || field == "phase" ||
                                      field == "pending" || field == "size"
                                : field == "head" || field == "tail" || field == "phase";
