@@ -39,11 +39,13 @@ void Session::build(bool fresh_store) {
     drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
     console_ = std::make_unique<Console>(*ctrl_, *mem_, *drv_);
     selected_completion.reset();
+    selected_command.reset();
     running_ = false;
     ++generation_;
 }
 
 void Session::reset() {
+    last_power_cut_ = false;
     build(true);
     log_info("--- new device: empty media, CC.EN = 0 ('enable' brings it up) ---");
 }
@@ -63,6 +65,7 @@ void Session::power_cycle(PowerOff kind) {
         else
             log_info("--- clean power off: the write cache was written back ---");
     }
+    last_power_cut_ = kind == PowerOff::Unclean;
     build(false);
     log_info("--- power on: media and saved state kept; host memory and queues start over ---");
 }
@@ -143,7 +146,20 @@ ConsoleResult Session::write_register(std::string_view name, uint64_t value) {
 
 void Session::select_completion(const CompletionRecord &record) {
     selected_completion = record;
+    selected_command = CommandRef{record.sqid, record.cqe.cid};
     follow_latest = false;
+}
+
+void Session::select_command(uint16_t sqid, uint16_t cid) {
+    selected_command = CommandRef{sqid, cid};
+    follow_latest = false;
+    // A command still in flight has no completion yet; one that finished shows it.
+    for (const CommandView &c : ctrl_->commands())
+        if (c.sqid == sqid && c.cid == cid) {
+            selected_completion.reset();
+            return;
+        }
+    if (const CompletionRecord *r = find_completion(sqid, cid)) selected_completion = *r;
 }
 
 const CompletionRecord *Session::inspected_completion() const {

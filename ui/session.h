@@ -92,6 +92,16 @@ public:
     const CompletionRecord *inspected_completion() const;
     // The newest completion of (sqid, cid), if the controller still remembers it.
     const CompletionRecord *find_completion(uint16_t sqid, uint16_t cid) const;
+    // The command selected anywhere (Timeline, Command inspector, Data path): SQ id and CID.
+    // It may still be in flight; select_completion() also selects that completion's command.
+    struct CommandRef {
+        uint16_t sqid = 0;
+        uint16_t cid = 0;
+    };
+    std::optional<CommandRef> selected_command;
+    void select_command(uint16_t sqid, uint16_t cid);
+    // True when the device objects were last rebuilt after a power cut (cached data lost).
+    bool last_power_cut() const { return last_power_cut_; }
 
     // Interrupts raised so far, summed over all vectors.
     uint64_t total_interrupts() const;
@@ -112,6 +122,7 @@ private:
     std::unique_ptr<HostDriver> drv_;
     std::unique_ptr<Console> console_;
     uint64_t generation_ = 0;
+    bool last_power_cut_ = false;
 
     bool running_ = false;
     uint32_t events_per_frame_ = 1;
