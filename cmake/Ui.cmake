@@ -14,7 +14,7 @@
 # native.ui-clang-format.
 
 if(EMSCRIPTEN)
-    message(STATUS "nvmelab UI: the web build of the UI is not written yet (docs/ui.md); skipped")
+    include(${CMAKE_CURRENT_LIST_DIR}/Web.cmake) # the same UI for the browser (docs/web.md)
     return()
 endif()
 
@@ -67,7 +67,19 @@ target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
 set(NVMELAB_UI_MODEL_SOURCES
     ${NVMELAB_UI_ROOT}/ui/session.cpp
     ${NVMELAB_UI_ROOT}/ui/register_fields.cpp
-    ${NVMELAB_UI_ROOT}/ui/image_file.cpp)
+    ${NVMELAB_UI_ROOT}/ui/prp_map.cpp
+    ${NVMELAB_UI_ROOT}/ui/sqe_fields.cpp
+    ${NVMELAB_UI_ROOT}/ui/sqe_composer.cpp
+    ${NVMELAB_UI_ROOT}/ui/memory_labels.cpp
+    ${NVMELAB_UI_ROOT}/ui/namespace_usage.cpp
+    ${NVMELAB_UI_ROOT}/ui/trace_plots.cpp
+    ${NVMELAB_UI_ROOT}/ui/device_properties.cpp
+    ${NVMELAB_UI_ROOT}/ui/device_info.cpp
+    ${NVMELAB_UI_ROOT}/ui/image_file.cpp
+    ${NVMELAB_UI_ROOT}/ui/journal.cpp
+    ${NVMELAB_UI_ROOT}/ui/workload.cpp
+    ${NVMELAB_UI_ROOT}/ui/state_file.cpp
+    ${NVMELAB_UI_ROOT}/ui/url_args.cpp)
 add_library(nvmelab_ui_model STATIC ${NVMELAB_UI_MODEL_SOURCES})
 target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console ZLIB::ZLIB)
 

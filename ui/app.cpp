@@ -11,6 +11,9 @@
 #include <SDL.h>
 #include <SDL_opengl.h>
 #include <fmt/format.h>
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#endif
 
 #include "backends/imgui_impl_opengl3.h"
 #include "backends/imgui_impl_sdl.h"
@@ -18,7 +21,11 @@
 #include "ui/framebuffer.h"
 #include "ui/image_file.h"
 #include "ui/session.h"
+#include "ui/state_menu.h"
+#include "ui/web_api.h"
+#include "ui/explorer_windows.h"
 #include "ui/windows.h"
+#include "ui/workload_window.h"
 
 namespace nvmelab::ui {
 
@@ -58,6 +65,12 @@ private:
     void menu_bar();
     void help_popup();
     bool save_screenshot(const std::string &path, bool report);
+    void loop_iteration();
+#ifdef __EMSCRIPTEN__
+    static void web_frame(void *app) {
+        static_cast<App *>(app)->loop_iteration();
+    }
+#endif
 
     AppOptions options_;
     Session session_;
@@ -74,12 +87,21 @@ private:
 
     bool show_registers_ = true, show_queues_ = true, show_timeline_ = true, show_inspector_ = true,
          show_console_ = true, show_metrics_ = false;
+    bool show_datapath_ = true, show_memory_ = true, show_namespace_ = true, show_identify_ = true;
     ControlsWindow controls_;
     RegistersWindow registers_;
     QueuesWindow queues_;
     TimelineWindow timeline_;
     InspectorWindow inspector_;
     ConsoleWindow console_;
+    DataPathWindow datapath_;
+    MemoryWindow memory_;
+    NamespaceWindow namespace_;
+    IdentifyWindow identify_;
+    DeviceDialog device_dialog_;
+    WorkloadWindow workload_;
+    bool show_workload_ = false;
+    StateMenu state_menu_;
 
     // Headless results.
     bool script_ok_ = true;
@@ -93,9 +115,17 @@ bool App::init_window() {
         std::fprintf(stderr, "nvmelab-gui: cannot initialise SDL video: %s\n", SDL_GetError());
         return false;
     }
+#ifdef __EMSCRIPTEN__
+    // WebGL2 is OpenGL ES 3.0 (GLSL "300 es").
+    const char *glsl_version = "#version 300 es";
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+#else
     // OpenGL 3.0 with GLSL 130, as Dear ImGui's SDL2 + OpenGL3 example uses on Linux.
+    const char *glsl_version = "#version 130";
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+#endif
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
@@ -130,7 +160,7 @@ bool App::init_window() {
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     apply_style();
     ImGui_ImplSDL2_InitForOpenGL(window_, gl_);
-    ImGui_ImplOpenGL3_Init("#version 130");
+    ImGui_ImplOpenGL3_Init(glsl_version);
     return true;
 }
 
@@ -203,6 +233,7 @@ void App::menu_bar() {
     if (!ImGui::BeginMainMenuBar()) return;
     menu_height_ = ImGui::GetWindowSize().y;
     if (ImGui::BeginMenu("Device")) {
+        if (ImGui::MenuItem("New device...")) device_dialog_.open(session_);
         if (ImGui::MenuItem("Reset device")) session_.reset();
         if (ImGui::MenuItem("Power cycle (clean)")) session_.power_cycle(PowerOff::Clean);
         if (ImGui::MenuItem("Power cut (unclean)")) session_.power_cycle(PowerOff::Unclean);
@@ -224,12 +255,18 @@ void App::menu_bar() {
         ImGui::MenuItem(InspectorWindow::kTitle, nullptr, &show_inspector_);
         ImGui::MenuItem(TimelineWindow::kTitle, nullptr, &show_timeline_);
         ImGui::MenuItem(ConsoleWindow::kTitle, nullptr, &show_console_);
+        ImGui::MenuItem(DataPathWindow::kTitle, nullptr, &show_datapath_);
+        ImGui::MenuItem(MemoryWindow::kTitle, nullptr, &show_memory_);
+        ImGui::MenuItem(NamespaceWindow::kTitle, nullptr, &show_namespace_);
+        ImGui::MenuItem(IdentifyWindow::kTitle, nullptr, &show_identify_);
+        ImGui::MenuItem(WorkloadWindow::kTitle, nullptr, &show_workload_);
         ImGui::Separator();
         if (ImGui::MenuItem("Reset layout")) relayout_ = true;
         ImGui::MenuItem("Dear ImGui metrics", nullptr, &show_metrics_);
         if (ImGui::MenuItem("Save screenshot", "F12")) screenshot_requested_ = true;
         ImGui::EndMenu();
     }
+    state_menu_.menu(session_, workload_.generator());
     if (ImGui::BeginMenu("Help")) {
         if (ImGui::MenuItem("Shortcuts and windows")) open_help_ = true;
         if (ImGui::MenuItem("Console commands")) session_.exec("help");
@@ -258,6 +295,17 @@ void App::help_popup() {
 }
 
 bool App::save_screenshot(const std::string &path, bool report) {
+#ifdef __EMSCRIPTEN__
+    // The browser saves its own canvas (web/nvmelab-web.js); no PNG encoder in the web build.
+    (void)report;
+    EM_ASM(
+        {
+            if (window.nvmelabUi) window.nvmelabUi.screenshot(UTF8ToString($0));
+        },
+        path.c_str());
+    session_.log_info(fmt::format("screenshot downloaded: {}", path));
+    return true;
+#else
     int w = 0, h = 0;
     SDL_GL_GetDrawableSize(window_, &w, &h);
     const RgbaImage image = read_back_buffer(w, h);
@@ -280,10 +328,12 @@ bool App::save_screenshot(const std::string &path, bool report) {
     else
         session_.log_info(fmt::format("screenshot saved: {} ({}x{})", path, w, h));
     return true;
+#endif
 }
 
 void App::frame() {
     session_.tick();
+    workload_.tick(session_);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
@@ -298,8 +348,15 @@ void App::frame() {
     if (show_inspector_) inspector_.draw(session_, layout.inspector, &show_inspector_);
     if (show_timeline_) timeline_.draw(session_, layout.timeline, &show_timeline_);
     if (show_console_) console_.draw(session_, layout.console, &show_console_);
+    if (show_datapath_) datapath_.draw(session_, layout.datapath, &show_datapath_);
+    if (show_memory_) memory_.draw(session_, layout.memory, &show_memory_);
+    if (show_namespace_) namespace_.draw(session_, layout.nspace, &show_namespace_);
+    if (show_identify_) identify_.draw(session_, layout.identify, &show_identify_);
+    device_dialog_.draw(session_);
+    if (show_workload_) workload_.draw(session_, &show_workload_);
     if (show_metrics_) ImGui::ShowMetricsWindow(&show_metrics_);
     help_popup();
+    state_menu_.draw(session_, workload_.generator());
 
     ImGui::Render();
     const ImGuiIO &io = ImGui::GetIO();
@@ -318,6 +375,24 @@ void App::frame() {
     }
     SDL_GL_SwapWindow(window_);
     if (last) done_ = true;
+}
+
+void App::loop_iteration() {
+#ifdef __EMSCRIPTEN__
+    const double start = emscripten_get_now();
+    try {
+#endif
+        const bool hold = show_console_ && console_.holding_input();
+        if (!hold) pump_events();
+        frame();
+#ifdef __EMSCRIPTEN__
+    } catch (const std::exception &e) {
+        // Nothing may escape into the browser's frame callback: say what broke and go on.
+        session_.log_info(fmt::format("error: {}", e.what()));
+        std::fprintf(stderr, "nvmelab: %s\n", e.what());
+    }
+    web::after_frame(emscripten_get_now() - start);
+#endif
 }
 
 int App::run() {
@@ -346,14 +421,19 @@ int App::run() {
     }
     console_.focus();
     const bool headless = options_.frames > 0;
+#ifdef __EMSCRIPTEN__
+    // The browser calls loop_iteration once per animation frame; this never returns.
+    web::attach(session_, workload_.generator());
+    show_workload_ = workload_.generator().running();
+    emscripten_set_main_loop_arg(&App::web_frame, this, 0, true);
+#endif
     while (!done_) {
         // Interactive and paused: sleep until input arrives (or 50 ms pass, for tooltips and
         // the text cursor).
+        const bool idle = !session_.running() && !workload_.generator().running();
         const bool hold = show_console_ && console_.holding_input();
-        if (!headless && !session_.running() && !deferred_key_up_ && !hold)
-            SDL_WaitEventTimeout(nullptr, 50);
-        if (!hold) pump_events();
-        frame();
+        if (!headless && idle && !deferred_key_up_ && !hold) SDL_WaitEventTimeout(nullptr, 50);
+        loop_iteration();
     }
     shutdown_window();
     if (!headless) return 0;
@@ -372,8 +452,15 @@ int App::run() {
 
 int run_app(const AppOptions &options) {
     try {
+#ifdef __EMSCRIPTEN__
+        // The browser keeps calling the app after main() has handed control back: it lives
+        // for as long as the page.
+        static App *const app = new App(options);
+        return app->run();
+#else
         App app(options);
         return app.run();
+#endif
     } catch (const std::exception &e) {
         std::fprintf(stderr, "nvmelab-gui: %s\n", e.what());
         return 1;

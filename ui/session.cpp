@@ -34,6 +34,7 @@ void Session::build(bool fresh_store) {
     ctrl_.reset();
     mem_.reset();
     if (fresh_store || !store_) store_ = std::make_unique<MemoryBackingStore>(config_.size);
+    if (fresh_store) journal_.restart(config_);
     mem_ = std::make_unique<SparseHostMemory>();
     ctrl_ = std::make_unique<Controller>(config_, *mem_, *store_);
     drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
@@ -50,7 +51,15 @@ void Session::reset() {
     log_info("--- new device: empty media, CC.EN = 0 ('enable' brings it up) ---");
 }
 
+void Session::reset_with(DeviceConfig config) {
+    config.validate();
+    config_ = std::move(config);
+    reset();
+}
+
 void Session::power_cycle(PowerOff kind) {
+    journal_.add({{"power", kind == PowerOff::Clean ? "clean" : "unclean"}});
+    const Journal::Pause pause(journal_);
     if (ctrl_->powered()) {
         // A clean power off is what an OS does: the normal shutdown sequence first (§7.6.2).
         const spec::CstsReg csts{reg32(*ctrl_, spec::Reg::Csts)};
@@ -94,9 +103,15 @@ void Session::set_events_per_frame(uint32_t n) {
 
 uint64_t Session::tick() {
     if (!running_ || !ctrl_->powered()) return 0;
+    return run_events(events_per_frame_);
+}
+
+uint64_t Session::run_events(uint64_t n) {
+    if (!ctrl_->powered()) return 0;
     uint64_t ran = 0;
-    while (ran < events_per_frame_ && ctrl_->step())
+    while (ran < n && ctrl_->step())
         ++ran;
+    if (ran > 0) journal_.add({{"steps", ran}});
     return ran;
 }
 
@@ -119,6 +134,7 @@ ConsoleResult Session::exec(std::string_view line, bool remember) {
         history_.emplace_back(line);
         if (history_.size() > kMaxHistory) history_.erase(history_.begin());
     }
+    journal_.add({{"exec", std::string(line)}, {"remember", remember}});
     append_output(LogLine::Kind::Input, fmt::format("> {}", line));
     ConsoleResult r = console_->exec_line(line);
     append_output(LogLine::Kind::Output, r.output);
@@ -127,6 +143,7 @@ ConsoleResult Session::exec(std::string_view line, bool remember) {
 }
 
 ConsoleResult Session::exec_script(std::string_view text, std::string_view source_name) {
+    journal_.add({{"script", std::string(text)}, {"name", std::string(source_name)}});
     append_output(LogLine::Kind::Info, fmt::format("--- running {} ---", source_name));
     ConsoleResult r = console_->exec_script(text, source_name);
     append_output(LogLine::Kind::Output, r.output);

@@ -17,6 +17,7 @@
 #include "core/host/host_memory.h"
 #include "core/media/backing_store.h"
 #include "driver/host_driver.h"
+#include "ui/journal.h"
 
 namespace nvmelab::ui {
 
@@ -40,6 +41,8 @@ public:
     // its volatile write cache) and powers on again. Media and persistent state survive; the
     // host side (memory, driver, console) starts over, as after a host reboot.
     void power_cycle(PowerOff kind);
+    // A brand-new device with another configuration (validated first; throws ConfigError).
+    void reset_with(DeviceConfig config);
 
     Controller &ctrl() { return *ctrl_; }
     const Controller &ctrl() const { return *ctrl_; }
@@ -66,6 +69,12 @@ public:
     void set_events_per_frame(uint32_t n);
     // Called once per frame: in run mode, advances the controller. Returns events run.
     uint64_t tick();
+    // Runs up to n controller events (journaled as {"steps": n}); returns how many ran.
+    uint64_t run_events(uint64_t n);
+
+    // Everything that changed the device since it was created, for save / load (journal.h).
+    Journal &journal() { return journal_; }
+    const Journal &journal() const { return journal_; }
 
     // ---- console ---------------------------------------------------------------------------
     // Runs one console line, echoing it and its output into the log and remembering it in the
@@ -129,6 +138,7 @@ private:
 
     std::vector<LogLine> log_;
     std::vector<std::string> history_;
+    Journal journal_;
 };
 
 } // namespace nvmelab::ui

@@ -8,6 +8,7 @@
 
 #include "imgui.h"
 #include "ui/session.h"
+#include "ui/sqe_composer.h"
 
 namespace nvmelab::ui {
 
@@ -24,6 +25,7 @@ struct Placement {
 // 1280x800 and scales with the window.
 struct Layout {
     Placement controls, registers, queues, inspector, timeline, console;
+    Placement datapath, memory, nspace, identify; // explorer_windows.h
     static Layout for_display(ImVec2 display, float menu_height, ImGuiCond cond);
 };
 
@@ -75,14 +77,31 @@ private:
     uint64_t generation_ = UINT64_MAX;
     uint64_t filter_key_ = 0;
     size_t last_row_count_ = 0;
+    bool plots_ = true;
 };
 
-// The selected (or latest) completion: CQE decoded field by field, status name and meaning,
-// the controller's explanation; a list of recent completions to pick from.
+// The SQE composer (the inspector's Compose tab): fields -> console lines -> submit, ring.
+class SqeComposer {
+public:
+    void draw(Session &s);
+
+private:
+    ComposedSqe c_{};
+    int qid_ = 0;
+    int data_kib_ = 4;
+    std::string last_;
+    unsigned counter_ = 0;
+};
+
+// The selected (or latest) command: its SQE and CQE decoded field by field, status name and
+// meaning, the controller's explanation; recent completions to pick from; the SQE composer.
 class InspectorWindow {
 public:
     void draw(Session &s, const Placement &where, bool *open);
     static constexpr const char *kTitle = "Command inspector";
+
+private:
+    SqeComposer composer_;
 };
 
 // The console language: input line with history, scroll-back of commands and output.

@@ -1,0 +1,429 @@
+// Browser tests of the web app: Debian's Chromium driven by playwright-core, the site served
+// from 127.0.0.1 by a small static server in this script (it also records every request, so the
+// tests can check the page fetches nothing but its own files).
+//
+//   node tests/browser/run.mjs --test smoke|save-load|url-device|offline|bench
+//                              --site build/web/site --out DIR
+//
+// NODE_PATH must reach playwright-core (scripts/install-deps installs it in .cache/npm).
+// Each test prints what it checks and exits non-zero on the first failed check.
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+
+const require = createRequire(import.meta.url);
+
+function parseArgs(argv) {
+  const args = { test: '', site: '', out: '' };
+  for (let i = 2; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '');
+    if (!(key in args) || argv[i + 1] === undefined) {
+      console.error(`usage: run.mjs --test NAME --site DIR --out DIR (bad argument '${argv[i]}')`);
+      process.exit(2);
+    }
+    args[key] = argv[i + 1];
+  }
+  for (const k of Object.keys(args))
+    if (!args[k]) {
+      console.error(`run.mjs: --${k} is required`);
+      process.exit(2);
+    }
+  return args;
+}
+
+const args = parseArgs(process.argv);
+const CHROMIUM = process.env.NVMELAB_CHROMIUM || '/usr/bin/chromium';
+// Headless WebGL2 through SwiftShader (see the toolchain notes); no network use of its own.
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--disable-default-apps',
+  '--disable-extensions',
+];
+
+class Failure extends Error {}
+function check(cond, what, detail) {
+  if (!cond) throw new Failure(`FAILED: ${what}${detail === undefined ? '' : ` (${detail})`}`);
+  console.log(`ok: ${what}`);
+}
+
+// ---- static server ---------------------------------------------------------------------------
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
+  '.png': 'image/png',
+};
+
+function startServer(siteDir) {
+  const root = path.resolve(siteDir);
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.url);
+    if (process.env.NVMELAB_TEST_VERBOSE) console.log(`GET ${req.url}`);
+    let rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = path.join(root, path.normalize(rel));
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      console.log(`404: ${req.url}`);
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    const body = fs.readFileSync(file);
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(file)] || 'application/octet-stream',
+      'Content-Length': body.length, 'Cache-Control': 'no-cache',
+    });
+    res.end(body);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const origin = `http://127.0.0.1:${server.address().port}`;
+      resolve({ origin, requests, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) });
+    });
+  });
+}
+
+// ---- browser helpers ---------------------------------------------------------------------------
+async function launch() {
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch (e) {
+    throw new Failure('FAILED: playwright-core is not installed: run scripts/install-deps (it installs it into .cache/npm)');
+  }
+  if (!fs.existsSync(CHROMIUM)) throw new Failure(`FAILED: ${CHROMIUM} is missing: run scripts/install-deps (Debian package chromium)`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+// A page with its console messages, page errors and foreign requests recorded.
+const allLogs = [];
+async function openPage(context, server) {
+  const page = await context.newPage();
+  const log = { messages: [], errors: [], foreign: [] };
+  allLogs.push(log);
+  page.on('console', (m) => {
+    log.messages.push(`${m.type()}: ${m.text()}`);
+    if (m.type() === 'error') log.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => log.errors.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(server.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:')) log.foreign.push(u);
+  });
+  return { page, log };
+}
+
+async function gotoReady(page, url, timeout = 30000) {
+  await page.goto(url);
+  await page.waitForFunction(() => !!window.nvmelab, null, { timeout });
+  await page.evaluate(() => window.nvmelab.ready);
+  // A few more frames, so what the API did is also drawn.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+const exec = (page, line) => page.evaluate((l) => window.nvmelab.exec(l), line);
+const state = (page) => page.evaluate(() => window.nvmelab.state());
+
+async function execOk(page, line) {
+  const r = await exec(page, line);
+  check(r.ok, `exec '${line}'`, r.error);
+  return r;
+}
+
+// Saves a screenshot and counts its distinct colours in the page (an all-black or blank
+// canvas has one or two).
+async function screenshot(page, name) {
+  fs.mkdirSync(args.out, { recursive: true });
+  const file = path.join(args.out, name);
+  const png = await page.screenshot({ path: file });
+  const colours = await page.evaluate(async (b64) => {
+    const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+    const bmp = await createImageBitmap(blob);
+    const c = new OffscreenCanvas(bmp.width, bmp.height);
+    const g = c.getContext('2d');
+    g.drawImage(bmp, 0, 0);
+    const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  }, png.toString('base64'));
+  console.log(`screenshot: ${file} (${colours} distinct colours)`);
+  return colours;
+}
+
+function checkClean(log, server, what) {
+  check(log.errors.length === 0, `${what}: no console errors`, log.errors.join(' | '));
+  check(log.foreign.length === 0, `${what}: no requests outside ${server.origin}`, log.foreign.join(' '));
+}
+
+// ---- the tests ------------------------------------------------------------------------------
+const tests = {
+  // Loads, shows the app full-window, brings the controller up through the test API, submits
+  // I/O, checks the state it reports, resizes, saves screenshots.
+  async smoke(browser, server) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, log } = await openPage(context, server);
+    await gotoReady(page, `${server.origin}/`);
+    const timing = await page.evaluate(() => window.nvmelab.timing);
+    console.log(`time to interactive: ${timing.readyMs.toFixed(0)} ms after the page started`);
+    check(await page.evaluate(() => getComputedStyle(document.getElementById('loading')).display === 'none'),
+      'the loading indicator is gone once ready');
+    const size = await page.evaluate(() => ({ w: canvas.clientWidth, h: canvas.clientHeight, iw: innerWidth, ih: innerHeight }));
+    check(size.w === size.iw && size.h === size.ih, 'the canvas fills the window', JSON.stringify(size));
+
+    let s = await state(page);
+    check(s.csts.rdy === 0 && s.cc.en === 0, 'a new device starts with CC.EN = 0 and CSTS.RDY = 0', JSON.stringify(s.csts));
+    check(s.namespaces.length === 1 && s.namespaces[0].lba_size === 4096, 'one namespace of 4 KiB blocks', JSON.stringify(s.namespaces));
+
+    await execOk(page, 'enable');
+    await execOk(page, 'queue create entries=16');
+    const w = await execOk(page, 'write 1 8 1 data=0xA5');
+    check(/Success/.test(w.output), 'the write completes with Success', w.output);
+    await execOk(page, 'read 1 8 1');
+    await execOk(page, 'expect status success');
+    // One read left in flight: submitted and rung, not yet run.
+    await execOk(page, 'sqe r opc=0x02 nsid=1 cdw10=8');
+    await execOk(page, 'mem alloc rbuf 4K');
+    await execOk(page, 'prp r $rbuf 4096');
+    await execOk(page, 'submit 1 r');
+    await execOk(page, 'ring 1');
+    await execOk(page, 'step 3');
+    const bad = await exec(page, 'reg write CC.MPS 16');
+    check(!bad.ok && /out of range/.test(bad.error), 'a bad console line reports its error', bad.error);
+
+    s = await state(page);
+    check(s.csts.rdy === 1 && s.cc.en === 1, 'the controller is ready (CSTS.RDY = 1)', JSON.stringify(s.csts));
+    check(s.queues.length === 4, 'admin SQ/CQ and one I/O SQ/CQ exist', s.queues.length);
+    const sq1 = s.queues.find((q) => q.type === 'sq' && q.qid === 1);
+    check(sq1 && sq1.size === 16 && sq1.tail === 3, 'I/O SQ 1 has 16 entries and its tail after 3 commands', JSON.stringify(sq1));
+    check(s.inflight.length === 1 && s.inflight[0].opcode === 2, 'the last read is in flight', JSON.stringify(s.inflight));
+    check(s.last_completion && s.last_completion.ok, 'the last completion succeeded', JSON.stringify(s.last_completion));
+    check(s.namespaces[0].cached_blocks === 2, 'the two written blocks sit in the write cache', s.namespaces[0].cached_blocks);
+    check(s.variables.rbuf !== undefined, 'console variables are reported', JSON.stringify(s.variables));
+    await execOk(page, 'run');
+    s = await state(page);
+    check(s.inflight.length === 0 && s.idle, 'after run the controller is idle');
+    const rd = await execOk(page, 'expect mem $rbuf bytes a5 a5 a5 a5');
+    void rd;
+
+    // The workload window with live traffic, for the screenshot.
+    const wl = await page.evaluate(() => window.nvmelab.workload({ queues: 3, entries: 64, depth: 8 }));
+    check(wl.ok, 'the workload generator starts', wl.error);
+    await page.waitForTimeout(700);
+    s = await state(page);
+    check(s.workload.running && s.workload.completed > 0 && s.queues.length === 10,
+      'the workload runs on 3 new queue pairs and completes commands', JSON.stringify(s.workload));
+    const colours = await screenshot(page, 'smoke.png');
+    check(colours >= 24, 'the screenshot shows a rendered UI (>= 24 colours)', colours);
+
+    await page.setViewportSize({ width: 900, height: 640 });
+    await page.waitForTimeout(300);
+    const resized = await page.evaluate(() => ({ w: canvas.width / devicePixelRatio, h: canvas.height / devicePixelRatio }));
+    check(resized.w === 900 && resized.h === 640, 'the canvas follows a window resize', JSON.stringify(resized));
+    await screenshot(page, 'smoke-resized.png');
+    checkClean(log, server, 'smoke');
+    await context.close();
+  },
+
+  // save() / load() restore exactly; download and upload through the page; browser storage
+  // restores the state on reload; a bad file is refused with a clear error.
+  async 'save-load'(browser, server) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    const { page, log } = await openPage(context, server);
+    await gotoReady(page, `${server.origin}/`);
+    await execOk(page, 'enable');
+    await execOk(page, 'queue create entries=32');
+    await execOk(page, 'write 1 100 3 data=str:"saved state"');
+    await execOk(page, 'mem alloc keep 8K');
+    await execOk(page, 'mem write $keep str:"host memory too"');
+    const wl = await page.evaluate(() => window.nvmelab.workload({ queues: 2, entries: 64, depth: 8, seed: 7 }));
+    check(wl.ok, 'the workload generator starts', wl.error);
+    await page.waitForTimeout(500);
+    await page.evaluate(() => window.nvmelab.workload(null));
+    await page.waitForTimeout(200);
+    await execOk(page, 'sqe w opc=0x01 nsid=1 cdw10=200');
+    await execOk(page, 'prp w $keep 4096');
+    await execOk(page, 'submit 1 w');
+    await execOk(page, 'ring 1');
+    await execOk(page, 'step 2'); // a write left in flight
+    const before = await state(page);
+    check(before.inflight.length === 1 && before.workload.completed > 0, 'a command is in flight and the workload completed commands',
+      `${before.inflight.length} ${before.workload.completed}`);
+    const saved = await page.evaluate(() => window.nvmelab.save());
+
+    // The download is the same document.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.evaluate(() => window.nvmelabUi.downloadState())]);
+    const dlPath = path.join(args.out, 'nvmelab-state.json');
+    fs.mkdirSync(args.out, { recursive: true });
+    await dl.saveAs(dlPath);
+    const downloaded = fs.readFileSync(dlPath, 'utf8');
+    check(JSON.parse(downloaded).journal.length === JSON.parse(saved).journal.length, 'State > Download state saves the state file');
+
+    // A new device, then load.
+    await gotoReady(page, `${server.origin}/?fresh=1`);
+    let s = await state(page);
+    check(s.csts.rdy === 0 && s.queues.length === 0, '?fresh=1 starts with a new device');
+    const r = await page.evaluate((t) => window.nvmelab.load(t), saved);
+    check(r.ok, 'load() accepts the saved state', r.error);
+    s = await state(page);
+    check(JSON.stringify(s) === JSON.stringify(before), 'the loaded state equals the saved one (registers, queues, memory digest, workload)',
+      JSON.stringify(s).slice(0, 300));
+    await execOk(page, 'run');
+    const back = await execOk(page, 'read 1 100 0');
+    check(/saved state/.test(back.output), 'the media holds what was written before the save', back.output.slice(0, 200));
+    await execOk(page, 'expect mem $keep bytes str:"host memory too"');
+
+    // Upload through the file picker the State menu opens.
+    await gotoReady(page, `${server.origin}/?fresh=1`);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.evaluate(() => window.nvmelabUi.uploadState())]);
+    await chooser.setFiles(dlPath);
+    await page.waitForFunction(() => window.nvmelab.state().csts.rdy === 1, null, { timeout: 10000 });
+    s = await state(page);
+    check(JSON.stringify(s) === JSON.stringify(before), 'State > Upload state restores the downloaded file');
+
+    // Browser storage: a reload without arguments restores the last state.
+    await page.waitForTimeout(1500); // autosave runs once a second
+    await gotoReady(page, `${server.origin}/`);
+    s = await state(page);
+    check(JSON.stringify(s) === JSON.stringify(before), 'a reload restores the state kept in browser storage');
+
+    // Bad input: a clear error, the state untouched.
+    const bad = await page.evaluate(() => window.nvmelab.load('{"format":"something else"}'));
+    check(!bad.ok && /format/.test(bad.error), 'a foreign document is refused naming the problem', bad.error);
+    const broken = JSON.parse(saved);
+    broken.journal.splice(3, 0, { exec: 'write 1 0 0 data=0x11' }); // an extra step: replay differs
+    const diff = await page.evaluate((t) => window.nvmelab.load(t), JSON.stringify(broken));
+    check(!diff.ok && /differs/.test(diff.error), 'a state whose replay differs is refused', diff.error);
+    const notJson = await page.evaluate(() => window.nvmelab.load('not json'));
+    check(!notJson.ok && /JSON/.test(notJson.error), 'text that is not JSON is refused', notJson.error);
+    s = await state(page);
+    check(JSON.stringify(s) === JSON.stringify(before), 'after failed loads the state is unchanged');
+    await screenshot(page, 'save-load.png');
+    // load() errors are reported on the JS console on purpose; nothing else may be.
+    const unexpected = log.errors.filter((e) => !/format|differs|JSON/.test(e));
+    check(unexpected.length === 0, 'save-load: no unexpected console errors', unexpected.join(' | '));
+    check(log.foreign.length === 0, 'save-load: no requests outside the site', log.foreign.join(' '));
+    await context.close();
+  },
+
+  // URL arguments choose the device and the initial state; a shared link rebuilds it; bad
+  // arguments are reported by name.
+  async 'url-device'(browser, server) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, log } = await openPage(context, server);
+    await gotoReady(page, `${server.origin}/?mdts=3&lbads=9&size=64M&exec=enable&exec=queue+create+entries%3D16`);
+    let s = await state(page);
+    check(s.namespaces[0].lba_size === 512 && s.namespaces[0].blocks === 131072,
+      'lbads=9 size=64M: 131072 blocks of 512 bytes', JSON.stringify(s.namespaces[0]));
+    check(s.csts.rdy === 1 && s.queues.length === 4, 'exec= lines ran: controller ready, one I/O queue pair');
+    const id = await execOk(page, 'identify ctrl');
+    check(/mdts\s*[:=]?\s*3\b/.test(id.output), 'Identify reports MDTS 3', id.output.split('\n').find((l) => /mdts/.test(l)));
+    // 2^3 * 4 KiB = 32 KiB is the limit: 128 blocks of 512 bytes (64 KiB) are refused.
+    const big = await execOk(page, 'read 1 0 127');
+    check(/Invalid Field/.test(big.output), 'a 64 KiB read breaks MDTS 3 (Invalid Field in Command)', big.output.split('\n')[0]);
+    await screenshot(page, 'url-device.png');
+    const link = await page.evaluate(() => window.nvmelab.shareLink());
+    check(/mdts=3/.test(link) && /lbads=9/.test(link) && /exec=enable/.test(link), 'the share link carries the device and the console lines', link);
+    checkClean(log, server, 'url-device');
+
+    // The link in a new browser rebuilds the same device.
+    const other = await browser.newContext();
+    const second = await openPage(other, server);
+    await gotoReady(second.page, link);
+    const t = await state(second.page);
+    check(t.namespaces[0].lba_size === 512 && t.csts.rdy === 1 && t.queues.length === 4, 'the shared link opens the same device',
+      JSON.stringify(t.namespaces[0]));
+    await other.close();
+
+    // Bad arguments: named in an error; the rest of the URL still applies.
+    const third = await openPage(context, server);
+    await gotoReady(third.page, `${server.origin}/?fresh=1&bogus=1&mdts=99&lbads=9`);
+    const msgs = third.log.errors.join('\n');
+    check(/unknown URL argument 'bogus'/.test(msgs), 'an unknown argument is named', msgs);
+    check(/mdts/.test(msgs), 'a bad device property is named', msgs);
+    s = await state(third.page);
+    check(s.namespaces[0].lba_size === 512, 'the valid arguments still apply', s.namespaces[0].lba_size);
+    await context.close();
+  },
+
+  // Once loaded, the page works with the server gone (service worker).
+  async offline(browser, server) {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+    const { page, log } = await openPage(context, server);
+    await gotoReady(page, `${server.origin}/`);
+    const sw = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return !!reg.active;
+    });
+    check(sw, 'the service worker is active');
+    await page.waitForTimeout(500);
+    await server.close();
+    console.log('the server is stopped');
+    await gotoReady(page, `${server.origin}/?mdts=4`);
+    await execOk(page, 'enable');
+    const s = await state(page);
+    check(s.csts.rdy === 1, 'offline, the page loads and the controller comes up');
+    await screenshot(page, 'offline.png');
+    check(log.foreign.length === 0, 'offline: no requests outside the site', log.foreign.join(' '));
+    await context.close();
+  },
+
+  // ?bench=1: 64 I/O queue pairs x 1024 entries under the workload generator.
+  async bench(browser, server) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, log } = await openPage(context, server);
+    const wasm = fs.statSync(path.join(args.site, 'nvmelab.wasm')).size;
+    console.log(`nvmelab.wasm: ${wasm} bytes (${(wasm / 1048576).toFixed(2)} MiB)`);
+    check(wasm <= 4 * 1048576, 'the .wasm is at most 4 MiB', wasm);
+    await gotoReady(page, `${server.origin}/?bench=1`);
+    const tti = await page.evaluate(() => window.nvmelab.timing.readyMs);
+    console.log(`time to interactive: ${tti.toFixed(0)} ms`);
+    await page.evaluate(() => { document.getElementById('canvas').focus(); });
+    const r = await page.evaluate(() => window.nvmelab.bench);
+    console.log(`bench: ${JSON.stringify(r)}`);
+    const s = await state(page);
+    check(s.queues.filter((q) => q.type === 'sq' && q.qid > 0 && q.size === 1024).length === 64, '64 I/O SQs of 1024 entries');
+    check(r.outstanding > 1000, 'thousands of commands outstanding', r.outstanding);
+    await screenshot(page, 'bench.png');
+    fs.writeFileSync(path.join(args.out, 'bench.json'), JSON.stringify({ ...r, wasm_bytes: wasm, tti_ms: tti }, null, 1));
+    check(r.fps >= 59, 'the app holds 60 frames/s', r.fps.toFixed(1));
+    check(tti <= 2000, 'the page is interactive within 2 s', tti.toFixed(0));
+    checkClean(log, server, 'bench');
+    await context.close();
+  },
+};
+
+async function main() {
+  const test = tests[args.test];
+  if (!test) {
+    console.error(`run.mjs: unknown test '${args.test}' (known: ${Object.keys(tests).join(', ')})`);
+    process.exit(2);
+  }
+  if (!fs.existsSync(path.join(args.site, 'index.html'))) {
+    console.error(`FAILED: no site in ${args.site} (build the nvmelab-site target)`);
+    process.exit(1);
+  }
+  fs.mkdirSync(args.out, { recursive: true });
+  const server = await startServer(args.site);
+  let browser;
+  let code = 0;
+  try {
+    browser = await launch();
+    await test(browser, server);
+    console.log(`browser.${args.test}: passed`);
+  } catch (e) {
+    console.error(e instanceof Failure ? e.message : `FAILED: ${e.stack || e}`);
+    const tail = allLogs.flatMap((l) => l.messages).slice(-40);
+    if (tail.length) console.error(`last page console messages:\n  ${tail.join('\n  ')}`);
+    code = 1;
+  } finally {
+    if (browser) await browser.close();
+    await server.close().catch(() => {});
+  }
+  process.exit(code);
+}
+
+main();

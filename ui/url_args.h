@@ -1,0 +1,44 @@
+#pragma once
+// URL arguments of the web app: they choose the device and its initial state, so a state can be
+// shared as a link. ?mdts=5&lbads=9 sets device properties (the names of `nvmelab create`,
+// see DeviceConfig), exec=LINE runs console lines in order, wl_* starts the workload generator,
+// run=1 starts run mode, bench=1 the frame-rate benchmark, fresh=1 ignores the state kept in
+// browser storage. No platform code: the web app passes location.search in.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/controller/device_config.h"
+#include "ui/workload.h"
+
+namespace nvmelab::ui {
+
+class Session;
+
+struct UrlArgs {
+    DeviceConfig config;
+    bool has_device = false; // any device property was given
+    std::vector<std::string> exec;
+    std::optional<WorkloadParams> workload;
+    bool run = false;
+    bool bench = false;
+    bool fresh = false;
+    // One message per bad argument, naming it and what is allowed; the rest still apply.
+    std::vector<std::string> errors;
+    // True when the link describes a state (then the one kept in browser storage is not used).
+    bool describes_state() const { return has_device || !exec.empty() || workload || bench; }
+};
+
+// Parses "?a=1&b=x" (the leading '?' is optional; '+' and %XX are decoded).
+UrlArgs parse_url_args(std::string_view query);
+// Decodes one application/x-www-form-urlencoded component; nullopt if a % escape is malformed.
+std::optional<std::string> url_decode(std::string_view text);
+std::string url_encode(std::string_view text);
+
+// A query string that rebuilds the Session's state: device properties that differ from the
+// defaults, the console lines typed so far and the workload started (run-mode steps and
+// workload progress are not in a link; a saved state file has them).
+std::string share_query(const Session &s);
+
+} // namespace nvmelab::ui

@@ -1,0 +1,280 @@
+// Web build only: URL arguments, browser storage, the JS test API and the bench mode.
+#ifdef __EMSCRIPTEN__
+#include "ui/web_api.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include <emscripten.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ui/session.h"
+#include "ui/state_file.h"
+#include "ui/url_args.h"
+#include "ui/workload.h"
+
+namespace nvmelab::ui::web {
+
+namespace {
+
+Session *g_session = nullptr;
+WorkloadGenerator *g_workload = nullptr;
+std::string g_query;
+bool g_ready = false;
+bool g_bench = false;
+bool g_autosave = true;
+uint64_t g_saved_version = 0;
+double g_last_save_ms = 0;
+std::string g_result; // the string the last exported call returned (valid until the next one)
+
+// Bench: frames skipped while the workload ramps up, then frames measured.
+constexpr int kBenchWarmup = 60;
+constexpr int kBenchFrames = 600;
+int g_bench_frame = 0;
+std::vector<double> g_frame_start_ms;
+std::vector<double> g_work_ms;
+std::string g_bench_json;
+
+const char *keep(std::string s) {
+    g_result = std::move(s);
+    return g_result.c_str();
+}
+
+void report_error(const std::string &text) {
+    if (g_session) g_session->log_info("error: " + text);
+    std::fprintf(stderr, "nvmelab: %s\n", text.c_str());
+}
+
+// The state the page kept in localStorage (web/nvmelab-web.js reads it into
+// Module.nvmelabStored before the app starts), or "".
+std::string stored_state() {
+    const int len = EM_ASM_INT({
+        var s = Module.nvmelabStored;
+        return s ? lengthBytesUTF8(s) : 0;
+    });
+    if (len <= 0) return {};
+    std::string text(static_cast<size_t>(len) + 1, '\0');
+    EM_ASM({ stringToUTF8(Module.nvmelabStored, $0, $1); }, text.data(), len + 1);
+    text.resize(static_cast<size_t>(len));
+    return text;
+}
+
+void autosave(bool force) {
+    if (!g_session || !g_workload || !g_autosave) return;
+    const double now = emscripten_get_now();
+    if (!force && now - g_last_save_ms < 1000.0) return;
+    g_last_save_ms = now;
+    if (g_session->journal().version() == g_saved_version) return;
+    g_saved_version = g_session->journal().version();
+    const std::string text = save_state(*g_session, *g_workload);
+    EM_ASM(
+        {
+            if (window.nvmelabUi) window.nvmelabUi.store(UTF8ToString($0));
+        },
+        text.c_str());
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * (v.size() - 1) + 0.5));
+    return v[i];
+}
+
+void finish_bench() {
+    std::vector<double> period;
+    for (size_t i = 1; i < g_frame_start_ms.size(); ++i)
+        period.push_back(g_frame_start_ms[i] - g_frame_start_ms[i - 1]);
+    const double span = g_frame_start_ms.back() - g_frame_start_ms.front();
+    const double fps = span > 0 ? static_cast<double>(period.size()) * 1000.0 / span : 0;
+    const nlohmann::json wl = g_workload->to_json();
+    nlohmann::json j = {{"frames", period.size()},
+                        {"fps", fps},
+                        {"frame_ms",
+                         {{"p50", percentile(period, 50)},
+                          {"p90", percentile(period, 90)},
+                          {"p99", percentile(period, 99)},
+                          {"max", percentile(period, 100)}}},
+                        {"work_ms",
+                         {{"p50", percentile(g_work_ms, 50)},
+                          {"p90", percentile(g_work_ms, 90)},
+                          {"p99", percentile(g_work_ms, 99)},
+                          {"max", percentile(g_work_ms, 100)}}},
+                        {"queues", g_workload->queue_ids().size()},
+                        {"entries", g_workload->params().entries},
+                        {"depth", g_workload->params().depth},
+                        {"outstanding", wl["outstanding"]},
+                        {"completed", wl["completed"]},
+                        {"controller_queues", g_session->ctrl().queues().size()}};
+    g_bench_json = j.dump();
+    std::printf("nvmelab bench: fps=%.1f frame_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f "
+                "work_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f queues=%zu entries=%u depth=%u "
+                "completed=%llu\n",
+                fps, percentile(period, 50), percentile(period, 90), percentile(period, 99),
+                percentile(period, 100), percentile(g_work_ms, 50), percentile(g_work_ms, 90),
+                percentile(g_work_ms, 99), percentile(g_work_ms, 100),
+                g_workload->queue_ids().size(), g_workload->params().entries,
+                g_workload->params().depth,
+                static_cast<unsigned long long>(g_workload->stats().completed));
+    std::fflush(stdout);
+    EM_ASM(
+        {
+            if (window.nvmelabUi) window.nvmelabUi.onBench(UTF8ToString($0));
+        },
+        g_bench_json.c_str());
+}
+
+} // namespace
+
+void set_query(std::string query) {
+    g_query = std::move(query);
+}
+
+void attach(Session &s, WorkloadGenerator &workload) {
+    g_session = &s;
+    g_workload = &workload;
+    const UrlArgs args = parse_url_args(g_query);
+    for (const std::string &e : args.errors)
+        report_error(e);
+    if (!args.describes_state() && !args.fresh) {
+        const std::string saved = stored_state();
+        if (!saved.empty()) {
+            try {
+                load_state(s, workload, saved);
+                s.log_info("--- the state kept in this browser was restored (?fresh=1 starts "
+                           "with a new device) ---");
+            } catch (const std::exception &e) {
+                report_error(fmt::format("the state kept in this browser could not be "
+                                         "restored: {}",
+                                         e.what()));
+            }
+        }
+    }
+    if (args.has_device) {
+        s.reset_with(args.config);
+        s.log_info("--- device from the URL ---");
+    }
+    for (const std::string &line : args.exec)
+        s.exec(line);
+    g_bench = args.bench;
+    if (g_bench) {
+        // 64 I/O queue pairs of 1024 entries, all busy: the heaviest view the UI has to draw.
+        g_autosave = false;
+        WorkloadParams p;
+        p.queues = 64;
+        p.entries = 1024;
+        p.depth = 32;
+        p.read_percent = 70;
+        p.min_bytes = 4096;
+        p.max_bytes = 16384;
+        p.events_per_tick = 2000;
+        if (args.workload) p = *args.workload;
+        try {
+            workload.start(s, p);
+        } catch (const std::exception &e) {
+            report_error(e.what());
+        }
+    } else if (args.workload) {
+        try {
+            workload.start(s, *args.workload);
+        } catch (const std::exception &e) {
+            report_error(e.what());
+        }
+    }
+    if (args.run) s.set_running(true);
+    g_saved_version = 0;
+}
+
+void after_frame(double work_ms) {
+    if (!g_ready) {
+        g_ready = true;
+        EM_ASM({
+            if (window.nvmelabUi) window.nvmelabUi.onReady();
+        });
+    }
+    if (g_bench && g_bench_frame < kBenchWarmup + kBenchFrames) {
+        if (g_bench_frame >= kBenchWarmup) {
+            g_frame_start_ms.push_back(emscripten_get_now());
+            g_work_ms.push_back(work_ms);
+        }
+        if (++g_bench_frame == kBenchWarmup + kBenchFrames) finish_bench();
+    }
+    autosave(false);
+}
+
+} // namespace nvmelab::ui::web
+
+// ---- the JS test API (wrapped by web/nvmelab-web.js as window.nvmelab) -----------------------
+using namespace nvmelab::ui;
+using namespace nvmelab::ui::web;
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_exec(const char *line) {
+    if (!g_session) return keep(R"({"ok":false,"output":"","error":"the app is not running"})");
+    try {
+        const nvmelab::ConsoleResult r = g_session->exec(line ? line : "");
+        return keep(nlohmann::json{{"ok", r.ok}, {"output", r.output}, {"error", r.error}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace));
+    } catch (const std::exception &e) {
+        return keep(nlohmann::json{{"ok", false}, {"output", ""}, {"error", e.what()}}.dump());
+    }
+}
+
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_state() {
+    if (!g_session) return keep("null");
+    return keep(state_json(*g_session, *g_workload)
+                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_save() {
+    if (!g_session) return keep("");
+    return keep(save_state(*g_session, *g_workload));
+}
+
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_load(const char *text) {
+    if (!g_session) return keep(R"({"ok":false,"error":"the app is not running"})");
+    try {
+        load_state(*g_session, *g_workload, text ? text : "");
+        autosave(true);
+        return keep(R"({"ok":true,"error":""})");
+    } catch (const std::exception &e) {
+        report_error(e.what());
+        return keep(nlohmann::json{{"ok", false}, {"error", e.what()}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+}
+
+// params: a JSON object of WorkloadParams to start a run, or null to stop it.
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_workload(const char *params) {
+    if (!g_session) return keep(R"({"ok":false,"error":"the app is not running"})");
+    try {
+        const nlohmann::json j = nlohmann::json::parse(params ? params : "null");
+        if (j.is_null())
+            g_workload->stop(*g_session);
+        else
+            g_workload->start(*g_session, WorkloadParams::from_json(j));
+        return keep(R"({"ok":true,"error":""})");
+    } catch (const std::exception &e) {
+        return keep(nlohmann::json{{"ok", false}, {"error", e.what()}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+}
+
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_share_query() {
+    return keep(g_session ? share_query(*g_session) : "");
+}
+
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_bench_result() {
+    return keep(g_bench_json);
+}
+
+EMSCRIPTEN_KEEPALIVE void nvmelab_set_autosave(int on) {
+    g_autosave = on != 0;
+}
+
+} // extern "C"
+
+#endif // __EMSCRIPTEN__

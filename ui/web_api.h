@@ -1,0 +1,24 @@
+#pragma once
+// The web app's side of the page (web build only): URL arguments and the state kept in browser
+// storage at start-up, the JS test API (window.nvmelab, see web/nvmelab-web.js and docs/web.md),
+// autosave, and the ?bench=1 frame-rate measurement.
+#include <string>
+
+namespace nvmelab::ui {
+
+class Session;
+class WorkloadGenerator;
+
+namespace web {
+
+// location.search of the page; main() passes it in before the app starts.
+void set_query(std::string query);
+// Called once the app's Session and workload generator exist, before the first frame: applies
+// the URL arguments, or restores the state kept in browser storage.
+void attach(Session &s, WorkloadGenerator &workload);
+// Called after every frame with the time the frame's work took (ms): tells the page the app is
+// ready (first frame), autosaves, and measures in bench mode.
+void after_frame(double work_ms);
+
+} // namespace web
+} // namespace nvmelab::ui

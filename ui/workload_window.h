@@ -1,0 +1,27 @@
+#pragma once
+// The Workload window: parameters of the workload generator (queues, entries, depth, read/write
+// mix, transfer sizes, random or sequential), start / stop, and its live throughput and latency
+// over virtual time. It owns the generator; the app ticks it once per frame.
+#include <string>
+
+#include "ui/workload.h"
+
+namespace nvmelab::ui {
+
+class Session;
+
+class WorkloadWindow {
+public:
+    void draw(Session &s, bool *open);
+    // Advances the generator by one step (each frame, after the run mode's events).
+    void tick(Session &s) { generator_.tick(s); }
+    WorkloadGenerator &generator() { return generator_; }
+    static constexpr const char *kTitle = "Workload";
+
+private:
+    WorkloadGenerator generator_;
+    WorkloadParams edit_;
+    std::string error_;
+};
+
+} // namespace nvmelab::ui

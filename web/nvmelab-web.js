@@ -1,0 +1,186 @@
+// nvmelab's page layer: the loading indicator, the Emscripten Module set-up, the JS test API
+// (window.nvmelab, documented in the README and docs/web.md), browser storage, state download
+// and upload, and the service worker that makes the page work offline once loaded.
+// The page fetches only its own files.
+(function () {
+  'use strict';
+  var STORAGE_KEY = 'nvmelab.state';
+  var started = performance.now();
+  var loading = document.getElementById('loading');
+  var loadingText = document.getElementById('loading-text');
+  var loadingFill = document.getElementById('loading-fill');
+  var canvas = document.getElementById('canvas');
+  var isReady = false;
+
+  var resolveReady, rejectReady, resolveBench;
+  var ready = new Promise(function (res, rej) { resolveReady = res; rejectReady = rej; });
+  var bench = new Promise(function (res) { resolveBench = res; });
+
+  function progress(fraction, text) {
+    loadingFill.style.width = Math.round(Math.max(0, Math.min(1, fraction)) * 100) + '%';
+    if (text) loadingText.textContent = text;
+  }
+
+  function fail(text) {
+    loading.classList.add('failed');
+    loading.style.display = 'flex';
+    loadingText.textContent = 'nvmelab could not start: ' + text;
+    rejectReady(new Error(text));
+  }
+
+  function readStorage() {
+    try { return window.localStorage.getItem(STORAGE_KEY); } catch (e) { return null; }
+  }
+
+  // Streams the .wasm so the bar shows real progress, then instantiates it.
+  function instantiateWasm(imports, receiveInstance) {
+    fetch('nvmelab.wasm', { credentials: 'same-origin' }).then(function (resp) {
+      if (!resp.ok) throw new Error('nvmelab.wasm: HTTP ' + resp.status);
+      var total = Number(resp.headers.get('Content-Length')) || 0;
+      if (!resp.body || !resp.body.getReader) return resp.arrayBuffer();
+      var reader = resp.body.getReader();
+      var chunks = [];
+      var received = 0;
+      function pump() {
+        return reader.read().then(function (r) {
+          if (r.done) {
+            var all = new Uint8Array(received);
+            var at = 0;
+            chunks.forEach(function (c) { all.set(c, at); at += c.length; });
+            return all.buffer;
+          }
+          chunks.push(r.value);
+          received += r.value.length;
+          if (total) progress(0.1 + 0.7 * received / total,
+                              'Loading nvmelab... ' + Math.round(received / 1024) + ' KiB');
+          return pump();
+        });
+      }
+      return pump();
+    }).then(function (bytes) {
+      progress(0.85, 'Starting the emulator...');
+      return WebAssembly.instantiate(bytes, imports);
+    }).then(function (result) {
+      receiveInstance(result.instance, result.module);
+    }).catch(function (e) {
+      fail(String(e && e.message || e));
+    });
+    return {};
+  }
+
+  // Emscripten reads this object when nvmelab.js runs.
+  window.Module = {
+    canvas: canvas,
+    arguments: [window.location.search],
+    nvmelabStored: readStorage(),
+    instantiateWasm: instantiateWasm,
+    print: function (text) { console.log(text); },
+    printErr: function (text) { console.error(text); },
+    onAbort: function (what) { fail('the program stopped (' + what + ')'); },
+  };
+  progress(0.05, 'Loading nvmelab...');
+
+  function call(name, arg) {
+    if (!isReady) throw new Error('nvmelab is not ready yet: await window.nvmelab.ready first');
+    if (arg === undefined) return Module.ccall(name, 'string', [], []);
+    return Module.ccall(name, 'string', ['string'], [arg]);
+  }
+
+  // The test API: drive the app without clicking pixels.
+  window.nvmelab = {
+    // Resolves once the core runs and the first frame is drawn.
+    ready: ready,
+    // Runs one console-language line (docs/console.md): {ok, output, error}.
+    exec: function (line) { return JSON.parse(call('nvmelab_exec', String(line))); },
+    // Registers, queues, namespaces, commands in flight, last completion, workload: an object.
+    state: function () { return JSON.parse(call('nvmelab_state')); },
+    // The whole device + host state as text, and loading it back: {ok, error}.
+    save: function () { return call('nvmelab_save'); },
+    load: function (text) {
+      return JSON.parse(call('nvmelab_load', typeof text === 'string' ? text : JSON.stringify(text)));
+    },
+    // Starts the workload generator with these parameters (null stops it): {ok, error}.
+    workload: function (params) {
+      return JSON.parse(call('nvmelab_workload', JSON.stringify(params === undefined ? null : params)));
+    },
+    // A link that rebuilds the current state (device properties, console lines, workload).
+    shareLink: function () {
+      var q = call('nvmelab_share_query');
+      return location.origin + location.pathname + (q ? '?' + q : '');
+    },
+    // With ?bench=1: resolves with the measured frame rate and frame-time percentiles.
+    bench: bench,
+    // Milliseconds from the page's start to the first frame (set when ready).
+    timing: {},
+  };
+
+  function download(name, blob) {
+    var a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+
+  // Called by the app (ui/web_api.cpp, ui/state_menu.cpp, ui/app.cpp).
+  window.nvmelabUi = {
+    onReady: function () {
+      isReady = true;
+      window.nvmelab.timing.readyMs = performance.now() - started;
+      window.nvmelab.timing.sincePageStartMs = performance.now();
+      loading.style.display = 'none';
+      canvas.focus();
+      resolveReady();
+    },
+    onBench: function (json) { resolveBench(JSON.parse(json)); },
+    store: function (text) {
+      try {
+        window.localStorage.setItem(STORAGE_KEY, text);
+      } catch (e) {
+        console.warn('nvmelab: the state is too large for browser storage (' + e.name + ')');
+      }
+    },
+    forgetStorage: function () {
+      try { window.localStorage.removeItem(STORAGE_KEY); } catch (e) { /* nothing kept */ }
+      Module.ccall('nvmelab_set_autosave', null, ['number'], [0]);
+    },
+    downloadState: function () {
+      download('nvmelab-state.json', new Blob([window.nvmelab.save()], { type: 'application/json' }));
+    },
+    uploadState: function () {
+      var input = document.createElement('input');
+      input.type = 'file';
+      input.accept = '.json,application/json';
+      input.onchange = function () {
+        if (!input.files || !input.files[0]) return;
+        input.files[0].text().then(function (text) {
+          var r = window.nvmelab.load(text);
+          if (!r.ok) console.warn('nvmelab: loading the state failed: ' + r.error);
+        });
+      };
+      input.click();
+    },
+    copyLink: function () {
+      var link = window.nvmelab.shareLink();
+      window.nvmelab.exec('echo "link: ' + link.replace(/"/g, '%22') + '"');
+      if (navigator.clipboard) navigator.clipboard.writeText(link).catch(function () {});
+    },
+    screenshot: function (name) {
+      canvas.toBlob(function (blob) { if (blob) download(name, blob); }, 'image/png');
+    },
+  };
+
+  window.addEventListener('error', function (e) {
+    if (!isReady) fail(String(e.message || e));
+  });
+
+  // Offline once loaded: the service worker keeps every file of the site (web/sw.js).
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    window.addEventListener('load', function () {
+      navigator.serviceWorker.register('sw.js').catch(function (e) {
+        console.warn('nvmelab: no offline copy (' + e.message + ')');
+      });
+    });
+  }
+})();
