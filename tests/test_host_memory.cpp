@@ -45,6 +45,11 @@ TEST_SUITE("host-memory") {
         CHECK(d == 0x21000); // the gap below the aligned block is not reused
         CHECK(mem.mapped_bytes() == 4096 + 8192 + 4096 + 4096);
 
+        // Each region's storage is page aligned, as host pages are (DMA copies run at full
+        // speed between equally aligned buffers).
+        for (uint64_t r : {a, b, c, d})
+            CHECK(reinterpret_cast<uintptr_t>(mem.region_at(r)->bytes.data()) % 4096 == 0);
+
         // Fresh memory reads as zero.
         const auto zeros = bytes_at(mem, b, 8192);
         CHECK(std::all_of(zeros.begin(), zeros.end(), [](uint8_t v) { return v == 0; }));

@@ -690,6 +690,25 @@ TEST_SUITE("nvm") {
         }
     }
 
+    TEST_CASE("media chunk buffers: page aligned like host pages, pooled up to a limit") {
+        MediaChunkPool pool(2);
+        MediaChunk a = pool.take();
+        MediaChunk b = pool.take();
+        MediaChunk c = pool.take();
+        for (const MediaChunk *m : {&a, &b, &c})
+            CHECK(reinterpret_cast<uintptr_t>(m->get()) % 4096 == 0);
+        uint8_t *const first = a.get();
+        pool.give(std::move(a));
+        pool.give(std::move(b));
+        pool.give(std::move(c)); // beyond the limit: freed
+        CHECK(pool.spare() == 2);
+        pool.give(MediaChunk{}); // null buffers are not kept
+        CHECK(pool.spare() == 2);
+        pool.take();
+        CHECK(pool.take().get() == first); // reused, not allocated again
+        CHECK(pool.spare() == 0);
+    }
+
     TEST_CASE("whole media chunks under cache pressure and write-through") {
         SUBCASE("a full cache destages before taking more chunks") {
             DeviceConfig cfg = io_config();

@@ -1,5 +1,7 @@
 #include "core/controller/trace.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/spec/status_text.h"
@@ -79,9 +81,9 @@ const char *event_kind_name(EventKind kind) {
 void Trace::record(TraceEvent ev) {
     if (!enabled_) return;
     ev.seq = next_seq_++;
-    events_.push_back(ev);
-    while (events_.size() > capacity_)
-        events_.pop_front();
+    if (events_.full() && events_.capacity() < capacity_)
+        events_.set_capacity(std::min(capacity_, std::max<size_t>(4096, events_.capacity() * 2)));
+    events_.push_back(ev); // when full at the capacity, this replaces the oldest event
 }
 
 int64_t Trace::add_explanation(Explanation e) {
@@ -105,9 +107,8 @@ void Trace::clear() {
 }
 
 void Trace::set_capacity(size_t capacity) {
-    capacity_ = capacity;
-    while (events_.size() > capacity_)
-        events_.pop_front();
+    capacity_ = std::max<size_t>(capacity, 1);
+    if (events_.capacity() > capacity_) events_.rset_capacity(capacity_); // keeps the newest
 }
 
 namespace {

@@ -4,6 +4,8 @@
 // same inputs give the same trace on every platform, so it is also the determinism check.
 #include <cstdint>
 #include <deque>
+
+#include <boost/circular_buffer.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,8 +79,11 @@ public:
     int64_t add_explanation(Explanation e);
     const Explanation *explanation(int64_t id) const;
 
-    // Events still held (the oldest are dropped beyond the capacity).
-    const std::deque<TraceEvent> &events() const { return events_; }
+    // Events still held, oldest first (the oldest are dropped beyond the capacity). A ring:
+    // memory grows with use up to the capacity and is then reused, nothing is allocated per
+    // event. Random access; iterators are invalidated by the next record().
+    using Events = boost::circular_buffer<TraceEvent>;
+    const Events &events() const { return events_; }
     uint64_t total_recorded() const { return next_seq_; }
     void clear();
     void set_capacity(size_t capacity);
@@ -91,7 +96,7 @@ public:
     std::string format_since(uint64_t seq) const;
 
 private:
-    std::deque<TraceEvent> events_;
+    Events events_;
     std::deque<Explanation> explanations_;
     int64_t first_explanation_ = 0;
     uint64_t next_seq_ = 0;

@@ -23,7 +23,7 @@ uint64_t SparseHostMemory::alloc(uint64_t bytes, std::string label, uint64_t ali
     const uint64_t size = round_up(bytes, kPageSize);
     const uint64_t base = round_up(next_free_, align);
     next_free_ = base + size;
-    Region region{base, size, std::move(label), std::vector<uint8_t>(size, 0)};
+    Region region{base, size, std::move(label), PageBytes(size, 0)};
     regions_.emplace(base, std::move(region));
     return base;
 }
@@ -38,7 +38,7 @@ bool SparseHostMemory::map(uint64_t base, uint64_t bytes, std::string label) {
         auto prev = std::prev(next);
         if (prev->first + prev->second.size > base) return false;
     }
-    regions_.emplace(base, Region{base, size, std::move(label), std::vector<uint8_t>(size, 0)});
+    regions_.emplace(base, Region{base, size, std::move(label), PageBytes(size, 0)});
     if (base + size > next_free_) next_free_ = base + size;
     return true;
 }

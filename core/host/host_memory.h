@@ -4,11 +4,26 @@
 // Error (NVMe 1.3 §4.6.1.2.1, SC 04h) instead of crashing.
 #include <cstdint>
 #include <map>
+#include <new>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace nvmelab {
+
+// Host pages live in page-aligned storage, as real host memory does, so DMA copies between
+// them and the controller's page-aligned buffers run at full speed.
+template <typename T> struct PageAlignedAllocator {
+    using value_type = T;
+    static constexpr std::align_val_t kAlign{4096};
+    PageAlignedAllocator() = default;
+    template <typename U> PageAlignedAllocator(const PageAlignedAllocator<U> &) {}
+    T *allocate(size_t n) { return static_cast<T *>(::operator new(n * sizeof(T), kAlign)); }
+    void deallocate(T *p, size_t) { ::operator delete(p, kAlign); }
+    template <typename U> bool operator==(const PageAlignedAllocator<U> &) const { return true; }
+};
+
+using PageBytes = std::vector<uint8_t, PageAlignedAllocator<uint8_t>>;
 
 class HostMemory {
 public:
@@ -32,7 +47,7 @@ public:
         uint64_t base = 0;
         uint64_t size = 0;
         std::string label;
-        std::vector<uint8_t> bytes;
+        PageBytes bytes;
     };
 
     // Allocates `bytes` (rounded up to whole pages) aligned to `align` (a power of two, at

@@ -19,7 +19,7 @@ uint8_t *MemoryBackingStore::find_chunk(uint64_t chunk) const {
 uint8_t *MemoryBackingStore::add_chunk(uint64_t chunk) {
     // Not zeroed here: write() zeroes what it does not cover.
     auto &slot = chunks_[chunk];
-    slot.reset(new uint8_t[kChunkSize]);
+    slot = new_media_chunk();
     return slot.get();
 }
 

@@ -65,7 +65,7 @@ private:
 
     uint64_t media_size_;
     // Chunk number -> its bytes; only written chunks exist.
-    std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> chunks_;
+    std::unordered_map<uint64_t, MediaChunk> chunks_;
     std::string state_;
 };
 
