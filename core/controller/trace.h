@@ -73,7 +73,9 @@ struct TraceEvent {
 
 class Trace {
 public:
-    explicit Trace(size_t capacity = size_t{1} << 20) : capacity_(capacity) {}
+    // 256 Ki events (16 MiB): a long history for the timeline and lessons, small enough to
+    // stay cheap in a browser tab. Front ends may set another capacity.
+    explicit Trace(size_t capacity = size_t{1} << 18) : capacity_(capacity) {}
 
     void record(TraceEvent ev);
     int64_t add_explanation(Explanation e);
