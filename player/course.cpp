@@ -41,17 +41,18 @@ Course load_course(const std::string &dir) {
         Lesson &l = r.lesson;
         if (!l.id.empty()) {
             if (const auto it = id_file.find(l.id); it != id_file.end())
-                c.errors.push_back({f, 0, fmt::format("id '{}' is also the id of {}", l.id,
-                                                      it->second)});
+                c.errors.push_back(
+                    {f, 0, fmt::format("id '{}' is also the id of {}", l.id, it->second)});
             for (const std::string &pre : l.prerequisites) {
                 if (pre == l.id)
-                    c.errors.push_back({f, 0, fmt::format("'{}' lists itself as a prerequisite",
-                                                          pre)});
+                    c.errors.push_back(
+                        {f, 0, fmt::format("'{}' lists itself as a prerequisite", pre)});
                 else if (!id_file.count(pre))
                     c.errors.push_back(
-                        {f, 0, fmt::format("prerequisite '{}' is not the id of an earlier lesson "
-                                           "in this folder (lessons are ordered by file name)",
-                                           pre)});
+                        {f, 0,
+                         fmt::format("prerequisite '{}' is not the id of an earlier lesson "
+                                     "in this folder (lessons are ordered by file name)",
+                                     pre)});
             }
             id_file.emplace(l.id, f);
         }

@@ -47,6 +47,7 @@ FrontMatter read_front_matter(std::string_view text, const std::string &file,
         if (t == "---") {
             fm.body_offset = pos;
             fm.body_line = line + 1;
+            fm.closed = true;
             return fm;
         }
         if (t.empty() || t.front() == '#') continue;
@@ -56,17 +57,17 @@ FrontMatter read_front_matter(std::string_view text, const std::string &file,
         for (char c : key)
             ok = ok && key_char(c);
         if (!ok) {
-            diags.push_back({file, line,
-                             fmt::format("front matter: expected 'key: value', got '{}'", t)});
+            diags.push_back(
+                {file, line, fmt::format("front matter: expected 'key: value', got '{}'", t)});
             continue;
         }
         const std::string_view value = trim(t.substr(colon + 1));
         bool repeated = false;
         for (const FrontMatterEntry &e : fm.entries) {
             if (e.key != key) continue;
-            diags.push_back({file, line,
-                             fmt::format("front matter: '{}' is given twice (first on line {})",
-                                         key, e.line)});
+            diags.push_back(
+                {file, line,
+                 fmt::format("front matter: '{}' is given twice (first on line {})", key, e.line)});
             repeated = true;
         }
         if (!repeated) fm.entries.push_back({line, std::string(key), std::string(value)});

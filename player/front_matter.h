@@ -20,8 +20,9 @@ struct FrontMatterEntry {
 
 struct FrontMatter {
     std::vector<FrontMatterEntry> entries;
-    size_t body_offset = 0;   // where the Markdown after the closing `---` starts
-    uint32_t body_line = 1;   // its line number
+    size_t body_offset = 0; // where the Markdown after the closing `---` starts
+    uint32_t body_line = 1; // its line number
+    bool closed = false;    // false: no block, or one without its closing `---`
 };
 
 // Splits off the front matter; problems (no block, no closing `---`, a line that is not

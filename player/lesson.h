@@ -58,16 +58,16 @@ struct TextRun {
 struct ProseBlock {
     enum class Kind : uint8_t { Paragraph, Heading, ListItem, Code, Quote, Rule, TableRow };
     Kind kind = Kind::Paragraph;
-    uint8_t level = 0;     // Heading: 1..6; ListItem: nesting depth (1 = top level)
-    bool ordered = false;  // ListItem: part of a numbered list
-    uint32_t number = 0;   // ListItem of an ordered list: its number
-    std::string info;      // Code: the info string ("nvme" for the step's console lines)
+    uint8_t level = 0;         // Heading: 1..6; ListItem: nesting depth (1 = top level)
+    bool ordered = false;      // ListItem: part of a numbered list
+    uint32_t number = 0;       // ListItem of an ordered list: its number
+    std::string info;          // Code: the info string ("nvme" for the step's console lines)
     std::vector<TextRun> runs; // Code: one run with the code; TableRow: one run per cell
 };
 
 struct Step {
-    uint32_t line = 0;  // line of the step's `##` heading
-    std::string title;  // heading text
+    uint32_t line = 0; // line of the step's `##` heading
+    std::string title; // heading text
     // The step's prose as Markdown (the source lines of the section minus the heading and the
     // blocks the player interprets itself: your-turn, solution, hint, highlight; the nvme action
     // blocks stay, so the learner sees the commands that run) and as blocks.

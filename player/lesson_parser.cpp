@@ -18,7 +18,8 @@
 namespace nvmelab::lesson {
 
 std::string Diagnostic::text() const {
-    return line ? fmt::format("{}:{}: {}", file, line, message) : fmt::format("{}: {}", file, message);
+    return line ? fmt::format("{}:{}: {}", file, line, message)
+                : fmt::format("{}: {}", file, message);
 }
 
 const std::vector<std::string> &known_windows() {
@@ -59,6 +60,13 @@ std::string_view code_of(std::string_view line) {
         if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
             return trim(line.substr(0, i));
     return trim(line);
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
 }
 
 bool valid_id(std::string_view id) {
@@ -157,6 +165,7 @@ struct State {
     }
     void add_text(std::string_view t) {
         if (in_heading) heading_text += t;
+        if (in_heading && heading_level == 2) return; // a step title, not prose
         if (!has_cur) begin(quote_depth ? ProseBlock::Kind::Quote : ProseBlock::Kind::Paragraph);
         if (cur.kind == ProseBlock::Kind::TableRow) {
             if (cur.runs.empty()) cur.runs.emplace_back();
@@ -189,7 +198,8 @@ struct State {
             md += '\n';
         }
         // No blank lines at the ends.
-        while (!md.empty() && (md.front() == '\n')) md.erase(0, 1);
+        while (!md.empty() && (md.front() == '\n'))
+            md.erase(0, 1);
         while (md.size() >= 2 && md[md.size() - 1] == '\n' && md[md.size() - 2] == '\n')
             md.pop_back();
         step->markdown = std::move(md);
@@ -208,8 +218,8 @@ struct State {
                               "(the checks that say when the learner is done)",
                               s.title));
         if (!s.hints.empty() && !s.your_turn() && s.actions.empty())
-            error(s.line, fmt::format("step '{}': hints need something to do (a your-turn)",
-                                      s.title));
+            error(s.line,
+                  fmt::format("step '{}': hints need something to do (a your-turn)", s.title));
     }
 
     void start_step(uint32_t line, std::string title) {
@@ -252,7 +262,7 @@ struct State {
             if (checks_only) {
                 const auto w = split_words(code);
                 std::string first(w.empty() ? std::string_view() : w[0]);
-                std::transform(first.begin(), first.end(), first.begin(), ::tolower);
+                first = lower(first);
                 if (first != "expect") {
                     error(l.line, fmt::format("a your-turn block holds only 'expect' lines (checks "
                                               "on the device state); '{}' changes or shows "
@@ -307,8 +317,9 @@ struct State {
                                   st.title, st.checks.fence_line));
                 break;
             }
-            if (s.empty()) error(sp.fence_line, "an empty ```your-turn block: it needs the "
-                                                "'expect' lines that tell when the task is done");
+            if (s.empty())
+                error(sp.fence_line, "an empty ```your-turn block: it needs the "
+                                     "'expect' lines that tell when the task is done");
             check_console_lines(s, true);
             st.checks = s;
             if (st.checks.empty()) st.checks.fence_line = sp.fence_line;
@@ -341,7 +352,7 @@ struct State {
                 Highlight h;
                 h.line = l.line;
                 h.window = std::string(w[0]);
-                std::transform(h.window.begin(), h.window.end(), h.window.begin(), ::tolower);
+                h.window = lower(h.window);
                 const auto &names = known_windows();
                 if (std::find(names.begin(), names.end(), h.window) == names.end()) {
                     std::string list;
@@ -420,15 +431,21 @@ int enter_block(MD_BLOCKTYPE type, void *detail, void *user) {
         const auto words = split_words(info);
         const std::string kind = words.empty() ? std::string() : std::string(words[0]);
         BlockKind k = BlockKind::Prose;
-        if (kind == "nvme") k = BlockKind::Nvme;
-        else if (kind == "your-turn") k = BlockKind::YourTurn;
-        else if (kind == "solution") k = BlockKind::Solution;
-        else if (kind == "hint") k = BlockKind::Hint;
-        else if (kind == "highlight") k = BlockKind::Highlight;
+        if (kind == "nvme")
+            k = BlockKind::Nvme;
+        else if (kind == "your-turn")
+            k = BlockKind::YourTurn;
+        else if (kind == "solution")
+            k = BlockKind::Solution;
+        else if (kind == "hint")
+            k = BlockKind::Hint;
+        else if (kind == "highlight")
+            k = BlockKind::Highlight;
         else if (!(kind.empty() || kind == "text" || kind == "c" || kind == "sh" || kind == "json"))
-            s.error(fence, fmt::format("unknown block kind '{}' after the fence (lesson blocks: {}; "
-                                       "prose code: {})",
-                                       kind, kBlockKinds, kProseKinds));
+            s.error(fence,
+                    fmt::format("unknown block kind '{}' after the fence (lesson blocks: {}; "
+                                "prose code: {})",
+                                kind, kBlockKinds, kProseKinds));
         if (k != BlockKind::Prose && words.size() > 1)
             s.error(fence, fmt::format("unexpected '{}' after '```{}'", words[1], kind));
         if (k != BlockKind::Prose && d->fence_char == 0)
@@ -637,8 +654,7 @@ void read_front(State &st, const FrontMatter &fm) {
                                          e.key));
         }
     }
-    const bool had_block = !fm.entries.empty() || fm.body_offset > 0;
-    if (had_block) {
+    if (fm.closed) {
         if (!have_id) st.error(1, "front matter: 'id' is missing");
         if (!have_title) st.error(1, "front matter: 'title' is missing");
         if (!have_summary) st.error(1, "front matter: 'summary' is missing");
@@ -663,6 +679,9 @@ ParseResult parse_lesson(std::string_view text, const std::string &file) {
         return r;
     }
     const FrontMatter fm = read_front_matter(text, file, r.errors);
+    // Without its closing line, the rest of the file was read as front matter: nothing more
+    // can be said about it.
+    if (!fm.closed && fm.body_offset > 0) return r;
     read_front(st, fm);
     st.body_line = fm.body_line;
     st.last_line = fm.body_line;
@@ -685,9 +704,9 @@ ParseResult parse_lesson(std::string_view text, const std::string &file) {
     if (r.lesson.steps.empty())
         st.error(st.body_line, "no steps: each step is a '## Title' section");
     // The introduction's Markdown: the body up to the first step.
-    const uint32_t intro_end =
-        r.lesson.steps.empty() ? static_cast<uint32_t>(st.line_starts.size()) + 1
-                               : r.lesson.steps.front().line;
+    const uint32_t intro_end = r.lesson.steps.empty()
+                                   ? static_cast<uint32_t>(st.line_starts.size()) + 1
+                                   : r.lesson.steps.front().line;
     for (uint32_t l = fm.body_line; l < intro_end; ++l) {
         const std::string_view line = st.source_line(l);
         if (trim(line).rfind("# ", 0) == 0) continue; // the H1 title

@@ -166,8 +166,9 @@ std::string format_report(const std::vector<StepReport> &reports) {
     for (const StepReport &r : reports) {
         std::string title = r.title;
         if (title.size() > 56) title = title.substr(0, 53) + "...";
-        const std::string verdict =
-            !r.ran ? "not run" : r.ok ? "ok" : fmt::format("FAILED: {}", r.reason);
+        const std::string verdict = !r.ran ? "not run"
+                                    : r.ok ? "ok"
+                                           : fmt::format("FAILED: {}", r.reason);
         out += fmt::format("{:>3}/{:<3} {:<56} {}\n", r.number, n, title, verdict);
     }
     return out;

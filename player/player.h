@@ -39,8 +39,8 @@ struct StepRun {
 };
 
 struct TurnStatus {
-    bool your_turn = false; // the current step has a task at all
-    bool done = false;      // every check passes
+    bool your_turn = false;            // the current step has a task at all
+    bool done = false;                 // every check passes
     std::vector<std::string> failures; // "FILE:LINE: expect failed: ..." of the checks not met
 };
 
