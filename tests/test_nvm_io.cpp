@@ -570,6 +570,12 @@ TEST_SUITE("nvm") {
             return std::vector<uint8_t>(v.begin() + static_cast<long>(first * ls),
                                         v.begin() + static_cast<long>((first + n) * ls));
         };
+        // `base` with `part` written over it from block `at` on.
+        auto spliced = [&](std::vector<uint8_t> base, const std::vector<uint8_t> &part,
+                           uint64_t at) {
+            std::copy(part.begin(), part.end(), base.begin() + static_cast<long>(at * ls));
+            return base;
+        };
 
         SUBCASE("aligned chunks are cached, read back and destaged intact") {
             const auto data = pattern(32 * ls, 31);
@@ -614,8 +620,7 @@ TEST_SUITE("nvm") {
             const auto small_after = pattern(2 * ls, 35);
             REQUIRE(d.write(20, 1, small_after).ok()); // goes into the cached chunk
             CHECK(d.ctrl.namespace_blocks_cached(1) == 16);
-            auto expected = chunk;
-            std::copy(small_after.begin(), small_after.end(), expected.begin() + 4 * ls);
+            const auto expected = spliced(chunk, small_after, 4);
             CHECK(d.read(16, 15) == expected);
             REQUIRE(d.flush().ok());
             CHECK(d.media(16, 16) == expected);
@@ -630,8 +635,7 @@ TEST_SUITE("nvm") {
                 CHECK(d.ctrl.lba_cached(1, 34));       // the rest of the chunk stays cached
                 CHECK(d.ctrl.lba_cached(1, 36));
                 CHECK(d.ctrl.namespace_blocks_cached(1) == 15);
-                auto expected = cached;
-                std::copy(fresh.begin(), fresh.end(), expected.begin() + 3 * ls);
+                const auto expected = spliced(cached, fresh, 3);
                 CHECK(d.read(32, 15) == expected);
                 REQUIRE(d.flush().ok());
                 CHECK(d.media(32, 16) == expected);

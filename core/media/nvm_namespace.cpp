@@ -65,21 +65,27 @@ void NvmNamespace::split_line(uint64_t chunk) {
     pool_.give(std::move(line));
 }
 
-void NvmNamespace::uncache_lines(uint64_t slba, uint64_t nlb) {
-    if (lines_.empty()) return;
-    const uint64_t first = chunk_of(slba);
+template <typename Fn> bool NvmNamespace::for_each_line(uint64_t slba, uint64_t nlb, Fn &&fn) {
+    if (lines_.empty()) return true;
     const uint64_t last = chunk_of(slba + nlb - 1);
-    for (uint64_t c = first; c <= last; ++c) {
-        auto it = lines_.find(c);
-        if (it == lines_.end()) continue;
+    for (uint64_t c = chunk_of(slba); c <= last; ++c) {
+        if (lines_.count(c) == 0) continue;
         const uint64_t lba = chunk_first_lba(c);
-        if (lba >= slba && lba + blocks_per_chunk() <= slba + nlb) {
-            pool_.give(std::move(it->second));
-            lines_.erase(it);
-        } else {
-            split_line(c);
-        }
+        if (!fn(c, lba >= slba && lba + blocks_per_chunk() <= slba + nlb)) return false;
     }
+    return true;
+}
+
+void NvmNamespace::uncache_lines(uint64_t slba, uint64_t nlb) {
+    for_each_line(slba, nlb, [&](uint64_t c, bool whole) {
+        if (!whole) {
+            split_line(c);
+            return true;
+        }
+        pool_.give(std::move(lines_[c]));
+        lines_.erase(c);
+        return true;
+    });
 }
 
 void NvmNamespace::put_in_arena(uint64_t slba, uint64_t nlb, const uint8_t *data) {
@@ -160,22 +166,17 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, Chunk
 }
 
 bool NvmNamespace::commit_range(BackingStore &store, uint64_t slba, uint64_t nlb) {
-    if (!lines_.empty()) {
-        const uint64_t first = chunk_of(slba);
-        const uint64_t last = chunk_of(slba + nlb - 1);
-        for (uint64_t c = first; c <= last; ++c) {
-            auto it = lines_.find(c);
-            if (it == lines_.end()) continue;
-            const uint64_t lba = chunk_first_lba(c);
-            if (lba < slba || lba + blocks_per_chunk() > slba + nlb) {
-                split_line(c); // only the range is committed; its arena blocks follow below
-                continue;
-            }
-            if (!store.write_chunk(c, it->second)) return false;
-            pool_.give(std::move(it->second));
-            lines_.erase(it);
+    const bool lines_ok = for_each_line(slba, nlb, [&](uint64_t c, bool whole) {
+        if (!whole) {
+            split_line(c); // only the range is committed: its blocks follow from the arena
+            return true;
         }
-    }
+        if (!store.write_chunk(c, lines_[c])) return false;
+        pool_.give(std::move(lines_[c]));
+        lines_.erase(c);
+        return true;
+    });
+    if (!lines_ok) return false;
     for (uint64_t i = 0; i < nlb && !cache_index_.empty(); ++i) {
         auto it = cache_index_.find(slba + i);
         if (it == cache_index_.end()) continue;

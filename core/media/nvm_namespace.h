@@ -68,6 +68,9 @@ private:
     // Before [slba, slba + nlb) is written to the media directly: cached lines the range covers
     // whole are dropped, lines it covers in part are split, so no cached copy of it remains.
     void uncache_lines(uint64_t slba, uint64_t nlb);
+    // Calls fn(chunk, whole) for each cached line overlapping [slba, slba + nlb), where whole
+    // says the range covers the line entirely; stops early (returning false) when fn does.
+    template <typename Fn> bool for_each_line(uint64_t slba, uint64_t nlb, Fn &&fn);
     // First LBA of a media chunk (chunks this namespace covers whole).
     uint64_t chunk_first_lba(uint64_t chunk) const {
         return (chunk * kMediaChunkSize - store_offset_) / lba_size_;
