@@ -114,6 +114,27 @@ int draw_ring(const QueueView &q, const std::vector<SlotLook> &looks, uint32_t f
     return clicked;
 }
 
+// The space draw_ring takes for `shown` slots at the current width.
+ImVec2 ring_size(uint32_t shown) {
+    const float cell = ImGui::GetFontSize() + 3.0f;
+    const float gap = 2.0f;
+    const float label_h = ImGui::GetFontSize();
+    const auto per_row = static_cast<uint32_t>(
+        std::clamp((ImGui::GetContentRegionAvail().x - 4.0f) / (cell + gap), 4.0f, 64.0f));
+    const uint32_t rows = (shown + per_row - 1) / per_row;
+    return {std::max(1.0f, static_cast<float>(per_row) * (cell + gap)),
+            std::max(1.0f, static_cast<float>(rows) * (cell + 2 * label_h))};
+}
+
+// A ring scrolled out of view only takes its space: with 64 queue pairs of 1024 entries the
+// window would otherwise build and draw some 33,000 slots every frame.
+bool skip_hidden_ring(uint32_t shown) {
+    const ImVec2 size = ring_size(shown);
+    if (ImGui::IsRectVisible(size)) return false;
+    ImGui::Dummy(size);
+    return true;
+}
+
 // First slot to show when the queue has more slots than fit: a window around the head.
 uint32_t first_shown(const QueueView &q) {
     if (q.size <= kMaxSlotsShown) return 0;
@@ -123,6 +144,7 @@ uint32_t first_shown(const QueueView &q) {
 void sq_ring(Session &s, const QueueView &q, const std::vector<CommandView> &cmds) {
     const uint32_t first = first_shown(q);
     const uint32_t shown = std::min(q.size, kMaxSlotsShown);
+    if (skip_hidden_ring(shown)) return;
     std::vector<SlotLook> looks(shown);
     std::vector<spec::Sqe> sqes(shown);
     std::vector<bool> readable(shown, false);
@@ -172,6 +194,7 @@ void sq_ring(Session &s, const QueueView &q, const std::vector<CommandView> &cmd
 void cq_ring(Session &s, const QueueView &q) {
     const uint32_t first = first_shown(q);
     const uint32_t shown = std::min(q.size, kMaxSlotsShown);
+    if (skip_hidden_ring(shown)) return;
     std::vector<SlotLook> looks(shown);
     for (uint32_t k = 0; k < shown; ++k) {
         const uint32_t slot = (first + k) % q.size;
