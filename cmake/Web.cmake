@@ -118,8 +118,9 @@ if(BUILD_TESTING)
             LABELS "browser" TIMEOUT 300 RUN_SERIAL TRUE
             ENVIRONMENT "NODE_PATH=${NVMELAB_NPM_DIR}/node_modules")
     endforeach()
-    # ?bench=1 with 64 queue pairs x 1024 entries: prints fps and frame-time percentiles; the
-    # test fails below 60 fps. Not part of the default run (it takes ~15 s): ctest -L bench.
+    # ?bench=1 with 64 queue pairs x 1024 entries: prints fps and frame-time percentiles and
+    # fails below 59 fps. SwiftShader renders on the CPU, so the figure depends on the machine's
+    # load: the web preset's test run leaves it out; run it with ctest -L bench.
     add_test(NAME browser.bench
              COMMAND ${NVMELAB_NODE} ${NVMELAB_UI_ROOT}/tests/browser/run.mjs
                      --test bench --site ${NVMELAB_SITE_DIR} --out ${NVMELAB_BROWSER_OUT}/bench)
