@@ -5,6 +5,8 @@
 
 #include "core/spec/nvme_spec.h"
 #include "core/spec/status_text.h"
+#include "ui/explorer_windows.h"
+#include "ui/sqe_fields.h"
 #include "ui/windows.h"
 
 namespace nvmelab::ui {
@@ -96,22 +98,17 @@ void decoded(const CompletionRecord &r) {
     ImGui::EndTable();
 }
 
-} // namespace
-
-void InspectorWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
-    ImGui::Checkbox("follow newest", &s.follow_latest);
-    tooltip("Show the newest completion; untick (or pick one below, in the Timeline or in a CQ "
-            "slot) to keep one.");
-    const CompletionRecord *r = s.inspected_completion();
+void completion_tab(Session &s, const SelectedCommand &sel) {
+    const CompletionRecord *r = sel.valid ? sel.done : s.inspected_completion();
     const auto &all = s.ctrl().completions();
     const float list_h = ImGui::GetTextLineHeightWithSpacing() * 5.5f;
     ImGui::BeginChild("decoded", {0, -list_h - ImGui::GetStyle().ItemSpacing.y}, false);
-    if (r == nullptr)
+    if (sel.valid && sel.in_flight)
+        ImGui::TextWrapped("CID %u on SQ %u is still in flight (%s): no completion yet. Step "
+                           "or run to finish it; its SQE and data path are in the SQE tab and "
+                           "the Data path window.",
+                           sel.cid, sel.sqid, phase_label(sel.view.phase));
+    else if (r == nullptr)
         ImGui::TextWrapped("No completion yet. Completions appear once a command has been "
                            "executed (e.g. 'enable' then 'identify ctrl' in the console).");
     else
@@ -159,6 +156,68 @@ void InspectorWindow::draw(Session &s, const Placement &where, bool *open) {
         }
         ImGui::EndTable();
     }
+}
+
+void sqe_tab(const SelectedCommand &sel) {
+    if (!sel.valid) {
+        ImGui::TextWrapped("No command yet.");
+        return;
+    }
+    const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_RowBg |
+                                  ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY;
+    if (!ImGui::BeginTable("sqe", 3, flags)) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("SQE field");
+    ImGui::TableSetupColumn("value");
+    ImGui::TableSetupColumn("meaning", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableHeadersRow();
+    for (const spec::DecodedField &f : sqe_fields(sel.sqe, sel.sqid == 0)) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(f.name.c_str());
+        tooltip(f.help);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(f.value.c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextDisabled("%s", f.meaning.c_str());
+    }
+    ImGui::EndTable();
+}
+
+} // namespace
+
+void InspectorWindow::draw(Session &s, const Placement &where, bool *open) {
+    where.apply();
+    if (!ImGui::Begin(kTitle, open)) {
+        ImGui::End();
+        return;
+    }
+    ImGui::Checkbox("follow newest", &s.follow_latest);
+    tooltip("Show the newest completion; untick (or pick one below, in the Timeline or in a CQ "
+            "slot) to keep one.");
+    const SelectedCommand sel = selected_command(s);
+    if (sel.valid) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("SQ %u CID %u %s", sel.sqid, sel.cid,
+                            sel.in_flight ? phase_label(sel.view.phase) : "completed");
+    }
+    if (!ImGui::BeginTabBar("inspector")) {
+        ImGui::End();
+        return;
+    }
+    if (ImGui::BeginTabItem("CQE")) {
+        completion_tab(s, sel);
+        ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("SQE")) {
+        sqe_tab(sel);
+        ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Compose")) {
+        composer_.draw(s);
+        ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
     ImGui::End();
 }
 

@@ -15,25 +15,38 @@ void Placement::apply() const {
 }
 
 Layout Layout::for_display(ImVec2 display, float menu_height, ImGuiCond cond) {
+    // Three columns under the toolbar. Left: the device (registers, namespace map, identify);
+    // middle: the queues, the trace and the console; right: the selected command (inspector,
+    // data path, host memory). At 1280x800 every window gets at least ~12 lines of text.
     const float w = display.x;
     const float h = display.y;
     const float controls_h = 64.0f;
     const float top = menu_height + controls_h;
     const float body_h = h - top;
-    const float left_w = std::floor(w * 0.3f);
-    const float right_w = w - left_w;
-    const float row1_h = std::floor(body_h * 0.5f);
-    const float row2_h = std::floor(body_h * 0.25f);
-    const float row3_h = body_h - row1_h - row2_h;
-    const float queues_w = std::floor(right_w * 0.56f);
+    const float a_w = std::floor(w * 0.27f);
+    const float b_w = std::floor(w * 0.38f);
+    const float c_w = w - a_w - b_w;
+    const float b_x = a_w;
+    const float c_x = a_w + b_w;
+
+    const float reg_h = std::floor(body_h * 0.45f);
+    const float ns_h = std::floor(body_h * 0.20f);
+    const float queues_h = std::floor(body_h * 0.40f);
+    const float timeline_h = std::floor(body_h * 0.33f);
+    const float insp_h = std::floor(body_h * 0.42f);
+    const float path_h = std::floor(body_h * 0.29f);
 
     Layout l;
     l.controls = {{0, menu_height}, {w, controls_h}, cond};
-    l.registers = {{0, top}, {left_w, body_h}, cond};
-    l.queues = {{left_w, top}, {queues_w, row1_h}, cond};
-    l.inspector = {{left_w + queues_w, top}, {right_w - queues_w, row1_h}, cond};
-    l.timeline = {{left_w, top + row1_h}, {right_w, row2_h}, cond};
-    l.console = {{left_w, top + row1_h + row2_h}, {right_w, row3_h}, cond};
+    l.registers = {{0, top}, {a_w, reg_h}, cond};
+    l.nspace = {{0, top + reg_h}, {a_w, ns_h}, cond};
+    l.identify = {{0, top + reg_h + ns_h}, {a_w, body_h - reg_h - ns_h}, cond};
+    l.queues = {{b_x, top}, {b_w, queues_h}, cond};
+    l.timeline = {{b_x, top + queues_h}, {b_w, timeline_h}, cond};
+    l.console = {{b_x, top + queues_h + timeline_h}, {b_w, body_h - queues_h - timeline_h}, cond};
+    l.inspector = {{c_x, top}, {c_w, insp_h}, cond};
+    l.datapath = {{c_x, top + insp_h}, {c_w, path_h}, cond};
+    l.memory = {{c_x, top + insp_h + path_h}, {c_w, body_h - insp_h - path_h}, cond};
     return l;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/controller/trace.h"
+#include "ui/trace_plots.h"
 #include "ui/windows.h"
 
 namespace nvmelab::ui {
@@ -61,6 +62,31 @@ bool grouped(EventKind k) {
         for (EventKind x : g.kinds)
             if (x == k) return true;
     return false;
+}
+
+// Queue depth and completion rate over virtual time, side by side, one line high each.
+void draw_plots(const Session &s) {
+    const auto queues = s.ctrl().queues();
+    auto sq_size = [&queues](uint16_t sqid) -> uint32_t {
+        for (const QueueView &q : queues)
+            if (q.is_sq && q.qid == sqid) return q.size;
+        return 0;
+    };
+    const TracePlots p = build_trace_plots(s.ctrl().trace(), 120, s.ctrl().now_ns(), 0, sq_size);
+    const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
+    const float h = ImGui::GetTextLineHeight() * 2.6f;
+    const std::string depth = fmt::format("queue depth (max {:.0f})", p.max_depth);
+    ImGui::PlotLines("##depth", p.depth.data(), static_cast<int>(p.depth.size()), 0, depth.c_str(),
+                     0.0f, std::max(1.0f, p.max_depth * 1.1f), {w, h});
+    tooltip("Commands submitted (SQ tail doorbells) and not yet completed, over the trace's "
+            "virtual time.");
+    ImGui::SameLine();
+    const std::string rate = fmt::format("completions/s (max {:.0f})", p.max_rate);
+    ImGui::PlotHistogram("##rate", p.completions_ps.data(),
+                         static_cast<int>(p.completions_ps.size()), 0, rate.c_str(), 0.0f,
+                         std::max(1.0f, p.max_rate * 1.1f), {w, h});
+    tooltip(fmt::format("Completions per virtual second, {:.1f} us per bar.",
+                        static_cast<double>(p.bucket_ns) / 1000.0));
 }
 
 } // namespace
@@ -174,12 +200,20 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
     ImGui::SameLine();
     ImGui::Checkbox("follow", &auto_scroll_);
     tooltip("Keep the newest event in view.");
+    ImGui::SameLine();
+    ImGui::Checkbox("plots", &plots_);
+    tooltip("Queue depth and completions per virtual second over the trace.");
 
     refresh(s);
     const Trace &trace = s.ctrl().trace();
     const auto &events = trace.events();
     ImGui::SameLine();
     ImGui::TextDisabled("%zu of %zu events", rows_.size(), events.size());
+
+    // ---- plots ---------------------------------------------------------------------------
+    const std::optional<Session::CommandRef> sel =
+        s.follow_latest ? std::nullopt : s.selected_command;
+    if (plots_) draw_plots(s);
 
     // ---- rows ----------------------------------------------------------------------------
     const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
@@ -205,13 +239,12 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
                 const std::string time =
                     fmt::format("{:.3f}", static_cast<double>(ev.time_ns) / 1000.0);
                 ImGui::PushID(static_cast<int>(seq));
-                if (ImGui::Selectable(time.c_str(), selected_seq_ == seq,
+                const bool of_selected = sel && ev.sqid == sel->sqid && ev.cid == sel->cid;
+                if (ImGui::Selectable(time.c_str(), selected_seq_ == seq || of_selected,
                                       ImGuiSelectableFlags_SpanAllColumns)) {
                     selected_seq_ = seq;
-                    if (ev.kind == EventKind::CqePost) {
-                        if (const CompletionRecord *rec = s.find_completion(ev.sqid, ev.cid))
-                            s.select_completion(*rec);
-                    }
+                    // Any event of a command selects that command in every window.
+                    if (ev.sqid != 0xFFFF && ev.cid != 0xFFFF) s.select_command(ev.sqid, ev.cid);
                 }
                 ImGui::PopID();
                 ImGui::TableNextColumn();
@@ -225,7 +258,8 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
                 if (ImGui::IsItemHovered()) {
                     ImGui::BeginTooltip();
                     ImGui::TextUnformatted(trace.format(ev).c_str());
-                    if (ev.kind == EventKind::CqePost) ImGui::TextDisabled("click to inspect");
+                    if (ev.cid != 0xFFFF)
+                        ImGui::TextDisabled("click: select this command in every window");
                     ImGui::EndTooltip();
                 }
             }

@@ -1,0 +1,96 @@
+#pragma once
+// The windows that look inside the data path: Data path (PRP walk), Host memory, Namespace,
+// Identify / Features / Logs, the New device dialog and the SQE composer. Like the others
+// (windows.h) they read the device every frame through Controller's public API, host memory
+// and the Console, and keep only their own view state.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ui/device_info.h"
+#include "ui/device_properties.h"
+#include "ui/namespace_usage.h"
+#include "ui/session.h"
+#include "ui/windows.h"
+
+namespace nvmelab::ui {
+
+// The command the windows show: the one selected anywhere, else the newest completion.
+struct SelectedCommand {
+    bool valid = false;
+    uint16_t sqid = 0;
+    uint16_t cid = 0;
+    spec::Sqe sqe{};
+    bool in_flight = false;
+    CommandView view{};                     // when in flight
+    const CompletionRecord *done = nullptr; // when completed
+    uint64_t data_length = 0;               // bytes its PRPs describe
+};
+SelectedCommand selected_command(const Session &s);
+// The host memory page size (CC.MPS).
+uint64_t host_page_size(const Session &s);
+
+// PRP1 / PRP2 / PRP lists of the selected command drawn over host memory pages.
+class DataPathWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Data path";
+};
+
+// Hex + ASCII view of host memory, with regions, queues and the selected command's pages
+// labelled.
+class MemoryWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Host memory";
+    // Shows this address next frame (e.g. from the Data path window).
+    void go_to(uint64_t addr) { goto_ = addr; }
+
+private:
+    uint64_t region_ = 0; // base of the region shown
+    std::optional<uint64_t> goto_;
+    char goto_text_[24] = {};
+    uint64_t generation_ = UINT64_MAX;
+};
+
+// The LBA space of namespace 1 as a map: unwritten, written, cached, lost in a power cut.
+class NamespaceWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Namespace";
+    NamespaceUsage &usage() { return usage_; }
+
+private:
+    NamespaceUsage usage_;
+    uint64_t first_ = 0;
+    uint64_t count_ = 0; // 0: the whole namespace
+};
+
+// Identify Controller / Namespace, features and log pages, decoded.
+class IdentifyWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Identify / Features / Logs";
+
+private:
+    DeviceInfo info_;
+    uint64_t generation_ = UINT64_MAX;
+    std::string last_error_;
+};
+
+// Device > New device...: the named properties of `nvmelab create`, then a fresh device.
+class DeviceDialog {
+public:
+    void open(const Session &s);
+    // Draws the modal when open; true when a new device was created this frame.
+    bool draw(Session &s);
+
+private:
+    bool open_request_ = false;
+    std::vector<PropertyRow> rows_;
+    std::vector<std::vector<char>> buffers_;
+    std::string error_;
+};
+
+} // namespace nvmelab::ui

@@ -1,0 +1,137 @@
+// LBA usage of namespace 1 for the Namespace window (see namespace_usage.h).
+#include "ui/namespace_usage.h"
+
+#include <algorithm>
+
+namespace nvmelab::ui {
+
+void ExtentSet::add(uint64_t first, uint64_t count) {
+    if (count == 0) return;
+    uint64_t lo = first;
+    uint64_t hi = first + count;
+    auto it = ranges_.upper_bound(lo);
+    if (it != ranges_.begin()) {
+        auto prev = std::prev(it);
+        if (prev->second >= lo) {
+            lo = prev->first;
+            hi = std::max(hi, prev->second);
+            it = ranges_.erase(prev);
+        }
+    }
+    while (it != ranges_.end() && it->first <= hi) {
+        hi = std::max(hi, it->second);
+        it = ranges_.erase(it);
+    }
+    ranges_[lo] = hi;
+}
+
+void ExtentSet::remove(uint64_t first, uint64_t count) {
+    if (count == 0) return;
+    const uint64_t lo = first;
+    const uint64_t hi = first + count;
+    auto it = ranges_.upper_bound(lo);
+    if (it != ranges_.begin()) --it;
+    while (it != ranges_.end() && it->first < hi) {
+        const uint64_t a = it->first;
+        const uint64_t b = it->second;
+        if (b <= lo) {
+            ++it;
+            continue;
+        }
+        it = ranges_.erase(it);
+        if (a < lo) ranges_[a] = lo;
+        if (b > hi) ranges_[hi] = b;
+    }
+}
+
+bool ExtentSet::contains(uint64_t lba) const {
+    return intersects(lba, 1);
+}
+
+bool ExtentSet::intersects(uint64_t first, uint64_t count) const {
+    if (count == 0) return false;
+    auto it = ranges_.upper_bound(first);
+    if (it != ranges_.begin() && std::prev(it)->second > first) return true;
+    return it != ranges_.end() && it->first < first + count;
+}
+
+uint64_t ExtentSet::blocks() const {
+    uint64_t n = 0;
+    for (const auto &[a, b] : ranges_)
+        n += b - a;
+    return n;
+}
+
+void NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t generation,
+                            bool power_cut) {
+    if (device != device_) {
+        // A new device: nothing on its media yet.
+        written_.clear();
+        lost_.clear();
+        cached_.clear();
+        device_ = device;
+        generation_ = generation;
+        next_seq_ = 0;
+    } else if (generation != generation_) {
+        // The same media after a power cycle: what was cached is on the media after a clean
+        // shutdown, and gone after a power cut.
+        if (power_cut)
+            for (uint64_t lba : cached_) {
+                written_.remove(lba, 1);
+                lost_.add(lba, 1);
+            }
+        cached_.clear();
+        generation_ = generation;
+        next_seq_ = 0;
+    }
+    const Trace &trace = ctrl.trace();
+    for (const TraceEvent &ev : trace.events()) {
+        if (ev.seq < next_seq_) continue;
+        if (ev.kind == EventKind::CacheWrite || ev.kind == EventKind::MediaWrite) {
+            written_.add(ev.addr, ev.len);
+            lost_.remove(ev.addr, ev.len);
+        }
+    }
+    next_seq_ = trace.total_recorded();
+    // Only blocks written through this controller can be in its cache.
+    cached_.clear();
+    if (ctrl.namespace_blocks_cached(1) == 0) return;
+    uint64_t budget = uint64_t{1} << 22; // bounds the work per update on huge write sets
+    for (const auto &[a, b] : written_.ranges())
+        for (uint64_t lba = a; lba < b && budget > 0; ++lba, --budget)
+            if (ctrl.lba_cached(1, lba)) cached_.push_back(lba);
+}
+
+bool NamespaceUsage::cached_in(uint64_t first, uint64_t count) const {
+    auto it = std::lower_bound(cached_.begin(), cached_.end(), first);
+    return it != cached_.end() && *it < first + count;
+}
+
+BlockState NamespaceUsage::state(uint64_t lba) const {
+    if (cached_in(lba, 1)) return BlockState::Cached;
+    if (lost_.contains(lba)) return BlockState::Lost;
+    if (written_.contains(lba)) return BlockState::Written;
+    return BlockState::Unwritten;
+}
+
+NamespaceMap NamespaceUsage::map(uint64_t first, uint64_t count, size_t cells) const {
+    NamespaceMap m;
+    m.first = first;
+    if (cells == 0 || count == 0) return m;
+    m.blocks_per_cell = std::max<uint64_t>(1, (count + cells - 1) / cells);
+    const uint64_t n = (count + m.blocks_per_cell - 1) / m.blocks_per_cell;
+    m.cells.resize(n, BlockState::Unwritten);
+    for (uint64_t i = 0; i < n; ++i) {
+        const uint64_t a = first + i * m.blocks_per_cell;
+        const uint64_t len = std::min(m.blocks_per_cell, first + count - a);
+        if (cached_in(a, len))
+            m.cells[i] = BlockState::Cached;
+        else if (lost_.intersects(a, len))
+            m.cells[i] = BlockState::Lost;
+        else if (written_.intersects(a, len))
+            m.cells[i] = BlockState::Written;
+    }
+    return m;
+}
+
+} // namespace nvmelab::ui

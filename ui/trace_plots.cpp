@@ -1,0 +1,75 @@
+// Queue depth and completion rate over virtual time (see trace_plots.h).
+#include "ui/trace_plots.h"
+
+#include <algorithm>
+#include <map>
+
+namespace nvmelab::ui {
+
+TracePlots build_trace_plots(const Trace &trace, size_t buckets, uint64_t end_ns, uint64_t span_ns,
+                             const std::function<uint32_t(uint16_t)> &sq_size) {
+    TracePlots p;
+    const auto &events = trace.events();
+    if (buckets == 0) return p;
+    const uint64_t first_ns = events.empty() ? 0 : events.front().time_ns;
+    p.start_ns = span_ns == 0 || span_ns > end_ns ? first_ns : std::max(first_ns, end_ns - span_ns);
+    const uint64_t span = end_ns > p.start_ns ? end_ns - p.start_ns : 0;
+    p.bucket_ns = std::max<uint64_t>(1, (span + buckets - 1) / buckets);
+    p.depth.assign(buckets, 0.0f);
+    p.completions_ps.assign(buckets, 0.0f);
+
+    std::map<uint16_t, uint32_t> tails; // last tail doorbell per SQ
+    int64_t outstanding = 0;
+    size_t filled = 0; // buckets whose depth is final
+    auto fill_to = [&](size_t b) {
+        for (; filled < std::min(b, buckets); ++filled)
+            p.depth[filled] = static_cast<float>(std::max<int64_t>(outstanding, 0));
+    };
+    for (const TraceEvent &ev : events) {
+        if (ev.time_ns > end_ns) break;
+        if (ev.time_ns >= p.start_ns)
+            fill_to(static_cast<size_t>((ev.time_ns - p.start_ns) / p.bucket_ns));
+        switch (ev.kind) {
+        case EventKind::DoorbellSq: {
+            const uint32_t size = sq_size(ev.sqid);
+            const auto tail = static_cast<uint32_t>(ev.value);
+            const uint32_t prev = tails.count(ev.sqid) ? tails[ev.sqid] : 0;
+            if (size > 0 && tail < size) outstanding += (tail + size - prev) % size;
+            tails[ev.sqid] = tail;
+            break;
+        }
+        case EventKind::CqePost:
+            --outstanding;
+            if (ev.time_ns >= p.start_ns) {
+                const auto b =
+                    std::min<size_t>(buckets - 1, (ev.time_ns - p.start_ns) / p.bucket_ns);
+                p.completions_ps[b] += 1.0f;
+            }
+            break;
+        case EventKind::CommandAborted:
+            --outstanding;
+            break;
+        case EventKind::QueueDeleted:
+        case EventKind::ControllerReset:
+            tails.erase(ev.sqid);
+            if (ev.kind == EventKind::ControllerReset) {
+                tails.clear();
+                outstanding = 0;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    fill_to(buckets);
+    const double per_second = 1e9 / static_cast<double>(p.bucket_ns);
+    for (float &c : p.completions_ps)
+        c = static_cast<float>(c * per_second);
+    for (size_t i = 0; i < buckets; ++i) {
+        p.max_depth = std::max(p.max_depth, p.depth[i]);
+        p.max_rate = std::max(p.max_rate, p.completions_ps[i]);
+    }
+    return p;
+}
+
+} // namespace nvmelab::ui
