@@ -95,6 +95,12 @@ if(BUILD_TESTING)
     add_test(NAME native.ui-model COMMAND nvmelab-ui-tests --no-version)
     set_tests_properties(native.ui-model PROPERTIES LABELS "native;ui")
 
+    # Save / load by journal replay, the workload generator, the web app's URL arguments.
+    add_executable(nvmelab-ui-state-tests ${NVMELAB_UI_ROOT}/tests/ui/test_state_file.cpp)
+    target_link_libraries(nvmelab-ui-state-tests PRIVATE nvmelab_ui_model nvmelab::doctest)
+    add_test(NAME native.ui-state COMMAND nvmelab-ui-state-tests --no-version)
+    set_tests_properties(native.ui-state PROPERTIES LABELS "native;ui")
+
     # The desktop app under a virtual X server: a scenario script, a screenshot, the state.
     add_test(NAME native.ui-desktop
              COMMAND ${CMAKE_COMMAND}

@@ -4,6 +4,7 @@
 #include "player/lesson_parser.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -719,6 +720,15 @@ ParseResult parse_lesson(std::string_view text, const std::string &file) {
 }
 
 ParseResult load_lesson(const std::string &path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        ParseResult r;
+        r.lesson.file = path;
+        r.errors.push_back({path, 0,
+                            "is a folder, not a lesson file ('lesson check' takes "
+                            "folders)"});
+        return r;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         ParseResult r;
