@@ -105,6 +105,7 @@ void replay(Session &s, WorkloadGenerator &workload, const nlohmann::json &doc) 
     DeviceConfig config;
     try {
         config = DeviceConfig::from_json(doc.at("config"));
+        config.validate();
     } catch (const std::exception &e) {
         throw StateError(fmt::format("bad device configuration: {}", e.what()));
     }
@@ -215,7 +216,8 @@ nlohmann::json state_json(const Session &s, const WorkloadGenerator &workload) {
     for (const auto &[name, value] : const_cast<Session &>(s).console().variables())
         vars[name] = hex(value);
     j["variables"] = std::move(vars);
-    j["workload"] = workload.to_json();
+    // A run the device replaced is over, even before the generator's next tick notices.
+    j["workload"] = workload.current(s) ? workload.to_json() : WorkloadGenerator{}.to_json();
     return j;
 }
 

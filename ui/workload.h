@@ -86,6 +86,8 @@ public:
     void clear();
     // Forgets the run if the Session replaced the device (reset, power cycle) since it began.
     void sync(const Session &s);
+    // False when the Session replaced the device since the run began (sync() then forgets it).
+    bool current(const Session &s) const { return generation_ == UINT64_MAX || attached(s); }
 
     static void validate(const WorkloadParams &p, const Session &s);
 

@@ -1,0 +1,274 @@
+// Unit tests of save / load (journal replay), the workload generator and the web app's URL
+// arguments: GL-free parts of the UI, run natively and under ASan + UBSan.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "doctest/doctest.h"
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ui/session.h"
+#include "ui/state_file.h"
+#include "ui/url_args.h"
+#include "ui/workload.h"
+
+using namespace nvmelab;
+using namespace nvmelab::ui;
+
+namespace {
+
+ConsoleResult must(Session &s, const std::string &line) {
+    ConsoleResult r = s.exec(line);
+    INFO(line << ": " << r.error);
+    REQUIRE(r.ok);
+    return r;
+}
+
+WorkloadParams small_workload() {
+    WorkloadParams p;
+    p.queues = 2;
+    p.entries = 32;
+    p.depth = 6;
+    p.read_percent = 50;
+    p.min_bytes = 4096;
+    p.max_bytes = 16384; // 4 pages: PRP lists too
+    p.events_per_tick = 300;
+    p.seed = 42;
+    return p;
+}
+
+// A session that went through every kind of journal entry.
+void busy_session(Session &s, WorkloadGenerator &g) {
+    must(s, "enable");
+    must(s, "queue create entries=16");
+    must(s, "write 1 10 1 data=str:\"kept on media\"");
+    must(s, "mem alloc note 4K");
+    must(s, "mem write $note str:\"host memory\"");
+    g.start(s, small_workload());
+    for (int i = 0; i < 25; ++i)
+        g.tick(s);
+    g.stop(s);
+    for (int i = 0; i < 5; ++i)
+        g.tick(s);
+    s.set_events_per_frame(3);
+    s.set_running(true);
+    s.tick();
+    s.tick();
+    s.set_running(false);
+    s.power_cycle(PowerOff::Unclean);
+    must(s, "enable");
+    must(s, "queue create entries=8");
+    // A write left in flight.
+    must(s, "mem alloc buf 4K");
+    must(s, "sqe w opc=0x01 nsid=1 cdw10=20");
+    must(s, "prp w $buf 4096");
+    must(s, "submit 1 w");
+    must(s, "ring 1");
+    must(s, "step 2");
+}
+
+} // namespace
+
+TEST_CASE("a saved state loads back exactly, workload and command in flight included") {
+    Session a;
+    WorkloadGenerator ga;
+    busy_session(a, ga);
+    const nlohmann::json before = state_json(a, ga);
+    CHECK(before["inflight"].size() == 1);
+    CHECK(before["workload"]["completed"].get<uint64_t>() == 0); // the power cycle ended the run
+    const std::string saved = save_state(a, ga);
+
+    Session b;
+    WorkloadGenerator gb;
+    load_state(b, gb, saved);
+    CHECK(state_json(b, gb) == before);
+    // Saving the loaded state gives the same document: the replay re-records the journal.
+    CHECK(save_state(b, gb) == saved);
+    // The media and host memory hold the same data.
+    must(a, "run");
+    must(b, "run");
+    CHECK(must(a, "read 1 10 0").output == must(b, "read 1 10 0").output);
+    CHECK(must(a, "mem dump $buf 16").output == must(b, "mem dump $buf 16").output);
+}
+
+TEST_CASE("the workload's statistics survive a save / load while it runs") {
+    Session a;
+    WorkloadGenerator ga;
+    must(a, "enable");
+    ga.start(a, small_workload());
+    for (int i = 0; i < 40; ++i)
+        ga.tick(a);
+    REQUIRE(ga.running());
+    REQUIRE(ga.stats().completed > 20);
+    CHECK(ga.stats().errors == 0);
+    const std::string saved = save_state(a, ga);
+    Session b;
+    WorkloadGenerator gb;
+    load_state(b, gb, saved);
+    CHECK(gb.running());
+    CHECK(gb.stats().completed == ga.stats().completed);
+    CHECK(gb.outstanding() == ga.outstanding());
+    // Both go on identically.
+    for (int i = 0; i < 10; ++i) {
+        ga.tick(a);
+        gb.tick(b);
+    }
+    CHECK(state_json(a, ga) == state_json(b, gb));
+}
+
+TEST_CASE("bad state files are refused with a clear error and change nothing") {
+    Session s;
+    WorkloadGenerator g;
+    must(s, "enable");
+    must(s, "queue create entries=16");
+    const nlohmann::json before = state_json(s, g);
+    const auto refused = [&](const std::string &text, const std::string &needle) {
+        try {
+            load_state(s, g, text);
+            FAIL("accepted: " << text.substr(0, 80));
+        } catch (const StateError &e) {
+            INFO(e.what());
+            CHECK(std::string(e.what()).find(needle) != std::string::npos);
+        }
+        CHECK(state_json(s, g) == before);
+    };
+    refused("not json", "not valid JSON");
+    refused("[1,2]", "not a JSON object");
+    refused(R"({"format":"other"})", "format");
+    refused(R"({"format":"nvmelab-state","version":9,"config":{},"journal":[],"state":{}})",
+            "version 9");
+    refused(R"({"format":"nvmelab-state","version":1,"config":{"lbads":3},"journal":[],
+               "state":{}})",
+            "configuration");
+    refused(R"({"format":"nvmelab-state","version":1,"config":{},"journal":[{"what":1}],
+               "state":{}})",
+            "unknown entry");
+    refused(R"({"format":"nvmelab-state","version":1,"config":{},"journal":[{"steps":1e15}],
+               "state":{}})",
+            "journal entry 0");
+    refused(R"({"format":"nvmelab-state","version":1,"config":{},
+               "journal":[{"wl":"tick","n":1}],"state":{}})",
+            "not running");
+
+    // A journal that replays but to another state: the difference is named.
+    Session other;
+    WorkloadGenerator go;
+    must(other, "enable");
+    nlohmann::json doc = nlohmann::json::parse(save_state(other, go));
+    doc["journal"].push_back({{"exec", "queue create entries=4"}, {"remember", true}});
+    refused(doc.dump(), "differs from the saved one at state.");
+}
+
+TEST_CASE("workload parameters are checked against the device") {
+    Session s;
+    WorkloadGenerator g;
+    const auto refused = [&](WorkloadParams p, const std::string &needle) {
+        try {
+            g.start(s, p);
+            FAIL("accepted");
+        } catch (const WorkloadError &e) {
+            INFO(e.what());
+            CHECK(std::string(e.what()).find(needle) != std::string::npos);
+        }
+        CHECK_FALSE(g.running());
+    };
+    WorkloadParams p = small_workload();
+    p.depth = p.entries;
+    refused(p, "depth");
+    p = small_workload();
+    p.queues = 65;
+    refused(p, "max_ioqpairs");
+    p = small_workload();
+    p.max_bytes = 1u << 20; // MDTS 5 with 4 KiB pages: 128 KiB
+    refused(p, "MDTS");
+    p = small_workload();
+    p.min_bytes = 3000;
+    refused(p, "powers of two");
+    p = small_workload();
+    p.entries = 5000;
+    refused(p, "MQES");
+    CHECK_THROWS_WITH_AS(WorkloadParams::from_json({{"queue", 2}}),
+                         doctest::Contains("unknown parameter 'queue'"), WorkloadError);
+    CHECK_THROWS_WITH_AS(WorkloadParams::from_json({{"depth", -1}}),
+                         doctest::Contains("non-negative"), WorkloadError);
+    // Nothing was sent to the device by the refused starts.
+    CHECK(s.ctrl().queues().empty());
+}
+
+TEST_CASE("the workload keeps each queue at its depth and sees reads and writes complete") {
+    Session s;
+    WorkloadGenerator g;
+    WorkloadParams p = small_workload();
+    p.sequential = true;
+    g.start(s, p);
+    REQUIRE(g.queue_ids().size() == 2);
+    g.tick(s);
+    CHECK(g.outstanding() <= uint64_t{p.depth} * p.queues);
+    for (int i = 0; i < 50; ++i)
+        g.tick(s);
+    CHECK(g.stats().reads > 0);
+    CHECK(g.stats().writes > 0);
+    CHECK(g.stats().errors == 0);
+    CHECK(g.stats().completed + g.outstanding() == g.stats().submitted);
+    CHECK_FALSE(g.stats().kiops.empty());
+    // A power cycle replaces the device: the run is over.
+    s.power_cycle(PowerOff::Clean);
+    g.tick(s);
+    CHECK_FALSE(g.running());
+    CHECK(g.queue_ids().empty());
+}
+
+TEST_CASE("URL arguments") {
+    const UrlArgs a = parse_url_args(
+        "?mdts=3&lbads=9&size=64M&exec=enable&exec=queue+create+entries%3D16&wl_queues=2"
+        "&wl_max=8K&run=1&bogus=1&mdts=x&fresh=maybe&exec=%ZZ");
+    CHECK(a.has_device);
+    CHECK(a.config.mdts == 3);
+    CHECK(a.config.lbads == 9);
+    CHECK(a.config.size == uint64_t{64} << 20);
+    REQUIRE(a.exec.size() == 2);
+    CHECK(a.exec[1] == "queue create entries=16");
+    REQUIRE(a.workload);
+    CHECK(a.workload->queues == 2);
+    CHECK(a.workload->max_bytes == 8192);
+    CHECK(a.run);
+    CHECK_FALSE(a.fresh);
+    CHECK(a.describes_state());
+    REQUIRE(a.errors.size() == 4);
+    CHECK(a.errors[0].find("unknown URL argument 'bogus'") != std::string::npos);
+    CHECK(a.errors[1].find("mdts=x") != std::string::npos);
+    CHECK(a.errors[2].find("fresh=maybe") != std::string::npos);
+    CHECK(a.errors[3].find("% escape") != std::string::npos);
+
+    CHECK_FALSE(parse_url_args("").describes_state());
+    CHECK(parse_url_args("?fresh=1").fresh);
+    // Properties that break a rule together fall back to the default device, with the reason.
+    const UrlArgs bad = parse_url_args("size=1000&lbads=12");
+    CHECK_FALSE(bad.has_device);
+    REQUIRE(bad.errors.size() == 1);
+    CHECK(bad.errors[0].find("size") != std::string::npos);
+}
+
+TEST_CASE("a share link rebuilds the device, the typed lines and the workload") {
+    DeviceConfig c;
+    c.lbads = 9;
+    c.mdts = 4;
+    Session s(c);
+    WorkloadGenerator g;
+    must(s, "enable");
+    must(s, "mem alloc x 4K");
+    WorkloadParams p = small_workload();
+    p.min_bytes = 512;
+    g.start(s, p);
+    const std::string q = share_query(s);
+    INFO(q);
+    CHECK(q.find("lbads=9") != std::string::npos);
+    CHECK(q.find("mdts=4") != std::string::npos);
+    CHECK(q.find("exec=mem+alloc+x+4K") != std::string::npos);
+    const UrlArgs back = parse_url_args(q);
+    CHECK(back.errors.empty());
+    CHECK(back.config.to_json() == c.to_json());
+    CHECK(back.exec == std::vector<std::string>{"enable", "mem alloc x 4K"});
+    REQUIRE(back.workload);
+    CHECK(back.workload->to_json() == p.to_json());
+}
