@@ -36,7 +36,7 @@ void page_row(const std::string &source, const std::string &where, uint64_t addr
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float src_w = ImGui::CalcTextSize("list00[000]").x + 8;
     const float avail = ImGui::GetContentRegionAvail().x;
-    const float bar_w = std::max(60.0f, avail * 0.35f);
+    const float bar_w = std::max(50.0f, avail * 0.22f);
     const float text_x = p.x + src_w + 26 + bar_w + 6;
     dl->AddRectFilled(p, {p.x + src_w, p.y + h}, IM_COL32(45, 45, 55, 255), 2);
     dl->AddRect(p, {p.x + src_w, p.y + h}, colour, 2);
@@ -53,7 +53,7 @@ void page_row(const std::string &source, const std::string &where, uint64_t addr
             bar_w * static_cast<float>(std::min(offset + len, page)) / static_cast<float>(page);
         dl->AddRectFilled({bx + a, p.y + 2}, {bx + std::max(b, a + 2), p.y + h - 2}, colour, 1);
     }
-    const std::string text = fmt::format("0x{:x}  +0x{:x}  {} B  {}", addr, offset, len, where);
+    const std::string text = fmt::format("0x{:x} +0x{:x} {}B {}", addr, offset, len, where);
     dl->AddText({text_x, p.y + 1}, IM_COL32(220, 220, 220, 255), text.c_str());
     ImGui::Dummy({avail, h});
     if (!tip.empty()) tooltip(tip);
@@ -116,8 +116,7 @@ void DataPathWindow::draw(Session &s, const Placement &where, bool *open) {
             list_shown = e.list + 1;
         }
         page_row(source_text(e),
-                 fmt::format("data {}..{}  [{}]", e.position, e.position + e.len - 1,
-                             e.mapped ? e.region : std::string("UNMAPPED")),
+                 fmt::format("@{} {}", e.position, e.mapped ? e.region : std::string("UNMAPPED")),
                  e.data_addr, e.offset, e.len, page, e.mapped ? kOk : kBad,
                  e.source == PrpEntryView::Source::ListEntry
                      ? fmt::format("entry stored at 0x{:x}", e.entry_addr)

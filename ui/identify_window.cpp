@@ -14,11 +14,10 @@ namespace {
 void fields_table(const char *id, const std::vector<spec::DecodedField> &fields) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                   ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY;
-    if (!ImGui::BeginTable(id, 3, flags)) return;
+    if (!ImGui::BeginTable(id, 2, flags)) return;
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("field");
-    ImGui::TableSetupColumn("value");
-    ImGui::TableSetupColumn("meaning", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("value  (meaning)", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
     for (const spec::DecodedField &f : fields) {
         ImGui::TableNextRow();
@@ -28,8 +27,10 @@ void fields_table(const char *id, const std::vector<spec::DecodedField> &fields)
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(f.value.c_str());
         tooltip(f.help);
-        ImGui::TableNextColumn();
-        ImGui::TextDisabled("%s", f.meaning.c_str());
+        if (!f.meaning.empty()) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("%s", f.meaning.c_str());
+        }
     }
     ImGui::EndTable();
 }

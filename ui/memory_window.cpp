@@ -59,7 +59,7 @@ void MemoryWindow::draw(Session &s, const Placement &where, bool *open) {
     }
 
     // ---- region list ---------------------------------------------------------------------
-    const float list_w = ImGui::GetFontSize() * 11;
+    const float list_w = ImGui::GetFontSize() * 6.5f;
     ImGui::BeginChild("regions", {list_w, 0}, true);
     ImGui::TextDisabled("%zu regions", mem.regions().size());
     for (const auto &[base, r] : mem.regions()) {
@@ -96,24 +96,27 @@ void MemoryWindow::draw(Session &s, const Placement &where, bool *open) {
     ImGui::TextDisabled("%s", r->label.c_str());
     ImGui::BeginChild("hex", {0, 0}, false, ImGuiWindowFlags_HorizontalScrollbar);
     const float line_h = ImGui::GetTextLineHeightWithSpacing();
-    const auto lines = static_cast<int>((r->size + 15) / 16);
+    const float char_w = ImGui::CalcTextSize("0").x;
+    // 16 bytes a line when they fit (address, hex, ASCII), else 8.
+    const int per = ImGui::GetContentRegionAvail().x >= char_w * 76 ? 16 : 8;
+    const auto lines = static_cast<int>((r->size + per - 1) / per);
     if (goto_) {
-        const auto line = static_cast<float>((*goto_ - r->base) / 16);
+        const auto line = static_cast<float>((*goto_ - r->base) / static_cast<uint64_t>(per));
         ImGui::SetScrollY(line * line_h);
         goto_.reset();
     }
     ImGuiListClipper clipper;
     clipper.Begin(lines, line_h);
-    const float char_w = ImGui::CalcTextSize("0").x;
     while (clipper.Step()) {
         for (int line = clipper.DisplayStart; line < clipper.DisplayEnd; ++line) {
-            const uint64_t addr = r->base + static_cast<uint64_t>(line) * 16;
+            const uint64_t addr =
+                r->base + static_cast<uint64_t>(line) * static_cast<uint64_t>(per);
             const auto off = static_cast<size_t>(addr - r->base);
             ImGui::TextDisabled("%08llx", static_cast<unsigned long long>(addr));
             ImGui::SameLine();
             const float x0 = ImGui::GetCursorPosX();
             std::string ascii;
-            for (int i = 0; i < 16; ++i) {
+            for (int i = 0; i < per; ++i) {
                 const uint8_t b = r->bytes[off + static_cast<size_t>(i)];
                 const LabelledRange *l = label_at(labels, addr + static_cast<uint64_t>(i));
                 ImGui::SetCursorPosX(x0 + char_w * static_cast<float>(i * 3 + (i >= 8 ? 1 : 0)));
@@ -123,10 +126,11 @@ void MemoryWindow::draw(Session &s, const Placement &where, bool *open) {
                 ImGui::SameLine(0, 0);
                 ascii += b >= 0x20 && b < 0x7f ? static_cast<char>(b) : '.';
             }
-            ImGui::SetCursorPosX(x0 + char_w * 50);
+            ImGui::SetCursorPosX(x0 + char_w * static_cast<float>(per * 3 + 2));
             ImGui::TextUnformatted(ascii.c_str());
             const LabelledRange *l = label_at(labels, addr);
-            const LabelledRange *prev = line == 0 ? nullptr : label_at(labels, addr - 16);
+            const LabelledRange *prev =
+                line == 0 ? nullptr : label_at(labels, addr - static_cast<uint64_t>(per));
             if (l && l != prev) {
                 ImGui::SameLine();
                 ImGui::TextColored(kind_colour(l->kind), "< %s", l->label.c_str());

@@ -20,15 +20,16 @@ TracePlots build_trace_plots(const Trace &trace, size_t buckets, uint64_t end_ns
 
     std::map<uint16_t, uint32_t> tails; // last tail doorbell per SQ
     int64_t outstanding = 0;
-    size_t filled = 0; // buckets whose depth is final
-    auto fill_to = [&](size_t b) {
-        for (; filled < std::min(b, buckets); ++filled)
-            p.depth[filled] = static_cast<float>(std::max<int64_t>(outstanding, 0));
-    };
+    size_t current = 0; // bucket of the events being applied
+    auto level = [&outstanding] { return static_cast<float>(std::max<int64_t>(outstanding, 0)); };
     for (const TraceEvent &ev : events) {
         if (ev.time_ns > end_ns) break;
-        if (ev.time_ns >= p.start_ns)
-            fill_to(static_cast<size_t>((ev.time_ns - p.start_ns) / p.bucket_ns));
+        if (ev.time_ns >= p.start_ns) {
+            const auto b = std::min<size_t>(buckets - 1, (ev.time_ns - p.start_ns) / p.bucket_ns);
+            // Buckets with no events keep the level the previous one ended with.
+            for (; current < b; ++current)
+                p.depth[current + 1] = level();
+        }
         switch (ev.kind) {
         case EventKind::DoorbellSq: {
             const uint32_t size = sq_size(ev.sqid);
@@ -40,28 +41,25 @@ TracePlots build_trace_plots(const Trace &trace, size_t buckets, uint64_t end_ns
         }
         case EventKind::CqePost:
             --outstanding;
-            if (ev.time_ns >= p.start_ns) {
-                const auto b =
-                    std::min<size_t>(buckets - 1, (ev.time_ns - p.start_ns) / p.bucket_ns);
-                p.completions_ps[b] += 1.0f;
-            }
+            if (ev.time_ns >= p.start_ns) p.completions_ps[current] += 1.0f;
             break;
         case EventKind::CommandAborted:
             --outstanding;
             break;
         case EventKind::QueueDeleted:
-        case EventKind::ControllerReset:
             tails.erase(ev.sqid);
-            if (ev.kind == EventKind::ControllerReset) {
-                tails.clear();
-                outstanding = 0;
-            }
+            break;
+        case EventKind::ControllerReset:
+            tails.clear();
+            outstanding = 0;
             break;
         default:
             break;
         }
+        if (ev.time_ns >= p.start_ns) p.depth[current] = std::max(p.depth[current], level());
     }
-    fill_to(buckets);
+    for (; current + 1 < buckets; ++current)
+        p.depth[current + 1] = level();
     const double per_second = 1e9 / static_cast<double>(p.bucket_ns);
     for (float &c : p.completions_ps)
         c = static_cast<float>(c * per_second);

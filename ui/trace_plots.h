@@ -13,7 +13,7 @@ namespace nvmelab::ui {
 struct TracePlots {
     uint64_t start_ns = 0;
     uint64_t bucket_ns = 1;
-    std::vector<float> depth;          // at the end of each bucket
+    std::vector<float> depth;          // the peak in each bucket
     std::vector<float> completions_ps; // completions per virtual second in each bucket
     float max_depth = 0;
     float max_rate = 0;

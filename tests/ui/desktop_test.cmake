@@ -76,7 +76,10 @@ foreach(expected
         "state: queues=4 sqs=2 cqs=2"
         "state: inflight=1"
         "state: last_status=0x0000 \\(Successful Completion\\)"
-        "\\| ok: 22 bytes at 0x[0-9a-f]+ match")
+        "\\| ok: 22 bytes at 0x[0-9a-f]+ match"
+        # Identify and Get Features for the Identify window, decoded by the shared field table.
+        "\\| mdts    5 \\(max transfer 128 KiB\\)"
+        "\\| feature 0x07 Number of Queues \\(current\\)")
     if(NOT out MATCHES "${expected}")
         message(FATAL_ERROR "expected a line matching '${expected}' in the output")
     endif()

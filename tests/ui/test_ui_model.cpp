@@ -8,9 +8,17 @@
 #include <zlib.h>
 
 #include "core/spec/nvme_spec.h"
+#include "ui/device_info.h"
+#include "ui/device_properties.h"
 #include "ui/image_file.h"
+#include "ui/memory_labels.h"
+#include "ui/namespace_usage.h"
+#include "ui/prp_map.h"
 #include "ui/register_fields.h"
 #include "ui/session.h"
+#include "ui/sqe_composer.h"
+#include "ui/sqe_fields.h"
+#include "ui/trace_plots.h"
 
 using namespace nvmelab;
 using namespace nvmelab::ui;
@@ -202,4 +210,350 @@ TEST_CASE("session: reset and power cycles") {
     REQUIRE(s.exec("mem alloc buf 4K").ok);
     REQUIRE(s.exec("read 1 5 0 buf=$buf").ok);
     CHECK(s.exec("expect mem $buf u8 == 0").ok); // a new device has empty media
+}
+
+// ---- the explorer windows' models (prp_map, memory_labels, namespace_usage, trace_plots,
+// sqe_fields, sqe_composer, device_properties, device_info) -----------------------------------
+
+namespace {
+
+void put_u64(SparseHostMemory &m, uint64_t addr, uint64_t v) {
+    uint8_t b[8];
+    for (int i = 0; i < 8; ++i)
+        b[i] = static_cast<uint8_t>(v >> (8 * i));
+    REQUIRE(m.write(addr, b));
+}
+
+const spec::DecodedField *field(const std::vector<spec::DecodedField> &fields,
+                                const std::string &name) {
+    for (const auto &f : fields)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("prp map: PRP1 at an offset, PRP2 to a list, entries attributed with their addresses") {
+    SparseHostMemory m;
+    const uint64_t data = m.alloc(5 * 4096, "data");
+    const uint64_t list = m.alloc(4096, "list");
+    // 3 pages + 0x100 bytes starting at offset 0xf00: PRP1 covers 0x100 bytes, then three list
+    // entries cover the rest; more than two pages in all, so PRP2 points to a PRP list.
+    const uint64_t len = 3 * 4096 + 0x100;
+    put_u64(m, list + 0, data + 4096);
+    put_u64(m, list + 8, data + 2 * 4096);
+    put_u64(m, list + 16, data + 3 * 4096);
+    const PrpWalkView w = walk_prps(data + 0xf00, list, len, 4096, m);
+    REQUIRE(w.ok());
+    CHECK(w.prp2_used);
+    CHECK(w.prp2_is_list);
+    REQUIRE(w.lists.size() == 1);
+    CHECK(w.lists[0].addr == list);
+    CHECK(w.lists[0].entries == 3);
+    CHECK(w.lists[0].region == "list");
+    REQUIRE(w.entries.size() == 4);
+    CHECK(w.entries[0].source == PrpEntryView::Source::Prp1);
+    CHECK(w.entries[0].offset == 0xf00);
+    CHECK(w.entries[0].len == 0x100);
+    CHECK(w.entries[1].source == PrpEntryView::Source::ListEntry);
+    CHECK(w.entries[1].index == 0);
+    CHECK(w.entries[1].entry_addr == list);
+    CHECK(w.entries[1].position == 0x100);
+    CHECK(w.entries[3].entry_addr == list + 16);
+    CHECK(w.entries[3].data_addr == data + 3 * 4096);
+    // PRP1 took 0x100 bytes, entries 0 and 1 a page each: the last page holds the rest.
+    CHECK(w.entries[3].len == len - 0x100 - 2 * 4096);
+    CHECK(w.entries[3].position + w.entries[3].len == len);
+
+    // Two pages: PRP2 is the second page itself, not a list.
+    const PrpWalkView two = walk_prps(data, data + 4096, 8192, 4096, m);
+    REQUIRE(two.ok());
+    CHECK_FALSE(two.prp2_is_list);
+    REQUIRE(two.entries.size() == 2);
+    CHECK(two.entries[1].source == PrpEntryView::Source::Prp2);
+    CHECK(two.lists.empty());
+}
+
+TEST_CASE("prp map: the controller's rules and unmapped pages are errors naming the entry") {
+    SparseHostMemory m;
+    const uint64_t data = m.alloc(3 * 4096, "data");
+    const uint64_t list = m.alloc(4096, "list");
+    // PRP2 as a second page must have offset 0 (§4.3).
+    const PrpWalkView bad2 = walk_prps(data, data + 4096 + 0x10, 8192, 4096, m);
+    REQUIRE(bad2.error);
+    CHECK(bad2.error->field == "PRP2");
+    // A list entry with an offset.
+    put_u64(m, list, data + 4096);
+    put_u64(m, list + 8, data + 2 * 4096 + 8);
+    const PrpWalkView bad_entry = walk_prps(data, list, 3 * 4096, 4096, m);
+    REQUIRE(bad_entry.error);
+    CHECK(bad_entry.error->field.find("entry 1") != std::string::npos);
+    CHECK(bad_entry.entries.size() == 2);
+    // A data page nobody mapped: the DMA would fail.
+    put_u64(m, list + 8, 0x7000'0000);
+    const PrpWalkView unmapped = walk_prps(data, list, 3 * 4096, 4096, m);
+    REQUIRE(unmapped.error);
+    CHECK(unmapped.error->field == "PRP list 0 entry 1");
+    CHECK_FALSE(unmapped.entries.back().mapped);
+    // Fits in PRP1's page: PRP2 is ignored even when it is garbage.
+    const PrpWalkView one = walk_prps(data + 0x800, 0xdead, 0x800, 4096, m);
+    CHECK(one.ok());
+    CHECK_FALSE(one.prp2_used);
+    CHECK(one.entries.size() == 1);
+}
+
+TEST_CASE("prp map: data length per opcode") {
+    spec::Sqe rd{};
+    rd.opc = 0x02;
+    rd.cdw12 = 7;
+    CHECK(command_data_length(rd, false, 4096) == 8 * 4096);
+    CHECK(command_data_length(rd, false, 512) == 8 * 512);
+    spec::Sqe id{};
+    id.opc = 0x06;
+    CHECK(command_data_length(id, true, 4096) == 4096);
+    spec::Sqe log{};
+    log.opc = 0x02; // Get Log Page on the admin queue, NUMD = 127 -> 512 bytes
+    log.cdw10 = 0x02 | (127u << 16);
+    CHECK(command_data_length(log, true, 4096) == 512);
+    spec::Sqe flush{};
+    CHECK(command_data_length(flush, false, 4096) == 0);
+}
+
+TEST_CASE("memory labels: queues and the selected command's pages inside their regions") {
+    Session s;
+    REQUIRE(s.exec("enable").ok);
+    REQUIRE(s.exec("queue create entries=16").ok);
+    REQUIRE(s.exec("mem alloc buf 16K").ok);
+    const uint64_t buf = s.console().variables().at("buf");
+    const auto queues = s.ctrl().queues();
+    const QueueView *sq1 = nullptr;
+    for (const QueueView &q : queues)
+        if (q.is_sq && q.qid == 1) sq1 = &q;
+    REQUIRE(sq1 != nullptr);
+    const PrpWalkView w = walk_prps(buf + 0x200, buf + 4096, 4096, 4096, s.mem());
+    const auto labels = memory_labels(s.mem(), queues, &w);
+    const LabelledRange *q = label_at(labels, sq1->base + 64 * 15);
+    REQUIRE(q != nullptr);
+    CHECK(q->kind == LabelledRange::Kind::Queue);
+    CHECK(q->label == "SQ 1 (16 x 64 B)");
+    // Past the ring's 16 entries the region's own label shows again.
+    const LabelledRange *after = label_at(labels, sq1->base + 64 * 16);
+    REQUIRE(after != nullptr);
+    CHECK(after->kind == LabelledRange::Kind::Region);
+    const LabelledRange *d = label_at(labels, buf + 0x200);
+    REQUIRE(d != nullptr);
+    CHECK(d->kind == LabelledRange::Kind::Data);
+    CHECK(d->label.find("PRP1") != std::string::npos);
+    const LabelledRange *before = label_at(labels, buf + 0x1ff);
+    REQUIRE(before != nullptr);
+    CHECK(before->label == "buf");
+    CHECK(label_at(labels, 0x10) == nullptr);
+}
+
+TEST_CASE("namespace usage: extents merge and split") {
+    ExtentSet e;
+    e.add(10, 5);
+    e.add(15, 5); // adjacent: merged
+    e.add(30, 2);
+    CHECK(e.ranges().size() == 2);
+    CHECK(e.blocks() == 12);
+    CHECK(e.contains(19));
+    CHECK_FALSE(e.contains(20));
+    e.remove(12, 3);
+    CHECK(e.ranges().size() == 3);
+    CHECK_FALSE(e.contains(13));
+    CHECK(e.contains(15));
+    CHECK(e.intersects(0, 11));
+    CHECK_FALSE(e.intersects(20, 10));
+    e.add(0, 100);
+    CHECK(e.ranges().size() == 1);
+    CHECK(e.blocks() == 100);
+}
+
+TEST_CASE("namespace usage: cached, written after a flush, lost in a power cut") {
+    Session s;
+    NamespaceUsage u;
+    REQUIRE(s.exec("enable").ok);
+    REQUIRE(s.exec("queue create").ok);
+    REQUIRE(s.exec("write 1 10 3 data=0x11").ok); // into the volatile cache
+    u.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    CHECK(u.state(9) == BlockState::Unwritten);
+    CHECK(u.state(10) == BlockState::Cached);
+    CHECK(u.state(13) == BlockState::Cached);
+    CHECK(u.state(14) == BlockState::Unwritten);
+    REQUIRE(s.exec("flush 1").ok);
+    REQUIRE(s.exec("write 1 100 0 data=0x22").ok);
+    u.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    CHECK(u.state(10) == BlockState::Written);
+    CHECK(u.state(100) == BlockState::Cached);
+    // A map of 8 cells over LBAs 0..127: 16 blocks a cell; cached wins over written.
+    const NamespaceMap m = u.map(0, 128, 8);
+    REQUIRE(m.cells.size() == 8);
+    CHECK(m.blocks_per_cell == 16);
+    CHECK(m.cells[0] == BlockState::Written);
+    CHECK(m.cells[1] == BlockState::Unwritten);
+    CHECK(m.cells[6] == BlockState::Cached);
+
+    s.power_cycle(PowerOff::Unclean);
+    CHECK(s.last_power_cut());
+    u.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    CHECK(u.state(10) == BlockState::Written); // flushed before the cut
+    CHECK(u.state(100) == BlockState::Lost);
+    CHECK(u.lost().blocks() == 1);
+
+    s.reset(); // new media: nothing written
+    u.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    CHECK(u.state(10) == BlockState::Unwritten);
+    CHECK(u.written().blocks() == 0);
+}
+
+TEST_CASE("trace plots: queue depth follows doorbells and completions") {
+    Session s;
+    REQUIRE(s.exec("enable").ok);
+    REQUIRE(s.exec("queue create entries=16").ok);
+    REQUIRE(s.exec("mem alloc b 8K").ok);
+    REQUIRE(s.exec("sqe r opc=0x02 nsid=1 prp1=$b cid=auto").ok);
+    REQUIRE(s.exec("submit 1 r").ok);
+    REQUIRE(s.exec("submit 1 r").ok);
+    REQUIRE(s.exec("ring 1").ok);
+    auto size = [&s](uint16_t sqid) -> uint32_t {
+        for (const QueueView &q : s.ctrl().queues())
+            if (q.is_sq && q.qid == sqid) return q.size;
+        return 0;
+    };
+    const TracePlots before = build_trace_plots(s.ctrl().trace(), 10, s.ctrl().now_ns(), 0, size);
+    CHECK(before.depth.back() == 2.0f);
+    CHECK(before.max_depth == 2.0f);
+    s.exec("run");
+    // Each bucket shows its peak; a bucket after the last event keeps the level (0: all done).
+    const TracePlots after =
+        build_trace_plots(s.ctrl().trace(), 10, s.ctrl().now_ns() * 2, 0, size);
+    CHECK(after.depth.back() == 0.0f);
+    CHECK(after.max_depth == 2.0f);
+    float completions = 0;
+    for (float c : after.completions_ps)
+        completions += c * static_cast<float>(after.bucket_ns) / 1e9f;
+    // enable's admin commands + queue create (2) + the two reads.
+    CHECK(completions == doctest::Approx(static_cast<double>(s.ctrl().completions().size())));
+}
+
+TEST_CASE("sqe fields: CDW10..15 named per opcode") {
+    spec::Sqe sq{};
+    sq.opc = 0x01; // Create I/O SQ
+    spec::CreateIoSqFields{3, 15, true, 2, 3}.apply(sq);
+    const auto f = sqe_fields(sq, true);
+    REQUIRE(field(f, "CDW0.OPC") != nullptr);
+    CHECK(field(f, "CDW0.OPC")->meaning == "Create I/O Submission Queue");
+    REQUIRE(field(f, "CDW10.QSIZE") != nullptr);
+    CHECK(field(f, "CDW10.QSIZE")->meaning == "16 entries");
+    REQUIRE(field(f, "CDW11.QPRIO") != nullptr);
+    CHECK(field(f, "CDW11.QPRIO")->meaning == "medium");
+    CHECK(field(f, "CDW11.CQID")->value == "3");
+    // The same opcode on an I/O queue is Write, with an SLBA.
+    spec::Sqe wr{};
+    wr.opc = 0x01;
+    spec::ReadWriteFields rw{};
+    rw.slba = 0x1'0000'0002;
+    rw.nlb = 7;
+    rw.fua = true;
+    rw.apply(wr);
+    const auto g = sqe_fields(wr, false);
+    CHECK(field(g, "CDW0.OPC")->meaning == "Write");
+    CHECK(field(g, "SLBA")->value == "4294967298");
+    CHECK(field(g, "CDW12.NLB")->meaning == "8 block(s)");
+    CHECK(field(g, "CDW12.FUA")->value == "1");
+    CHECK(field(g, "CDW10.QSIZE") == nullptr);
+}
+
+TEST_CASE("sqe composer: the console lines submit exactly the composed SQE") {
+    Session s;
+    REQUIRE(s.exec("enable").ok);
+    REQUIRE(s.exec("queue create entries=8").ok);
+    ComposedSqe c;
+    c.sqe.opc = 0x02; // Read 4 blocks from LBA 6 into a 16 KiB buffer (PRP list)
+    c.sqe.nsid = 1;
+    c.sqe.cdw10 = 6;
+    c.sqe.cdw12 = 3;
+    c.qid = 1;
+    c.data_bytes = 16384;
+    const auto lines = composer_lines(c, "t");
+    REQUIRE(lines.size() == 5);
+    CHECK(lines[1] == "mem alloc tbuf 16384");
+    CHECK(lines.back() == "ring 1");
+    for (const std::string &l : lines)
+        REQUIRE_MESSAGE(s.exec(l).ok, l);
+    s.exec("run");
+    const auto &done = s.ctrl().last_completion();
+    REQUIRE(done.has_value());
+    CHECK(done->sqid == 1);
+    CHECK(done->cqe.decoded_status().ok());
+    CHECK(done->sqe.opc == 0x02);
+    CHECK(done->sqe.cdw10 == 6);
+    CHECK(done->sqe.cdw12 == 3);
+    CHECK(done->sqe.prp1 == s.console().variables().at("tbuf"));
+    // 16 KiB from a page-aligned buffer: PRP2 points to a list the console built.
+    const PrpWalkView w = walk_prps(done->sqe.prp1, done->sqe.prp2, 16384, 4096, s.mem());
+    CHECK(w.ok());
+    CHECK(w.prp2_is_list);
+    CHECK(w.entries.size() == 4);
+}
+
+TEST_CASE("device properties: rows round-trip and a bad value names its property") {
+    const DeviceConfig defaults;
+    std::vector<PropertyRow> rows = property_rows(defaults);
+    CHECK(rows.size() == DeviceConfig::property_names().size());
+    std::string error;
+    auto same = config_from_rows(rows, &error);
+    REQUIRE(same.has_value());
+    CHECK(same->to_json() == defaults.to_json());
+    for (PropertyRow &r : rows) {
+        if (r.name == "size") r.text = "64M";
+        if (r.name == "vwc") r.text = "off";
+    }
+    auto small = config_from_rows(rows, &error);
+    REQUIRE(small.has_value());
+    CHECK(small->size == 64ull << 20);
+    CHECK_FALSE(small->vwc);
+    for (PropertyRow &r : rows)
+        if (r.name == "lbads") r.text = "banana";
+    CHECK_FALSE(config_from_rows(rows, &error).has_value());
+    CHECK(error.find("lbads") != std::string::npos);
+}
+
+TEST_CASE("device info: Refresh's commands decode Identify, features and logs") {
+    Session s;
+    REQUIRE(s.exec("enable").ok);
+    DeviceInfo info;
+    info.update(s.ctrl(), s.mem());
+    CHECK_FALSE(info.id_ctrl.valid);
+    for (const std::string &l : DeviceInfo::refresh_lines(false))
+        REQUIRE_MESSAGE(s.exec(l).ok, l);
+    info.update(s.ctrl(), s.mem());
+    REQUIRE(info.id_ctrl.valid);
+    const spec::DecodedField *mdts = field(info.id_ctrl.fields, "mdts");
+    REQUIRE(mdts != nullptr);
+    CHECK(mdts->value == "5");
+    CHECK(mdts->meaning == "max transfer 128 KiB");
+    CHECK(field(info.id_ctrl.fields, "sn")->value == "NVMELAB00000001");
+    REQUIRE(info.id_ns.valid);
+    CHECK(field(info.id_ns.fields, "nsze")->meaning == "262144 blocks (1 GiB)");
+    REQUIRE(info.smart.valid);
+    CHECK(field(info.smart.fields, "critical_warning") != nullptr);
+    REQUIRE(info.fw.valid);
+    REQUIRE(info.features.count(0x07) == 1);
+    CHECK(spec::feature_value_text(0x07, info.features.at(0x07).dw0).find("NSQA=") == 0);
+    REQUIRE(info.features.count(0x06) == 1);
+    CHECK(spec::feature_value_text(0x06, info.features.at(0x06).dw0) == "WCE=1");
+    // No command failed: the error log has no entries.
+    REQUIRE_FALSE(info.errors.empty());
+    CHECK_FALSE(info.errors.front().valid);
+    // A failing command shows up after the next refresh.
+    REQUIRE(s.exec("sqe bad opc=0x06 cdw10=0x77").ok);
+    s.exec("admin bad");
+    for (const std::string &l : DeviceInfo::refresh_lines(true))
+        REQUIRE_MESSAGE(s.exec(l).ok, l);
+    info.update(s.ctrl(), s.mem());
+    REQUIRE(info.errors.front().valid);
+    CHECK(field(info.errors.front().fields, "status_field")->value.find("Invalid Field") !=
+          std::string::npos);
 }
