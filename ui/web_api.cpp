@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include <emscripten.h>
@@ -36,6 +37,7 @@ int g_bench_frame = 0;
 std::vector<double> g_frame_start_ms;
 std::vector<double> g_work_ms;
 std::string g_bench_json;
+std::optional<WorkloadParams> g_bench_params; // the bench's run, started after the first frame
 
 const char *keep(std::string s) {
     g_result = std::move(s);
@@ -171,11 +173,8 @@ void attach(Session &s, WorkloadGenerator &workload) {
         p.max_bytes = 16384;
         p.events_per_tick = 2000;
         if (args.workload) p = *args.workload;
-        try {
-            workload.start(s, p);
-        } catch (const std::exception &e) {
-            report_error(e.what());
-        }
+        // Started after the first frame, so the page is interactive as soon as it would be.
+        g_bench_params = p;
     } else if (args.workload) {
         try {
             workload.start(s, *args.workload);
@@ -193,6 +192,14 @@ void after_frame(double work_ms) {
         EM_ASM({
             if (window.nvmelabUi) window.nvmelabUi.onReady();
         });
+    }
+    if (g_bench && g_bench_params) {
+        try {
+            g_workload->start(*g_session, *g_bench_params);
+        } catch (const std::exception &e) {
+            report_error(e.what());
+        }
+        g_bench_params.reset();
     }
     if (g_bench && g_bench_frame < kBenchWarmup + kBenchFrames) {
         if (g_bench_frame >= kBenchWarmup) {
