@@ -79,19 +79,27 @@ set(NVMELAB_UI_MODEL_SOURCES
     ${NVMELAB_UI_ROOT}/ui/journal.cpp
     ${NVMELAB_UI_ROOT}/ui/workload.cpp
     ${NVMELAB_UI_ROOT}/ui/state_file.cpp
-    ${NVMELAB_UI_ROOT}/ui/url_args.cpp)
+    ${NVMELAB_UI_ROOT}/ui/url_args.cpp
+    ${NVMELAB_UI_ROOT}/ui/highlight_set.cpp
+    ${NVMELAB_UI_ROOT}/ui/lesson_progress.cpp
+    ${NVMELAB_UI_ROOT}/ui/lesson_state.cpp)
 add_library(nvmelab_ui_model STATIC ${NVMELAB_UI_MODEL_SOURCES})
-target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console ZLIB::ZLIB)
+target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console nvmelab_player ZLIB::ZLIB)
 
 file(GLOB NVMELAB_UI_SOURCES CONFIGURE_DEPENDS ${NVMELAB_UI_ROOT}/ui/*.cpp)
 list(REMOVE_ITEM NVMELAB_UI_SOURCES ${NVMELAB_UI_MODEL_SOURCES})
 add_executable(nvmelab-gui ${NVMELAB_UI_SOURCES})
 target_link_libraries(nvmelab-gui PRIVATE nvmelab_ui_model nvmelab_console imgui)
+# The course the lesson window offers when --lessons is not given: this checkout's lessons/.
+target_compile_definitions(nvmelab-gui PRIVATE NVMELAB_LESSONS_DIR="${NVMELAB_UI_ROOT}/lessons")
 
 # ---- tests -----------------------------------------------------------------------------------
 if(BUILD_TESTING)
-    add_executable(nvmelab-ui-tests ${NVMELAB_UI_ROOT}/tests/ui/test_ui_model.cpp)
+    add_executable(nvmelab-ui-tests ${NVMELAB_UI_ROOT}/tests/ui/test_ui_model.cpp
+                                    ${NVMELAB_UI_ROOT}/tests/ui/test_ui_lessons.cpp)
     target_link_libraries(nvmelab-ui-tests PRIVATE nvmelab_ui_model nvmelab::doctest)
+    target_compile_definitions(nvmelab-ui-tests PRIVATE
+                               NVMELAB_LESSONS_DIR="${NVMELAB_UI_ROOT}/lessons")
     add_test(NAME native.ui-model COMMAND nvmelab-ui-tests --no-version)
     set_tests_properties(native.ui-model PROPERTIES LABELS "native;ui")
 
@@ -108,6 +116,13 @@ if(BUILD_TESTING)
                      -DOUT=${CMAKE_CURRENT_BINARY_DIR}/ui-desktop-test
                      -P ${NVMELAB_UI_ROOT}/tests/ui/desktop_test.cmake)
     set_tests_properties(native.ui-desktop PROPERTIES LABELS "native;ui" TIMEOUT 300)
+    # A lesson opened at a step by its deep link (--lesson --step), with that step's state.
+    add_test(NAME native.ui-lesson-desktop
+             COMMAND ${CMAKE_COMMAND}
+                     -DGUI=$<TARGET_FILE:nvmelab-gui>
+                     -DOUT=${CMAKE_CURRENT_BINARY_DIR}/ui-lesson-desktop-test
+                     -P ${NVMELAB_UI_ROOT}/tests/ui/desktop_lesson_test.cmake)
+    set_tests_properties(native.ui-lesson-desktop PROPERTIES LABELS "native;ui" TIMEOUT 300)
 
     find_program(NVMELAB_UI_CLANG_FORMAT NAMES clang-format clang-format-14)
     if(NVMELAB_UI_CLANG_FORMAT AND NOT NVMELAB_SANITIZE)

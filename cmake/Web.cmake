@@ -68,9 +68,12 @@ set(NVMELAB_UI_MODEL_SOURCES
     ${NVMELAB_UI_ROOT}/ui/journal.cpp
     ${NVMELAB_UI_ROOT}/ui/workload.cpp
     ${NVMELAB_UI_ROOT}/ui/state_file.cpp
-    ${NVMELAB_UI_ROOT}/ui/url_args.cpp)
+    ${NVMELAB_UI_ROOT}/ui/url_args.cpp
+    ${NVMELAB_UI_ROOT}/ui/highlight_set.cpp
+    ${NVMELAB_UI_ROOT}/ui/lesson_progress.cpp
+    ${NVMELAB_UI_ROOT}/ui/lesson_state.cpp)
 add_library(nvmelab_ui_model STATIC ${NVMELAB_UI_MODEL_SOURCES})
-target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console)
+target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console nvmelab_player)
 
 # Every ui/ file except the model and the desktop-only PNG writer and GL read-back (zlib is not
 # in Emscripten's sysroot; the browser takes screenshots of its own canvas).
@@ -92,7 +95,13 @@ target_link_options(nvmelab-web PRIVATE
     -sUSE_WEBGL2=1 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
     -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=64MB
     -sEXIT_RUNTIME=0 -sENVIRONMENT=web
-    "-sEXPORTED_RUNTIME_METHODS=['ccall','UTF8ToString']")
+    "-sEXPORTED_RUNTIME_METHODS=['ccall','UTF8ToString']"
+    # The course, built into the app's file system at /lessons: nothing fetched at run time.
+    "--embed-file=${NVMELAB_UI_ROOT}/lessons@/lessons")
+target_compile_definitions(nvmelab-web PRIVATE NVMELAB_LESSONS_DIR="/lessons")
+# A changed lesson file relinks the app.
+file(GLOB NVMELAB_WEB_LESSON_FILES CONFIGURE_DEPENDS ${NVMELAB_UI_ROOT}/lessons/*.md)
+set_property(TARGET nvmelab-web APPEND PROPERTY LINK_DEPENDS ${NVMELAB_WEB_LESSON_FILES})
 
 # The deployable site: the page, its JS layer, the service worker (its cache named after the
 # files' hash, so a new build replaces the old cache) and the app.
@@ -109,7 +118,7 @@ if(BUILD_TESTING)
     set(NVMELAB_NPM_DIR "${NVMELAB_UI_ROOT}/.cache/npm" CACHE PATH
         "Where scripts/install-deps puts the npm packages the browser tests use")
     set(NVMELAB_BROWSER_OUT "${CMAKE_BINARY_DIR}/browser-tests")
-    foreach(test smoke save-load url-device offline)
+    foreach(test smoke save-load url-device offline lesson lesson-link)
         add_test(NAME browser.${test}
                  COMMAND ${NVMELAB_NODE} ${NVMELAB_UI_ROOT}/tests/browser/run.mjs
                          --test ${test} --site ${NVMELAB_SITE_DIR}

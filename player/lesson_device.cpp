@@ -44,6 +44,13 @@ LessonDevice::~LessonDevice() {
     mem_.reset();
 }
 
+void LessonDevice::reset_device(const DeviceConfig &config) {
+    DeviceConfig c = config;
+    c.validate();
+    config_ = std::move(c);
+    build(true);
+}
+
 void LessonDevice::build(bool fresh_store) {
     console_.reset();
     drv_.reset();

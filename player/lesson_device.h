@@ -14,15 +14,16 @@
 #include "core/host/host_memory.h"
 #include "core/media/backing_store.h"
 #include "driver/host_driver.h"
+#include "player/lesson_host.h"
 
 namespace nvmelab::lesson {
 
-class LessonDevice {
+class LessonDevice final : public LessonHost {
 public:
     // A powered-on device with empty media, CC.EN = 0 and empty host memory. Throws
     // ConfigError for an invalid configuration.
     explicit LessonDevice(const DeviceConfig &config);
-    ~LessonDevice();
+    ~LessonDevice() override;
     LessonDevice(const LessonDevice &) = delete;
     LessonDevice &operator=(const LessonDevice &) = delete;
 
@@ -42,6 +43,10 @@ public:
 
     // Runs one lesson line (console language or a player line).
     ConsoleResult exec(std::string_view line);
+
+    // LessonHost: a new configuration (validated; throws ConfigError) or a line.
+    void reset_device(const DeviceConfig &config) override;
+    ConsoleResult exec_lesson_line(std::string_view line) override { return exec(line); }
 
     // Power off and on again. Clean: the host's normal shutdown first (NVMe 1.3 §7.6.2), so the
     // volatile write cache is written back; Unclean: a power cut, cached writes are lost.

@@ -1,5 +1,7 @@
 #include "player/player.h"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 namespace nvmelab::lesson {
@@ -14,7 +16,20 @@ std::string StepRun::transcript() const {
     return out;
 }
 
-Player::Player(Lesson lesson) : lesson_(std::move(lesson)), device_(lesson_.device) {}
+Player::Player(Lesson lesson)
+    : lesson_(std::move(lesson)), own_(std::make_unique<LessonDevice>(lesson_.device)),
+      host_(own_.get()) {}
+
+Player::Player(Lesson lesson, LessonHost &host) : lesson_(std::move(lesson)), host_(&host) {
+    // The same error as the owning constructor gives, before anything touches the host.
+    DeviceConfig c = lesson_.device;
+    c.validate();
+}
+
+LessonDevice &Player::device() {
+    if (!own_) throw std::logic_error("this lesson player plays on a device it does not own");
+    return *own_;
+}
 
 const Step *Player::current_step() const {
     return current_ < step_count() ? &lesson_.steps[current_] : nullptr;
@@ -23,7 +38,7 @@ const Step *Player::current_step() const {
 LineRun Player::exec(std::string_view line) {
     LineRun r;
     r.text = std::string(line);
-    const ConsoleResult c = device_.exec(line);
+    const ConsoleResult c = host_->exec_lesson_line(line);
     r.ok = c.ok;
     r.output = c.output;
     r.error = c.error;
@@ -60,7 +75,7 @@ StepRun Player::go_to(size_t n) {
                               step_count());
         return r;
     }
-    device_.reset();
+    host_->reset_device(lesson_.device);
     for (size_t i = 0; i < n && r.ok; ++i) {
         r = run_actions(i, std::move(r));
         const Step &st = lesson_.steps[i];
@@ -106,7 +121,7 @@ TurnStatus Player::turn_status() {
     if (st == nullptr || !st->your_turn()) return t;
     t.your_turn = true;
     for (const ScriptLine &l : st->checks.lines) {
-        const ConsoleResult c = device_.exec(l.text);
+        const ConsoleResult c = host_->check_lesson_line(l.text);
         if (!c.ok) t.failures.push_back(fmt::format("{}:{}: {}", lesson_.file, l.line, c.error));
     }
     t.done = t.failures.empty();

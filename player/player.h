@@ -1,5 +1,7 @@
 #pragma once
-// The lesson player: plays a parsed Lesson on a LessonDevice it owns. Front ends (the CLI's
+// The lesson player: plays a parsed Lesson on a device: a LessonDevice it owns (headless), or
+// any LessonHost it is given (the UI's Session, so every window shows the lesson's device).
+// Front ends (the CLI's
 // `lesson run`, the UI's lesson window) drive it step by step:
 //   go_to(n)      the exact device state at the start of step n (after its actions), rebuilt
 //                 from a fresh device by replaying steps 0..n-1 with reference solutions; the
@@ -8,15 +10,16 @@
 //                 not done)
 //   turn_status() whether the learner's task is done: the your-turn checks against the state
 //   solve()       the reference solution (a "show me" button, and what the headless run uses)
-// Every console line's output is returned so a front end can echo it; the device itself is
-// shared: windows read device() as they read their own session.
+// Every console line's output is returned so a front end can echo it.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "player/lesson.h"
 #include "player/lesson_device.h"
+#include "player/lesson_host.h"
 
 namespace nvmelab::lesson {
 
@@ -51,13 +54,17 @@ public:
     // Throws ConfigError if the lesson's device properties are invalid (parse_lesson reports
     // that as a diagnostic first).
     explicit Player(Lesson lesson);
+    // Plays on `host`, which must outlive the player. go_to() resets it to the lesson's device.
+    Player(Lesson lesson, LessonHost &host);
 
     const Lesson &lesson() const { return lesson_; }
     size_t step_count() const { return lesson_.steps.size(); }
     // The step being played (0-based), or npos before go_to / next was called.
     size_t current() const { return current_; }
     const Step *current_step() const;
-    LessonDevice &device() { return device_; }
+    // The device of a player that owns one (the first constructor); throws std::logic_error
+    // for a player on someone else's host.
+    LessonDevice &device();
 
     // Start step n: fresh device, steps 0..n-1 replayed (your-turn steps with their reference
     // solutions), then step n's actions. On failure the state is where the failing line left it.
@@ -84,7 +91,8 @@ private:
     StepRun run_actions(size_t n, StepRun into = {});
 
     Lesson lesson_;
-    LessonDevice device_;
+    std::unique_ptr<LessonDevice> own_; // null when playing on someone else's host
+    LessonHost *host_ = nullptr;
     size_t current_ = npos;
 };
 

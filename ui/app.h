@@ -12,6 +12,9 @@ struct AppOptions {
     std::string screenshot; // PNG of the last frame (needs frames > 0)
     int width = 1280;
     int height = 800;
+    std::string lesson;      // --lesson ID: open this lesson (deep link)
+    int step = 0;            // --step N: at step N, 1-based (0: the first step)
+    std::string lessons_dir; // --lessons DIR: the course (default: the checkout's lessons/)
 };
 
 // Parses the command line. Returns the options, or nullopt after printing usage (to stdout

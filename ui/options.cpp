@@ -9,6 +9,7 @@ namespace nvmelab::ui {
 
 std::string usage() {
     return "usage: nvmelab-gui [--exec FILE] [--frames N [--screenshot OUT.png]] [--size WxH]\n"
+           "                   [--lesson ID [--step N]] [--lessons DIR]\n"
            "\n"
            "  --exec FILE        run a console script (docs/console.md) before the first frame\n"
            "  --frames N         render N frames, print the device state and exit (headless\n"
@@ -16,6 +17,10 @@ std::string usage() {
            "  --screenshot FILE  with --frames: save the last frame as a PNG and print its\n"
            "                     size, distinct colour count and checksum\n"
            "  --size WxH         window size (default 1280x800)\n"
+           "  --lesson ID        open lesson ID (lessons/*.md front matter) in the lesson window\n"
+           "  --step N           with --lesson: at step N (1-based), with the exact state the\n"
+           "                     lesson has there\n"
+           "  --lessons DIR      the course's folder (default: this checkout's lessons/)\n"
            "\n"
            "Keys: F10 step event, Shift+F10 step command, F5 run/pause, F6 run to idle,\n"
            "F12 save a screenshot (nvmelab-screenshot.png).\n";
@@ -69,10 +74,23 @@ std::optional<AppOptions> parse_options(int argc, char **argv, int *exit_code) {
                 !parse_int(s.substr(x + 1), o.height) || o.width < 320 || o.height < 240 ||
                 o.width > 8192 || o.height > 8192)
                 return fail("--size needs WIDTHxHEIGHT, e.g. 1280x800 (at least 320x240)");
+        } else if (arg == "--lesson") {
+            const char *v = value(arg);
+            if (!v || !*v) return fail("--lesson needs a lesson id, e.g. --lesson bring-up");
+            o.lesson = v;
+        } else if (arg == "--step") {
+            const char *v = value(arg);
+            if (!v || !parse_int(v, o.step) || o.step < 1)
+                return fail("--step needs a step number from 1 (the lesson's first step)");
+        } else if (arg == "--lessons") {
+            const char *v = value(arg);
+            if (!v) return fail("--lessons needs a folder of lesson files");
+            o.lessons_dir = v;
         } else {
             return fail("unknown argument '" + std::string(arg) + "'");
         }
     }
+    if (o.step != 0 && o.lesson.empty()) return fail("--step needs --lesson ID too");
     if (!o.screenshot.empty() && o.frames == 0)
         return fail("--screenshot needs --frames N (the screenshot is of the last frame)");
     return o;

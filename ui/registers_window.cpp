@@ -97,6 +97,8 @@ void register_body(Session &s, const RegisterInfo &reg, uint64_t raw) {
     ImGui::TableSetupColumn("meaning", ImGuiTableColumnFlags_WidthStretch);
     for (const FieldInfo &f : reg.fields) {
         ImGui::TableNextRow();
+        if (s.highlights.field("registers", fmt::format("{}.{}", reg.name, f.name)))
+            ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(255, 200, 40, 80));
         ImGui::TableNextColumn();
         ImGui::AlignTextToFramePadding();
         ImGui::TextUnformatted(f.name.data(), f.name.data() + f.name.size());
@@ -171,14 +173,21 @@ void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
     help_marker("Hover a field for its meaning. Checkboxes and value boxes write the register "
                 "as a host does (press Enter in a value box); the console shows the "
                 "equivalent 'reg write' command and what the controller made of it.");
+    const bool new_highlights = s.highlights.version() != highlights_seen_;
+    highlights_seen_ = s.highlights.version();
     for (const RegisterInfo &reg : registers()) {
         const uint64_t raw = read_register(s.ctrl(), reg);
+        const bool highlighted = s.highlights.field("registers", reg.name);
         const std::string label =
             reg.wide ? fmt::format("{:<6} {:016x}  {}###{}", reg.name, raw, reg.title, reg.name)
                      : fmt::format("{:<6} {:08x}  {}###{}", reg.name, raw, reg.title, reg.name);
         ImGui::PushID(reg.name.data(), reg.name.data() + reg.name.size());
+        // A lesson step that names a register opens it (once: the learner may close it).
+        if (new_highlights && highlighted) ImGui::SetNextItemOpen(true);
+        if (highlighted) ImGui::PushStyleColor(ImGuiCol_Header, IM_COL32(160, 120, 20, 200));
         const bool expanded = ImGui::CollapsingHeader(
             label.c_str(), starts_open(reg.name) ? ImGuiTreeNodeFlags_DefaultOpen : 0);
+        if (highlighted) ImGui::PopStyleColor();
         tooltip(fmt::format("{} - {} (offset 0x{:02x}, {} bits)\n\n{}", reg.name, reg.title,
                             reg.offset, reg.wide ? 64 : 32, reg.help));
         if (expanded) register_body(s, reg, raw);

@@ -6,6 +6,7 @@
 
 #include "core/spec/nvme_spec.h"
 #include "core/spec/status_text.h"
+#include "player/lesson_device.h"
 
 namespace nvmelab::ui {
 
@@ -157,6 +158,34 @@ void Session::log_info(std::string text) {
 
 ConsoleResult Session::write_register(std::string_view name, uint64_t value) {
     return exec(fmt::format("reg write {} 0x{:x}", name, value));
+}
+
+// ---- lesson host -------------------------------------------------------------------------
+
+void Session::reset_device(const DeviceConfig &config) {
+    reset_with(config);
+}
+
+ConsoleResult Session::exec_lesson_line(std::string_view line) {
+    bool is_player = false;
+    const std::string error = lesson::LessonDevice::player_line_error(line, is_player);
+    if (!is_player) return exec(line, false);
+    append_output(LogLine::Kind::Input, fmt::format("> {}", line));
+    ConsoleResult r;
+    if (!error.empty()) {
+        r.ok = false;
+        r.error = error;
+        append_output(LogLine::Kind::Error, error);
+        return r;
+    }
+    const bool cut = line.find("cut") != std::string_view::npos;
+    power_cycle(cut ? PowerOff::Unclean : PowerOff::Clean);
+    r.output = cut ? "power cut, power on\n" : "clean power off, power on\n";
+    return r;
+}
+
+ConsoleResult Session::check_lesson_line(std::string_view line) {
+    return console_->exec_line(line);
 }
 
 // ---- selection ---------------------------------------------------------------------------

@@ -17,6 +17,8 @@
 #include "core/host/host_memory.h"
 #include "core/media/backing_store.h"
 #include "driver/host_driver.h"
+#include "player/lesson_host.h"
+#include "ui/highlight_set.h"
 #include "ui/journal.h"
 
 namespace nvmelab::ui {
@@ -28,10 +30,12 @@ struct LogLine {
     std::string text;
 };
 
-class Session {
+// A lesson::LessonHost too: the lesson player (ui/lesson_state.h) plays on this device, so
+// every window shows what a lesson step does and the learner's own actions count.
+class Session final : public lesson::LessonHost {
 public:
     explicit Session(DeviceConfig config = {});
-    ~Session();
+    ~Session() override;
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
@@ -111,6 +115,16 @@ public:
     void select_command(uint16_t sqid, uint16_t cid);
     // True when the device objects were last rebuilt after a power cut (cached data lost).
     bool last_power_cut() const { return last_power_cut_; }
+
+    // What the current lesson step points at (windows and register fields); windows consult it.
+    HighlightSet highlights;
+
+    // ---- lesson::LessonHost ----------------------------------------------------------------
+    // reset_with(config); lesson lines are echoed into the console log (not its history);
+    // `power-cycle clean|cut` is power_cycle(); checks run quietly (they change nothing).
+    void reset_device(const DeviceConfig &config) override;
+    ConsoleResult exec_lesson_line(std::string_view line) override;
+    ConsoleResult check_lesson_line(std::string_view line) override;
 
     // Interrupts raised so far, summed over all vectors.
     uint64_t total_interrupts() const;

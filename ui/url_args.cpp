@@ -1,5 +1,7 @@
 #include "ui/url_args.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include "ui/session.h"
@@ -112,6 +114,20 @@ UrlArgs parse_url_args(std::string_view query) {
                 if (e > s) a.exec.push_back(value->substr(s, e - s));
                 s = e + 1;
             }
+        } else if (*key == "lesson") {
+            if (value->empty())
+                a.errors.push_back("URL argument lesson= needs a lesson id, e.g. lesson=bring-up");
+            else
+                a.lesson = *value;
+        } else if (*key == "step") {
+            uint32_t n = 0;
+            const auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+            if (ec != std::errc{} || p != value->data() + value->size() || n < 1 || n > 10000)
+                a.errors.push_back(fmt::format(
+                    "URL argument step={}: a step number from 1 (the lesson's first step)",
+                    *value));
+            else
+                a.step = n;
         } else if (*key == "run" || *key == "bench" || *key == "fresh") {
             bool on = false;
             if (!flag_value(*value, &on))
@@ -132,7 +148,8 @@ UrlArgs parse_url_args(std::string_view query) {
             if (!w) {
                 a.errors.push_back(fmt::format(
                     "unknown URL argument '{}' (known: the device properties {}, exec, run, "
-                    "bench, fresh, workload and wl_queues, wl_entries, wl_depth, wl_read, "
+                    "bench, fresh, lesson, step, workload and wl_queues, wl_entries, wl_depth, "
+                    "wl_read, "
                     "wl_min, wl_max, wl_seq, wl_events, wl_seed)",
                     *key, fmt::join(props, ", ")));
                 continue;
@@ -164,6 +181,10 @@ UrlArgs parse_url_args(std::string_view query) {
         } catch (const WorkloadError &e) {
             a.errors.push_back(fmt::format("URL workload arguments: {}", e.what()));
         }
+    }
+    if (a.step != 0 && a.lesson.empty()) {
+        a.errors.push_back(fmt::format("URL argument step={} needs lesson=ID too", a.step));
+        a.step = 0;
     }
     if (a.has_device) {
         try {

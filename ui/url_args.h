@@ -3,7 +3,8 @@
 // shared as a link. ?mdts=5&lbads=9 sets device properties (the names of `nvmelab create`,
 // see DeviceConfig), exec=LINE runs console lines in order, wl_* starts the workload generator,
 // run=1 starts run mode, bench=1 the frame-rate benchmark, fresh=1 ignores the state kept in
-// browser storage. No platform code: the web app passes location.search in.
+// browser storage, lesson=ID&step=N opens a lesson at step N (1-based; default 1) with the
+// state it has there. No platform code: the web app passes location.search in.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,10 +25,14 @@ struct UrlArgs {
     bool run = false;
     bool bench = false;
     bool fresh = false;
+    std::string lesson; // a lesson id (checked against the course by the app), or ""
+    uint32_t step = 0;  // 1-based step of `lesson`; 0 = not given (the first step)
     // One message per bad argument, naming it and what is allowed; the rest still apply.
     std::vector<std::string> errors;
     // True when the link describes a state (then the one kept in browser storage is not used).
-    bool describes_state() const { return has_device || !exec.empty() || workload || bench; }
+    bool describes_state() const {
+        return has_device || !exec.empty() || workload || bench || !lesson.empty();
+    }
 };
 
 // Parses "?a=1&b=x" (the leading '?' is optional; '+' and %XX are decoded).

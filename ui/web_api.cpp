@@ -134,6 +134,10 @@ void set_query(std::string query) {
     g_query = std::move(query);
 }
 
+const std::string &query() {
+    return g_query;
+}
+
 void attach(Session &s, WorkloadGenerator &workload) {
     g_session = &s;
     g_workload = &workload;

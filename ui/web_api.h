@@ -13,6 +13,7 @@ namespace web {
 
 // location.search of the page; main() passes it in before the app starts.
 void set_query(std::string query);
+const std::string &query();
 // Called once the app's Session and workload generator exist, before the first frame: applies
 // the URL arguments, or restores the state kept in browser storage.
 void attach(Session &s, WorkloadGenerator &workload);

@@ -42,6 +42,9 @@ class RegistersWindow {
 public:
     void draw(Session &s, const Placement &where, bool *open);
     static constexpr const char *kTitle = "Registers";
+
+private:
+    uint64_t highlights_seen_ = 0; // a lesson step's highlights open their registers once
 };
 
 // Each SQ and CQ as a ring of slots: head, tail, phase tags, commands in flight by phase.

@@ -108,6 +108,25 @@
       var q = call('nvmelab_share_query');
       return location.origin + location.pathname + (q ? '?' + q : '');
     },
+    // Lessons (the lesson window's model): open lesson `id` at `step` (1-based, default 1)
+    // with the state it has there; the lesson state ({open, id, step, steps, title,
+    // your_turn, done, failures, at_end, highlights, error, course: [{id, title, steps,
+    // steps_done, completed}]}); the window's buttons.
+    lesson: function (id, step) {
+      if (!isReady) throw new Error('nvmelab is not ready yet: await window.nvmelab.ready first');
+      return JSON.parse(Module.ccall('nvmelab_lesson_open', 'string', ['string', 'number'],
+                                     [String(id), step === undefined ? 1 : Number(step)]));
+    },
+    lessonState: function () { return JSON.parse(call('nvmelab_lesson_state')); },
+    lessonNext: function () { return JSON.parse(call('nvmelab_lesson_do', 'next')); },
+    lessonBack: function () { return JSON.parse(call('nvmelab_lesson_do', 'back')); },
+    lessonSolve: function () { return JSON.parse(call('nvmelab_lesson_do', 'solve')); },
+    lessonHint: function () { return JSON.parse(call('nvmelab_lesson_do', 'hint')); },
+    lessonClose: function () { return JSON.parse(call('nvmelab_lesson_do', 'close')); },
+    // The lesson progress kept in this browser (localStorage 'nvmelab.progress'), or null.
+    lessonProgress: function () {
+      try { return JSON.parse(window.localStorage.getItem('nvmelab.progress')); } catch (e) { return null; }
+    },
     // With ?bench=1: resolves with the measured frame rate and frame-time percentiles.
     bench: bench,
     // Milliseconds from the page's start to the first frame (set when ready).

@@ -2,7 +2,7 @@
 // from 127.0.0.1 by a small static server in this script (it also records every request, so the
 // tests can check the page fetches nothing but its own files).
 //
-//   node tests/browser/run.mjs --test smoke|save-load|url-device|offline|bench
+//   node tests/browser/run.mjs --test smoke|save-load|url-device|offline|lesson|lesson-link|bench
 //                              --site build/web/site --out DIR
 //
 // NODE_PATH must reach playwright-core (scripts/install-deps installs it in .cache/npm).
@@ -372,6 +372,92 @@ const tests = {
   },
 
   // ?bench=1: 64 I/O queue pairs x 1024 entries under the workload generator.
+  // The course index is the landing view; lesson 1 played through the test API as the
+  // lesson window's buttons do, the learner's your-turn typed through exec(); progress is kept
+  // in localStorage and shown again after a reload.
+  async lesson(browser, server) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, log } = await openPage(context, server);
+    await gotoReady(page, `${server.origin}/?fresh=1`);
+    let ls = await page.evaluate(() => window.nvmelab.lessonState());
+    check(!ls.open && ls.course.length >= 6, 'the landing view is the course index with the lessons', JSON.stringify(ls.course.map((c) => c.id)));
+    check(ls.course[0].id === 'bring-up' && ls.course[0].steps_done === 0 && !ls.course[0].completed,
+      'lesson 1 is listed, not started', JSON.stringify(ls.course[0]));
+    await screenshot(page, 'course-index.png');
+
+    ls = await page.evaluate(() => window.nvmelab.lesson('bring-up', 1));
+    check(ls.ok && ls.open && ls.step === 1 && ls.steps === 7, 'lesson 1 opens at step 1', JSON.stringify(ls));
+    check(ls.highlights.some((h) => h.window === 'registers' && h.fields.includes('CAP.MQES')),
+      'step 1 highlights CAP.MQES in the registers window', JSON.stringify(ls.highlights));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await screenshot(page, 'lesson-step1.png');
+    for (let n = 2; n <= ls.steps; ++n) {
+      ls = await page.evaluate(() => window.nvmelab.lessonNext());
+      check(ls.ok && ls.step === n, `Next: step ${n} (${ls.title}) ran`, ls.error);
+    }
+    let s = await state(page);
+    check(s.cc.en === 0 && s.csts.rdy === 0, 'the last step reset the controller, on the device the windows show', JSON.stringify(s.cc));
+    check(ls.your_turn && !ls.done && ls.at_end, 'the last step waits for the learner', JSON.stringify(ls));
+    const refused = await page.evaluate(() => window.nvmelab.lessonNext());
+    check(!refused.ok && refused.step === ls.steps, 'Next is refused at the last step', refused.error);
+    await page.evaluate(() => window.nvmelab.lessonHint());
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await screenshot(page, 'lesson-yourturn.png');
+    // The learner's turn, as typed in the console.
+    await execOk(page, 'reg write AQA 0x00030003');
+    ls = await page.evaluate(() => window.nvmelab.lessonState());
+    check(!ls.done, 'half the task is not done', JSON.stringify(ls.failures));
+    await execOk(page, 'reg write CC 0x00460001');
+    await execOk(page, 'run');
+    ls = await page.evaluate(() => window.nvmelab.lessonState());
+    check(ls.done, 'the your-turn is done, judged by the device state', JSON.stringify(ls.failures));
+    s = await state(page);
+    check(s.csts.rdy === 1, 'CSTS.RDY = 1 after the learner brought the controller up');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await screenshot(page, 'lesson-done.png');
+    const stored = await page.evaluate(() => window.nvmelab.lessonProgress());
+    check(stored && stored.lessons['bring-up'] && stored.lessons['bring-up'].completed === true,
+      'the completed lesson is stored in localStorage', JSON.stringify(stored));
+
+    // Back: the exact state of step 6 (the controller ready after `run`).
+    ls = await page.evaluate(() => window.nvmelab.lessonBack());
+    s = await state(page);
+    check(ls.step === 6 && s.csts.rdy === 1 && s.cc.en === 1, 'Back gives the state of step 6', JSON.stringify(s.csts));
+
+    // A reload shows the progress in the course index.
+    await page.evaluate(() => window.nvmelab.lessonClose());
+    await gotoReady(page, `${server.origin}/?fresh=1`);
+    ls = await page.evaluate(() => window.nvmelab.lessonState());
+    check(!ls.open && ls.course[0].completed, 'after a reload the course index shows lesson 1 completed', JSON.stringify(ls.course[0]));
+    await screenshot(page, 'course-index-after.png');
+    const bad = await page.evaluate(() => window.nvmelab.lesson('no-such-lesson', 1));
+    check(!bad.ok && /no lesson 'no-such-lesson'/.test(bad.error), 'an unknown lesson id is a clear error', bad.error);
+    checkClean(log, server, 'lesson');
+    await context.close();
+  },
+
+  // ?lesson=ID&step=N opens the lesson at that step with its state; a bad one is an error.
+  async 'lesson-link'(browser, server) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, log } = await openPage(context, server);
+    await gotoReady(page, `${server.origin}/?lesson=bring-up&step=6`);
+    let ls = await page.evaluate(() => window.nvmelab.lessonState());
+    check(ls.open && ls.id === 'bring-up' && ls.step === 6, 'the link opens lesson 1 at step 6', JSON.stringify(ls));
+    const s = await state(page);
+    check(s.csts.rdy === 1 && s.cc.en === 1, 'with the state of step 6: the controller is ready', JSON.stringify(s.csts));
+    await screenshot(page, 'lesson-link.png');
+    await gotoReady(page, `${server.origin}/?lesson=bring-up&step=99`);
+    ls = await page.evaluate(() => window.nvmelab.lessonState());
+    check(!ls.open && /no step 99/.test(ls.error), 'a step past the end is an error in the lesson window', ls.error);
+    await screenshot(page, 'lesson-link-bad.png');
+    await gotoReady(page, `${server.origin}/?lesson=bring-up&step=zero`);
+    ls = await page.evaluate(() => window.nvmelab.lessonState());
+    check(ls.open && ls.step === 1, 'a malformed step opens the lesson at step 1', JSON.stringify(ls.step));
+    // Console errors are expected here: the bad URL arguments are reported.
+    check(log.foreign.length === 0, 'lesson-link: no requests outside the site', log.foreign.join(' '));
+    await context.close();
+  },
+
   async bench(browser, server) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const { page, log } = await openPage(context, server);
