@@ -52,6 +52,7 @@ private:
     std::optional<uint64_t> goto_;
     char goto_text_[24] = {};
     uint64_t generation_ = UINT64_MAX;
+    uint64_t selected_key_ = 0; // the selected command last shown
 };
 
 // The LBA space of namespace 1 as a map: unwritten, written, cached, lost in a power cut.

@@ -47,6 +47,13 @@ void MemoryWindow::draw(Session &s, const Placement &where, bool *open) {
     const std::vector<LabelledRange> labels =
         memory_labels(mem, s.ctrl().queues(), walk ? &*walk : nullptr);
 
+    // A newly selected command: show its first data page.
+    const uint64_t key = sel.valid ? (uint64_t{sel.sqid} << 32 | sel.cid) ^ sel.sqe.prp1 : 0;
+    if (key != selected_key_) {
+        selected_key_ = key;
+        if (walk && !walk->entries.empty() && walk->entries.front().mapped)
+            goto_ = walk->entries.front().data_addr;
+    }
     if (goto_) {
         if (const auto *r = mem.region_at(*goto_)) region_ = r->base;
     }
