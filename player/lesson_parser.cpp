@@ -287,7 +287,10 @@ struct State {
             static_cast<uint32_t>(std::count(sp.text.begin(), sp.text.end(), '\n'));
         const uint32_t close = sp.fence_line + content_lines + 1;
         // An unclosed fence runs to the end of the file (CommonMark): say so.
-        const std::string_view closing = trim(source_line(close));
+        // Container prefixes ('>' of a quote, a list item's indent) come before the fence.
+        std::string_view closing = trim(source_line(close));
+        while (!closing.empty() && (closing.front() == '>' || closing.front() == ' '))
+            closing.remove_prefix(1);
         if (closing.size() < 3 || (closing.find_first_not_of('`') != std::string_view::npos &&
                                    closing.find_first_not_of('~') != std::string_view::npos))
             error(sp.fence_line, "this fenced block is never closed (a line of ``` ends it)");

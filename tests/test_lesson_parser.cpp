@@ -199,6 +199,22 @@ TEST_SUITE("lesson-parser") {
                   .ok());
     }
 
+    TEST_CASE("lesson blocks inside a quote or a list item, and tilde fences") {
+        const ParseResult r = parse_lesson(
+            with_step("Text\n\n> ```hint\n> quoted hint\n> ```\n\n- item\n\n  ```highlight\n"
+                      "  registers CC.EN\n  ```\n\n~~~nvme\nenable\n~~~\n"),
+            "x.md");
+        for (const Diagnostic &d : r.errors)
+            INFO(d.text());
+        REQUIRE(r.ok());
+        const Step &s = r.lesson.steps.at(0);
+        CHECK(s.hints == std::vector<std::string>{"quoted hint"});
+        REQUIRE(s.highlights.size() == 1);
+        CHECK(s.highlights[0].line == 16);
+        REQUIRE(s.actions.size() == 1);
+        CHECK(s.actions[0].lines.at(0).line == 20);
+    }
+
     TEST_CASE("highlight errors") {
         one_error(with_step("```highlight\nregisters CC.EN\nwindow-of-doom\n```\n"), 9,
                   "unknown window 'window-of-doom'");

@@ -334,6 +334,7 @@ bool App::save_screenshot(const std::string &path, bool report) {
 void App::frame() {
     session_.tick();
     workload_.tick(session_);
+    if (workload_.run_started()) show_workload_ = true; // e.g. from the console or the web API
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
@@ -424,7 +425,6 @@ int App::run() {
 #ifdef __EMSCRIPTEN__
     // The browser calls loop_iteration once per animation frame; this never returns.
     web::attach(session_, workload_.generator());
-    show_workload_ = workload_.generator().running();
     emscripten_set_main_loop_arg(&App::web_frame, this, 0, true);
 #endif
     while (!done_) {

@@ -212,6 +212,7 @@ void WorkloadGenerator::begin(Session &s, const WorkloadParams &p,
     }
     running_ = true;
     active_ = true;
+    ++runs_;
 }
 
 void WorkloadGenerator::stop(Session &s) {

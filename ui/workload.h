@@ -72,6 +72,8 @@ public:
     void tick(Session &s);
 
     bool running() const { return running_; }
+    // Runs begun so far (start() or a replayed start), so a window can notice a new one.
+    uint64_t runs() const { return runs_; }
     // Commands submitted and not yet reaped.
     uint64_t outstanding() const;
     const WorkloadParams &params() const { return params_; }
@@ -123,6 +125,7 @@ private:
     bool active_ = false; // queues exist (running, or draining after stop)
     uint64_t generation_ = UINT64_MAX;
     uint64_t rng_ = 0;
+    uint64_t runs_ = 0;
 };
 
 } // namespace nvmelab::ui

@@ -16,12 +16,19 @@ public:
     // Advances the generator by one step (each frame, after the run mode's events).
     void tick(Session &s) { generator_.tick(s); }
     WorkloadGenerator &generator() { return generator_; }
+    // True once after a new run began (the app then shows the window).
+    bool run_started() {
+        const bool started = generator_.runs() != runs_seen_;
+        runs_seen_ = generator_.runs();
+        return started;
+    }
     static constexpr const char *kTitle = "Workload";
 
 private:
     WorkloadGenerator generator_;
     WorkloadParams edit_;
     std::string error_;
+    uint64_t runs_seen_ = 0;
 };
 
 } // namespace nvmelab::ui
