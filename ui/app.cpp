@@ -18,12 +18,16 @@
 #include "backends/imgui_impl_opengl3.h"
 #include "backends/imgui_impl_sdl.h"
 #include "imgui.h"
+#include "ui/explorer_windows.h"
 #include "ui/framebuffer.h"
 #include "ui/image_file.h"
+#include "ui/lesson_progress.h"
+#include "ui/lesson_state.h"
+#include "ui/lesson_web_api.h"
+#include "ui/lesson_window.h"
 #include "ui/session.h"
 #include "ui/state_menu.h"
 #include "ui/web_api.h"
-#include "ui/explorer_windows.h"
 #include "ui/windows.h"
 #include "ui/workload_window.h"
 
@@ -66,6 +70,9 @@ private:
     void help_popup();
     bool save_screenshot(const std::string &path, bool report);
     void loop_iteration();
+    void lessons_menu();
+    void start_lessons();
+    void save_progress();
 #ifdef __EMSCRIPTEN__
     static void web_frame(void *app) {
         static_cast<App *>(app)->loop_iteration();
@@ -102,6 +109,13 @@ private:
     WorkloadWindow workload_;
     bool show_workload_ = false;
     StateMenu state_menu_;
+    LessonState lessons_;
+    LessonWindow lesson_window_;
+    bool show_lesson_ = false;
+    bool lesson_shown_ = false; // show_lesson_ of the last frame (the layout changes with it)
+    uint64_t highlights_seen_ = 0;
+    std::string progress_path_; // native: where progress is kept ("" on the web)
+    std::string lesson_error_;  // headless: a bad --lesson / --step
 
     // Headless results.
     bool script_ok_ = true;
@@ -267,12 +281,77 @@ void App::menu_bar() {
         ImGui::EndMenu();
     }
     state_menu_.menu(session_, workload_.generator());
+    lessons_menu();
     if (ImGui::BeginMenu("Help")) {
         if (ImGui::MenuItem("Shortcuts and windows")) open_help_ = true;
         if (ImGui::MenuItem("Console commands")) session_.exec("help");
         ImGui::EndMenu();
     }
     ImGui::EndMainMenuBar();
+}
+
+void App::lessons_menu() {
+    if (!ImGui::BeginMenu("Lessons")) return;
+    if (ImGui::MenuItem("Course index", nullptr, show_lesson_ && !lessons_.is_open())) {
+        lessons_.close(session_);
+        show_lesson_ = true;
+    }
+    ImGui::MenuItem("Lesson window", nullptr, &show_lesson_);
+    ImGui::Separator();
+    for (const lesson::Lesson &l : lessons_.course().lessons)
+        if (ImGui::MenuItem(l.title.c_str())) {
+            lessons_.error = lessons_.open(session_, l.id, 0);
+            show_lesson_ = true;
+        }
+    ImGui::EndMenu();
+}
+
+// The course, the learner's progress and a deep link, before the first frame.
+void App::start_lessons() {
+#ifdef NVMELAB_LESSONS_DIR
+    const std::string dir =
+        options_.lessons_dir.empty() ? NVMELAB_LESSONS_DIR : options_.lessons_dir;
+#else
+    const std::string dir = options_.lessons_dir.empty() ? "lessons" : options_.lessons_dir;
+#endif
+    lessons_.load_course(dir);
+    try {
+#ifdef __EMSCRIPTEN__
+        const std::string text = web::stored_progress();
+        if (!text.empty()) lessons_.progress() = ProgressStore::from_text(text);
+#else
+        progress_path_ = default_progress_path();
+        if (!progress_path_.empty()) lessons_.progress() = load_progress_file(progress_path_);
+#endif
+    } catch (const std::exception &e) {
+        session_.log_info(fmt::format("error: lesson progress not loaded: {}", e.what()));
+    }
+#ifdef __EMSCRIPTEN__
+    // The web app opens on the course index (or the lesson of a ?lesson= link).
+    web::attach_lessons(session_, lessons_, web::query());
+    show_lesson_ = true;
+#else
+    if (!options_.lesson.empty()) {
+        show_lesson_ = true;
+        lesson_error_ =
+            lessons_.open(session_, options_.lesson,
+                          options_.step > 0 ? static_cast<size_t>(options_.step - 1) : 0);
+        lessons_.error = lesson_error_;
+        if (!lesson_error_.empty())
+            std::fprintf(stderr, "nvmelab-gui: %s\n", lesson_error_.c_str());
+    }
+#endif
+}
+
+void App::save_progress() {
+    if (!lessons_.take_progress_dirty()) return;
+#ifdef __EMSCRIPTEN__
+    web::store_progress(lessons_.progress().to_text());
+#else
+    if (progress_path_.empty()) return;
+    const std::string e = save_progress_file(progress_path_, lessons_.progress());
+    if (!e.empty()) session_.log_info("error: lesson progress not saved: " + e);
+#endif
 }
 
 void App::help_popup() {
@@ -340,9 +419,15 @@ void App::frame() {
     ImGui::NewFrame();
 
     menu_bar();
+    if (show_lesson_ != lesson_shown_) relayout_ = true;
+    lesson_shown_ = show_lesson_;
     const ImGuiCond cond = relayout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
     relayout_ = false;
-    const Layout layout = Layout::for_display(ImGui::GetIO().DisplaySize, menu_height_, cond);
+    // The lesson window takes a strip on the right; the other windows share the rest.
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float lesson_w = show_lesson_ ? std::max(360.0f, display.x * 0.34f) : 0.0f;
+    const Layout layout = Layout::for_display({std::max(320.0f, display.x - lesson_w), display.y},
+                                              menu_height_, cond);
     controls_.draw(session_, layout.controls);
     if (show_registers_) registers_.draw(session_, layout.registers, &show_registers_);
     if (show_queues_) queues_.draw(session_, layout.queues, &show_queues_);
@@ -355,6 +440,19 @@ void App::frame() {
     if (show_identify_) identify_.draw(session_, layout.identify, &show_identify_);
     device_dialog_.draw(session_);
     if (show_workload_) workload_.draw(session_, &show_workload_);
+    if (show_lesson_) {
+        Placement where;
+        where.pos = {display.x - lesson_w, menu_height_};
+        where.size = {lesson_w, display.y - menu_height_};
+        where.cond = cond;
+        lesson_window_.draw(session_, lessons_, where, &show_lesson_);
+    }
+    if (session_.highlights.version() != highlights_seen_) {
+        highlights_seen_ = session_.highlights.version();
+        LessonWindow::raise_highlighted(session_);
+    }
+    LessonWindow::draw_highlights(session_);
+    save_progress();
     if (show_metrics_) ImGui::ShowMetricsWindow(&show_metrics_);
     help_popup();
     state_menu_.draw(session_, workload_.generator());
@@ -421,6 +519,7 @@ int App::run() {
         return 1;
     }
     console_.focus();
+    start_lessons();
     const bool headless = options_.frames > 0;
 #ifdef __EMSCRIPTEN__
     // The browser calls loop_iteration once per animation frame; this never returns.
@@ -444,8 +543,17 @@ int App::run() {
                     script_ok_ ? "ok" : "failed: ", script_ok_ ? "" : script_error_.c_str());
     std::fputs(screenshot_report_.c_str(), stdout);
     std::fputs(session_.state_summary().c_str(), stdout);
+    if (!options_.lesson.empty()) {
+        if (lesson::Player *p = lessons_.player()) {
+            const lesson::TurnStatus &t = lessons_.status(session_);
+            std::printf("lesson: id=%s step=%zu/%zu your_turn=%d done=%d\n", p->lesson().id.c_str(),
+                        p->current() + 1, p->step_count(), t.your_turn ? 1 : 0, t.done ? 1 : 0);
+        } else {
+            std::printf("lesson: error: %s\n", lesson_error_.c_str());
+        }
+    }
     std::fflush(stdout);
-    return script_ok_ && screenshot_ok_ ? 0 : 1;
+    return script_ok_ && screenshot_ok_ && lesson_error_.empty() ? 0 : 1;
 }
 
 } // namespace

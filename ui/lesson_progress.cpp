@@ -53,7 +53,10 @@ ProgressStore ProgressStore::from_text(const std::string &text) {
         !j.at("lessons").is_object())
         throw std::runtime_error("lesson progress: expected {\"version\":1,\"lessons\":{...}}");
     ProgressStore s;
-    for (const auto &[id, v] : j.at("lessons").items()) {
+    for (const auto &item : j.at("lessons").items()) {
+        // Plain names, not a structured binding: clang 14 lambdas cannot capture those.
+        const std::string id = item.key();
+        const nlohmann::json &v = item.value();
         const auto count = [&](const char *key) -> uint32_t {
             if (!v.is_object() || !v.contains(key) || !v.at(key).is_number_unsigned() ||
                 v.at(key).get<uint64_t>() > 100000)

@@ -46,9 +46,8 @@ public:
             i = j + 1;
         }
     }
-    void end() {
-        if (started_) ImGui::NewLine();
-    }
+    // The last word's item already moved the cursor to the next line.
+    void end() const {}
 
 private:
     void word(const std::string &w, const ImVec4 &colour, const lesson::TextRun &r) {
