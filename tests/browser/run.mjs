@@ -340,7 +340,7 @@ const tests = {
 
     // Bad arguments: named in an error; the rest of the URL still applies.
     const third = await openPage(context, server);
-    await gotoReady(third.page, `${server.origin}/?fresh=1&bogus=1&mdts=99&lbads=9`);
+    await gotoReady(third.page, `${server.origin}/?fresh=1&bogus=1&mdts=abc&lbads=9`);
     const msgs = third.log.errors.join('\n');
     check(/unknown URL argument 'bogus'/.test(msgs), 'an unknown argument is named', msgs);
     check(/mdts/.test(msgs), 'a bad device property is named', msgs);
