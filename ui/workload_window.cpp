@@ -57,6 +57,8 @@ void WorkloadWindow::draw(Session &s, bool *open) {
     generator_.sync(s);
     const DeviceConfig &cfg = s.config();
     const bool running = generator_.running();
+    // While a run goes (started here, from the console, a URL or the web API) show its values.
+    if (running) edit_ = generator_.params();
 
     ImGui::BeginDisabled(running);
     int queues = edit_.queues;
