@@ -20,6 +20,13 @@ const ImVec4 kWait{1.00f, 0.80f, 0.30f, 1.0f};
 const ImVec4 kError{1.00f, 0.45f, 0.40f, 1.0f};
 constexpr ImU32 kFrame = IM_COL32(255, 200, 40, 255);
 
+// Coloured text that wraps at the window's edge (TextColored does not wrap).
+void wrapped(const ImVec4 &colour, const std::string &text) {
+    ImGui::PushStyleColor(ImGuiCol_Text, colour);
+    ImGui::TextWrapped("%s", text.c_str());
+    ImGui::PopStyleColor();
+}
+
 // Writes text word by word so runs of different styles wrap as one paragraph (ImGui wraps a
 // single TextWrapped call only). Returns the link clicked, if any.
 class Flow {
@@ -186,9 +193,9 @@ void LessonWindow::course_index(Session &s, LessonState &lessons) {
                        "registers, queues and timeline as a step runs, then do the \"your "
                        "turn\" tasks yourself in the console, the composer or the Registers "
                        "window.");
-    if (!lessons.error.empty()) ImGui::TextColored(kError, "%s", lessons.error.c_str());
+    if (!lessons.error.empty()) wrapped(kError, lessons.error);
     for (const lesson::Diagnostic &d : c.errors)
-        ImGui::TextColored(kError, "%s", d.text().c_str());
+        wrapped(kError, d.text());
     if (c.lessons.empty()) ImGui::TextColored(kError, "No lessons found.");
     ImGui::Separator();
     for (size_t i = 0; i < c.lessons.size(); ++i) {
@@ -204,7 +211,8 @@ void LessonWindow::course_index(Session &s, LessonState &lessons) {
             const lesson::Lesson *pl = c.find(x);
             pre += (pre.empty() ? "" : ", ") + (pl ? pl->title : x);
         }
-        if (!pre.empty()) ImGui::TextDisabled("Before this: %s", pre.c_str());
+        if (!pre.empty())
+            wrapped(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), "Before this: " + pre);
         const size_t n = l.steps.size();
         if (p.completed)
             ImGui::TextColored(kDone, "Completed (%zu steps)", n);
@@ -303,7 +311,7 @@ void LessonWindow::lesson_view(Session &s, LessonState &lessons) {
     } else if (p.at_end()) {
         ImGui::TextColored(kDone, "Last step: lesson complete.");
     }
-    if (!lessons.error.empty()) ImGui::TextColored(kError, "%s", lessons.error.c_str());
+    if (!lessons.error.empty()) wrapped(kError, lessons.error);
     const lesson::StepRun &r = lessons.last_run();
     if (!r.lines.empty() && ImGui::CollapsingHeader("What this step ran")) {
         const std::string text = r.transcript();
