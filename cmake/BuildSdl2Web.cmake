@@ -23,6 +23,8 @@ endif()
 find_program(EMCMAKE emcmake REQUIRED)
 message(STATUS "nvmelab web: building SDL2 for Emscripten from ${SRC} (about 3 minutes, once)")
 file(REMOVE_RECURSE "${WORK}")
+# Also creates the parent folder that holds the configure/build logs (absent on a clean tree).
+file(MAKE_DIRECTORY "${WORK}")
 # Only what the UI uses: video (WebGL through the HTML5 canvas), events, timers. Audio, haptics
 # and sensors are left out to keep the .wasm small.
 execute_process(

@@ -68,15 +68,23 @@ private:
                 ImGui::SetCursorPosX(left_);
             }
         }
+        // Inline code sits on a faint chip drawn behind it; consecutive code words on one line
+        // share one chip (a frame around each word made a lone "=" look like a missing glyph).
+        if (r.code) {
+            ImVec2 a = ImGui::GetCursorScreenPos();
+            const bool joins = prev_code_ && a.y == prev_code_y_;
+            if (joins) a.x = prev_code_end_;
+            const ImVec2 b{ImGui::GetCursorScreenPos().x + width, a.y + ImGui::GetTextLineHeight()};
+            ImGui::GetWindowDrawList()->AddRectFilled(a, b, IM_COL32(255, 200, 120, 28));
+            prev_code_end_ = b.x;
+            prev_code_y_ = a.y;
+        }
+        prev_code_ = r.code;
         started_ = true;
         pending_space_ = false;
         // A section reference (§3.1.5) reads as a link to the specification.
         const bool section = w.find("\xc2\xa7") != std::string::npos;
         ImGui::TextColored(section && r.link.empty() ? kLink : colour, "%s", w.c_str());
-        if (r.code) {
-            const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-            ImGui::GetWindowDrawList()->AddRect(a, b, IM_COL32(255, 200, 120, 60));
-        }
         if (!r.link.empty()) {
             const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
             ImGui::GetWindowDrawList()->AddLine({a.x, b.y}, b, ImGui::GetColorU32(kLink));
@@ -89,6 +97,9 @@ private:
     float left_;
     bool started_ = false;
     bool pending_space_ = false;
+    bool prev_code_ = false; // the previous word was inline code, its chip ends at prev_code_end_
+    float prev_code_end_ = 0;
+    float prev_code_y_ = 0;
 };
 
 // Renders prose blocks; returns a clicked link target, or "".
