@@ -4,11 +4,11 @@
 // same inputs give the same trace on every platform, so it is also the determinism check.
 #include <cstdint>
 #include <deque>
-
-#include <boost/circular_buffer.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/circular_buffer.hpp>
 
 namespace nvmelab {
 
