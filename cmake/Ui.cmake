@@ -6,7 +6,8 @@
 # the cache is empty). Natively it renders through Debian's libsdl2-dev and OpenGL.
 #
 # Targets:
-#   imgui             static library: ImGui core + SDL2 and OpenGL3 backends
+#   imgui             static library: ImGui core + its SDL2 platform backend (the app draws
+#                     with its own renderer, ui/imgui_renderer.cpp)
 #   nvmelab_ui_model  the UI's GL-free parts (Session, register tables, PNG writer)
 #   nvmelab-gui       the desktop application (ui/*.cpp)
 #   nvmelab-ui-tests  doctest unit tests of nvmelab_ui_model (tests/ui/)
@@ -47,18 +48,11 @@ add_library(imgui STATIC
     ${NVMELAB_IMGUI_DIR}/imgui_draw.cpp
     ${NVMELAB_IMGUI_DIR}/imgui_tables.cpp
     ${NVMELAB_IMGUI_DIR}/imgui_widgets.cpp
-    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_sdl.cpp
-    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
+    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_sdl.cpp)
 # SYSTEM: third-party headers do not trip the project's warning flags.
 target_include_directories(imgui SYSTEM PUBLIC ${NVMELAB_IMGUI_DIR} ${NVMELAB_IMGUI_DIR}/backends)
 target_link_libraries(imgui PUBLIC SDL2::SDL2 OpenGL::GL ${CMAKE_DL_LIBS})
 target_compile_options(imgui PRIVATE -w)
-if(NVMELAB_SANITIZE)
-    # ImGui 1.86's GL loader fills a 54-entry union through its 53-entry array member (fixed
-    # upstream in 1.87); in bounds of the union's storage, but UBSan's bounds check aborts on it.
-    set_source_files_properties(${NVMELAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp
-                                PROPERTIES COMPILE_OPTIONS -fno-sanitize=bounds)
-endif()
 # No obsolete API names, so the UI code stays valid on newer ImGui versions.
 target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
 

@@ -53,13 +53,11 @@ add_library(imgui STATIC
     ${NVMELAB_IMGUI_DIR}/imgui_draw.cpp
     ${NVMELAB_IMGUI_DIR}/imgui_tables.cpp
     ${NVMELAB_IMGUI_DIR}/imgui_widgets.cpp
-    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_sdl.cpp
-    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
+    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_sdl.cpp)
 target_include_directories(imgui SYSTEM PUBLIC ${NVMELAB_IMGUI_DIR} ${NVMELAB_IMGUI_DIR}/backends)
 target_link_libraries(imgui PUBLIC nvmelab_sdl2_web)
 target_compile_options(imgui PRIVATE -w)
-# The backend would assume OpenGL ES 2 under Emscripten; WebGL2 is ES 3.0.
-target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_IMPL_OPENGL_ES3)
+target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
 
 # ---- the UI ----------------------------------------------------------------------------------
 set(NVMELAB_UI_MODEL_SOURCES

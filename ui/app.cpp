@@ -2,6 +2,7 @@
 #include "ui/app.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -15,12 +16,12 @@
 #include <emscripten.h>
 #endif
 
-#include "backends/imgui_impl_opengl3.h"
 #include "backends/imgui_impl_sdl.h"
 #include "imgui.h"
 #include "ui/explorer_windows.h"
 #include "ui/framebuffer.h"
 #include "ui/image_file.h"
+#include "ui/imgui_renderer.h"
 #include "ui/lesson_progress.h"
 #include "ui/lesson_state.h"
 #include "ui/lesson_web_api.h"
@@ -42,6 +43,17 @@ const char *const kShortcutHelp = "F10        step one controller event\n"
                                   "F12        save nvmelab-screenshot.png\n"
                                   "Up/Down    console history\n"
                                   "Tab        complete a console command";
+
+// Wall-clock milliseconds, for the frame-phase times the web bench reports.
+double now_ms() {
+#ifdef __EMSCRIPTEN__
+    return emscripten_get_now();
+#else
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+#endif
+}
 
 void apply_style() {
     ImGui::StyleColorsDark();
@@ -83,6 +95,7 @@ private:
     Session session_;
     SDL_Window *window_ = nullptr;
     SDL_GLContext gl_ = nullptr;
+    ImGuiRenderer renderer_;
     bool done_ = false;
     bool relayout_ = true;
     bool open_help_ = false;
@@ -91,6 +104,7 @@ private:
     std::optional<SDL_Event> deferred_key_up_;
     int frame_count_ = 0;
     float menu_height_ = 0.0f;
+    web::FrameTimes frame_times_; // where the last frame's time went
 
     bool show_registers_ = true, show_queues_ = true, show_timeline_ = true, show_inspector_ = true,
          show_console_ = true, show_metrics_ = false;
@@ -130,13 +144,11 @@ bool App::init_window() {
         return false;
     }
 #ifdef __EMSCRIPTEN__
-    // WebGL2 is OpenGL ES 3.0 (GLSL "300 es").
-    const char *glsl_version = "#version 300 es";
+    // WebGL2 is OpenGL ES 3.0.
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
 #else
-    // OpenGL 3.0 with GLSL 130, as Dear ImGui's SDL2 + OpenGL3 example uses on Linux.
-    const char *glsl_version = "#version 130";
+    // OpenGL 3.0, as Dear ImGui's SDL2 + OpenGL3 example uses on Linux.
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
 #endif
@@ -144,7 +156,7 @@ bool App::init_window() {
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
     SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
-    SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 8);
+    SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0); // ImGui draws with blending and scissors only
     const auto flags = static_cast<SDL_WindowFlags>(SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE |
                                                     SDL_WINDOW_ALLOW_HIGHDPI);
     window_ = SDL_CreateWindow("nvmelab - NVMe 1.3 SSD emulator", SDL_WINDOWPOS_CENTERED,
@@ -174,13 +186,17 @@ bool App::init_window() {
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     apply_style();
     ImGui_ImplSDL2_InitForOpenGL(window_, gl_);
-    ImGui_ImplOpenGL3_Init(glsl_version);
+    std::string error;
+    if (!renderer_.init(&error)) {
+        std::fprintf(stderr, "nvmelab-gui: cannot set up drawing: %s\n", error.c_str());
+        return false;
+    }
     return true;
 }
 
 void App::shutdown_window() {
     if (ImGui::GetCurrentContext()) {
-        ImGui_ImplOpenGL3_Shutdown();
+        renderer_.shutdown();
         ImGui_ImplSDL2_Shutdown();
         ImGui::DestroyContext();
     }
@@ -411,10 +427,11 @@ bool App::save_screenshot(const std::string &path, bool report) {
 }
 
 void App::frame() {
+    const double start = now_ms();
     session_.tick();
     workload_.tick(session_);
+    const double simulated = now_ms();
     if (workload_.run_started()) show_workload_ = true; // e.g. from the console or the web API
-    ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
 
@@ -458,12 +475,13 @@ void App::frame() {
     state_menu_.draw(session_, workload_.generator());
 
     ImGui::Render();
+    const double built = now_ms();
     const ImGuiIO &io = ImGui::GetIO();
     glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
                static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
     glClearColor(0.09f, 0.09f, 0.11f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    renderer_.render(*ImGui::GetDrawData());
 
     ++frame_count_;
     const bool last = options_.frames > 0 && frame_count_ >= options_.frames;
@@ -474,11 +492,15 @@ void App::frame() {
     }
     SDL_GL_SwapWindow(window_);
     if (last) done_ = true;
+    const double drawn = now_ms();
+    frame_times_.sim = simulated - start;
+    frame_times_.build = built - simulated;
+    frame_times_.draw = drawn - built;
 }
 
 void App::loop_iteration() {
 #ifdef __EMSCRIPTEN__
-    const double start = emscripten_get_now();
+    const double start = now_ms();
     try {
 #endif
         const bool hold = show_console_ && console_.holding_input();
@@ -490,7 +512,8 @@ void App::loop_iteration() {
         session_.log_info(fmt::format("error: {}", e.what()));
         std::fprintf(stderr, "nvmelab: %s\n", e.what());
     }
-    web::after_frame(emscripten_get_now() - start);
+    frame_times_.work = now_ms() - start;
+    web::after_frame(frame_times_);
 #endif
 }
 

@@ -3,12 +3,14 @@
 #include "ui/web_api.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <vector>
 
 #include <emscripten.h>
 #include <fmt/format.h>
+#include <imgui.h>
 #include <nlohmann/json.hpp>
 
 #include "ui/session.h"
@@ -35,7 +37,14 @@ constexpr int kBenchWarmup = 60;
 constexpr int kBenchFrames = 600;
 int g_bench_frame = 0;
 std::vector<double> g_frame_start_ms;
-std::vector<double> g_work_ms;
+std::vector<FrameTimes> g_times;
+// What each measured frame asked of the GPU.
+struct DrawLoad {
+    double vertices = 0;
+    double draw_calls = 0;
+    double pixels = 0; // the summed area of its triangles: overdraw counts
+};
+std::vector<DrawLoad> g_loads;
 std::string g_bench_json;
 std::optional<WorkloadParams> g_bench_params; // the bench's run, started after the first frame
 
@@ -78,11 +87,40 @@ void autosave(bool force) {
         text.c_str());
 }
 
+DrawLoad draw_load(const ImDrawData &data) {
+    DrawLoad load;
+    load.vertices = data.TotalVtxCount;
+    for (int i = 0; i < data.CmdListsCount; ++i) {
+        const ImDrawList &list = *data.CmdLists[i];
+        load.draw_calls += list.CmdBuffer.Size;
+        for (const ImDrawCmd &cmd : list.CmdBuffer) {
+            for (unsigned k = 0; k + 2 < cmd.ElemCount; k += 3) {
+                const auto vertex = [&](unsigned n) {
+                    return list
+                        .VtxBuffer[static_cast<int>(cmd.VtxOffset) +
+                                   list.IdxBuffer[static_cast<int>(cmd.IdxOffset + k + n)]]
+                        .pos;
+                };
+                const ImVec2 a = vertex(0), b = vertex(1), c = vertex(2);
+                load.pixels += std::abs((b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y)) / 2;
+            }
+        }
+    }
+    return load;
+}
+
 double percentile(std::vector<double> v, double p) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     const size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * (v.size() - 1) + 0.5));
     return v[i];
+}
+
+nlohmann::json percentiles(const std::vector<double> &v) {
+    return {{"p50", percentile(v, 50)},
+            {"p90", percentile(v, 90)},
+            {"p99", percentile(v, 99)},
+            {"max", percentile(v, 100)}};
 }
 
 void finish_bench() {
@@ -91,19 +129,29 @@ void finish_bench() {
         period.push_back(g_frame_start_ms[i] - g_frame_start_ms[i - 1]);
     const double span = g_frame_start_ms.back() - g_frame_start_ms.front();
     const double fps = span > 0 ? static_cast<double>(period.size()) * 1000.0 / span : 0;
+    std::vector<double> work, sim, build, draw, vertices, draw_calls, pixels;
+    for (const DrawLoad &l : g_loads) {
+        vertices.push_back(l.vertices);
+        draw_calls.push_back(l.draw_calls);
+        pixels.push_back(l.pixels);
+    }
+    for (const FrameTimes &t : g_times) {
+        work.push_back(t.work);
+        sim.push_back(t.sim);
+        build.push_back(t.build);
+        draw.push_back(t.draw);
+    }
     const nlohmann::json wl = g_workload->to_json();
     nlohmann::json j = {{"frames", period.size()},
                         {"fps", fps},
-                        {"frame_ms",
-                         {{"p50", percentile(period, 50)},
-                          {"p90", percentile(period, 90)},
-                          {"p99", percentile(period, 99)},
-                          {"max", percentile(period, 100)}}},
-                        {"work_ms",
-                         {{"p50", percentile(g_work_ms, 50)},
-                          {"p90", percentile(g_work_ms, 90)},
-                          {"p99", percentile(g_work_ms, 99)},
-                          {"max", percentile(g_work_ms, 100)}}},
+                        {"frame_ms", percentiles(period)},
+                        {"work_ms", percentiles(work)},
+                        {"sim_ms", percentiles(sim)},
+                        {"build_ms", percentiles(build)},
+                        {"draw_ms", percentiles(draw)},
+                        {"vertices", percentiles(vertices)},
+                        {"draw_calls", percentiles(draw_calls)},
+                        {"pixels", percentiles(pixels)},
                         {"queues", g_workload->queue_ids().size()},
                         {"entries", g_workload->params().entries},
                         {"depth", g_workload->params().depth},
@@ -111,14 +159,15 @@ void finish_bench() {
                         {"completed", wl["completed"]},
                         {"controller_queues", g_session->ctrl().queues().size()}};
     g_bench_json = j.dump();
-    std::printf("nvmelab bench: fps=%.1f frame_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f "
-                "work_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f queues=%zu entries=%u depth=%u "
+    std::printf("nvmelab bench: fps=%.1f frame_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f; p50 of "
+                "work=%.2f sim=%.2f build=%.2f draw=%.2f ms, %.0f vertices in %.0f draw calls "
+                "covering %.0f pixels; queues=%zu entries=%u depth=%u "
                 "completed=%llu\n",
                 fps, percentile(period, 50), percentile(period, 90), percentile(period, 99),
-                percentile(period, 100), percentile(g_work_ms, 50), percentile(g_work_ms, 90),
-                percentile(g_work_ms, 99), percentile(g_work_ms, 100),
-                g_workload->queue_ids().size(), g_workload->params().entries,
-                g_workload->params().depth,
+                percentile(period, 100), percentile(work, 50), percentile(sim, 50),
+                percentile(build, 50), percentile(draw, 50), percentile(vertices, 50),
+                percentile(draw_calls, 50), percentile(pixels, 50), g_workload->queue_ids().size(),
+                g_workload->params().entries, g_workload->params().depth,
                 static_cast<unsigned long long>(g_workload->stats().completed));
     std::fflush(stdout);
     EM_ASM(
@@ -190,7 +239,7 @@ void attach(Session &s, WorkloadGenerator &workload) {
     g_saved_version = 0;
 }
 
-void after_frame(double work_ms) {
+void after_frame(const FrameTimes &times) {
     if (!g_ready) {
         g_ready = true;
         EM_ASM({
@@ -208,7 +257,8 @@ void after_frame(double work_ms) {
     if (g_bench && g_bench_frame < kBenchWarmup + kBenchFrames) {
         if (g_bench_frame >= kBenchWarmup) {
             g_frame_start_ms.push_back(emscripten_get_now());
-            g_work_ms.push_back(work_ms);
+            g_times.push_back(times);
+            if (const ImDrawData *data = ImGui::GetDrawData()) g_loads.push_back(draw_load(*data));
         }
         if (++g_bench_frame == kBenchWarmup + kBenchFrames) finish_bench();
     }

@@ -17,9 +17,16 @@ const std::string &query();
 // Called once the app's Session and workload generator exist, before the first frame: applies
 // the URL arguments, or restores the state kept in browser storage.
 void attach(Session &s, WorkloadGenerator &workload);
-// Called after every frame with the time the frame's work took (ms): tells the page the app is
-// ready (first frame), autosaves, and measures in bench mode.
-void after_frame(double work_ms);
+// Where one frame's time went (ms), measured by the app's loop.
+struct FrameTimes {
+    double work = 0;  // the whole frame function
+    double sim = 0;   // the controller and the workload generator advancing
+    double build = 0; // ImGui building the windows' draw lists
+    double draw = 0;  // submitting the draw lists to WebGL and presenting
+};
+// Called after every frame (after ImGui::Render): tells the page the app is ready (first frame),
+// autosaves, and measures in bench mode.
+void after_frame(const FrameTimes &times);
 
 } // namespace web
 } // namespace nvmelab::ui

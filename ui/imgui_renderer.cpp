@@ -1,0 +1,258 @@
+// Draws Dear ImGui's draw data with OpenGL 3.0 / WebGL2 (see imgui_renderer.h for why not
+// ImGui's own backend).
+#include "ui/imgui_renderer.h"
+
+#include <cstddef>
+#include <cstdint>
+
+#ifdef __EMSCRIPTEN__
+#include <GLES3/gl3.h>
+#else
+#define GL_GLEXT_PROTOTYPES 1
+#include <SDL_opengl.h>
+#endif
+#include <fmt/format.h>
+
+namespace nvmelab::ui {
+
+namespace {
+
+// The attribute locations are bound before linking, so the same numbers serve every frame.
+constexpr GLuint kPosition = 0;
+constexpr GLuint kUv = 1;
+constexpr GLuint kColour = 2;
+
+// GLSL 1.30 (desktop OpenGL 3.0) and GLSL ES 3.00 (WebGL2) share these bodies; only the
+// version line differs.
+#ifdef __EMSCRIPTEN__
+constexpr const char *kVersion = "#version 300 es\n";
+#else
+constexpr const char *kVersion = "#version 130\n";
+#endif
+
+constexpr const char *kVertexShader = R"(
+uniform mat4 ProjMtx;
+in vec2 Position;
+in vec2 UV;
+in vec4 Color;
+out vec2 Frag_UV;
+out vec4 Frag_Color;
+void main() {
+    Frag_UV = UV;
+    Frag_Color = Color;
+    gl_Position = ProjMtx * vec4(Position.xy, 0.0, 1.0);
+}
+)";
+
+constexpr const char *kFragmentShader = R"(
+#ifdef GL_ES
+precision mediump float;
+#endif
+uniform sampler2D Texture;
+in vec2 Frag_UV;
+in vec4 Frag_Color;
+out vec4 Out_Color;
+void main() {
+    Out_Color = Frag_Color * texture(Texture, Frag_UV.st);
+}
+)";
+
+GLuint compile(GLenum kind, const char *body, std::string *error) {
+    const GLuint shader = glCreateShader(kind);
+    const char *parts[] = {kVersion, body};
+    glShaderSource(shader, 2, parts, nullptr);
+    glCompileShader(shader);
+    GLint ok = GL_FALSE;
+    glGetShaderiv(shader, GL_COMPILE_STATUS, &ok);
+    if (ok == GL_TRUE) return shader;
+    char log[1024] = {};
+    glGetShaderInfoLog(shader, sizeof log, nullptr, log);
+    *error = fmt::format("the {} shader does not compile: {}",
+                         kind == GL_VERTEX_SHADER ? "vertex" : "fragment", log);
+    glDeleteShader(shader);
+    return 0;
+}
+
+void set_vertex_layout(size_t first_vertex) {
+    const size_t base = first_vertex * sizeof(ImDrawVert);
+    const auto at = [base](size_t field) {
+        return reinterpret_cast<const void *>(base + field); // an offset into the bound buffer
+    };
+    glVertexAttribPointer(kPosition, 2, GL_FLOAT, GL_FALSE, sizeof(ImDrawVert),
+                          at(offsetof(ImDrawVert, pos)));
+    glVertexAttribPointer(kUv, 2, GL_FLOAT, GL_FALSE, sizeof(ImDrawVert),
+                          at(offsetof(ImDrawVert, uv)));
+    glVertexAttribPointer(kColour, 4, GL_UNSIGNED_BYTE, GL_TRUE, sizeof(ImDrawVert),
+                          at(offsetof(ImDrawVert, col)));
+}
+
+} // namespace
+
+ImGuiRenderer::~ImGuiRenderer() {
+    shutdown();
+}
+
+bool ImGuiRenderer::init(std::string *error) {
+    const GLuint vs = compile(GL_VERTEX_SHADER, kVertexShader, error);
+    if (vs == 0) return false;
+    const GLuint fs = compile(GL_FRAGMENT_SHADER, kFragmentShader, error);
+    if (fs == 0) {
+        glDeleteShader(vs);
+        return false;
+    }
+    program_ = glCreateProgram();
+    glAttachShader(program_, vs);
+    glAttachShader(program_, fs);
+    glBindAttribLocation(program_, kPosition, "Position");
+    glBindAttribLocation(program_, kUv, "UV");
+    glBindAttribLocation(program_, kColour, "Color");
+    glLinkProgram(program_);
+    glDetachShader(program_, vs);
+    glDetachShader(program_, fs);
+    glDeleteShader(vs);
+    glDeleteShader(fs);
+    GLint linked = GL_FALSE;
+    glGetProgramiv(program_, GL_LINK_STATUS, &linked);
+    if (linked != GL_TRUE) {
+        char log[1024] = {};
+        glGetProgramInfoLog(program_, sizeof log, nullptr, log);
+        *error = fmt::format("the shader program does not link: {}", log);
+        shutdown();
+        return false;
+    }
+    projection_location_ = glGetUniformLocation(program_, "ProjMtx");
+    texture_location_ = glGetUniformLocation(program_, "Texture");
+
+    glGenVertexArrays(1, &vertex_array_);
+    glGenBuffers(1, &vertex_buffer_);
+    glGenBuffers(1, &index_buffer_);
+    glBindVertexArray(vertex_array_);
+    glBindBuffer(GL_ARRAY_BUFFER, vertex_buffer_);
+    glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, index_buffer_);
+    glEnableVertexAttribArray(kPosition);
+    glEnableVertexAttribArray(kUv);
+    glEnableVertexAttribArray(kColour);
+    set_vertex_layout(0);
+
+    // The font atlas: text is drawn at whole pixels, one texel to one pixel.
+    ImGuiIO &io = ImGui::GetIO();
+    unsigned char *pixels = nullptr;
+    int width = 0;
+    int height = 0;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
+    glGenTextures(1, &font_texture_);
+    glBindTexture(GL_TEXTURE_2D, font_texture_);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
+    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(font_texture_)));
+    io.BackendRendererName = "nvmelab_gl3";
+    // Draw commands may start past vertex 65535 of their list (set_vertex_layout applies it), so
+    // a window with more than 64 Ki vertices still works with 16-bit indices.
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
+    return true;
+}
+
+void ImGuiRenderer::shutdown() {
+    if (font_texture_ != 0) {
+        glDeleteTextures(1, &font_texture_);
+        if (ImGui::GetCurrentContext()) ImGui::GetIO().Fonts->SetTexID(nullptr);
+    }
+    if (vertex_buffer_ != 0) glDeleteBuffers(1, &vertex_buffer_);
+    if (index_buffer_ != 0) glDeleteBuffers(1, &index_buffer_);
+    if (vertex_array_ != 0) glDeleteVertexArrays(1, &vertex_array_);
+    if (program_ != 0) glDeleteProgram(program_);
+    font_texture_ = vertex_buffer_ = index_buffer_ = vertex_array_ = program_ = 0;
+}
+
+void ImGuiRenderer::render(const ImDrawData &data) {
+    const float fb_w = data.DisplaySize.x * data.FramebufferScale.x;
+    const float fb_h = data.DisplaySize.y * data.FramebufferScale.y;
+    if (program_ == 0 || fb_w <= 0 || fb_h <= 0 || data.TotalVtxCount == 0) return;
+
+    // One upload of everything: the per-list vertex base is applied through the attribute
+    // offsets, so ImGui's 16-bit indices stay valid.
+    vertices_.clear();
+    indices_.clear();
+    for (int i = 0; i < data.CmdListsCount; ++i) {
+        const ImDrawList &list = *data.CmdLists[i];
+        vertices_.insert(vertices_.end(), list.VtxBuffer.begin(), list.VtxBuffer.end());
+        indices_.insert(indices_.end(), list.IdxBuffer.begin(), list.IdxBuffer.end());
+    }
+
+    glViewport(0, 0, static_cast<GLsizei>(fb_w), static_cast<GLsizei>(fb_h));
+    glEnable(GL_BLEND);
+    glBlendEquation(GL_FUNC_ADD);
+    glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    glDisable(GL_CULL_FACE);
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_STENCIL_TEST);
+    glEnable(GL_SCISSOR_TEST);
+    glUseProgram(program_);
+    // Orthographic projection of ImGui's display rectangle onto clip space.
+    const float l = data.DisplayPos.x;
+    const float r = data.DisplayPos.x + data.DisplaySize.x;
+    const float t = data.DisplayPos.y;
+    const float b = data.DisplayPos.y + data.DisplaySize.y;
+    const float projection[4][4] = {
+        {2.0f / (r - l), 0.0f, 0.0f, 0.0f},
+        {0.0f, 2.0f / (t - b), 0.0f, 0.0f},
+        {0.0f, 0.0f, -1.0f, 0.0f},
+        {(r + l) / (l - r), (t + b) / (b - t), 0.0f, 1.0f},
+    };
+    glUniformMatrix4fv(projection_location_, 1, GL_FALSE, &projection[0][0]);
+    glUniform1i(texture_location_, 0);
+    glActiveTexture(GL_TEXTURE0);
+    glBindVertexArray(vertex_array_);
+    glBindBuffer(GL_ARRAY_BUFFER, vertex_buffer_);
+    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(vertices_.size() * sizeof(ImDrawVert)),
+                 vertices_.data(), GL_STREAM_DRAW);
+    glBufferData(GL_ELEMENT_ARRAY_BUFFER,
+                 static_cast<GLsizeiptr>(indices_.size() * sizeof(ImDrawIdx)), indices_.data(),
+                 GL_STREAM_DRAW);
+
+    const ImVec2 origin = data.DisplayPos;
+    const ImVec2 scale = data.FramebufferScale;
+    const GLenum index_type = sizeof(ImDrawIdx) == 2 ? GL_UNSIGNED_SHORT : GL_UNSIGNED_INT;
+    GLuint bound_texture = 0;
+    size_t first_vertex = 0;
+    size_t first_index = 0;
+    for (int i = 0; i < data.CmdListsCount; ++i) {
+        const ImDrawList &list = *data.CmdLists[i];
+        size_t layout_base = SIZE_MAX;
+        for (const ImDrawCmd &cmd : list.CmdBuffer) {
+            if (cmd.UserCallback != nullptr) {
+                // The app registers no callbacks but ImGui's reset marker.
+                if (cmd.UserCallback != ImDrawCallback_ResetRenderState)
+                    cmd.UserCallback(&list, &cmd);
+                continue;
+            }
+            const float x0 = (cmd.ClipRect.x - origin.x) * scale.x;
+            const float y0 = (cmd.ClipRect.y - origin.y) * scale.y;
+            const float x1 = (cmd.ClipRect.z - origin.x) * scale.x;
+            const float y1 = (cmd.ClipRect.w - origin.y) * scale.y;
+            if (x1 <= x0 || y1 <= y0) continue;
+            glScissor(static_cast<GLint>(x0), static_cast<GLint>(fb_h - y1),
+                      static_cast<GLsizei>(x1 - x0), static_cast<GLsizei>(y1 - y0));
+            if (first_vertex + cmd.VtxOffset != layout_base) {
+                layout_base = first_vertex + cmd.VtxOffset;
+                set_vertex_layout(layout_base);
+            }
+            const auto texture = static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
+            if (texture != bound_texture) {
+                glBindTexture(GL_TEXTURE_2D, texture);
+                bound_texture = texture;
+            }
+            glDrawElements(
+                GL_TRIANGLES, static_cast<GLsizei>(cmd.ElemCount), index_type,
+                reinterpret_cast<const void *>((first_index + cmd.IdxOffset) * sizeof(ImDrawIdx)));
+        }
+        first_vertex += static_cast<size_t>(list.VtxBuffer.Size);
+        first_index += static_cast<size_t>(list.IdxBuffer.Size);
+    }
+    // The next frame's glClear must reach the whole window.
+    glDisable(GL_SCISSOR_TEST);
+}
+
+} // namespace nvmelab::ui

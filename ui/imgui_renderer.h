@@ -1,0 +1,44 @@
+#pragma once
+// Draws Dear ImGui's draw data with OpenGL 3.0 (desktop) or WebGL2 (the browser).
+//
+// Why not ImGui 1.86's own OpenGL3 backend: it reads some 14 GL state values back every frame
+// to restore them afterwards, and in a browser each read is a synchronous round trip that waits
+// for the GPU process to catch up; and it uploads each window's vertices into the same buffer
+// between draws, which makes software rasterizers finish the previous draws first. This
+// renderer owns its context, so it sets the state it needs without reading any back, and it
+// uploads one frame's vertices and indices in one call each.
+#include <string>
+#include <vector>
+
+#include "imgui.h"
+
+namespace nvmelab::ui {
+
+class ImGuiRenderer {
+public:
+    ImGuiRenderer() = default;
+    ImGuiRenderer(const ImGuiRenderer &) = delete;
+    ImGuiRenderer &operator=(const ImGuiRenderer &) = delete;
+    ~ImGuiRenderer();
+
+    // Compiles the shaders and uploads ImGui's font atlas (a current GL context is required).
+    // On failure returns false and says why in *error.
+    bool init(std::string *error);
+    // Draws a frame's draw data into the current framebuffer (which the caller has cleared).
+    void render(const ImDrawData &data);
+    void shutdown();
+
+private:
+    unsigned program_ = 0;
+    unsigned vertex_array_ = 0;
+    unsigned vertex_buffer_ = 0;
+    unsigned index_buffer_ = 0;
+    unsigned font_texture_ = 0;
+    int projection_location_ = -1;
+    int texture_location_ = -1;
+    // One frame's vertices and indices, gathered from every draw list for the single upload.
+    std::vector<ImDrawVert> vertices_;
+    std::vector<ImDrawIdx> indices_;
+};
+
+} // namespace nvmelab::ui
