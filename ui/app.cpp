@@ -65,6 +65,9 @@ void apply_style() {
     style.ItemSpacing = {6, 4};
     style.ScrollbarSize = 12.0f;
     style.WindowBorderSize = 1.0f;
+    // Lines get their anti-aliasing from geometry, not from the font atlas, so the atlas can be
+    // sampled without filtering (ui/imgui_renderer.cpp).
+    style.AntiAliasedLinesUseTex = false;
 }
 
 class App {

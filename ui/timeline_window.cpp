@@ -65,14 +65,7 @@ bool grouped(EventKind k) {
 }
 
 // Queue depth and completion rate over virtual time, side by side, one line high each.
-void draw_plots(const Session &s) {
-    const auto queues = s.ctrl().queues();
-    auto sq_size = [&queues](uint16_t sqid) -> uint32_t {
-        for (const QueueView &q : queues)
-            if (q.is_sq && q.qid == sqid) return q.size;
-        return 0;
-    };
-    const TracePlots p = build_trace_plots(s.ctrl().trace(), 120, s.ctrl().now_ns(), 0, sq_size);
+void draw_plots(const TracePlots &p) {
     const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
     const float h = ImGui::GetTextLineHeight() * 2.6f;
     const std::string depth = fmt::format("queue depth (max {:.0f})", p.max_depth);
@@ -92,6 +85,27 @@ void draw_plots(const Session &s) {
 } // namespace
 
 TimelineWindow::TimelineWindow() = default;
+
+const TracePlots &TimelineWindow::plots(const Session &s) {
+    // The plots scan the whole trace: under heavy traffic that is most of a frame's UI work, so
+    // they follow the trace at most 20 times a (wall-clock) second, which still reads as live.
+    const uint64_t recorded = s.ctrl().trace().total_recorded();
+    const double now = ImGui::GetTime();
+    const bool changed = recorded != plots_recorded_ || s.ctrl().now_ns() != plots_now_ns_;
+    if (plots_at_ < 0 || (changed && now - plots_at_ >= 0.05)) {
+        const auto queues = s.ctrl().queues();
+        auto sq_size = [&queues](uint16_t sqid) -> uint32_t {
+            for (const QueueView &q : queues)
+                if (q.is_sq && q.qid == sqid) return q.size;
+            return 0;
+        };
+        plot_cache_ = build_trace_plots(s.ctrl().trace(), 120, s.ctrl().now_ns(), 0, sq_size);
+        plots_at_ = now;
+        plots_recorded_ = recorded;
+        plots_now_ns_ = s.ctrl().now_ns();
+    }
+    return plot_cache_;
+}
 
 void TimelineWindow::refresh(const Session &s) {
     const Trace &trace = s.ctrl().trace();
@@ -213,7 +227,7 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
     // ---- plots ---------------------------------------------------------------------------
     const std::optional<Session::CommandRef> sel =
         s.follow_latest ? std::nullopt : s.selected_command;
-    if (plots_) draw_plots(s);
+    if (plots_) draw_plots(plots(s));
 
     // ---- rows ----------------------------------------------------------------------------
     const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |

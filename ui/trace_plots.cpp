@@ -2,7 +2,7 @@
 #include "ui/trace_plots.h"
 
 #include <algorithm>
-#include <map>
+#include <vector>
 
 namespace nvmelab::ui {
 
@@ -18,7 +18,15 @@ TracePlots build_trace_plots(const Trace &trace, size_t buckets, uint64_t end_ns
     p.depth.assign(buckets, 0.0f);
     p.completions_ps.assign(buckets, 0.0f);
 
-    std::map<uint16_t, uint32_t> tails; // last tail doorbell per SQ
+    // Flat per-SQ tables indexed by queue id: the loop visits every event in the trace (up to
+    // 256 Ki), so no map lookups or std::function calls per doorbell.
+    std::vector<uint32_t> tails; // last tail doorbell per SQ
+    std::vector<int64_t> sizes;  // SQ size from sq_size, -1 not asked yet
+    auto size_of = [&](uint16_t sqid) {
+        if (sqid >= sizes.size()) sizes.resize(size_t{sqid} + 1, -1);
+        if (sizes[sqid] < 0) sizes[sqid] = sq_size(sqid);
+        return static_cast<uint32_t>(sizes[sqid]);
+    };
     int64_t outstanding = 0;
     size_t current = 0; // bucket of the events being applied
     auto level = [&outstanding] { return static_cast<float>(std::max<int64_t>(outstanding, 0)); };
@@ -32,9 +40,10 @@ TracePlots build_trace_plots(const Trace &trace, size_t buckets, uint64_t end_ns
         }
         switch (ev.kind) {
         case EventKind::DoorbellSq: {
-            const uint32_t size = sq_size(ev.sqid);
+            const uint32_t size = size_of(ev.sqid);
             const auto tail = static_cast<uint32_t>(ev.value);
-            const uint32_t prev = tails.count(ev.sqid) ? tails[ev.sqid] : 0;
+            if (ev.sqid >= tails.size()) tails.resize(size_t{ev.sqid} + 1, 0);
+            const uint32_t prev = tails[ev.sqid];
             if (size > 0 && tail < size) outstanding += (tail + size - prev) % size;
             tails[ev.sqid] = tail;
             break;
@@ -47,10 +56,10 @@ TracePlots build_trace_plots(const Trace &trace, size_t buckets, uint64_t end_ns
             --outstanding;
             break;
         case EventKind::QueueDeleted:
-            tails.erase(ev.sqid);
+            if (ev.sqid < tails.size()) tails[ev.sqid] = 0;
             break;
         case EventKind::ControllerReset:
-            tails.clear();
+            std::fill(tails.begin(), tails.end(), 0);
             outstanding = 0;
             break;
         default:

@@ -9,6 +9,7 @@
 #include "imgui.h"
 #include "ui/session.h"
 #include "ui/sqe_composer.h"
+#include "ui/trace_plots.h"
 
 namespace nvmelab::ui {
 
@@ -66,6 +67,7 @@ public:
 
 private:
     void refresh(const Session &s);
+    const TracePlots &plots(const Session &s);
     bool kind_on(uint8_t kind) const { return (kinds_ >> kind) & 1u; }
 
     uint64_t kinds_ = ~uint64_t{0}; // bit per EventKind
@@ -81,6 +83,10 @@ private:
     uint64_t filter_key_ = 0;
     size_t last_row_count_ = 0;
     bool plots_ = true;
+    TracePlots plot_cache_;
+    double plots_at_ = -1; // ImGui::GetTime() of the last build, -1: never
+    uint64_t plots_recorded_ = 0;
+    uint64_t plots_now_ns_ = 0;
 };
 
 // The SQE composer (the inspector's Compose tab): fields -> console lines -> submit, ring.
