@@ -482,7 +482,8 @@ void App::frame() {
     const ImGuiIO &io = ImGui::GetIO();
     glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
                static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
-    glClearColor(0.09f, 0.09f, 0.11f, 1.0f);
+    const ImVec4 clear = window_background_colour();
+    glClearColor(clear.x, clear.y, clear.z, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     renderer_.render(*ImGui::GetDrawData());
 

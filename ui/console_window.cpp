@@ -81,7 +81,7 @@ int ConsoleWindow::on_input_event(ImGuiInputTextCallbackData *data) {
 }
 
 void ConsoleWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
+    where.apply(kTitle);
     if (!ImGui::Begin(kTitle, open)) {
         regain_frames_ = 0;
         ImGui::End();

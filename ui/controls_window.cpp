@@ -6,7 +6,7 @@
 namespace nvmelab::ui {
 
 void ControlsWindow::draw(Session &s, const Placement &where) {
-    where.apply();
+    where.apply(kTitle);
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
                                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
                                    ImGuiWindowFlags_NoScrollbar |

@@ -62,7 +62,7 @@ void page_row(const std::string &source, const std::string &where, uint64_t addr
 } // namespace
 
 void DataPathWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
+    where.apply(kTitle);
     if (!ImGui::Begin(kTitle, open)) {
         ImGui::End();
         return;

@@ -187,7 +187,7 @@ void sqe_tab(const SelectedCommand &sel) {
 } // namespace
 
 void InspectorWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
+    where.apply(kTitle);
     if (!ImGui::Begin(kTitle, open)) {
         ImGui::End();
         return;

@@ -30,7 +30,7 @@ ImVec4 kind_colour(LabelledRange::Kind k) {
 } // namespace
 
 void MemoryWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
+    where.apply(kTitle);
     if (!ImGui::Begin(kTitle, open)) {
         ImGui::End();
         return;

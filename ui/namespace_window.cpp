@@ -53,7 +53,7 @@ void legend(BlockState st, const char *text) {
 } // namespace
 
 void NamespaceWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
+    where.apply(kTitle);
     if (!ImGui::Begin(kTitle, open)) {
         ImGui::End();
         return;

@@ -310,7 +310,7 @@ void inflight_table(const std::vector<CommandView> &cmds) {
 } // namespace
 
 void QueuesWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
+    where.apply(kTitle);
     if (!ImGui::Begin(kTitle, open)) {
         ImGui::End();
         return;

@@ -164,7 +164,7 @@ void doorbells(Session &s) {
 } // namespace
 
 void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
+    where.apply(kTitle);
     if (!ImGui::Begin(kTitle, open)) {
         ImGui::End();
         return;

@@ -5,13 +5,47 @@
 
 #include "core/controller/trace.h"
 #include "core/spec/status_text.h"
+#include "imgui_internal.h"
 #include "ui/windows.h"
 
 namespace nvmelab::ui {
 
-void Placement::apply() const {
+namespace {
+
+// Did the window lie over another top-level window in the last frame? (Unknown: yes.) ImGui
+// keeps its windows in display order, back to front, so only those before it can be under it.
+bool over_another_window(const char *title) {
+    const ImGuiWindow *self = ImGui::FindWindowByName(title);
+    if (self == nullptr || !self->WasActive) return true;
+    const ImRect rect = self->Rect();
+    for (const ImGuiWindow *other : GImGui->Windows) {
+        if (other == self) return false;
+        if (!other->WasActive || other->Hidden) continue;
+        // Child windows lie inside their parent; tooltips, popups and menus are always on top
+        // and draw their own background.
+        if ((other->Flags & (ImGuiWindowFlags_ChildWindow | ImGuiWindowFlags_Tooltip |
+                             ImGuiWindowFlags_Popup)) != 0)
+            continue;
+        if (rect.Overlaps(other->Rect())) return true;
+    }
+    return true; // not in the list: unknown
+}
+
+} // namespace
+
+void Placement::apply(const char *title) const {
     ImGui::SetNextWindowPos(pos, cond);
     ImGui::SetNextWindowSize(size, cond);
+    if (!over_another_window(title)) ImGui::SetNextWindowBgAlpha(0.0f);
+}
+
+ImVec4 window_background_colour() {
+    // The dark style's window background is slightly translucent: blend it over the app's old
+    // clear colour, so frames look as they did when every window drew its background.
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    const ImVec4 under{0.09f, 0.09f, 0.11f, 1.0f};
+    return {bg.x * bg.w + under.x * (1 - bg.w), bg.y * bg.w + under.y * (1 - bg.w),
+            bg.z * bg.w + under.z * (1 - bg.w), 1.0f};
 }
 
 Layout Layout::for_display(ImVec2 display, float menu_height, ImGuiCond cond) {

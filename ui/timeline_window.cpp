@@ -147,7 +147,7 @@ void TimelineWindow::refresh(const Session &s) {
 }
 
 void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply();
+    where.apply(kTitle);
     if (!ImGui::Begin(kTitle, open)) {
         ImGui::End();
         return;

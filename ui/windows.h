@@ -19,8 +19,15 @@ struct Placement {
     ImVec2 pos{0, 0};
     ImVec2 size{0, 0};
     ImGuiCond cond = ImGuiCond_FirstUseEver;
-    void apply() const;
+    // Sets the next window's position and size. A window that lay over no other window in the
+    // last frame also skips its background: the frame is cleared to the same colour
+    // (window_background_colour), and a browser without a GPU then fills about half as many
+    // pixels per frame (docs/web.md, "Frame rate").
+    void apply(const char *title) const;
 };
+
+// The colour a window's background leaves over the cleared frame; the app clears to it.
+ImVec4 window_background_colour();
 
 // The default arrangement for a display size: nothing overlaps, everything is visible at
 // 1280x800 and scales with the window.
