@@ -30,8 +30,13 @@ TracePlots build_trace_plots(const Trace &trace, size_t buckets, uint64_t end_ns
     int64_t outstanding = 0;
     size_t current = 0; // bucket of the events being applied
     auto level = [&outstanding] { return static_cast<float>(std::max<int64_t>(outstanding, 0)); };
-    for (const TraceEvent &ev : events) {
-        if (ev.time_ns > end_ns) break;
+    // The ring's two contiguous parts, walked as plain arrays (its iterators cost more).
+    bool past_end = false;
+    auto apply = [&](const TraceEvent &ev) {
+        if (ev.time_ns > end_ns) {
+            past_end = true;
+            return;
+        }
         if (ev.time_ns >= p.start_ns) {
             const auto b = std::min<size_t>(buckets - 1, (ev.time_ns - p.start_ns) / p.bucket_ns);
             // Buckets with no events keep the level the previous one ended with.
@@ -66,7 +71,10 @@ TracePlots build_trace_plots(const Trace &trace, size_t buckets, uint64_t end_ns
             break;
         }
         if (ev.time_ns >= p.start_ns) p.depth[current] = std::max(p.depth[current], level());
-    }
+    };
+    for (const auto &[first, count] : {events.array_one(), events.array_two()})
+        for (size_t i = 0; i < count && !past_end; ++i)
+            apply(first[i]);
     for (; current + 1 < buckets; ++current)
         p.depth[current + 1] = level();
     const double per_second = 1e9 / static_cast<double>(p.bucket_ns);
