@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <numeric>
 #include <span>
 #include <vector>
 
@@ -434,6 +435,9 @@ TEST_SUITE("nvm") {
             CHECK_FALSE(d.ctrl.lba_cached(1, 9));
             CHECK_FALSE(d.ctrl.lba_cached(1, 14));
             CHECK(d.ctrl.namespace_blocks_cached(1) == 4);
+            CHECK(d.ctrl.cached_lbas(1) == std::vector<uint64_t>{10, 11, 12, 13});
+            CHECK(d.ctrl.cached_lbas(2).empty()); // no namespace 2
+            CHECK(d.ctrl.cached_lbas(0).empty());
             CHECK(d.media(10, 4) == zeros);
             // Reads see the cached data.
             m = d.mark();
@@ -451,6 +455,7 @@ TEST_SUITE("nvm") {
             for (uint64_t lba = 10; lba < 14; ++lba)
                 CHECK_FALSE(d.ctrl.lba_cached(1, lba));
             CHECK(d.ctrl.namespace_blocks_cached(1) == 0);
+            CHECK(d.ctrl.cached_lbas(1).empty());
             CHECK(d.media(10, 4) == data);
             CHECK(d.read(10, 3) == data);
             // A flush with nothing cached writes nothing.
@@ -604,6 +609,10 @@ TEST_SUITE("nvm") {
             const auto data = pattern(30 * ls, 32); // LBAs 3..32: 13 + 16 + 1 blocks
             REQUIRE(d.write(3, 29, data).ok());
             CHECK(d.ctrl.namespace_blocks_cached(1) == 30);
+            // Arena blocks and the cached line's blocks together, in order.
+            std::vector<uint64_t> lbas(30);
+            std::iota(lbas.begin(), lbas.end(), uint64_t{3});
+            CHECK(d.ctrl.cached_lbas(1) == lbas);
             CHECK(d.read(3, 29) == data);
             CHECK(d.read(0, 2) == std::vector<uint8_t>(3 * ls, 0));
             REQUIRE(d.flush().ok());

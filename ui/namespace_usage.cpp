@@ -84,22 +84,21 @@ void NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t
         generation_ = generation;
         next_seq_ = 0;
     }
+    // Only the events recorded since the last update: the ring holds consecutive sequence
+    // numbers, so they start at a known index.
     const Trace &trace = ctrl.trace();
-    for (const TraceEvent &ev : trace.events()) {
-        if (ev.seq < next_seq_) continue;
+    const auto &events = trace.events();
+    const uint64_t oldest = events.empty() ? trace.total_recorded() : events.front().seq;
+    for (size_t i = next_seq_ > oldest ? static_cast<size_t>(next_seq_ - oldest) : 0;
+         i < events.size(); ++i) {
+        const TraceEvent &ev = events[i];
         if (ev.kind == EventKind::CacheWrite || ev.kind == EventKind::MediaWrite) {
             written_.add(ev.addr, ev.len);
             lost_.remove(ev.addr, ev.len);
         }
     }
     next_seq_ = trace.total_recorded();
-    // Only blocks written through this controller can be in its cache.
-    cached_.clear();
-    if (ctrl.namespace_blocks_cached(1) == 0) return;
-    uint64_t budget = uint64_t{1} << 22; // bounds the work per update on huge write sets
-    for (const auto &[a, b] : written_.ranges())
-        for (uint64_t lba = a; lba < b && budget > 0; ++lba, --budget)
-            if (ctrl.lba_cached(1, lba)) cached_.push_back(lba);
+    cached_ = ctrl.cached_lbas(1);
 }
 
 bool NamespaceUsage::cached_in(uint64_t first, uint64_t count) const {

@@ -811,6 +811,11 @@ bool Controller::lba_cached(uint32_t nsid, uint64_t lba) const {
            state_.namespaces[nsid - 1].is_cached(lba);
 }
 
+std::vector<uint64_t> Controller::cached_lbas(uint32_t nsid) const {
+    return nsid >= 1 && nsid <= state_.namespaces.size() ? state_.namespaces[nsid - 1].cached_lbas()
+                                                         : std::vector<uint64_t>{};
+}
+
 uint32_t Controller::lba_size(uint32_t nsid) const {
     return nsid >= 1 && nsid <= state_.namespaces.size() ? state_.namespaces[nsid - 1].lba_size()
                                                          : 0;

@@ -103,6 +103,8 @@ public:
     bool interrupt_pending(uint16_t vector) const;
     uint64_t namespace_blocks_cached(uint32_t nsid) const;
     bool lba_cached(uint32_t nsid, uint64_t lba) const;
+    // The LBAs of a namespace in the volatile write cache, ascending (empty for a bad nsid).
+    std::vector<uint64_t> cached_lbas(uint32_t nsid) const;
     uint32_t lba_size(uint32_t nsid) const;
 
 private:

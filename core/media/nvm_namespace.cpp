@@ -46,6 +46,18 @@ uint64_t NvmNamespace::uncached_blocks(uint64_t slba, uint64_t nlb) const {
     return n;
 }
 
+std::vector<uint64_t> NvmNamespace::cached_lbas() const {
+    std::vector<uint64_t> lbas;
+    lbas.reserve(cached_blocks());
+    for (const auto &[lba, slot] : cache_index_)
+        lbas.push_back(lba);
+    for (const auto &[chunk, line] : lines_)
+        for (uint64_t i = 0, first = chunk_first_lba(chunk); i < blocks_per_chunk(); ++i)
+            lbas.push_back(first + i);
+    std::sort(lbas.begin(), lbas.end());
+    return lbas;
+}
+
 void NvmNamespace::drop_arena_blocks(uint64_t slba, uint64_t nlb) {
     for (uint64_t i = 0; i < nlb && !cache_index_.empty(); ++i) {
         auto it = cache_index_.find(slba + i);

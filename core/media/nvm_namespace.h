@@ -52,6 +52,8 @@ public:
     uint64_t cached_blocks() const {
         return cache_index_.size() + lines_.size() * blocks_per_chunk();
     }
+    // Every cached LBA, ascending (at most the cache's capacity of them).
+    std::vector<uint64_t> cached_lbas() const;
 
 private:
     uint64_t chunk_of(uint64_t lba) const { return store_address(lba) / kMediaChunkSize; }
