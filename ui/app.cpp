@@ -479,13 +479,7 @@ void App::frame() {
 
     ImGui::Render();
     const double built = now_ms();
-    const ImGuiIO &io = ImGui::GetIO();
-    glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
-               static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
-    const ImVec4 clear = window_background_colour();
-    glClearColor(clear.x, clear.y, clear.z, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    renderer_.render(*ImGui::GetDrawData());
+    frame_times_.drawn = renderer_.render(*ImGui::GetDrawData(), window_background_colour());
 
     ++frame_count_;
     const bool last = options_.frames > 0 && frame_count_ >= options_.frames;

@@ -2,8 +2,10 @@
 // ImGui's own backend).
 #include "ui/imgui_renderer.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 
 #ifdef __EMSCRIPTEN__
 #include <GLES3/gl3.h>
@@ -86,6 +88,16 @@ void set_vertex_layout(size_t first_vertex) {
                           at(offsetof(ImDrawVert, col)));
 }
 
+// Fills a buffer (bound to `target`), growing its storage only when the data does not fit.
+void upload(GLenum target, GLuint buffer, size_t &capacity, const void *data, size_t bytes) {
+    glBindBuffer(target, buffer);
+    if (bytes > capacity) {
+        capacity = std::max(bytes, capacity * 2);
+        glBufferData(target, static_cast<GLsizeiptr>(capacity), nullptr, GL_STREAM_DRAW);
+    }
+    glBufferSubData(target, 0, static_cast<GLsizeiptr>(bytes), data);
+}
+
 } // namespace
 
 ImGuiRenderer::~ImGuiRenderer() {
@@ -124,15 +136,14 @@ bool ImGuiRenderer::init(std::string *error) {
     texture_location_ = glGetUniformLocation(program_, "Texture");
 
     glGenVertexArrays(1, &vertex_array_);
-    glGenBuffers(1, &vertex_buffer_);
-    glGenBuffers(1, &index_buffer_);
+    for (StreamBuffers &b : buffers_) {
+        glGenBuffers(1, &b.vertices);
+        glGenBuffers(1, &b.indices);
+    }
     glBindVertexArray(vertex_array_);
-    glBindBuffer(GL_ARRAY_BUFFER, vertex_buffer_);
-    glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, index_buffer_);
     glEnableVertexAttribArray(kPosition);
     glEnableVertexAttribArray(kUv);
     glEnableVertexAttribArray(kColour);
-    set_vertex_layout(0);
 
     // The font atlas. ProggyClean is a pixel font drawn at whole pixels, one texel to one pixel,
     // and the app's style keeps lines out of the atlas, so nearest sampling shows the same
@@ -161,17 +172,29 @@ void ImGuiRenderer::shutdown() {
         glDeleteTextures(1, &font_texture_);
         if (ImGui::GetCurrentContext()) ImGui::GetIO().Fonts->SetTexID(nullptr);
     }
-    if (vertex_buffer_ != 0) glDeleteBuffers(1, &vertex_buffer_);
-    if (index_buffer_ != 0) glDeleteBuffers(1, &index_buffer_);
+    for (StreamBuffers &b : buffers_) {
+        if (b.vertices != 0) glDeleteBuffers(1, &b.vertices);
+        if (b.indices != 0) glDeleteBuffers(1, &b.indices);
+        b = {};
+    }
     if (vertex_array_ != 0) glDeleteVertexArrays(1, &vertex_array_);
     if (program_ != 0) glDeleteProgram(program_);
-    font_texture_ = vertex_buffer_ = index_buffer_ = vertex_array_ = program_ = 0;
+    font_texture_ = vertex_array_ = program_ = 0;
+    changes_.reset();
 }
 
-void ImGuiRenderer::render(const ImDrawData &data) {
-    const float fb_w = data.DisplaySize.x * data.FramebufferScale.x;
-    const float fb_h = data.DisplaySize.y * data.FramebufferScale.y;
-    if (program_ == 0 || fb_w <= 0 || fb_h <= 0 || data.TotalVtxCount == 0) return;
+bool ImGuiRenderer::render(const ImDrawData &data, const ImVec4 &clear) {
+    const auto fb_w = static_cast<int>(data.DisplaySize.x * data.FramebufferScale.x);
+    const auto fb_h = static_cast<int>(data.DisplaySize.y * data.FramebufferScale.y);
+    if (program_ == 0 || fb_w <= 0 || fb_h <= 0) return false;
+    const bool changed = changes_.changed(data);
+#ifdef __EMSCRIPTEN__
+    // A WebGL canvas nobody draws to keeps showing its last frame. (A desktop window's back
+    // buffer is undefined after a swap, so there every frame is drawn.)
+    if (!changed) return false;
+#else
+    (void)changed;
+#endif
 
     // One upload of everything: the per-list vertex base is applied through the attribute
     // offsets, so ImGui's 16-bit indices stay valid.
@@ -183,7 +206,7 @@ void ImGuiRenderer::render(const ImDrawData &data) {
         indices_.insert(indices_.end(), list.IdxBuffer.begin(), list.IdxBuffer.end());
     }
 
-    glViewport(0, 0, static_cast<GLsizei>(fb_w), static_cast<GLsizei>(fb_h));
+    glViewport(0, 0, fb_w, fb_h);
     glEnable(GL_BLEND);
     glBlendEquation(GL_FUNC_ADD);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
@@ -191,6 +214,7 @@ void ImGuiRenderer::render(const ImDrawData &data) {
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_STENCIL_TEST);
     glEnable(GL_SCISSOR_TEST);
+    glClearColor(clear.x, clear.y, clear.z, clear.w);
     glUseProgram(program_);
     // Orthographic projection of ImGui's display rectangle onto clip space.
     const float l = data.DisplayPos.x;
@@ -207,16 +231,20 @@ void ImGuiRenderer::render(const ImDrawData &data) {
     glUniform1i(texture_location_, 0);
     glActiveTexture(GL_TEXTURE0);
     glBindVertexArray(vertex_array_);
-    glBindBuffer(GL_ARRAY_BUFFER, vertex_buffer_);
-    glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(vertices_.size() * sizeof(ImDrawVert)),
-                 vertices_.data(), GL_STREAM_DRAW);
-    glBufferData(GL_ELEMENT_ARRAY_BUFFER,
-                 static_cast<GLsizeiptr>(indices_.size() * sizeof(ImDrawIdx)), indices_.data(),
-                 GL_STREAM_DRAW);
+    StreamBuffers &buffers = buffers_[next_buffers_];
+    next_buffers_ = (next_buffers_ + 1) % std::size(buffers_);
+    upload(GL_ARRAY_BUFFER, buffers.vertices, buffers.vertex_capacity, vertices_.data(),
+           vertices_.size() * sizeof(ImDrawVert));
+    upload(GL_ELEMENT_ARRAY_BUFFER, buffers.indices, buffers.index_capacity, indices_.data(),
+           indices_.size() * sizeof(ImDrawIdx));
+    glBindBuffer(GL_ARRAY_BUFFER, buffers.vertices); // the attribute pointers refer to it
 
     const ImVec2 origin = data.DisplayPos;
     const ImVec2 scale = data.FramebufferScale;
     const GLenum index_type = sizeof(ImDrawIdx) == 2 ? GL_UNSIGNED_SHORT : GL_UNSIGNED_INT;
+    glDisable(GL_SCISSOR_TEST);
+    glClear(GL_COLOR_BUFFER_BIT);
+    glEnable(GL_SCISSOR_TEST);
     GLuint bound_texture = 0;
     size_t first_vertex = 0;
     size_t first_index = 0;
@@ -230,12 +258,13 @@ void ImGuiRenderer::render(const ImDrawData &data) {
                     cmd.UserCallback(&list, &cmd);
                 continue;
             }
+            // The clip rectangle in framebuffer pixels (GL's y runs upwards).
             const float x0 = (cmd.ClipRect.x - origin.x) * scale.x;
             const float y0 = (cmd.ClipRect.y - origin.y) * scale.y;
             const float x1 = (cmd.ClipRect.z - origin.x) * scale.x;
             const float y1 = (cmd.ClipRect.w - origin.y) * scale.y;
-            if (x1 <= x0 || y1 <= y0) continue;
-            glScissor(static_cast<GLint>(x0), static_cast<GLint>(fb_h - y1),
+            if (x1 <= x0 || y1 <= y0 || cmd.ElemCount == 0) continue;
+            glScissor(static_cast<GLint>(x0), static_cast<GLint>(static_cast<float>(fb_h) - y1),
                       static_cast<GLsizei>(x1 - x0), static_cast<GLsizei>(y1 - y0));
             if (first_vertex + cmd.VtxOffset != layout_base) {
                 layout_base = first_vertex + cmd.VtxOffset;
@@ -253,8 +282,9 @@ void ImGuiRenderer::render(const ImDrawData &data) {
         first_vertex += static_cast<size_t>(list.VtxBuffer.Size);
         first_index += static_cast<size_t>(list.IdxBuffer.Size);
     }
-    // The next frame's glClear must reach the whole window.
+    // The next frame's clear must reach the whole window.
     glDisable(GL_SCISSOR_TEST);
+    return true;
 }
 
 } // namespace nvmelab::ui

@@ -7,10 +7,12 @@
 // between draws, which makes software rasterizers finish the previous draws first. This
 // renderer owns its context, so it sets the state it needs without reading any back, and it
 // uploads one frame's vertices and indices in one call each.
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "imgui.h"
+#include "ui/frame_changes.h"
 
 namespace nvmelab::ui {
 
@@ -24,18 +26,29 @@ public:
     // Compiles the shaders and uploads ImGui's font atlas (a current GL context is required).
     // On failure returns false and says why in *error.
     bool init(std::string *error);
-    // Draws a frame's draw data into the current framebuffer (which the caller has cleared).
-    void render(const ImDrawData &data);
+    // Clears the window to `clear` and draws a frame. Returns false when it drew nothing: in a
+    // browser, a frame identical to the last one is not drawn again.
+    bool render(const ImDrawData &data, const ImVec4 &clear);
     void shutdown();
 
 private:
     unsigned program_ = 0;
     unsigned vertex_array_ = 0;
-    unsigned vertex_buffer_ = 0;
-    unsigned index_buffer_ = 0;
+    // Vertex and index buffers, used in turn: each keeps its storage from frame to frame (a new
+    // allocation per frame cost the browser's GPU process page faults), and the frames still
+    // being drawn from the other two are not written over.
+    struct StreamBuffers {
+        unsigned vertices = 0;
+        unsigned indices = 0;
+        size_t vertex_capacity = 0; // bytes
+        size_t index_capacity = 0;
+    };
+    StreamBuffers buffers_[3];
+    size_t next_buffers_ = 0;
     unsigned font_texture_ = 0;
     int projection_location_ = -1;
     int texture_location_ = -1;
+    FrameChangeDetector changes_;
     // One frame's vertices and indices, gathered from every draw list for the single upload.
     std::vector<ImDrawVert> vertices_;
     std::vector<ImDrawIdx> indices_;

@@ -130,6 +130,7 @@ void finish_bench() {
     const double span = g_frame_start_ms.back() - g_frame_start_ms.front();
     const double fps = span > 0 ? static_cast<double>(period.size()) * 1000.0 / span : 0;
     std::vector<double> work, sim, build, draw, vertices, draw_calls, pixels;
+    size_t drawn = 0;
     for (const DrawLoad &l : g_loads) {
         vertices.push_back(l.vertices);
         draw_calls.push_back(l.draw_calls);
@@ -140,6 +141,7 @@ void finish_bench() {
         sim.push_back(t.sim);
         build.push_back(t.build);
         draw.push_back(t.draw);
+        drawn += t.drawn ? 1 : 0;
     }
     const nlohmann::json wl = g_workload->to_json();
     nlohmann::json j = {{"frames", period.size()},
@@ -152,6 +154,7 @@ void finish_bench() {
                         {"vertices", percentiles(vertices)},
                         {"draw_calls", percentiles(draw_calls)},
                         {"pixels", percentiles(pixels)},
+                        {"frames_drawn", drawn},
                         {"queues", g_workload->queue_ids().size()},
                         {"entries", g_workload->params().entries},
                         {"depth", g_workload->params().depth},
@@ -161,13 +164,14 @@ void finish_bench() {
     g_bench_json = j.dump();
     std::printf("nvmelab bench: fps=%.1f frame_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f; p50 of "
                 "work=%.2f sim=%.2f build=%.2f draw=%.2f ms, %.0f vertices in %.0f draw calls "
-                "covering %.0f pixels; queues=%zu entries=%u depth=%u "
+                "covering %.0f pixels, %zu of %zu frames drawn; queues=%zu entries=%u depth=%u "
                 "completed=%llu\n",
                 fps, percentile(period, 50), percentile(period, 90), percentile(period, 99),
                 percentile(period, 100), percentile(work, 50), percentile(sim, 50),
                 percentile(build, 50), percentile(draw, 50), percentile(vertices, 50),
-                percentile(draw_calls, 50), percentile(pixels, 50), g_workload->queue_ids().size(),
-                g_workload->params().entries, g_workload->params().depth,
+                percentile(draw_calls, 50), percentile(pixels, 50), drawn, g_times.size(),
+                g_workload->queue_ids().size(), g_workload->params().entries,
+                g_workload->params().depth,
                 static_cast<unsigned long long>(g_workload->stats().completed));
     std::fflush(stdout);
     EM_ASM(
