@@ -490,10 +490,10 @@ void App::frame() {
     }
     SDL_GL_SwapWindow(window_);
     if (last) done_ = true;
-    const double drawn = now_ms();
+    const double presented = now_ms();
     frame_times_.sim = simulated - start;
     frame_times_.build = built - simulated;
-    frame_times_.draw = drawn - built;
+    frame_times_.draw = presented - built;
 }
 
 void App::loop_iteration() {
