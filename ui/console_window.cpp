@@ -81,10 +81,8 @@ int ConsoleWindow::on_input_event(ImGuiInputTextCallbackData *data) {
 }
 
 void ConsoleWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
+    if (!where.begin(kTitle, open)) {
         regain_frames_ = 0;
-        ImGui::End();
         return;
     }
     session_ = &s;

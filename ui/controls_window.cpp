@@ -6,15 +6,11 @@
 namespace nvmelab::ui {
 
 void ControlsWindow::draw(Session &s, const Placement &where) {
-    where.apply(kTitle);
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
                                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
                                    ImGuiWindowFlags_NoScrollbar |
                                    ImGuiWindowFlags_NoBringToFrontOnFocus;
-    if (!ImGui::Begin(kTitle, nullptr, flags)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, nullptr, flags)) return;
     const bool powered = s.ctrl().powered();
     ImGui::BeginDisabled(!powered);
     if (ImGui::Button("Step event")) s.step_event();

@@ -62,11 +62,7 @@ void page_row(const std::string &source, const std::string &where, uint64_t addr
 } // namespace
 
 void DataPathWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     const SelectedCommand sel = selected_command(s);
     if (!sel.valid) {
         ImGui::TextWrapped("No command yet. Select one in the Timeline or the Command inspector "

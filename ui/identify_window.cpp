@@ -48,11 +48,7 @@ void page(const char *id, const DecodedPage &p, const char *what) {
 } // namespace
 
 void IdentifyWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     if (generation_ != s.generation()) {
         info_.clear();
         generation_ = s.generation();

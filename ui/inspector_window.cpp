@@ -187,11 +187,7 @@ void sqe_tab(const SelectedCommand &sel) {
 } // namespace
 
 void InspectorWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     ImGui::Checkbox("follow newest", &s.follow_latest);
     tooltip("Show the newest completion; untick (or pick one below, in the Timeline or in a CQ "
             "slot) to keep one.");

@@ -183,11 +183,7 @@ const lesson::Lesson *lesson_for_link(const lesson::Course &c, const std::string
 } // namespace
 
 void LessonWindow::draw(Session &s, LessonState &lessons, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     if (lessons.is_open())
         lesson_view(s, lessons);
     else

@@ -30,11 +30,7 @@ ImVec4 kind_colour(LabelledRange::Kind k) {
 } // namespace
 
 void MemoryWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     if (generation_ != s.generation()) {
         region_ = 0;
         generation_ = s.generation();

@@ -53,11 +53,7 @@ void legend(BlockState st, const char *text) {
 } // namespace
 
 void NamespaceWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     usage_.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
     const uint64_t nsze = s.config().nsze();
     if (count_ == 0 || first_ + count_ > nsze) {

@@ -310,11 +310,7 @@ void inflight_table(const std::vector<CommandView> &cmds) {
 } // namespace
 
 void QueuesWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     const std::vector<QueueView> queues = s.ctrl().queues();
     const std::vector<CommandView> cmds = s.ctrl().commands();
     if (queues.empty()) {

@@ -164,11 +164,7 @@ void doorbells(Session &s) {
 } // namespace
 
 void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     ImGui::TextDisabled("BAR0 controller registers, NVMe 1.3 §3.1");
     help_marker("Hover a field for its meaning. Checkboxes and value boxes write the register "
                 "as a host does (press Enter in a value box); the console shows the "

@@ -33,10 +33,13 @@ bool over_another_window(const char *title) {
 
 } // namespace
 
-void Placement::apply(const char *title) const {
+bool Placement::begin(const char *title, bool *open, ImGuiWindowFlags flags) const {
     ImGui::SetNextWindowPos(pos, cond);
     ImGui::SetNextWindowSize(size, cond);
     if (!over_another_window(title)) ImGui::SetNextWindowBgAlpha(0.0f);
+    if (ImGui::Begin(title, open, flags)) return true;
+    ImGui::End();
+    return false;
 }
 
 ImVec4 window_background_colour() {

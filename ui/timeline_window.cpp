@@ -147,11 +147,7 @@ void TimelineWindow::refresh(const Session &s) {
 }
 
 void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
-    where.apply(kTitle);
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+    if (!where.begin(kTitle, open)) return;
     // ---- filters -------------------------------------------------------------------------
     if (ImGui::Button("Kinds..")) ImGui::OpenPopup("kinds");
     tooltip("Choose which event kinds to show.");

@@ -19,11 +19,12 @@ struct Placement {
     ImVec2 pos{0, 0};
     ImVec2 size{0, 0};
     ImGuiCond cond = ImGuiCond_FirstUseEver;
-    // Sets the next window's position and size. A window that lay over no other window in the
+    // ImGui::Begin for a window placed here. A window that lay over no other window in the
     // last frame also skips its background: the frame is cleared to the same colour
     // (window_background_colour), and a browser without a GPU then fills about half as many
-    // pixels per frame (docs/web.md, "Frame rate").
-    void apply(const char *title) const;
+    // pixels per frame (docs/web.md, "Frame rate"). Returns false, with the window already
+    // ended, when it is collapsed or hidden; otherwise the caller ends it with ImGui::End.
+    bool begin(const char *title, bool *open, ImGuiWindowFlags flags = 0) const;
 };
 
 // The colour a window's background leaves over the cleared frame; the app clears to it.
