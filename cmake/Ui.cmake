@@ -14,15 +14,55 @@
 # Tests (with BUILD_TESTING): native.ui-model, native.ui-desktop (xvfb-run + screenshot),
 # native.ui-clang-format.
 
-if(EMSCRIPTEN)
-    include(${CMAKE_CURRENT_LIST_DIR}/Web.cmake) # the same UI for the browser (docs/web.md)
-    return()
-endif()
-
 get_filename_component(NVMELAB_UI_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(NVMELAB_UI_SOURCES_DIR "${NVMELAB_UI_ROOT}/.cache/ui-sources" CACHE PATH
     "Where scripts/fetch-ui-sources unpacks the imgui and libsdl2 source packages")
 set(NVMELAB_IMGUI_DIR "${NVMELAB_UI_SOURCES_DIR}/imgui")
+
+# ---- shared by the desktop and the web build -------------------------------------------------
+# Dear ImGui core + its SDL2 platform backend, linked to the platform's SDL2 (and GL) given as
+# arguments. The app draws with its own renderer (ui/imgui_renderer.cpp).
+function(nvmelab_add_imgui)
+    add_library(imgui STATIC
+        ${NVMELAB_IMGUI_DIR}/imgui.cpp
+        ${NVMELAB_IMGUI_DIR}/imgui_draw.cpp
+        ${NVMELAB_IMGUI_DIR}/imgui_tables.cpp
+        ${NVMELAB_IMGUI_DIR}/imgui_widgets.cpp
+        ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_sdl.cpp)
+    # SYSTEM: third-party headers do not trip the project's warning flags.
+    target_include_directories(imgui SYSTEM PUBLIC ${NVMELAB_IMGUI_DIR}
+                                                   ${NVMELAB_IMGUI_DIR}/backends)
+    target_link_libraries(imgui PUBLIC ${ARGN})
+    target_compile_options(imgui PRIVATE -w)
+    # No obsolete API names, so the UI code stays valid on newer ImGui versions.
+    target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+endfunction()
+
+# The UI's GL-free parts (nvmelab_ui_model), unit tested without a display.
+set(NVMELAB_UI_MODEL_SOURCES
+    ${NVMELAB_UI_ROOT}/ui/session.cpp
+    ${NVMELAB_UI_ROOT}/ui/register_fields.cpp
+    ${NVMELAB_UI_ROOT}/ui/prp_map.cpp
+    ${NVMELAB_UI_ROOT}/ui/sqe_fields.cpp
+    ${NVMELAB_UI_ROOT}/ui/sqe_composer.cpp
+    ${NVMELAB_UI_ROOT}/ui/memory_labels.cpp
+    ${NVMELAB_UI_ROOT}/ui/namespace_usage.cpp
+    ${NVMELAB_UI_ROOT}/ui/trace_plots.cpp
+    ${NVMELAB_UI_ROOT}/ui/device_properties.cpp
+    ${NVMELAB_UI_ROOT}/ui/device_info.cpp
+    ${NVMELAB_UI_ROOT}/ui/image_file.cpp
+    ${NVMELAB_UI_ROOT}/ui/journal.cpp
+    ${NVMELAB_UI_ROOT}/ui/workload.cpp
+    ${NVMELAB_UI_ROOT}/ui/state_file.cpp
+    ${NVMELAB_UI_ROOT}/ui/url_args.cpp
+    ${NVMELAB_UI_ROOT}/ui/highlight_set.cpp
+    ${NVMELAB_UI_ROOT}/ui/lesson_progress.cpp
+    ${NVMELAB_UI_ROOT}/ui/lesson_state.cpp)
+
+if(EMSCRIPTEN)
+    include(${CMAKE_CURRENT_LIST_DIR}/Web.cmake) # the same UI for the browser (docs/web.md)
+    return()
+endif()
 
 if(NOT EXISTS "${NVMELAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp")
     message(STATUS "nvmelab UI: fetching the imgui source package (scripts/fetch-ui-sources)")
@@ -43,40 +83,9 @@ find_package(OpenGL REQUIRED)
 find_package(ZLIB REQUIRED)
 
 # ---- Dear ImGui ------------------------------------------------------------------------------
-add_library(imgui STATIC
-    ${NVMELAB_IMGUI_DIR}/imgui.cpp
-    ${NVMELAB_IMGUI_DIR}/imgui_draw.cpp
-    ${NVMELAB_IMGUI_DIR}/imgui_tables.cpp
-    ${NVMELAB_IMGUI_DIR}/imgui_widgets.cpp
-    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_sdl.cpp)
-# SYSTEM: third-party headers do not trip the project's warning flags.
-target_include_directories(imgui SYSTEM PUBLIC ${NVMELAB_IMGUI_DIR} ${NVMELAB_IMGUI_DIR}/backends)
-target_link_libraries(imgui PUBLIC SDL2::SDL2 OpenGL::GL ${CMAKE_DL_LIBS})
-target_compile_options(imgui PRIVATE -w)
-# No obsolete API names, so the UI code stays valid on newer ImGui versions.
-target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+nvmelab_add_imgui(SDL2::SDL2 OpenGL::GL ${CMAKE_DL_LIBS})
 
 # ---- the UI ----------------------------------------------------------------------------------
-# GL-free parts, unit tested without a display.
-set(NVMELAB_UI_MODEL_SOURCES
-    ${NVMELAB_UI_ROOT}/ui/session.cpp
-    ${NVMELAB_UI_ROOT}/ui/register_fields.cpp
-    ${NVMELAB_UI_ROOT}/ui/prp_map.cpp
-    ${NVMELAB_UI_ROOT}/ui/sqe_fields.cpp
-    ${NVMELAB_UI_ROOT}/ui/sqe_composer.cpp
-    ${NVMELAB_UI_ROOT}/ui/memory_labels.cpp
-    ${NVMELAB_UI_ROOT}/ui/namespace_usage.cpp
-    ${NVMELAB_UI_ROOT}/ui/trace_plots.cpp
-    ${NVMELAB_UI_ROOT}/ui/device_properties.cpp
-    ${NVMELAB_UI_ROOT}/ui/device_info.cpp
-    ${NVMELAB_UI_ROOT}/ui/image_file.cpp
-    ${NVMELAB_UI_ROOT}/ui/journal.cpp
-    ${NVMELAB_UI_ROOT}/ui/workload.cpp
-    ${NVMELAB_UI_ROOT}/ui/state_file.cpp
-    ${NVMELAB_UI_ROOT}/ui/url_args.cpp
-    ${NVMELAB_UI_ROOT}/ui/highlight_set.cpp
-    ${NVMELAB_UI_ROOT}/ui/lesson_progress.cpp
-    ${NVMELAB_UI_ROOT}/ui/lesson_state.cpp)
 add_library(nvmelab_ui_model STATIC ${NVMELAB_UI_MODEL_SOURCES})
 target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console nvmelab_player ZLIB::ZLIB)
 

@@ -6,16 +6,12 @@
 # the build tree (cmake/BuildSdl2Web.cmake): Debian's Emscripten has no SDL2 port.
 #
 # Targets:
-#   imgui             ImGui core + SDL2 and OpenGL3 (ES 3.0 / WebGL2) backends
-#   nvmelab_ui_model  the UI's GL-free parts (Session, journal, workload, state files)
+#   imgui             ImGui core + its SDL2 platform backend (drawing: ui/imgui_renderer.cpp)
+#   nvmelab_ui_model  the UI's GL-free parts (the list in Ui.cmake, without the PNG writer)
 #   nvmelab-web       the app: site/nvmelab.js + site/nvmelab.wasm
 #   nvmelab-site      copies web/ next to them: ${CMAKE_BINARY_DIR}/site is the deployable site
 # Tests (label browser): tests/browser/ drives the site in Debian's Chromium with playwright-core.
 
-get_filename_component(NVMELAB_UI_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-set(NVMELAB_UI_SOURCES_DIR "${NVMELAB_UI_ROOT}/.cache/ui-sources" CACHE PATH
-    "Where scripts/fetch-ui-sources unpacks the imgui and libsdl2 source packages")
-set(NVMELAB_IMGUI_DIR "${NVMELAB_UI_SOURCES_DIR}/imgui")
 set(NVMELAB_SDL2_SRC "${NVMELAB_UI_SOURCES_DIR}/libsdl2")
 
 if(NOT EXISTS "${NVMELAB_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp"
@@ -48,33 +44,16 @@ target_include_directories(nvmelab_sdl2_web BEFORE INTERFACE "${NVMELAB_SDL2_WEB
 target_link_libraries(nvmelab_sdl2_web INTERFACE "${NVMELAB_SDL2_WEB}/lib/libSDL2.a")
 
 # ---- Dear ImGui ------------------------------------------------------------------------------
-add_library(imgui STATIC
-    ${NVMELAB_IMGUI_DIR}/imgui.cpp
-    ${NVMELAB_IMGUI_DIR}/imgui_draw.cpp
-    ${NVMELAB_IMGUI_DIR}/imgui_tables.cpp
-    ${NVMELAB_IMGUI_DIR}/imgui_widgets.cpp
-    ${NVMELAB_IMGUI_DIR}/backends/imgui_impl_sdl.cpp)
-target_include_directories(imgui SYSTEM PUBLIC ${NVMELAB_IMGUI_DIR} ${NVMELAB_IMGUI_DIR}/backends)
-target_link_libraries(imgui PUBLIC nvmelab_sdl2_web)
-target_compile_options(imgui PRIVATE -w)
-target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+nvmelab_add_imgui(nvmelab_sdl2_web)
 
 # ---- the UI ----------------------------------------------------------------------------------
-set(NVMELAB_UI_MODEL_SOURCES
-    ${NVMELAB_UI_ROOT}/ui/session.cpp
-    ${NVMELAB_UI_ROOT}/ui/register_fields.cpp
-    ${NVMELAB_UI_ROOT}/ui/journal.cpp
-    ${NVMELAB_UI_ROOT}/ui/workload.cpp
-    ${NVMELAB_UI_ROOT}/ui/state_file.cpp
-    ${NVMELAB_UI_ROOT}/ui/url_args.cpp
-    ${NVMELAB_UI_ROOT}/ui/highlight_set.cpp
-    ${NVMELAB_UI_ROOT}/ui/lesson_progress.cpp
-    ${NVMELAB_UI_ROOT}/ui/lesson_state.cpp)
+# The GL-free sources listed in Ui.cmake, but the PNG writer: zlib is not in Emscripten's sysroot.
+list(REMOVE_ITEM NVMELAB_UI_MODEL_SOURCES ${NVMELAB_UI_ROOT}/ui/image_file.cpp)
 add_library(nvmelab_ui_model STATIC ${NVMELAB_UI_MODEL_SOURCES})
 target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console nvmelab_player)
 
-# Every ui/ file except the model and the desktop-only PNG writer and GL read-back (zlib is not
-# in Emscripten's sysroot; the browser takes screenshots of its own canvas).
+# Every ui/ file except the model and the desktop-only PNG writer and GL read-back (the browser
+# takes screenshots of its own canvas).
 file(GLOB NVMELAB_UI_SOURCES CONFIGURE_DEPENDS ${NVMELAB_UI_ROOT}/ui/*.cpp)
 list(REMOVE_ITEM NVMELAB_UI_SOURCES ${NVMELAB_UI_MODEL_SOURCES}
      ${NVMELAB_UI_ROOT}/ui/image_file.cpp ${NVMELAB_UI_ROOT}/ui/framebuffer.cpp)
