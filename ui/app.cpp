@@ -480,6 +480,7 @@ void App::frame() {
     ImGui::Render();
     const double built = now_ms();
     frame_times_.drawn = renderer_.render(*ImGui::GetDrawData(), window_background_colour());
+    frame_times_.draw_calls = renderer_.draw_calls();
 
     ++frame_count_;
     const bool last = options_.frames > 0 && frame_count_ >= options_.frames;

@@ -246,6 +246,7 @@ bool ImGuiRenderer::render(const ImDrawData &data, const ImVec4 &clear) {
     glClear(GL_COLOR_BUFFER_BIT);
     glEnable(GL_SCISSOR_TEST);
     GLuint bound_texture = 0;
+    draw_calls_ = 0;
     size_t first_vertex = 0;
     size_t first_index = 0;
     for (int i = 0; i < data.CmdListsCount; ++i) {
@@ -278,6 +279,7 @@ bool ImGuiRenderer::render(const ImDrawData &data, const ImVec4 &clear) {
             glDrawElements(
                 GL_TRIANGLES, static_cast<GLsizei>(cmd.ElemCount), index_type,
                 reinterpret_cast<const void *>((first_index + cmd.IdxOffset) * sizeof(ImDrawIdx)));
+            ++draw_calls_;
         }
         first_vertex += static_cast<size_t>(list.VtxBuffer.Size);
         first_index += static_cast<size_t>(list.IdxBuffer.Size);

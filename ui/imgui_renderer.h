@@ -29,6 +29,8 @@ public:
     // Clears the window to `clear` and draws a frame. Returns false when it drew nothing: in a
     // browser, a frame identical to the last one is not drawn again.
     bool render(const ImDrawData &data, const ImVec4 &clear);
+    // How many draw calls the last drawn frame took.
+    int draw_calls() const { return draw_calls_; }
     void shutdown();
 
 private:
@@ -52,6 +54,7 @@ private:
     // One frame's vertices and indices, gathered from every draw list for the single upload.
     std::vector<ImDrawVert> vertices_;
     std::vector<ImDrawIdx> indices_;
+    int draw_calls_ = 0;
 };
 
 } // namespace nvmelab::ui

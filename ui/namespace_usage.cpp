@@ -9,20 +9,24 @@ void ExtentSet::add(uint64_t first, uint64_t count) {
     if (count == 0) return;
     uint64_t lo = first;
     uint64_t hi = first + count;
+    uint64_t merged = 0; // blocks of the ranges the new one absorbs
     auto it = ranges_.upper_bound(lo);
     if (it != ranges_.begin()) {
         auto prev = std::prev(it);
         if (prev->second >= lo) {
             lo = prev->first;
             hi = std::max(hi, prev->second);
+            merged += prev->second - prev->first;
             it = ranges_.erase(prev);
         }
     }
     while (it != ranges_.end() && it->first <= hi) {
         hi = std::max(hi, it->second);
+        merged += it->second - it->first;
         it = ranges_.erase(it);
     }
     ranges_[lo] = hi;
+    blocks_ += (hi - lo) - merged;
 }
 
 void ExtentSet::remove(uint64_t first, uint64_t count) {
@@ -39,8 +43,15 @@ void ExtentSet::remove(uint64_t first, uint64_t count) {
             continue;
         }
         it = ranges_.erase(it);
-        if (a < lo) ranges_[a] = lo;
-        if (b > hi) ranges_[hi] = b;
+        blocks_ -= b - a;
+        if (a < lo) {
+            ranges_[a] = lo;
+            blocks_ += lo - a;
+        }
+        if (b > hi) {
+            ranges_[hi] = b;
+            blocks_ += b - hi;
+        }
     }
 }
 
@@ -53,13 +64,6 @@ bool ExtentSet::intersects(uint64_t first, uint64_t count) const {
     auto it = ranges_.upper_bound(first);
     if (it != ranges_.begin() && std::prev(it)->second > first) return true;
     return it != ranges_.end() && it->first < first + count;
-}
-
-uint64_t ExtentSet::blocks() const {
-    uint64_t n = 0;
-    for (const auto &[a, b] : ranges_)
-        n += b - a;
-    return n;
 }
 
 void NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t generation,

@@ -24,13 +24,19 @@ public:
     void remove(uint64_t first, uint64_t count);
     bool contains(uint64_t lba) const;
     bool intersects(uint64_t first, uint64_t count) const;
-    uint64_t blocks() const;
-    void clear() { ranges_.clear(); }
+    // Kept up to date by add and remove: the Namespace window shows it every frame, and a
+    // random-write workload leaves tens of thousands of ranges to sum.
+    uint64_t blocks() const { return blocks_; }
+    void clear() {
+        ranges_.clear();
+        blocks_ = 0;
+    }
     // first -> end (exclusive)
     const std::map<uint64_t, uint64_t> &ranges() const { return ranges_; }
 
 private:
     std::map<uint64_t, uint64_t> ranges_;
+    uint64_t blocks_ = 0;
 };
 
 struct NamespaceMap {

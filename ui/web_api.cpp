@@ -87,12 +87,12 @@ void autosave(bool force) {
         text.c_str());
 }
 
-DrawLoad draw_load(const ImDrawData &data) {
+DrawLoad draw_load(const ImDrawData &data, int draw_calls) {
     DrawLoad load;
     load.vertices = data.TotalVtxCount;
+    load.draw_calls = draw_calls;
     for (int i = 0; i < data.CmdListsCount; ++i) {
         const ImDrawList &list = *data.CmdLists[i];
-        load.draw_calls += list.CmdBuffer.Size;
         for (const ImDrawCmd &cmd : list.CmdBuffer) {
             for (unsigned k = 0; k + 2 < cmd.ElemCount; k += 3) {
                 const auto vertex = [&](unsigned n) {
@@ -262,7 +262,8 @@ void after_frame(const FrameTimes &times) {
         if (g_bench_frame >= kBenchWarmup) {
             g_frame_start_ms.push_back(emscripten_get_now());
             g_times.push_back(times);
-            if (const ImDrawData *data = ImGui::GetDrawData()) g_loads.push_back(draw_load(*data));
+            if (const ImDrawData *data = ImGui::GetDrawData())
+                g_loads.push_back(draw_load(*data, times.draw_calls));
         }
         if (++g_bench_frame == kBenchWarmup + kBenchFrames) finish_bench();
     }

@@ -19,11 +19,12 @@ const std::string &query();
 void attach(Session &s, WorkloadGenerator &workload);
 // Where one frame's time went (ms), measured by the app's loop.
 struct FrameTimes {
-    double work = 0;   // the whole frame function
-    double sim = 0;    // the controller and the workload generator advancing
-    double build = 0;  // ImGui building the windows' draw lists
-    double draw = 0;   // submitting the draw lists to WebGL and presenting
-    bool drawn = true; // false: identical to the last frame, not drawn again
+    double work = 0;    // the whole frame function
+    double sim = 0;     // the controller and the workload generator advancing
+    double build = 0;   // ImGui building the windows' draw lists
+    double draw = 0;    // submitting the draw lists to WebGL and presenting
+    bool drawn = true;  // false: identical to the last frame, not drawn again
+    int draw_calls = 0; // issued to WebGL for the frame
 };
 // Called after every frame (after ImGui::Render): tells the page the app is ready (first frame),
 // autosaves, and measures in bench mode.

@@ -2,8 +2,10 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "doctest/doctest.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <zlib.h>
 
@@ -368,6 +370,32 @@ TEST_CASE("namespace usage: extents merge and split") {
     e.add(0, 100);
     CHECK(e.ranges().size() == 1);
     CHECK(e.blocks() == 100);
+}
+
+TEST_CASE("namespace usage: the extent count follows random adds and removes") {
+    // Against a plain bitmap: overlapping, adjacent, covering and splitting cases all occur.
+    ExtentSet e;
+    std::vector<bool> model(512, false);
+    uint32_t x = 12345;
+    const auto next = [&x](uint32_t bound) {
+        x = x * 1103515245u + 12345u;
+        return (x >> 8) % bound;
+    };
+    for (int step = 0; step < 4000; ++step) {
+        const uint64_t first = next(480);
+        const uint64_t count = next(32);
+        const bool add = next(3) != 0;
+        if (add)
+            e.add(first, count);
+        else
+            e.remove(first, count);
+        for (uint64_t i = first; i < first + count; ++i)
+            model[i] = add;
+        const auto expected = static_cast<uint64_t>(std::count(model.begin(), model.end(), true));
+        REQUIRE(e.blocks() == expected);
+    }
+    e.clear();
+    CHECK(e.blocks() == 0);
 }
 
 TEST_CASE("namespace usage: cached, written after a flush, lost in a power cut") {
