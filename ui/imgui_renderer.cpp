@@ -187,13 +187,10 @@ bool ImGuiRenderer::render(const ImDrawData &data, const ImVec4 &clear) {
     const auto fb_w = static_cast<int>(data.DisplaySize.x * data.FramebufferScale.x);
     const auto fb_h = static_cast<int>(data.DisplaySize.y * data.FramebufferScale.y);
     if (program_ == 0 || fb_w <= 0 || fb_h <= 0) return false;
-    const bool changed = changes_.changed(data);
 #ifdef __EMSCRIPTEN__
     // A WebGL canvas nobody draws to keeps showing its last frame. (A desktop window's back
-    // buffer is undefined after a swap, so there every frame is drawn.)
-    if (!changed) return false;
-#else
-    (void)changed;
+    // buffer is undefined after a swap, so there every frame is drawn and not compared.)
+    if (!changes_.changed(data)) return false;
 #endif
 
     // One upload of everything: the per-list vertex base is applied through the attribute
