@@ -129,7 +129,9 @@ private:
     LessonState lessons_;
     LessonWindow lesson_window_;
     bool show_lesson_ = false;
-    bool lesson_shown_ = false; // show_lesson_ of the last frame (the layout changes with it)
+    // The side strip of the last frame (the layout changes with it).
+    bool lesson_shown_ = false;
+    bool workload_shown_ = false;
     uint64_t highlights_seen_ = 0;
     std::string progress_path_; // native: where progress is kept ("" on the web)
     std::string lesson_error_;  // headless: a bad --lesson / --step
@@ -439,15 +441,13 @@ void App::frame() {
     ImGui::NewFrame();
 
     menu_bar();
-    if (show_lesson_ != lesson_shown_) relayout_ = true;
+    if (show_lesson_ != lesson_shown_ || show_workload_ != workload_shown_) relayout_ = true;
     lesson_shown_ = show_lesson_;
+    workload_shown_ = show_workload_;
     const ImGuiCond cond = relayout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
     relayout_ = false;
-    // The lesson window takes a strip on the right; the other windows share the rest.
-    const ImVec2 display = ImGui::GetIO().DisplaySize;
-    const float lesson_w = show_lesson_ ? std::max(360.0f, display.x * 0.34f) : 0.0f;
-    const Layout layout = Layout::for_display({std::max(320.0f, display.x - lesson_w), display.y},
-                                              menu_height_, cond);
+    const Layout layout = Layout::for_display(ImGui::GetIO().DisplaySize, menu_height_, cond,
+                                              {show_lesson_, show_workload_});
     controls_.draw(session_, layout.controls);
     if (show_registers_) registers_.draw(session_, layout.registers, &show_registers_);
     if (show_queues_) queues_.draw(session_, layout.queues, &show_queues_);
@@ -459,14 +459,8 @@ void App::frame() {
     if (show_namespace_) namespace_.draw(session_, layout.nspace, &show_namespace_);
     if (show_identify_) identify_.draw(session_, layout.identify, &show_identify_);
     device_dialog_.draw(session_);
-    if (show_workload_) workload_.draw(session_, &show_workload_);
-    if (show_lesson_) {
-        Placement where;
-        where.pos = {display.x - lesson_w, menu_height_};
-        where.size = {lesson_w, display.y - menu_height_};
-        where.cond = cond;
-        lesson_window_.draw(session_, lessons_, where, &show_lesson_);
-    }
+    if (show_workload_) workload_.draw(session_, layout.workload, &show_workload_);
+    if (show_lesson_) lesson_window_.draw(session_, lessons_, layout.lesson, &show_lesson_);
     if (session_.highlights.version() != highlights_seen_) {
         highlights_seen_ = session_.highlights.version();
         LessonWindow::raise_highlighted(session_);

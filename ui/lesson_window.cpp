@@ -149,7 +149,11 @@ std::string prose(const std::vector<lesson::ProseBlock> &blocks) {
         case K::TableRow: {
             Flow f(0);
             for (size_t i = 0; i < b.runs.size(); ++i) {
-                if (i) f.run(lesson::TextRun{" | "});
+                if (i) {
+                    lesson::TextRun separator;
+                    separator.text = " | ";
+                    f.run(separator);
+                }
                 f.run(b.runs[i]);
             }
             f.end();

@@ -1,6 +1,4 @@
-// Shared look: window placement, the default layout, colours and tooltip helpers.
-#include <cmath>
-
+// Shared look: window placement, colours and tooltip helpers.
 #include <fmt/format.h>
 
 #include "core/controller/trace.h"
@@ -49,42 +47,6 @@ ImVec4 window_background_colour() {
     const ImVec4 under{0.09f, 0.09f, 0.11f, 1.0f};
     return {bg.x * bg.w + under.x * (1 - bg.w), bg.y * bg.w + under.y * (1 - bg.w),
             bg.z * bg.w + under.z * (1 - bg.w), 1.0f};
-}
-
-Layout Layout::for_display(ImVec2 display, float menu_height, ImGuiCond cond) {
-    // Three columns under the toolbar. Left: the device (registers, namespace map, identify);
-    // middle: the queues, the trace and the console; right: the selected command (inspector,
-    // data path, host memory). At 1280x800 every window gets at least ~12 lines of text.
-    const float w = display.x;
-    const float h = display.y;
-    const float controls_h = 64.0f;
-    const float top = menu_height + controls_h;
-    const float body_h = h - top;
-    const float a_w = std::floor(w * 0.27f);
-    const float b_w = std::floor(w * 0.38f);
-    const float c_w = w - a_w - b_w;
-    const float b_x = a_w;
-    const float c_x = a_w + b_w;
-
-    const float reg_h = std::floor(body_h * 0.45f);
-    const float ns_h = std::floor(body_h * 0.20f);
-    const float queues_h = std::floor(body_h * 0.40f);
-    const float timeline_h = std::floor(body_h * 0.33f);
-    const float insp_h = std::floor(body_h * 0.42f);
-    const float path_h = std::floor(body_h * 0.29f);
-
-    Layout l;
-    l.controls = {{0, menu_height}, {w, controls_h}, cond};
-    l.registers = {{0, top}, {a_w, reg_h}, cond};
-    l.nspace = {{0, top + reg_h}, {a_w, ns_h}, cond};
-    l.identify = {{0, top + reg_h + ns_h}, {a_w, body_h - reg_h - ns_h}, cond};
-    l.queues = {{b_x, top}, {b_w, queues_h}, cond};
-    l.timeline = {{b_x, top + queues_h}, {b_w, timeline_h}, cond};
-    l.console = {{b_x, top + queues_h + timeline_h}, {b_w, body_h - queues_h - timeline_h}, cond};
-    l.inspector = {{c_x, top}, {c_w, insp_h}, cond};
-    l.datapath = {{c_x, top + insp_h}, {c_w, path_h}, cond};
-    l.memory = {{c_x, top + insp_h + path_h}, {c_w, body_h - insp_h - path_h}, cond};
-    return l;
 }
 
 ImU32 phase_colour(CommandPhase phase) {

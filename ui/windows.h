@@ -30,12 +30,21 @@ struct Placement {
 // The colour a window's background leaves over the cleared frame; the app clears to it.
 ImVec4 window_background_colour();
 
+// The windows that drive the device (a lesson, the workload generator) share a strip on the
+// right when shown; the device's windows share the rest.
+struct SideStrip {
+    bool lesson = false;
+    bool workload = false;
+};
+
 // The default arrangement for a display size: nothing overlaps, everything is visible at
 // 1280x800 and scales with the window.
 struct Layout {
     Placement controls, registers, queues, inspector, timeline, console;
     Placement datapath, memory, nspace, identify; // explorer_windows.h
-    static Layout for_display(ImVec2 display, float menu_height, ImGuiCond cond);
+    Placement lesson, workload;                   // sizes 0x0 when not in the strip
+    static Layout for_display(ImVec2 display, float menu_height, ImGuiCond cond,
+                              SideStrip side = {});
 };
 
 // Run / step buttons, speed and the status line (the toolbar under the menu bar).

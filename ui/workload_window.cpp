@@ -45,15 +45,8 @@ void plot(const char *label, const std::vector<float> &v, const char *unit) {
 
 } // namespace
 
-void WorkloadWindow::draw(Session &s, bool *open) {
-    const ImVec2 display = ImGui::GetIO().DisplaySize;
-    ImGui::SetNextWindowSize({420, 470}, ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowPos({display.x * 0.5f, display.y * 0.5f}, ImGuiCond_FirstUseEver,
-                            {0.5f, 0.5f});
-    if (!ImGui::Begin(kTitle, open)) {
-        ImGui::End();
-        return;
-    }
+void WorkloadWindow::draw(Session &s, const Placement &where, bool *open) {
+    if (!where.begin(kTitle, open)) return;
     generator_.sync(s);
     const DeviceConfig &cfg = s.config();
     const bool running = generator_.running();

@@ -4,15 +4,14 @@
 // over virtual time. It owns the generator; the app ticks it once per frame.
 #include <string>
 
+#include "ui/windows.h"
 #include "ui/workload.h"
 
 namespace nvmelab::ui {
 
-class Session;
-
 class WorkloadWindow {
 public:
-    void draw(Session &s, bool *open);
+    void draw(Session &s, const Placement &where, bool *open);
     // Advances the generator by one step (each frame, after the run mode's events).
     void tick(Session &s) { generator_.tick(s); }
     WorkloadGenerator &generator() { return generator_; }
