@@ -71,6 +71,8 @@ target_compile_options(imgui PRIVATE -O2)
 target_link_options(nvmelab-web PRIVATE
     -O2
     -sUSE_WEBGL2=1 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
+    # The page makes the WebGL context (a canvas that keeps its pixels: web/nvmelab-web.js).
+    -sGL_PREINITIALIZED_CONTEXT=1
     -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=64MB
     -sEXIT_RUNTIME=0 -sENVIRONMENT=web
     "-sEXPORTED_RUNTIME_METHODS=['ccall','UTF8ToString']"

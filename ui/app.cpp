@@ -196,6 +196,9 @@ bool App::init_window() {
         std::fprintf(stderr, "nvmelab-gui: cannot set up drawing: %s\n", error.c_str());
         return false;
     }
+#ifdef __EMSCRIPTEN__
+    web::set_partial_redraw(renderer_.partial_redraw());
+#endif
     return true;
 }
 
@@ -473,8 +476,14 @@ void App::frame() {
 
     ImGui::Render();
     const double built = now_ms();
+#ifdef __EMSCRIPTEN__
+    if (web::take_redraw_request()) renderer_.redraw_all();
+#endif
     frame_times_.drawn = renderer_.render(*ImGui::GetDrawData(), window_background_colour());
-    frame_times_.draw_calls = renderer_.draw_calls();
+    frame_times_.draw_calls = frame_times_.drawn ? renderer_.draw_calls() : 0;
+    frame_times_.redrawn_pixels =
+        frame_times_.drawn ? static_cast<double>(renderer_.redrawn_pixels()) : 0.0;
+    frame_times_.whole = frame_times_.drawn && renderer_.drew_whole();
 
     ++frame_count_;
     const bool last = options_.frames > 0 && frame_count_ >= options_.frames;

@@ -3,12 +3,14 @@
 #include "ui/imgui_renderer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
 
 #ifdef __EMSCRIPTEN__
 #include <GLES3/gl3.h>
+#include <emscripten/html5_webgl.h>
 #else
 #define GL_GLEXT_PROTOTYPES 1
 #include <SDL_opengl.h>
@@ -98,6 +100,10 @@ void upload(GLenum target, GLuint buffer, size_t &capacity, const void *data, si
     glBufferSubData(target, 0, static_cast<GLsizeiptr>(bytes), data);
 }
 
+void scissor(int x0, int y0, int x1, int y1) {
+    glScissor(x0, y0, x1 - x0, y1 - y0);
+}
+
 } // namespace
 
 ImGuiRenderer::~ImGuiRenderer() {
@@ -132,6 +138,15 @@ bool ImGuiRenderer::init(std::string *error) {
         shutdown();
         return false;
     }
+#ifdef __EMSCRIPTEN__
+    // Only a canvas that keeps its pixels between frames can be redrawn in part (the page asks
+    // for one: web/nvmelab-web.js).
+    EmscriptenWebGLContextAttributes attributes;
+    partial_redraw_ =
+        emscripten_webgl_get_context_attributes(emscripten_webgl_get_current_context(),
+                                                &attributes) == EMSCRIPTEN_RESULT_SUCCESS &&
+        attributes.preserveDrawingBuffer;
+#endif
     projection_location_ = glGetUniformLocation(program_, "ProjMtx");
     texture_location_ = glGetUniformLocation(program_, "Texture");
 
@@ -180,18 +195,38 @@ void ImGuiRenderer::shutdown() {
     if (vertex_array_ != 0) glDeleteVertexArrays(1, &vertex_array_);
     if (program_ != 0) glDeleteProgram(program_);
     font_texture_ = vertex_array_ = program_ = 0;
-    changes_.reset();
+    damage_.reset();
 }
 
 bool ImGuiRenderer::render(const ImDrawData &data, const ImVec4 &clear) {
     const auto fb_w = static_cast<int>(data.DisplaySize.x * data.FramebufferScale.x);
     const auto fb_h = static_cast<int>(data.DisplaySize.y * data.FramebufferScale.y);
     if (program_ == 0 || fb_w <= 0 || fb_h <= 0) return false;
+    const ImVec2 origin = data.DisplayPos;
+    const ImVec2 scale = data.FramebufferScale;
+    // Display coordinates (y downwards) to framebuffer pixels (y upwards), rounded outwards.
+    const auto to_pixels = [&](const ImVec4 &r) {
+        const PixelRect p{static_cast<int>(std::floor((r.x - origin.x) * scale.x)),
+                          fb_h - static_cast<int>(std::ceil((r.w - origin.y) * scale.y)),
+                          static_cast<int>(std::ceil((r.z - origin.x) * scale.x)),
+                          fb_h - static_cast<int>(std::floor((r.y - origin.y) * scale.y))};
+        return p & PixelRect{0, 0, fb_w, fb_h};
+    };
+    regions_.clear();
 #ifdef __EMSCRIPTEN__
-    // A WebGL canvas nobody draws to keeps showing its last frame. (A desktop window's back
-    // buffer is undefined after a swap, so there every frame is drawn and not compared.)
-    if (!changes_.changed(data)) return false;
+    // A WebGL canvas nobody draws to keeps showing its last frame, and one that keeps its pixels
+    // needs only its damaged rectangles drawn again. (A desktop window's back buffer is
+    // undefined after a swap, so there every frame is drawn whole.)
+    const std::vector<ImVec4> &damage = damage_.update(data);
+    if (damage.empty()) return false;
+    if (partial_redraw_)
+        for (const ImVec4 &r : damage)
+            regions_.push_back(to_pixels(r));
 #endif
+    drew_whole_ =
+        regions_.empty() || (regions_.size() == 1 && regions_[0].x0 == 0 && regions_[0].y0 == 0 &&
+                             regions_[0].x1 == fb_w && regions_[0].y1 == fb_h);
+    if (regions_.empty()) regions_.push_back({0, 0, fb_w, fb_h});
 
     // One upload of everything: the per-list vertex base is applied through the attribute
     // offsets, so ImGui's 16-bit indices stay valid.
@@ -236,52 +271,60 @@ bool ImGuiRenderer::render(const ImDrawData &data, const ImVec4 &clear) {
            indices_.size() * sizeof(ImDrawIdx));
     glBindBuffer(GL_ARRAY_BUFFER, buffers.vertices); // the attribute pointers refer to it
 
-    const ImVec2 origin = data.DisplayPos;
-    const ImVec2 scale = data.FramebufferScale;
     const GLenum index_type = sizeof(ImDrawIdx) == 2 ? GL_UNSIGNED_SHORT : GL_UNSIGNED_INT;
-    glDisable(GL_SCISSOR_TEST);
-    glClear(GL_COLOR_BUFFER_BIT);
-    glEnable(GL_SCISSOR_TEST);
     GLuint bound_texture = 0;
     draw_calls_ = 0;
-    size_t first_vertex = 0;
-    size_t first_index = 0;
-    for (int i = 0; i < data.CmdListsCount; ++i) {
-        const ImDrawList &list = *data.CmdLists[i];
+    redrawn_pixels_ = 0;
+    // Each region is cleared and every command that reaches into it drawn again, in order,
+    // cut to the region: its pixels come out as a whole frame's would.
+    for (const PixelRect &region : regions_) {
+        scissor(region.x0, region.y0, region.x1, region.y1);
+        glClear(GL_COLOR_BUFFER_BIT);
+        redrawn_pixels_ += static_cast<int64_t>(region.x1 - region.x0) * (region.y1 - region.y0);
+        size_t first_vertex = 0;
+        size_t first_index = 0;
         size_t layout_base = SIZE_MAX;
-        for (const ImDrawCmd &cmd : list.CmdBuffer) {
-            if (cmd.UserCallback != nullptr) {
-                // The app registers no callbacks but ImGui's reset marker.
-                if (cmd.UserCallback != ImDrawCallback_ResetRenderState)
-                    cmd.UserCallback(&list, &cmd);
-                continue;
+        for (int i = 0; i < data.CmdListsCount; ++i) {
+            const ImDrawList &list = *data.CmdLists[i];
+            for (const ImDrawCmd &cmd : list.CmdBuffer) {
+                if (cmd.UserCallback != nullptr) {
+                    // The app registers no callbacks but ImGui's reset marker.
+                    if (cmd.UserCallback != ImDrawCallback_ResetRenderState)
+                        cmd.UserCallback(&list, &cmd);
+                    continue;
+                }
+                // The clip rectangle in framebuffer pixels, as ImGui's own backends cut it.
+                const float x0 = (cmd.ClipRect.x - origin.x) * scale.x;
+                const float y0 = (cmd.ClipRect.y - origin.y) * scale.y;
+                const float x1 = (cmd.ClipRect.z - origin.x) * scale.x;
+                const float y1 = (cmd.ClipRect.w - origin.y) * scale.y;
+                if (x1 <= x0 || y1 <= y0 || cmd.ElemCount == 0) continue;
+                const auto gx = static_cast<int>(x0);
+                const auto gy = static_cast<int>(static_cast<float>(fb_h) - y1);
+                const PixelRect clip = PixelRect{gx, gy, gx + static_cast<int>(x1 - x0),
+                                                 gy + static_cast<int>(y1 - y0)} &
+                                       region;
+                if (clip.empty()) continue;
+                scissor(clip.x0, clip.y0, clip.x1, clip.y1);
+                if (first_vertex + cmd.VtxOffset != layout_base) {
+                    layout_base = first_vertex + cmd.VtxOffset;
+                    set_vertex_layout(layout_base);
+                }
+                const auto texture =
+                    static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
+                if (texture != bound_texture) {
+                    glBindTexture(GL_TEXTURE_2D, texture);
+                    bound_texture = texture;
+                }
+                glDrawElements(GL_TRIANGLES, static_cast<GLsizei>(cmd.ElemCount), index_type,
+                               reinterpret_cast<const void *>((first_index + cmd.IdxOffset) *
+                                                              sizeof(ImDrawIdx)));
+                ++draw_calls_;
             }
-            // The clip rectangle in framebuffer pixels (GL's y runs upwards).
-            const float x0 = (cmd.ClipRect.x - origin.x) * scale.x;
-            const float y0 = (cmd.ClipRect.y - origin.y) * scale.y;
-            const float x1 = (cmd.ClipRect.z - origin.x) * scale.x;
-            const float y1 = (cmd.ClipRect.w - origin.y) * scale.y;
-            if (x1 <= x0 || y1 <= y0 || cmd.ElemCount == 0) continue;
-            glScissor(static_cast<GLint>(x0), static_cast<GLint>(static_cast<float>(fb_h) - y1),
-                      static_cast<GLsizei>(x1 - x0), static_cast<GLsizei>(y1 - y0));
-            if (first_vertex + cmd.VtxOffset != layout_base) {
-                layout_base = first_vertex + cmd.VtxOffset;
-                set_vertex_layout(layout_base);
-            }
-            const auto texture = static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
-            if (texture != bound_texture) {
-                glBindTexture(GL_TEXTURE_2D, texture);
-                bound_texture = texture;
-            }
-            glDrawElements(
-                GL_TRIANGLES, static_cast<GLsizei>(cmd.ElemCount), index_type,
-                reinterpret_cast<const void *>((first_index + cmd.IdxOffset) * sizeof(ImDrawIdx)));
-            ++draw_calls_;
+            first_vertex += static_cast<size_t>(list.VtxBuffer.Size);
+            first_index += static_cast<size_t>(list.IdxBuffer.Size);
         }
-        first_vertex += static_cast<size_t>(list.VtxBuffer.Size);
-        first_index += static_cast<size_t>(list.IdxBuffer.Size);
     }
-    // The next frame's clear must reach the whole window.
     glDisable(GL_SCISSOR_TEST);
     return true;
 }

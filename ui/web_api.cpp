@@ -31,6 +31,10 @@ bool g_autosave = true;
 uint64_t g_saved_version = 0;
 double g_last_save_ms = 0;
 std::string g_result; // the string the last exported call returned (valid until the next one)
+bool g_partial_redraw = false;
+bool g_redraw_requested = false;
+size_t g_frames_drawn = 0; // since start, and how many of them only in part
+size_t g_frames_drawn_in_part = 0;
 
 // Bench: frames skipped while the workload ramps up, then frames measured.
 constexpr int kBenchWarmup = 60;
@@ -129,7 +133,7 @@ void finish_bench() {
         period.push_back(g_frame_start_ms[i] - g_frame_start_ms[i - 1]);
     const double span = g_frame_start_ms.back() - g_frame_start_ms.front();
     const double fps = span > 0 ? static_cast<double>(period.size()) * 1000.0 / span : 0;
-    std::vector<double> work, sim, build, draw, vertices, draw_calls, pixels;
+    std::vector<double> work, sim, build, draw, vertices, draw_calls, pixels, redrawn;
     size_t drawn = 0;
     for (const DrawLoad &l : g_loads) {
         vertices.push_back(l.vertices);
@@ -141,6 +145,7 @@ void finish_bench() {
         sim.push_back(t.sim);
         build.push_back(t.build);
         draw.push_back(t.draw);
+        redrawn.push_back(t.redrawn_pixels);
         drawn += t.drawn ? 1 : 0;
     }
     const nlohmann::json wl = g_workload->to_json();
@@ -154,6 +159,8 @@ void finish_bench() {
                         {"vertices", percentiles(vertices)},
                         {"draw_calls", percentiles(draw_calls)},
                         {"pixels", percentiles(pixels)},
+                        {"redrawn_pixels", percentiles(redrawn)},
+                        {"partial_redraw", g_partial_redraw},
                         {"frames_drawn", drawn},
                         {"queues", g_workload->queue_ids().size()},
                         {"entries", g_workload->params().entries},
@@ -164,13 +171,15 @@ void finish_bench() {
     g_bench_json = j.dump();
     std::printf("nvmelab bench: fps=%.1f frame_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f; p50 of "
                 "work=%.2f sim=%.2f build=%.2f draw=%.2f ms, %.0f vertices in %.0f draw calls "
-                "covering %.0f pixels, %zu of %zu frames drawn; queues=%zu entries=%u depth=%u "
+                "covering %.0f pixels, %.0f pixels redrawn%s, %zu of %zu frames drawn; queues=%zu "
+                "entries=%u depth=%u "
                 "completed=%llu\n",
                 fps, percentile(period, 50), percentile(period, 90), percentile(period, 99),
                 percentile(period, 100), percentile(work, 50), percentile(sim, 50),
                 percentile(build, 50), percentile(draw, 50), percentile(vertices, 50),
-                percentile(draw_calls, 50), percentile(pixels, 50), drawn, g_times.size(),
-                g_workload->queue_ids().size(), g_workload->params().entries,
+                percentile(draw_calls, 50), percentile(pixels, 50), percentile(redrawn, 50),
+                g_partial_redraw ? "" : " (whole frames: the canvas does not keep its pixels)",
+                drawn, g_times.size(), g_workload->queue_ids().size(), g_workload->params().entries,
                 g_workload->params().depth,
                 static_cast<unsigned long long>(g_workload->stats().completed));
     std::fflush(stdout);
@@ -243,7 +252,21 @@ void attach(Session &s, WorkloadGenerator &workload) {
     g_saved_version = 0;
 }
 
+void set_partial_redraw(bool partial) {
+    g_partial_redraw = partial;
+}
+
+bool take_redraw_request() {
+    const bool requested = g_redraw_requested;
+    g_redraw_requested = false;
+    return requested;
+}
+
 void after_frame(const FrameTimes &times) {
+    if (times.drawn) {
+        ++g_frames_drawn;
+        if (!times.whole) ++g_frames_drawn_in_part;
+    }
     if (!g_ready) {
         g_ready = true;
         EM_ASM({
@@ -335,6 +358,15 @@ EMSCRIPTEN_KEEPALIVE const char *nvmelab_share_query() {
 
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_bench_result() {
     return keep(g_bench_json);
+}
+
+// How frames have been drawn so far; the next frame is drawn whole.
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_redraw() {
+    g_redraw_requested = true;
+    return keep(nlohmann::json{{"partial_redraw", g_partial_redraw},
+                               {"frames_drawn", g_frames_drawn},
+                               {"frames_drawn_in_part", g_frames_drawn_in_part}}
+                    .dump());
 }
 
 EMSCRIPTEN_KEEPALIVE void nvmelab_set_autosave(int on) {

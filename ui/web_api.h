@@ -19,16 +19,22 @@ const std::string &query();
 void attach(Session &s, WorkloadGenerator &workload);
 // Where one frame's time went (ms), measured by the app's loop.
 struct FrameTimes {
-    double work = 0;    // the whole frame function
-    double sim = 0;     // the controller and the workload generator advancing
-    double build = 0;   // ImGui building the windows' draw lists
-    double draw = 0;    // submitting the draw lists to WebGL and presenting
-    bool drawn = true;  // false: identical to the last frame, not drawn again
-    int draw_calls = 0; // issued to WebGL for the frame
+    double work = 0;           // the whole frame function
+    double sim = 0;            // the controller and the workload generator advancing
+    double build = 0;          // ImGui building the windows' draw lists
+    double draw = 0;           // submitting the draw lists to WebGL and presenting
+    bool drawn = true;         // false: identical to the last frame, not drawn again
+    int draw_calls = 0;        // issued to WebGL for the frame
+    double redrawn_pixels = 0; // cleared and drawn again (only what changed, see FrameDamage)
+    bool whole = true;         // the whole canvas was drawn
 };
 // Called after every frame (after ImGui::Render): tells the page the app is ready (first frame),
 // autosaves, and measures in bench mode.
 void after_frame(const FrameTimes &times);
+// Whether the renderer draws frames in part (set once it runs).
+void set_partial_redraw(bool partial);
+// True once after the page asked for the next frame to be drawn whole (window.nvmelab.redraw).
+bool take_redraw_request();
 
 } // namespace web
 } // namespace nvmelab::ui

@@ -68,9 +68,20 @@
     return {};
   }
 
+  // The canvas keeps its pixels between frames (preserveDrawingBuffer), so the app redraws only
+  // the parts of a frame that changed: on a machine without a GPU covering pixels is most of a
+  // frame's cost (docs/web.md, "Frame rate"). Emscripten takes this context instead of making
+  // its own (GL_PREINITIALIZED_CONTEXT); without WebGL 2 it is null and the app says so.
+  var gl = null;
+  try {
+    gl = canvas.getContext('webgl2', { alpha: false, depth: false, stencil: false,
+                                       antialias: false, preserveDrawingBuffer: true });
+  } catch (e) { gl = null; }
+
   // Emscripten reads this object when nvmelab.js runs.
   window.Module = {
     canvas: canvas,
+    preinitializedWebGLContext: gl || undefined,
     arguments: [window.location.search],
     nvmelabStored: readStorage(),
     instantiateWasm: instantiateWasm,
@@ -127,6 +138,9 @@
     lessonProgress: function () {
       try { return JSON.parse(window.localStorage.getItem('nvmelab.progress')); } catch (e) { return null; }
     },
+    // Draws the whole next frame (the app otherwise redraws only what changed) and says how
+    // frames were drawn so far: {partial_redraw, frames_drawn, frames_drawn_in_part}.
+    redraw: function () { return JSON.parse(call('nvmelab_redraw')); },
     // With ?bench=1: resolves with the measured frame rate and frame-time percentiles.
     bench: bench,
     // Milliseconds from the page's start to the first frame (set when ready).

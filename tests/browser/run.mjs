@@ -130,6 +130,21 @@ async function gotoReady(page, url, timeout = 30000) {
 }
 
 const exec = (page, line) => page.evaluate((l) => window.nvmelab.exec(l), line);
+const frames = (page, n) => page.evaluate((k) => new Promise((resolve) => {
+  const step = () => (k-- > 0 ? requestAnimationFrame(step) : resolve());
+  step();
+}), n);
+// A digest of the canvas's pixels, read back from the app's own WebGL context (the canvas keeps
+// its pixels between frames, so this is what is on screen).
+const canvasDigest = (page) => page.evaluate(() => {
+  const gl = document.getElementById('canvas').getContext('webgl2');
+  const w = gl.drawingBufferWidth, h = gl.drawingBufferHeight;
+  const px = new Uint8Array(w * h * 4);
+  gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, px);
+  let hash = 2166136261;
+  for (let i = 0; i < px.length; i++) hash = Math.imul(hash ^ px[i], 16777619);
+  return `${w}x${h}:${(hash >>> 0).toString(16)}`;
+});
 const state = (page) => page.evaluate(() => window.nvmelab.state());
 
 async function execOk(page, line) {
@@ -223,6 +238,24 @@ const tests = {
       'the workload runs on 3 new queue pairs and completes commands', JSON.stringify(s.workload));
     const colours = await screenshot(page, 'smoke.png');
     check(colours >= 24, 'the screenshot shows a rendered UI (>= 24 colours)', colours);
+
+    // Frames are redrawn only where they changed; what accumulates on the canvas must be
+    // exactly what drawing the whole frame gives.
+    await page.evaluate(() => window.nvmelab.workload(null));
+    await execOk(page, 'run');
+    await frames(page, 10);
+    const settled = await canvasDigest(page);
+    await frames(page, 10);
+    check(await canvasDigest(page) === settled, 'an idle app leaves the canvas as it is');
+    const before = await page.evaluate(() => window.nvmelab.redraw()); // the next frame whole
+    check(before.partial_redraw, 'the canvas keeps its pixels, so frames are redrawn in part', JSON.stringify(before));
+    check(before.frames_drawn_in_part > 0, 'frames were drawn in part while the workload ran', JSON.stringify(before));
+    await frames(page, 3);
+    const after = await page.evaluate(() => window.nvmelab.redraw());
+    check(after.frames_drawn > before.frames_drawn, 'the whole frame was drawn again', JSON.stringify(after));
+    await frames(page, 3);
+    const whole = await canvasDigest(page);
+    check(whole === settled, 'frames drawn in part add up to the whole frame, pixel for pixel', `${settled} vs ${whole}`);
 
     await page.setViewportSize({ width: 900, height: 640 });
     await page.waitForTimeout(300);
