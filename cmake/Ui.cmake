@@ -100,9 +100,9 @@ target_compile_definitions(nvmelab-gui PRIVATE NVMELAB_LESSONS_DIR="${NVMELAB_UI
 if(BUILD_TESTING)
     add_executable(nvmelab-ui-tests ${NVMELAB_UI_ROOT}/tests/ui/test_ui_model.cpp
                                     ${NVMELAB_UI_ROOT}/tests/ui/test_ui_lessons.cpp
-                                    ${NVMELAB_UI_ROOT}/tests/ui/test_frame_changes.cpp
+                                    ${NVMELAB_UI_ROOT}/tests/ui/test_frame_damage.cpp
                                     ${NVMELAB_UI_ROOT}/tests/ui/test_layout.cpp
-                                    ${NVMELAB_UI_ROOT}/ui/frame_changes.cpp
+                                    ${NVMELAB_UI_ROOT}/ui/frame_damage.cpp
                                     ${NVMELAB_UI_ROOT}/ui/layout.cpp)
     target_link_libraries(nvmelab-ui-tests PRIVATE nvmelab_ui_model nvmelab::doctest imgui)
     target_compile_definitions(nvmelab-ui-tests PRIVATE

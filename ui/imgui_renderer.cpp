@@ -212,28 +212,36 @@ bool ImGuiRenderer::render(const ImDrawData &data, const ImVec4 &clear) {
                           fb_h - static_cast<int>(std::floor((r.y - origin.y) * scale.y))};
         return p & PixelRect{0, 0, fb_w, fb_h};
     };
-    regions_.clear();
 #ifdef __EMSCRIPTEN__
     // A WebGL canvas nobody draws to keeps showing its last frame, and one that keeps its pixels
     // needs only its damaged rectangles drawn again. (A desktop window's back buffer is
     // undefined after a swap, so there every frame is drawn whole.)
-    const std::vector<ImVec4> &damage = damage_.update(data);
+    const std::vector<DamageRegion> &damage = damage_.update(data);
     if (damage.empty()) return false;
-    if (partial_redraw_)
-        for (const ImVec4 &r : damage)
-            regions_.push_back(to_pixels(r));
+    const std::vector<DamageRegion> *regions = &damage;
+    if (!partial_redraw_) {
+        FrameDamage::whole_frame(data, whole_);
+        regions = &whole_;
+    }
+#else
+    FrameDamage::whole_frame(data, whole_);
+    const std::vector<DamageRegion> *regions = &whole_;
 #endif
-    drew_whole_ =
-        regions_.empty() || (regions_.size() == 1 && regions_[0].x0 == 0 && regions_[0].y0 == 0 &&
-                             regions_[0].x1 == fb_w && regions_[0].y1 == fb_h);
-    if (regions_.empty()) regions_.push_back({0, 0, fb_w, fb_h});
+    if (regions->size() == 1) {
+        const PixelRect only = to_pixels(regions->front().rect);
+        drew_whole_ = only.x0 == 0 && only.y0 == 0 && only.x1 == fb_w && only.y1 == fb_h;
+    } else {
+        drew_whole_ = false;
+    }
 
     // One upload of everything: the per-list vertex base is applied through the attribute
     // offsets, so ImGui's 16-bit indices stay valid.
     vertices_.clear();
     indices_.clear();
+    list_bases_.clear();
     for (int i = 0; i < data.CmdListsCount; ++i) {
         const ImDrawList &list = *data.CmdLists[i];
+        list_bases_.push_back({vertices_.size(), indices_.size()});
         vertices_.insert(vertices_.end(), list.VtxBuffer.begin(), list.VtxBuffer.end());
         indices_.insert(indices_.end(), list.IdxBuffer.begin(), list.IdxBuffer.end());
     }
@@ -275,54 +283,44 @@ bool ImGuiRenderer::render(const ImDrawData &data, const ImVec4 &clear) {
     GLuint bound_texture = 0;
     draw_calls_ = 0;
     redrawn_pixels_ = 0;
-    // Each region is cleared and every command that reaches into it drawn again, in order,
-    // cut to the region: its pixels come out as a whole frame's would.
-    for (const PixelRect &region : regions_) {
-        scissor(region.x0, region.y0, region.x1, region.y1);
+    // Each region is cleared and the draws that reach into it made again, in order, cut to the
+    // region: its pixels come out as a whole frame's would.
+    size_t layout_base = SIZE_MAX;
+    for (const DamageRegion &region : *regions) {
+        const PixelRect area = to_pixels(region.rect);
+        if (area.empty()) continue;
+        scissor(area.x0, area.y0, area.x1, area.y1);
         glClear(GL_COLOR_BUFFER_BIT);
-        redrawn_pixels_ += static_cast<int64_t>(region.x1 - region.x0) * (region.y1 - region.y0);
-        size_t first_vertex = 0;
-        size_t first_index = 0;
-        size_t layout_base = SIZE_MAX;
-        for (int i = 0; i < data.CmdListsCount; ++i) {
-            const ImDrawList &list = *data.CmdLists[i];
-            for (const ImDrawCmd &cmd : list.CmdBuffer) {
-                if (cmd.UserCallback != nullptr) {
-                    // The app registers no callbacks but ImGui's reset marker.
-                    if (cmd.UserCallback != ImDrawCallback_ResetRenderState)
-                        cmd.UserCallback(&list, &cmd);
-                    continue;
-                }
-                // The clip rectangle in framebuffer pixels, as ImGui's own backends cut it.
-                const float x0 = (cmd.ClipRect.x - origin.x) * scale.x;
-                const float y0 = (cmd.ClipRect.y - origin.y) * scale.y;
-                const float x1 = (cmd.ClipRect.z - origin.x) * scale.x;
-                const float y1 = (cmd.ClipRect.w - origin.y) * scale.y;
-                if (x1 <= x0 || y1 <= y0 || cmd.ElemCount == 0) continue;
-                const auto gx = static_cast<int>(x0);
-                const auto gy = static_cast<int>(static_cast<float>(fb_h) - y1);
-                const PixelRect clip = PixelRect{gx, gy, gx + static_cast<int>(x1 - x0),
-                                                 gy + static_cast<int>(y1 - y0)} &
-                                       region;
-                if (clip.empty()) continue;
-                scissor(clip.x0, clip.y0, clip.x1, clip.y1);
-                if (first_vertex + cmd.VtxOffset != layout_base) {
-                    layout_base = first_vertex + cmd.VtxOffset;
-                    set_vertex_layout(layout_base);
-                }
-                const auto texture =
-                    static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
-                if (texture != bound_texture) {
-                    glBindTexture(GL_TEXTURE_2D, texture);
-                    bound_texture = texture;
-                }
-                glDrawElements(GL_TRIANGLES, static_cast<GLsizei>(cmd.ElemCount), index_type,
-                               reinterpret_cast<const void *>((first_index + cmd.IdxOffset) *
-                                                              sizeof(ImDrawIdx)));
-                ++draw_calls_;
+        redrawn_pixels_ += static_cast<int64_t>(area.x1 - area.x0) * (area.y1 - area.y0);
+        for (const PlannedDraw &d : region.draws) {
+            const ImDrawCmd &cmd = data.CmdLists[d.list]->CmdBuffer[d.command];
+            const auto [first_vertex, first_index] = list_bases_[static_cast<size_t>(d.list)];
+            // The clip rectangle in framebuffer pixels, cut as ImGui's own backends cut it.
+            const float x0 = (cmd.ClipRect.x - origin.x) * scale.x;
+            const float y0 = (cmd.ClipRect.y - origin.y) * scale.y;
+            const float x1 = (cmd.ClipRect.z - origin.x) * scale.x;
+            const float y1 = (cmd.ClipRect.w - origin.y) * scale.y;
+            if (x1 <= x0 || y1 <= y0) continue;
+            const auto gx = static_cast<int>(x0);
+            const auto gy = static_cast<int>(static_cast<float>(fb_h) - y1);
+            const PixelRect clip =
+                PixelRect{gx, gy, gx + static_cast<int>(x1 - x0), gy + static_cast<int>(y1 - y0)} &
+                area;
+            if (clip.empty()) continue;
+            scissor(clip.x0, clip.y0, clip.x1, clip.y1);
+            if (first_vertex + cmd.VtxOffset != layout_base) {
+                layout_base = first_vertex + cmd.VtxOffset;
+                set_vertex_layout(layout_base);
             }
-            first_vertex += static_cast<size_t>(list.VtxBuffer.Size);
-            first_index += static_cast<size_t>(list.IdxBuffer.Size);
+            const auto texture = static_cast<GLuint>(reinterpret_cast<intptr_t>(cmd.GetTexID()));
+            if (texture != bound_texture) {
+                glBindTexture(GL_TEXTURE_2D, texture);
+                bound_texture = texture;
+            }
+            glDrawElements(GL_TRIANGLES, static_cast<GLsizei>(d.count), index_type,
+                           reinterpret_cast<const void *>((first_index + cmd.IdxOffset + d.first) *
+                                                          sizeof(ImDrawIdx)));
+            ++draw_calls_;
         }
     }
     glDisable(GL_SCISSOR_TEST);

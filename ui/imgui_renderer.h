@@ -11,10 +11,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "imgui.h"
-#include "ui/frame_changes.h"
+#include "ui/frame_damage.h"
 
 namespace nvmelab::ui {
 
@@ -69,7 +70,9 @@ private:
             return {std::max(x0, o.x0), std::max(y0, o.y0), std::min(x1, o.x1), std::min(y1, o.y1)};
         }
     };
-    std::vector<PixelRect> regions_; // this frame's, cleared and drawn again
+    std::vector<DamageRegion> whole_; // the plan of a whole frame
+    // Where each draw list's vertices and indices start in the frame's upload.
+    std::vector<std::pair<size_t, size_t>> list_bases_;
     // One frame's vertices and indices, gathered from every draw list for the single upload.
     std::vector<ImDrawVert> vertices_;
     std::vector<ImDrawIdx> indices_;
