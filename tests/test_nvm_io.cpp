@@ -703,6 +703,72 @@ TEST_SUITE("nvm") {
         }
     }
 
+    TEST_CASE("memory store: it reads back what was written and zeros elsewhere") {
+        // Against a plain byte array, over writes of every alignment (inside a 4 KiB piece,
+        // across pieces and chunks), whole-chunk hand-overs and reads of any range.
+        constexpr uint64_t kSize = 16 * MemoryBackingStore::kChunkSize;
+        MemoryBackingStore store(kSize);
+        std::vector<uint8_t> model(kSize, 0);
+        std::vector<bool> written(kSize, false);
+        uint64_t unwritten_reads = 0; // bytes read that were never written
+        store.fill_new_chunks(0xEE);  // bytes it fails to zero cannot read as zeros by luck
+        uint32_t seed = 99;
+        const auto next = [&seed](uint64_t n) {
+            seed = seed * 1664525u + 1013904223u;
+            return static_cast<uint64_t>(seed >> 8) % n;
+        };
+        std::vector<uint8_t> out;
+        for (int round = 0; round < 600; ++round) {
+            const uint64_t lengths[] = {1, 511, 4096, 5000, 70000};
+            const uint64_t len = std::min<uint64_t>(lengths[next(5)] + next(3), kSize);
+            const uint64_t at = next(kSize - len + 1);
+            CAPTURE(round);
+            CAPTURE(at);
+            CAPTURE(len);
+            switch (next(8)) {
+            case 0: { // a whole chunk handed over
+                const uint64_t index = next(kSize / MemoryBackingStore::kChunkSize);
+                MediaChunk chunk = new_media_chunk();
+                for (uint64_t i = 0; i < MemoryBackingStore::kChunkSize; ++i)
+                    chunk[i] = static_cast<uint8_t>(next(256));
+                std::memcpy(model.data() + index * MemoryBackingStore::kChunkSize, chunk.get(),
+                            MemoryBackingStore::kChunkSize);
+                std::fill_n(written.begin() +
+                                static_cast<long>(index * MemoryBackingStore::kChunkSize),
+                            MemoryBackingStore::kChunkSize, true);
+                REQUIRE(store.write_chunk(index, chunk));
+                break;
+            }
+            case 1:
+            case 2:
+            case 3: {
+                std::vector<uint8_t> data(len);
+                for (uint8_t &b : data)
+                    b = static_cast<uint8_t>(1 + next(255)); // never 0: zeros stand out
+                std::memcpy(model.data() + at, data.data(), len);
+                std::fill_n(written.begin() + static_cast<long>(at), len, true);
+                REQUIRE(store.write(at, data));
+                break;
+            }
+            default:
+                out.assign(len, 0xEE);
+                REQUIRE(store.read(at, out));
+                REQUIRE(std::equal(out.begin(), out.end(), model.begin() + static_cast<long>(at)));
+                unwritten_reads += static_cast<uint64_t>(
+                    std::count(written.begin() + static_cast<long>(at),
+                               written.begin() + static_cast<long>(at + len), false));
+            }
+        }
+        out.assign(kSize, 0xEE);
+        REQUIRE(store.read(0, out));
+        CHECK(out == model);
+        CHECK(unwritten_reads > 100000); // reads did cover bytes never written
+        // Outside the media: refused.
+        CHECK_FALSE(store.write(kSize - 1, std::vector<uint8_t>(2, 1)));
+        out.assign(2, 0);
+        CHECK_FALSE(store.read(kSize - 1, out));
+    }
+
     TEST_CASE("media chunk buffers: page aligned like host pages, pooled up to a limit") {
         MediaChunkPool pool(2);
         MediaChunk a = pool.take();

@@ -11,30 +11,31 @@ bool in_range(uint64_t offset, uint64_t len, uint64_t size) {
 }
 } // namespace
 
-uint8_t *MemoryBackingStore::find_chunk(uint64_t chunk) const {
-    auto it = chunks_.find(chunk);
-    return it == chunks_.end() ? nullptr : it->second.get();
-}
-
-uint8_t *MemoryBackingStore::add_chunk(uint64_t chunk) {
-    // Not zeroed here: write() zeroes what it does not cover.
-    auto &slot = chunks_[chunk];
-    slot = new_media_chunk();
-    return slot.get();
-}
-
 bool MemoryBackingStore::read(uint64_t offset, std::span<uint8_t> out) {
     if (!in_range(offset, out.size(), media_size_)) return false;
     uint64_t done = 0;
     while (done < out.size()) {
         const uint64_t pos = offset + done;
-        const uint64_t chunk = pos / kChunkSize;
         const uint64_t within = pos % kChunkSize;
         const uint64_t n = std::min<uint64_t>(kChunkSize - within, out.size() - done);
-        if (const uint8_t *bytes = find_chunk(chunk))
-            std::memcpy(out.data() + done, bytes + within, n);
-        else
-            std::memset(out.data() + done, 0, n);
+        uint8_t *to = out.data() + done;
+        const auto it = chunks_.find(pos / kChunkSize);
+        if (it == chunks_.end()) {
+            std::memset(to, 0, n);
+        } else if (it->second.written == kAllPieces) {
+            std::memcpy(to, it->second.bytes.get() + within, n);
+        } else {
+            // Piece by piece: pieces never written read as zeros.
+            for (uint64_t at = within; at < within + n;) {
+                const uint64_t piece = at / kPieceSize;
+                const uint64_t end = std::min(within + n, (piece + 1) * kPieceSize);
+                if (it->second.written & (uint32_t{1} << piece))
+                    std::memcpy(to + (at - within), it->second.bytes.get() + at, end - at);
+                else
+                    std::memset(to + (at - within), 0, end - at);
+                at = end;
+            }
+        }
         done += n;
     }
     return true;
@@ -45,17 +46,26 @@ bool MemoryBackingStore::write(uint64_t offset, std::span<const uint8_t> data) {
     uint64_t done = 0;
     while (done < data.size()) {
         const uint64_t pos = offset + done;
-        const uint64_t chunk = pos / kChunkSize;
         const uint64_t within = pos % kChunkSize;
         const uint64_t n = std::min<uint64_t>(kChunkSize - within, data.size() - done);
-        uint8_t *bytes = find_chunk(chunk);
-        if (bytes == nullptr) {
-            // A new chunk reads as zeros where this write does not cover it.
-            bytes = add_chunk(chunk);
-            std::memset(bytes, 0, within);
-            std::memset(bytes + within + n, 0, kChunkSize - within - n);
+        Chunk &chunk = chunks_[pos / kChunkSize];
+        if (!chunk.bytes) {
+            chunk.bytes = new_media_chunk(); // contents unspecified: no piece written yet
+            if (fill_) std::memset(chunk.bytes.get(), *fill_, kChunkSize);
         }
-        std::memcpy(bytes + within, data.data() + done, n);
+        if (chunk.written != kAllPieces) {
+            // A piece written for the first time reads as zeros where this write misses it.
+            for (uint64_t piece = within / kPieceSize; piece * kPieceSize < within + n; ++piece) {
+                const uint32_t bit = uint32_t{1} << piece;
+                if (chunk.written & bit) continue;
+                const uint64_t begin = piece * kPieceSize, end = begin + kPieceSize;
+                uint8_t *bytes = chunk.bytes.get();
+                if (within > begin) std::memset(bytes + begin, 0, within - begin);
+                if (within + n < end) std::memset(bytes + within + n, 0, end - (within + n));
+                chunk.written |= bit;
+            }
+        }
+        std::memcpy(chunk.bytes.get() + within, data.data() + done, n);
         done += n;
     }
     return true;
@@ -65,7 +75,9 @@ bool MemoryBackingStore::write_chunk(uint64_t index, MediaChunk &data) {
     if (!in_range(index * kChunkSize, kChunkSize, media_size_)) return false;
     // Swap: the store keeps the caller's buffer, the caller gets the old one (null when the
     // chunk was never written) to reuse.
-    std::swap(chunks_[index], data);
+    Chunk &chunk = chunks_[index];
+    std::swap(chunk.bytes, data);
+    chunk.written = kAllPieces;
     return true;
 }
 

@@ -5,6 +5,7 @@
 // memory.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,10 +41,14 @@ public:
     virtual bool save_state(std::string_view json) = 0;
 };
 
-// Sparse in-memory store: only chunks that were written take memory.
+// Sparse in-memory store: only chunks that were written take memory, and within a chunk only
+// the 4 KiB pieces that were written are ever touched. The rest of a chunk reads as zeros
+// without being zeroed: a random 4 KiB write to a new chunk then costs one page of memory, not
+// sixteen (zeroing them made the web app stall while the write cache destaged).
 class MemoryBackingStore final : public BackingStore {
 public:
     static constexpr uint64_t kChunkSize = kMediaChunkSize;
+    static constexpr uint64_t kPieceSize = 4096;
 
     explicit MemoryBackingStore(uint64_t media_size) : media_size_(media_size) {}
     uint64_t media_size() const override { return media_size_; }
@@ -58,14 +63,24 @@ public:
     }
     // Bytes of media memory held (for the benchmark and the UI).
     uint64_t resident_bytes() const { return chunks_.size() * kChunkSize; }
+    // Tests: fill each new chunk's buffer with `byte` first, so that bytes the store failed to
+    // zero cannot read as zeros by luck (fresh memory from the system is zero).
+    void fill_new_chunks(uint8_t byte) { fill_ = byte; }
 
 private:
-    uint8_t *find_chunk(uint64_t chunk) const;
-    uint8_t *add_chunk(uint64_t chunk);
+    static constexpr uint32_t kPieces = kChunkSize / kPieceSize;
+    static_assert(kChunkSize % kPieceSize == 0 && kPieces <= 32);
+    static constexpr uint32_t kAllPieces =
+        kPieces == 32 ? ~uint32_t{0} : (uint32_t{1} << kPieces) - 1;
+    struct Chunk {
+        MediaChunk bytes;
+        uint32_t written = 0; // bit i: piece i holds data; the others read as zeros
+    };
 
     uint64_t media_size_;
+    std::optional<uint8_t> fill_;
     // Chunk number -> its bytes; only written chunks exist.
-    std::unordered_map<uint64_t, MediaChunk> chunks_;
+    std::unordered_map<uint64_t, Chunk> chunks_;
     std::string state_;
 };
 
