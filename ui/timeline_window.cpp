@@ -221,8 +221,10 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
     ImGui::TextDisabled("%zu of %zu events", rows_.size(), events.size());
 
     // ---- plots ---------------------------------------------------------------------------
-    const std::optional<Session::CommandRef> sel =
-        s.follow_latest ? std::nullopt : s.selected_command;
+    // The command whose events are highlighted (none while following the newest), copied: a
+    // click below selects another.
+    const bool highlight = !s.follow_latest && s.selected_command.has_value();
+    const Session::CommandRef sel = highlight ? *s.selected_command : Session::CommandRef{};
     if (plots_) draw_plots(plots(s));
 
     // ---- rows ----------------------------------------------------------------------------
@@ -249,7 +251,7 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
                 const std::string time =
                     fmt::format("{:.3f}", static_cast<double>(ev.time_ns) / 1000.0);
                 ImGui::PushID(static_cast<int>(seq));
-                const bool of_selected = sel && ev.sqid == sel->sqid && ev.cid == sel->cid;
+                const bool of_selected = highlight && ev.sqid == sel.sqid && ev.cid == sel.cid;
                 if (ImGui::Selectable(time.c_str(), selected_seq_ == seq || of_selected,
                                       ImGuiSelectableFlags_SpanAllColumns)) {
                     selected_seq_ = seq;
