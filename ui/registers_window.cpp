@@ -102,19 +102,19 @@ void register_body(Session &s, const RegisterInfo &reg, uint64_t raw) {
         ImGui::TableNextColumn();
         ImGui::AlignTextToFramePadding();
         ImGui::TextUnformatted(f.name.data(), f.name.data() + f.name.size());
-        tooltip(field_tooltip(reg, f));
+        if (ImGui::IsItemHovered()) tooltip(field_tooltip(reg, f)); // built only when shown
         ImGui::TableNextColumn();
         if (f.hi == f.lo)
             ImGui::TextDisabled("%u", f.lo);
         else
             ImGui::TextDisabled("%u:%u", f.hi, f.lo);
-        tooltip(field_tooltip(reg, f));
+        if (ImGui::IsItemHovered()) tooltip(field_tooltip(reg, f)); // built only when shown
         ImGui::TableNextColumn();
         value_cell(s, reg, f, raw);
         ImGui::TableNextColumn();
         const std::string meaning = field_meaning(reg, f, raw);
         ImGui::TextUnformatted(meaning.c_str());
-        tooltip(field_tooltip(reg, f));
+        if (ImGui::IsItemHovered()) tooltip(field_tooltip(reg, f)); // built only when shown
     }
     ImGui::EndTable();
 }
@@ -131,33 +131,41 @@ void doorbells(Session &s) {
     ImGui::TableSetupColumn("doorbell");
     ImGui::TableSetupColumn("offset");
     ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
-    for (const QueueView &q : queues) {
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        ImGui::AlignTextToFramePadding();
-        ImGui::Text("%s%uT%sDBL", q.is_sq ? "SQ" : "CQ", q.qid, q.is_sq ? "" : "H");
-        const uint32_t off =
-            q.is_sq ? s.ctrl().sq_doorbell_offset(q.qid) : s.ctrl().cq_doorbell_offset(q.qid);
-        tooltip(q.is_sq ? fmt::format("SQ {} Tail Doorbell: the host writes the new SQ tail "
-                                      "here after placing commands in the queue.",
-                                      q.qid)
-                        : fmt::format("CQ {} Head Doorbell: the host writes the new CQ head "
-                                      "here after consuming completions, freeing their slots.",
-                                      q.qid));
-        ImGui::TableNextColumn();
-        ImGui::TextDisabled("0x%x", off);
-        ImGui::TableNextColumn();
-        ImGui::PushID(static_cast<int>(off));
-        uint32_t value = q.is_sq ? q.tail : q.head;
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.0f);
-        if (ImGui::InputScalar("##db", ImGuiDataType_U32, &value, nullptr, nullptr, "%u",
-                               ImGuiInputTextFlags_EnterReturnsTrue))
-            s.exec(fmt::format("doorbell {} {} {}", q.is_sq ? "sq" : "cq", q.qid, value));
-        tooltip("Doorbells are write-only; shown is the controller's current SQ tail / CQ head. "
-                "Enter writes a raw doorbell value (the host's own queue state does not "
-                "change).");
-        ImGui::PopID();
-    }
+    // Only the rows in view are built: with 64 queue pairs most of the 130 are scrolled away,
+    // and building them all cost the browser's frame ~0.4 ms.
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(queues.size()));
+    while (clipper.Step())
+        for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+            const QueueView &q = queues[static_cast<size_t>(row)];
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::AlignTextToFramePadding();
+            ImGui::Text("%s%uT%sDBL", q.is_sq ? "SQ" : "CQ", q.qid, q.is_sq ? "" : "H");
+            const uint32_t off =
+                q.is_sq ? s.ctrl().sq_doorbell_offset(q.qid) : s.ctrl().cq_doorbell_offset(q.qid);
+            if (ImGui::IsItemHovered())
+                tooltip(q.is_sq ? fmt::format("SQ {} Tail Doorbell: the host writes the new SQ "
+                                              "tail here after placing commands in the queue.",
+                                              q.qid)
+                                : fmt::format("CQ {} Head Doorbell: the host writes the new CQ "
+                                              "head here after consuming completions, freeing "
+                                              "their slots.",
+                                              q.qid));
+            ImGui::TableNextColumn();
+            ImGui::TextDisabled("0x%x", off);
+            ImGui::TableNextColumn();
+            ImGui::PushID(static_cast<int>(off));
+            uint32_t value = q.is_sq ? q.tail : q.head;
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.0f);
+            if (ImGui::InputScalar("##db", ImGuiDataType_U32, &value, nullptr, nullptr, "%u",
+                                   ImGuiInputTextFlags_EnterReturnsTrue))
+                s.exec(fmt::format("doorbell {} {} {}", q.is_sq ? "sq" : "cq", q.qid, value));
+            tooltip("Doorbells are write-only; shown is the controller's current SQ tail / CQ "
+                    "head. Enter writes a raw doorbell value (the host's own queue state does "
+                    "not change).");
+            ImGui::PopID();
+        }
     ImGui::EndTable();
 }
 
@@ -184,8 +192,9 @@ void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
         const bool expanded = ImGui::CollapsingHeader(
             label.c_str(), starts_open(reg.name) ? ImGuiTreeNodeFlags_DefaultOpen : 0);
         if (highlighted) ImGui::PopStyleColor();
-        tooltip(fmt::format("{} - {} (offset 0x{:02x}, {} bits)\n\n{}", reg.name, reg.title,
-                            reg.offset, reg.wide ? 64 : 32, reg.help));
+        if (ImGui::IsItemHovered())
+            tooltip(fmt::format("{} - {} (offset 0x{:02x}, {} bits)\n\n{}", reg.name, reg.title,
+                                reg.offset, reg.wide ? 64 : 32, reg.help));
         if (expanded) register_body(s, reg, raw);
         ImGui::PopID();
     }
