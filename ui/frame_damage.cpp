@@ -189,6 +189,8 @@ void FrameDamage::plan(const ImVec4 &display) {
     }
 }
 
+// Commands with a callback are left out here and in hash_tiles: the app registers none, and
+// ImGui's own ResetRenderState marker needs nothing from this renderer.
 void FrameDamage::whole_frame(const ImDrawData &data, std::vector<DamageRegion> &regions) {
     regions.resize(1);
     regions[0].rect = {data.DisplayPos.x, data.DisplayPos.y, data.DisplayPos.x + data.DisplaySize.x,
@@ -214,9 +216,9 @@ const std::vector<DamageRegion> &FrameDamage::update(const ImDrawData &data) {
 
     const int columns = static_cast<int>(std::ceil(data.DisplaySize.x / kTile));
     const int rows = static_cast<int>(std::ceil(data.DisplaySize.y / kTile));
-    const bool whole = !had_last || columns != columns_ || rows != rows_ ||
-                       data.FramebufferScale.x != scale_.x || data.FramebufferScale.y != scale_.y ||
-                       display.x != display_.x || display.y != display_.y;
+    // A canvas that changes size loses its pixels, even when its tile count stays the same.
+    const bool whole = !had_last || std::memcmp(&display, &display_, sizeof display) != 0 ||
+                       data.FramebufferScale.x != scale_.x || data.FramebufferScale.y != scale_.y;
     columns_ = std::max(columns, 0);
     rows_ = std::max(rows, 0);
     display_ = display;

@@ -31,13 +31,13 @@ struct DamageRegion {
 // The display is cut into tiles; each tile gets a hash of every triangle that can touch it (its
 // vertices, clip rectangle and texture), in drawing order. A tile whose hash differs from the
 // last frame's may have changed; one whose hash is the same has the same pixels (but for a
-// 64-bit hash collision). Changed tiles
-// are gathered into a few rectangles, and each rectangle gets the range of each command's
-// triangles that reach into it, so it is redrawn without going over every triangle again.
+// 64-bit hash collision). Changed tiles are gathered into a few rectangles, and each rectangle
+// gets the range of each command's triangles that reach into it, so it is redrawn without
+// going over every triangle again.
 class FrameDamage {
 public:
     // What to redraw for this frame: nothing when it looks like the last call's frame; the
-    // whole display when there is no last frame or its size changed; otherwise the changed
+    // whole display when there is no last frame or its size or scale changed; otherwise the changed
     // tiles' rectangles (they may overlap: see merge_rectangles).
     const std::vector<DamageRegion> &update(const ImDrawData &data);
     // Forget the last frame: the next update redraws the whole display.

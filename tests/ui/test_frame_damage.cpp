@@ -185,6 +185,9 @@ TEST_CASE("frame damage: the first frame whole, then only the tiles that changed
         CHECK(equal(rects_of(damage.update(f.data)), {{16, 16, 48, 48}}));
     }
     SUBCASE("the display size or scale draws everything") {
+        // A canvas a few pixels narrower has as many tiles, but its pixels are gone.
+        f.data.DisplaySize = {199, 100};
+        CHECK(equal(rects_of(damage.update(f.data)), {{0, 0, 199, 100}}));
         f.data.DisplaySize = {300, 100};
         CHECK(equal(rects_of(damage.update(f.data)), {{0, 0, 300, 100}}));
         f.data.FramebufferScale = {2, 2};
