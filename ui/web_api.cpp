@@ -42,10 +42,9 @@ constexpr int kBenchFrames = 600;
 int g_bench_frame = 0;
 std::vector<double> g_frame_start_ms;
 std::vector<FrameTimes> g_times;
-// What each measured frame asked of the GPU.
+// What each measured frame's draw data holds (its draw calls are in FrameTimes).
 struct DrawLoad {
     double vertices = 0;
-    double draw_calls = 0;
     double pixels = 0; // the summed area of its triangles: overdraw counts
 };
 std::vector<DrawLoad> g_loads;
@@ -91,10 +90,9 @@ void autosave(bool force) {
         text.c_str());
 }
 
-DrawLoad draw_load(const ImDrawData &data, int draw_calls) {
+DrawLoad draw_load(const ImDrawData &data) {
     DrawLoad load;
     load.vertices = data.TotalVtxCount;
-    load.draw_calls = draw_calls;
     for (int i = 0; i < data.CmdListsCount; ++i) {
         const ImDrawList &list = *data.CmdLists[i];
         for (const ImDrawCmd &cmd : list.CmdBuffer) {
@@ -137,7 +135,6 @@ void finish_bench() {
     size_t drawn = 0;
     for (const DrawLoad &l : g_loads) {
         vertices.push_back(l.vertices);
-        draw_calls.push_back(l.draw_calls);
         pixels.push_back(l.pixels);
     }
     for (const FrameTimes &t : g_times) {
@@ -145,6 +142,7 @@ void finish_bench() {
         sim.push_back(t.sim);
         build.push_back(t.build);
         draw.push_back(t.draw);
+        draw_calls.push_back(t.draw_calls);
         redrawn.push_back(t.redrawn_pixels);
         drawn += t.drawn ? 1 : 0;
     }
@@ -285,8 +283,7 @@ void after_frame(const FrameTimes &times) {
         if (g_bench_frame >= kBenchWarmup) {
             g_frame_start_ms.push_back(emscripten_get_now());
             g_times.push_back(times);
-            if (const ImDrawData *data = ImGui::GetDrawData())
-                g_loads.push_back(draw_load(*data, times.draw_calls));
+            if (const ImDrawData *data = ImGui::GetDrawData()) g_loads.push_back(draw_load(*data));
         }
         if (++g_bench_frame == kBenchWarmup + kBenchFrames) finish_bench();
     }
