@@ -24,9 +24,12 @@ set(ENV{XDG_CONFIG_HOME} "${OUT}/config")
 
 set(PNG "${OUT}/lesson.png")
 file(MAKE_DIRECTORY "${OUT}")
+# xvfb-run keeps its X authority file here instead of in a temporary folder of its own: when the
+# app exits at once (a bad argument), removing that folder could race with the X server and
+# xvfb-run then exited 5 ("problem while cleaning up temporary directory") whatever the app did.
 file(REMOVE "${PNG}")
 execute_process(
-    COMMAND "${XVFB_RUN}" -a -s "-screen 0 1280x1024x24"
+    COMMAND "${XVFB_RUN}" -a -f "${OUT}/Xauthority" -s "-screen 0 1280x1024x24"
             "${GUI}" --frames 5 --lesson bring-up --step 6 --screenshot "${PNG}"
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 240)
 file(WRITE "${OUT}/lesson.log" "${out}\n--- stderr ---\n${err}")
@@ -48,7 +51,7 @@ endif()
 
 # The last step: the controller was reset for the learner's turn.
 execute_process(
-    COMMAND "${XVFB_RUN}" -a -s "-screen 0 1280x1024x24"
+    COMMAND "${XVFB_RUN}" -a -f "${OUT}/Xauthority" -s "-screen 0 1280x1024x24"
             "${GUI}" --frames 2 --lesson bring-up --step 7
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 240)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "lesson: id=bring-up step=7/7 your_turn=1 done=0"
@@ -58,7 +61,7 @@ endif()
 
 # A bad step: exit code 1 and an error naming the step, no crash.
 execute_process(
-    COMMAND "${XVFB_RUN}" -a -s "-screen 0 1280x1024x24"
+    COMMAND "${XVFB_RUN}" -a -f "${OUT}/Xauthority" -s "-screen 0 1280x1024x24"
             "${GUI}" --frames 2 --lesson bring-up --step 99
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 240)
 if(NOT rc EQUAL 1 OR NOT err MATCHES "lesson 'bring-up' has no step 99: its steps are 1 to 7")

@@ -27,10 +27,13 @@ endif()
 set(SCENARIO "${CMAKE_CURRENT_LIST_DIR}/desktop_scenario.nvme")
 set(PNG "${OUT}/desktop.png")
 file(MAKE_DIRECTORY "${OUT}")
+# xvfb-run keeps its X authority file here instead of in a temporary folder of its own: when the
+# app exits at once (a bad argument), removing that folder could race with the X server and
+# xvfb-run then exited 5 ("problem while cleaning up temporary directory") whatever the app did.
 file(REMOVE "${PNG}")
 
 execute_process(
-    COMMAND "${XVFB_RUN}" -a -s "-screen 0 1280x1024x24"
+    COMMAND "${XVFB_RUN}" -a -f "${OUT}/Xauthority" -s "-screen 0 1280x1024x24"
             "${GUI}" --frames 5 --exec "${SCENARIO}" --screenshot "${PNG}"
     OUTPUT_VARIABLE out
     ERROR_VARIABLE err
