@@ -527,9 +527,9 @@ TEST_SUITE("nvm") {
         }
     }
 
-    TEST_CASE("a full write cache destages before caching more") {
+    TEST_CASE("a full write cache destages its oldest blocks before caching more") {
         DeviceConfig cfg = io_config();
-        cfg.cache_blocks = 8;
+        cfg.cache_blocks = 8; // low watermark: 8 - 8 / 8 = 7 blocks
         IoDevice d(cfg);
         const uint32_t ls = d.lba_size();
         const auto first = pattern(6 * ls, 21);
@@ -537,16 +537,18 @@ TEST_SUITE("nvm") {
         CHECK(d.ctrl.namespace_blocks_cached(1) == 6);
         const auto second = pattern(4 * ls, 22);
         REQUIRE(d.write(100, 3, second).ok());
-        // 6 + 4 > 8: the first run went to the media to make room.
-        CHECK_FALSE(d.ctrl.lba_cached(1, 0));
-        CHECK(d.media(0, 6) == first);
-        CHECK(d.ctrl.lba_cached(1, 100));
-        CHECK(d.ctrl.namespace_blocks_cached(1) == 4);
+        // 6 + 4 > 8: the three oldest blocks went to the media, leaving 3 + 4 = 7 cached.
+        const std::vector<uint8_t> first_three(first.begin(), first.begin() + 3 * ls);
+        CHECK(d.media(0, 3) == first_three);
+        CHECK(d.media(3, 1) == std::vector<uint8_t>(ls, 0));
+        CHECK(d.ctrl.cached_lbas(1) == std::vector<uint64_t>{3, 4, 5, 100, 101, 102, 103});
+        CHECK(d.read(0, 5) == first);
         CHECK(d.read(100, 3) == second);
         // Rewriting cached blocks needs no room.
         const auto again = pattern(4 * ls, 23);
         REQUIRE(d.write(100, 3, again).ok());
-        CHECK(d.ctrl.namespace_blocks_cached(1) == 4);
+        CHECK(d.ctrl.namespace_blocks_cached(1) == 7);
+        CHECK(d.media(100, 4) == std::vector<uint8_t>(4 * ls, 0));
 
         SUBCASE("a write larger than the whole cache goes straight to the media") {
             const auto big = pattern(16 * ls, 24);
@@ -799,8 +801,13 @@ TEST_SUITE("nvm") {
             CHECK(d.ctrl.namespace_blocks_cached(1) == 32);
             const auto second = pattern(16 * ls, 43);
             REQUIRE(d.write(64, 15, second).ok()); // 32 + 16 > 40
-            CHECK(d.media(16, 32) == first);
-            CHECK(d.ctrl.namespace_blocks_cached(1) == 16);
+            // Down to the low watermark (35 blocks): the older of the two cached chunks left.
+            const std::vector<uint8_t> older(first.begin(), first.begin() + 16 * ls);
+            CHECK(d.media(16, 16) == older);
+            CHECK(d.media(32, 16) == std::vector<uint8_t>(16 * ls, 0));
+            CHECK_FALSE(d.ctrl.lba_cached(1, 31));
+            CHECK(d.ctrl.lba_cached(1, 32));
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 32);
             CHECK(d.read(16, 31) == first);
             CHECK(d.read(64, 15) == second);
         }

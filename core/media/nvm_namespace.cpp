@@ -26,7 +26,7 @@ bool NvmNamespace::read(BackingStore &store, uint64_t slba, uint64_t nlb,
             if (it == lines_.end()) continue;
             const uint64_t from = std::max(begin, c * kMediaChunkSize);
             const uint64_t to = std::min(begin + bytes, (c + 1) * kMediaChunkSize);
-            std::memcpy(out.data() + (from - begin), it->second.get() + from % kMediaChunkSize,
+            std::memcpy(out.data() + (from - begin), it->second.data.get() + from % kMediaChunkSize,
                         to - from);
         }
     }
@@ -34,7 +34,7 @@ bool NvmNamespace::read(BackingStore &store, uint64_t slba, uint64_t nlb,
     for (uint64_t i = 0; i < nlb; ++i) {
         auto it = cache_index_.find(slba + i);
         if (it != cache_index_.end())
-            std::memcpy(out.data() + i * lba_size_, cache_slot(it->second), lba_size_);
+            std::memcpy(out.data() + i * lba_size_, cache_slot(it->second.slot), lba_size_);
     }
     return true;
 }
@@ -49,8 +49,8 @@ uint64_t NvmNamespace::uncached_blocks(uint64_t slba, uint64_t nlb) const {
 std::vector<uint64_t> NvmNamespace::cached_lbas() const {
     std::vector<uint64_t> lbas;
     lbas.reserve(cached_blocks());
-    for (const auto &[lba, slot] : cache_index_)
-        lbas.push_back(lba);
+    for (const auto &entry : cache_index_)
+        lbas.push_back(entry.first);
     for (const auto &[chunk, line] : lines_)
         for (uint64_t i = 0, first = chunk_first_lba(chunk); i < blocks_per_chunk(); ++i)
             lbas.push_back(first + i);
@@ -62,16 +62,35 @@ void NvmNamespace::drop_arena_blocks(uint64_t slba, uint64_t nlb) {
     for (uint64_t i = 0; i < nlb && !cache_index_.empty(); ++i) {
         auto it = cache_index_.find(slba + i);
         if (it != cache_index_.end()) {
-            free_slots_.push_back(it->second);
+            free_slots_.push_back(it->second.slot);
             cache_index_.erase(it);
         }
     }
 }
 
+bool NvmNamespace::admission_live(const Admission &a) const {
+    if (a.line) {
+        auto it = lines_.find(a.key);
+        return it != lines_.end() && it->second.age == a.age;
+    }
+    auto it = cache_index_.find(a.key);
+    return it != cache_index_.end() && it->second.age == a.age;
+}
+
+void NvmNamespace::admit(uint64_t key, uint64_t &age, bool line) {
+    age = next_age_++;
+    admissions_.push_back(Admission{key, age, line});
+    // Entries of blocks and lines that left the cache stay until destaging reaches them;
+    // rewrites that keep replacing cached data with write-through data could pile them up.
+    const uint64_t live = cache_index_.size() + lines_.size();
+    if (admissions_.size() > 2 * live + 64)
+        std::erase_if(admissions_, [this](const Admission &e) { return !admission_live(e); });
+}
+
 void NvmNamespace::split_line(uint64_t chunk) {
     auto it = lines_.find(chunk);
     if (it == lines_.end()) return;
-    MediaChunk line = std::move(it->second);
+    MediaChunk line = std::move(it->second.data);
     lines_.erase(it);
     put_in_arena(chunk_first_lba(chunk), blocks_per_chunk(), line.get());
     pool_.give(std::move(line));
@@ -94,7 +113,7 @@ void NvmNamespace::uncache_lines(uint64_t slba, uint64_t nlb) {
             split_line(c);
             return true;
         }
-        pool_.give(std::move(lines_[c]));
+        pool_.give(std::move(lines_[c].data));
         lines_.erase(c);
         return true;
     });
@@ -113,18 +132,82 @@ void NvmNamespace::put_in_arena(uint64_t slba, uint64_t nlb, const uint8_t *data
         if (!lines_.empty()) {
             auto line = lines_.find(chunk_of(lba));
             if (line != lines_.end()) {
-                std::memcpy(line->second.get() + store_address(lba) % kMediaChunkSize, block,
+                std::memcpy(line->second.data.get() + store_address(lba) % kMediaChunkSize, block,
                             lba_size_);
                 continue;
             }
         }
-        auto [it, inserted] = cache_index_.try_emplace(lba, 0);
+        auto [it, inserted] = cache_index_.try_emplace(lba, CachedBlock{});
         if (inserted) {
-            it->second = free_slots_.back();
+            it->second.slot = free_slots_.back();
             free_slots_.pop_back();
+            admit(lba, it->second.age, false);
         }
-        std::memcpy(cache_slot(it->second), block, lba_size_);
+        std::memcpy(cache_slot(it->second.slot), block, lba_size_);
     }
+}
+
+bool NvmNamespace::make_room(BackingStore &store, uint64_t slba, uint64_t nlb) {
+    const uint64_t needed = cached_blocks() + uncached_blocks(slba, nlb);
+    if (needed <= cache_capacity_) return true;
+    // Destaging a block the write covers frees no room (the write brings it back), so only
+    // blocks outside the range count against the excess. An empty cache ends the loop: the
+    // write alone fits, being no larger than the cache.
+    uint64_t excess = needed - low_watermark();
+    while (excess > 0 && !admissions_.empty())
+        if (!destage_oldest(store, slba, nlb, excess)) return false;
+    return true;
+}
+
+bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t nlb,
+                                  uint64_t &excess) {
+    const Admission oldest = admissions_.front();
+    admissions_.pop_front();
+    if (!admission_live(oldest)) return true;
+    const auto outside_range = [&](uint64_t lba, uint64_t n) {
+        const uint64_t lo = std::max(lba, slba);
+        const uint64_t hi = std::min(lba + n, slba + nlb);
+        return n - (hi > lo ? hi - lo : 0);
+    };
+    uint64_t freed = 0;
+    if (oldest.line) {
+        auto line = lines_.find(oldest.key);
+        if (!store.write_chunk(oldest.key, line->second.data)) {
+            admissions_.push_front(oldest);
+            return false;
+        }
+        pool_.give(std::move(line->second.data));
+        lines_.erase(line);
+        freed = outside_range(chunk_first_lba(oldest.key), blocks_per_chunk());
+    } else {
+        // The blocks of one multi-block write were admitted one after another into adjacent
+        // slots, so they usually leave in one media write.
+        const uint32_t slot = cache_index_.find(oldest.key)->second.slot;
+        uint64_t run = 1;
+        freed = outside_range(oldest.key, 1);
+        while (freed < excess && run - 1 < admissions_.size()) {
+            const Admission &next = admissions_[run - 1];
+            auto block = cache_index_.find(next.key);
+            if (next.line || next.key != oldest.key + run || block == cache_index_.end() ||
+                block->second.age != next.age || block->second.slot != slot + run)
+                break;
+            freed += outside_range(next.key, 1);
+            ++run;
+        }
+        if (!store.write(store_address(oldest.key),
+                         std::span<const uint8_t>(cache_slot(slot), run * lba_size_))) {
+            admissions_.push_front(oldest);
+            return false;
+        }
+        admissions_.erase(admissions_.begin(), admissions_.begin() + (run - 1));
+        // Slots go back so that the next blocks cached get them in ascending order again.
+        for (uint64_t i = run; i > 0; --i) {
+            cache_index_.erase(oldest.key + i - 1);
+            free_slots_.push_back(static_cast<uint32_t>(slot + i - 1));
+        }
+    }
+    excess -= std::min(excess, freed);
+    return true;
 }
 
 bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
@@ -135,8 +218,7 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
         drop_arena_blocks(slba, nlb);
         return store.write(store_address(slba), in.first(nlb * lba_size_));
     }
-    if (cached_blocks() + uncached_blocks(slba, nlb) > cache_capacity_ && flush(store) < 0)
-        return false;
+    if (!make_room(store, slba, nlb)) return false;
     put_in_arena(slba, nlb, in.data());
     return true;
 }
@@ -145,9 +227,7 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, Chunk
                          bool cache) {
     const uint64_t bpc = blocks_per_chunk();
     const bool to_cache = cache && nlb <= cache_capacity_;
-    if (to_cache && cached_blocks() + uncached_blocks(slba, nlb) > cache_capacity_ &&
-        flush(store) < 0)
-        return false;
+    if (to_cache && !make_room(store, slba, nlb)) return false;
     bool ok = true;
     for (size_t i = 0; ok && i < in.chunks.size(); ++i) {
         const uint64_t c = in.first_chunk() + i;
@@ -165,9 +245,10 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, Chunk
         }
         drop_arena_blocks(first_lba, blocks);
         if (to_cache) {
-            MediaChunk &line = lines_[c];
-            pool_.give(std::move(line)); // the older cached copy, if any
-            line = std::move(buffer);
+            auto [line, inserted] = lines_.try_emplace(c);
+            if (inserted) admit(c, line->second.age, true);
+            pool_.give(std::move(line->second.data)); // the older cached copy, if any
+            line->second.data = std::move(buffer);
         } else {
             uncache_lines(first_lba, blocks);
             ok = store.write_chunk(c, buffer); // buffer now holds what the store gave back
@@ -183,8 +264,8 @@ bool NvmNamespace::commit_range(BackingStore &store, uint64_t slba, uint64_t nlb
             split_line(c); // only the range is committed: its blocks follow from the arena
             return true;
         }
-        if (!store.write_chunk(c, lines_[c])) return false;
-        pool_.give(std::move(lines_[c]));
+        if (!store.write_chunk(c, lines_[c].data)) return false;
+        pool_.give(std::move(lines_[c].data));
         lines_.erase(c);
         return true;
     });
@@ -193,9 +274,9 @@ bool NvmNamespace::commit_range(BackingStore &store, uint64_t slba, uint64_t nlb
         auto it = cache_index_.find(slba + i);
         if (it == cache_index_.end()) continue;
         if (!store.write(store_address(slba + i),
-                         std::span<const uint8_t>(cache_slot(it->second), lba_size_)))
+                         std::span<const uint8_t>(cache_slot(it->second.slot), lba_size_)))
             return false;
-        free_slots_.push_back(it->second);
+        free_slots_.push_back(it->second.slot);
         cache_index_.erase(it);
     }
     return true;
@@ -212,7 +293,7 @@ int64_t NvmNamespace::flush(BackingStore &store) {
         lines.push_back(entry.first);
     std::sort(lines.begin(), lines.end());
     for (const uint64_t c : lines) {
-        MediaChunk &line = lines_[c];
+        MediaChunk &line = lines_[c].data;
         if (!store.write_chunk(c, line)) return -1;
         pool_.give(std::move(line));
         lines_.erase(c);
@@ -220,7 +301,10 @@ int64_t NvmNamespace::flush(BackingStore &store) {
     // Single blocks in LBA order, merging blocks into one write while their LBAs follow each
     // other and so do their arena slots, so the media sees few large writes. (drop_cache()
     // hands slots out in arena order, so blocks written together are usually adjacent there.)
-    std::vector<std::pair<uint64_t, uint32_t>> blocks(cache_index_.begin(), cache_index_.end());
+    std::vector<std::pair<uint64_t, uint32_t>> blocks;
+    blocks.reserve(cache_index_.size());
+    for (const auto &[lba, block] : cache_index_)
+        blocks.emplace_back(lba, block.slot);
     std::sort(blocks.begin(), blocks.end());
     size_t i = 0;
     while (i < blocks.size()) {
@@ -240,9 +324,10 @@ int64_t NvmNamespace::flush(BackingStore &store) {
 uint64_t NvmNamespace::drop_cache() {
     const uint64_t dropped = cached_blocks();
     for (auto &entry : lines_)
-        pool_.give(std::move(entry.second));
+        pool_.give(std::move(entry.second.data));
     lines_.clear();
     cache_index_.clear();
+    admissions_.clear();
     // Every slot is free again. Hand them out from the start of the arena again, so blocks
     // cached together sit together and flush() can write their runs straight from the arena.
     free_slots_.clear();

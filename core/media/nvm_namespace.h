@@ -6,7 +6,13 @@
 // The cache holds blocks two ways: whole media chunks ("lines", taken over from a Write's
 // ChunkedData without a copy and handed to the store the same way), and single blocks in an
 // arena for writes that cover a chunk only in part. A block is in at most one of the two.
+//
+// A write that would overflow the cache first destages the oldest cached data (in the order it
+// entered the cache) down to a low watermark, as a drive's background destaging does, instead
+// of emptying the whole cache at once: each overflow then moves an eighth of the cache, not all
+// of it, so the work (and the time a front end spends on it) comes in small, even steps.
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +26,10 @@ class NvmNamespace {
 public:
     NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, uint32_t lba_size,
                  uint32_t cache_blocks);
+    // Namespaces live in a vector: moving one must not fall back to copying (std::deque's move
+    // constructor is not noexcept, which would make the implicit one not noexcept either).
+    NvmNamespace(NvmNamespace &&) noexcept = default;
+    NvmNamespace &operator=(NvmNamespace &&) noexcept = default;
 
     uint32_t nsid() const { return nsid_; }
     uint64_t nsze() const { return nsze_; }
@@ -54,8 +64,27 @@ public:
     }
     // Every cached LBA, ascending (at most the cache's capacity of them).
     std::vector<uint64_t> cached_lbas() const;
+    // What an overflow destages down to: cached blocks plus the write's new ones fit in it.
+    uint64_t low_watermark() const { return cache_capacity_ - cache_capacity_ / 8; }
 
 private:
+    struct CachedBlock {
+        uint32_t slot; // in the arena
+        uint64_t age;  // admission number: which entry of admissions_ is this block's
+    };
+    struct CachedLine {
+        MediaChunk data;
+        uint64_t age = 0;
+    };
+    // One block or line entering the cache, oldest first. A block or line that leaves the
+    // cache leaves its entry behind; an entry counts only while its key is cached with the
+    // same age (admission_live), so one that left and came back is destaged by its new entry.
+    struct Admission {
+        uint64_t key; // LBA of a block, or media chunk index of a line
+        uint64_t age;
+        bool line;
+    };
+
     uint64_t chunk_of(uint64_t lba) const { return store_address(lba) / kMediaChunkSize; }
     uint64_t blocks_per_chunk() const { return kMediaChunkSize / lba_size_; }
     // Blocks of [slba, slba + nlb) not in the cache yet.
@@ -64,6 +93,18 @@ private:
     void put_in_arena(uint64_t slba, uint64_t nlb, const uint8_t *data);
     // Drops arena copies of a range (a newer copy went to a line or to the media).
     void drop_arena_blocks(uint64_t slba, uint64_t nlb);
+    // Before caching [slba, slba + nlb): when its new blocks would overflow the cache, the
+    // oldest cached blocks and lines go to the media until the cache, with those new blocks,
+    // is at the low watermark (or empty). False on a backing-store failure.
+    bool make_room(BackingStore &store, uint64_t slba, uint64_t nlb);
+    // Writes the oldest admission (a line, or a run of blocks admitted together in adjacent
+    // LBAs and slots, cut short once `excess` blocks outside [slba, slba + nlb) have left) to
+    // the media and drops it from the cache; lowers `excess` by the blocks that left outside
+    // the range.
+    bool destage_oldest(BackingStore &store, uint64_t slba, uint64_t nlb, uint64_t &excess);
+    bool admission_live(const Admission &a) const;
+    // Gives a block or line that just entered the cache its age and its admission entry.
+    void admit(uint64_t key, uint64_t &age, bool line);
     // Moves a cached line's blocks into the arena, so single blocks of it can leave the cache.
     // (The arena has room: lines and arena blocks together never exceed the capacity.)
     void split_line(uint64_t chunk);
@@ -88,10 +129,12 @@ private:
     uint64_t nsze_;
     uint32_t lba_size_;
     uint32_t cache_capacity_;
-    std::unordered_map<uint64_t, uint32_t> cache_index_; // LBA -> arena slot
-    std::vector<uint8_t> cache_arena_;                   // allocated on first cached write
-    std::vector<uint32_t> free_slots_;
-    std::unordered_map<uint64_t, MediaChunk> lines_; // media chunk index -> whole cached chunk
+    std::unordered_map<uint64_t, CachedBlock> cache_index_; // LBA -> arena slot and age
+    std::vector<uint8_t> cache_arena_;                      // allocated on first cached write
+    std::vector<uint32_t> free_slots_;                      // handed out from the back
+    std::unordered_map<uint64_t, CachedLine> lines_; // media chunk index -> whole cached chunk
+    std::deque<Admission> admissions_;
+    uint64_t next_age_ = 0;
     MediaChunkPool pool_;
 };
 
