@@ -536,7 +536,18 @@ TEST_SUITE("nvm") {
         REQUIRE(d.write(0, 5, first).ok());
         CHECK(d.ctrl.namespace_blocks_cached(1) == 6);
         const auto second = pattern(4 * ls, 22);
+        uint64_t m = d.mark();
         REQUIRE(d.write(100, 3, second).ok());
+        // The trace shows the destage, and the write waited for it at the Flush rate.
+        const auto destage = d.events(m, EventKind::CacheDestage);
+        REQUIRE(destage.size() == 1);
+        CHECK(destage[0].len == 3);
+        CHECK(destage[0].u32 == 1);
+        const auto execute_time = [&](uint64_t since) {
+            return d.events(since, EventKind::CqePost).at(0).time_ns -
+                   d.events(since, EventKind::CacheWrite).at(0).time_ns;
+        };
+        const uint64_t destaging_write_ns = execute_time(m);
         // 6 + 4 > 8: the three oldest blocks went to the media, leaving 3 + 4 = 7 cached.
         const std::vector<uint8_t> first_three(first.begin(), first.begin() + 3 * ls);
         CHECK(d.media(0, 3) == first_three);
@@ -546,8 +557,11 @@ TEST_SUITE("nvm") {
         CHECK(d.read(100, 3) == second);
         // Rewriting cached blocks needs no room.
         const auto again = pattern(4 * ls, 23);
+        m = d.mark();
         REQUIRE(d.write(100, 3, again).ok());
         CHECK(d.ctrl.namespace_blocks_cached(1) == 7);
+        CHECK(d.events(m, EventKind::CacheDestage).empty());
+        CHECK(destaging_write_ns - execute_time(m) == 3 * cfg.write_ns / 64);
         CHECK(d.media(100, 4) == std::vector<uint8_t>(4 * ls, 0));
 
         SUBCASE("a write larger than the whole cache goes straight to the media") {

@@ -142,6 +142,7 @@ TEST_SUITE("write-cache") {
         REQUIRE(rig.write(500, 1, 1));
         CHECK(rig.store.writes == std::vector<RecordingStore::Write>{{9, 1}, {3, 1}, {12, 1}});
         CHECK(rig.ns.cached_blocks() == 14);
+        CHECK(rig.ns.destaged_blocks() == 3);
         CHECK(rig.media(9, 1) == version_of(9, 1));
         CHECK_FALSE(rig.ns.is_cached(3));
         CHECK(rig.ns.is_cached(5));
@@ -158,6 +159,7 @@ TEST_SUITE("write-cache") {
         CHECK(rig.writes_since(mark) ==
               std::vector<RecordingStore::Write>{{5, 1}, {0, 1}, {7, 1}, {30, 2}, {200, 1}});
         CHECK(rig.ns.cached_lbas() == lbas({{201, 7}, {500, 1}, {600, 2}, {700, 4}}));
+        CHECK(rig.ns.destaged_blocks() == 9);
         CHECK(rig.media(30, 2) == version_of(30, 1, 2));
         CHECK(rig.media(201, 1) == std::vector<uint8_t>(kBlock, 0));
         // Reads see every block, from the cache or the media.
@@ -241,6 +243,7 @@ TEST_SUITE("write-cache") {
         REQUIRE(rig.write_chunked(101, 6, 1));
         CHECK(rig.store.writes == std::vector<RecordingStore::Write>{{3, 1}, {16, 16}});
         CHECK(rig.ns.cached_blocks() == 24);
+        CHECK(rig.ns.destaged_blocks() == 17);
         CHECK(rig.media(16, 16) == version_of(16, 1, 16));
         CHECK(rig.read(48, 16) == version_of(48, 1, 16));
         // A chunk rewritten while cached keeps its place.

@@ -130,6 +130,7 @@ ImVec4 event_colour(uint8_t kind, uint64_t value) {
     case EventKind::MediaWrite:
     case EventKind::CacheWrite:
     case EventKind::CacheFlush:
+    case EventKind::CacheDestage:
     case EventKind::AdminExecute:
         return {0.97f, 0.65f, 0.3f, 1};
     case EventKind::CqePost:

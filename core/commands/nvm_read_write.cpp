@@ -116,9 +116,14 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     ctx.execute_ns = cached ? s.config.cache_ns : s.config.write_ns;
     ++s.health.host_write_commands;
     s.health.data_units_written += ctx.transfer_bytes / 512;
+    const uint64_t destaged_before = ns.destaged_blocks();
     const bool written = ctx.chunked.active()
                              ? ns.write(s.store, f.slba, blocks, ctx.chunked, cached)
                              : ns.write(s.store, f.slba, blocks, ctx.buffer, cached);
+    // A full cache holds the write up while its oldest data goes to the media, at the rate a
+    // Flush writes (execute_flush).
+    ctx.destaged_blocks = ns.destaged_blocks() - destaged_before;
+    ctx.execute_ns += ctx.destaged_blocks * s.config.write_ns / 64;
     if (!written) {
         ++s.health.media_errors;
         ctx.error_lba = f.slba;

@@ -61,8 +61,9 @@ struct CommandContext {
     // Filled by execute().
     EventKind execute_event = EventKind::AdminExecute;
     uint64_t execute_ns = 0;
-    uint64_t event_addr = 0; // e.g. first LBA
-    uint64_t event_len = 0;  // e.g. blocks
+    uint64_t event_addr = 0;      // e.g. first LBA
+    uint64_t event_len = 0;       // e.g. blocks
+    uint64_t destaged_blocks = 0; // a full write cache moved this many to the media first
 
     // Result.
     spec::Status status = spec::success();

@@ -478,6 +478,8 @@ void Controller::transfer(CommandContext &ctx, bool to_device) {
 void Controller::execute(CommandContext &ctx) {
     if (ctx.handler->execute != nullptr) ctx.handler->execute(state_, ctx);
     int64_t why = ctx.why ? state_.trace.add_explanation(*ctx.why) : -1;
+    if (ctx.destaged_blocks > 0)
+        record_event(EventKind::CacheDestage, ctx, 0, ctx.destaged_blocks, 0, ctx.sqe.nsid, -1);
     const uint32_t u32 = ctx.execute_event == EventKind::AdminExecute ? ctx.sqe.opc : ctx.sqe.nsid;
     record_event(ctx.execute_event, ctx, ctx.event_addr, ctx.event_len, 0, u32, why);
     state_.health.busy_time_ns += ctx.execute_ns;

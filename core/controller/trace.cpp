@@ -52,6 +52,8 @@ const char *event_kind_name(EventKind kind) {
         return "cache-write";
     case EventKind::CacheFlush:
         return "cache-flush";
+    case EventKind::CacheDestage:
+        return "cache-destage";
     case EventKind::AdminExecute:
         return "execute";
     case EventKind::CqFull:
@@ -161,6 +163,9 @@ std::string Trace::format(const TraceEvent &ev) const {
         break;
     case EventKind::CacheFlush:
         out += fmt::format(" blocks={}", ev.len);
+        break;
+    case EventKind::CacheDestage:
+        out += fmt::format(" nsid={} blocks={}", ev.u32, ev.len);
         break;
     case EventKind::AdminExecute:
         out += fmt::format(" {}", opcode_label(0, ev.u32));

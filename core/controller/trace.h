@@ -45,6 +45,9 @@ enum class EventKind : uint8_t {
     CommandAborted, // dropped without a completion (controller reset) or aborted
     PowerOn,
     PowerOff, // u32 = 1 clean, 0 unclean (cache lost)
+    // A cached write found the write cache full: len = blocks its oldest data moved to the
+    // media first, u32 = nsid (NvmNamespace::make_room). Last, so older kinds keep their values.
+    CacheDestage,
 };
 
 const char *event_kind_name(EventKind kind);

@@ -178,6 +178,7 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
         }
         pool_.give(std::move(line->second.data));
         lines_.erase(line);
+        destaged_blocks_ += blocks_per_chunk();
         freed = outside_range(chunk_first_lba(oldest.key), blocks_per_chunk());
     } else {
         // The blocks of one multi-block write were admitted one after another into adjacent
@@ -200,6 +201,7 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
             return false;
         }
         admissions_.erase(admissions_.begin(), admissions_.begin() + (run - 1));
+        destaged_blocks_ += run;
         // Slots go back so that the next blocks cached get them in ascending order again.
         for (uint64_t i = run; i > 0; --i) {
             cache_index_.erase(oldest.key + i - 1);

@@ -66,6 +66,8 @@ public:
     std::vector<uint64_t> cached_lbas() const;
     // What an overflow destages down to: cached blocks plus the write's new ones fit in it.
     uint64_t low_watermark() const { return cache_capacity_ - cache_capacity_ / 8; }
+    // Blocks overflows have moved to the media so far (a running count, for the trace).
+    uint64_t destaged_blocks() const { return destaged_blocks_; }
 
 private:
     struct CachedBlock {
@@ -135,6 +137,7 @@ private:
     std::unordered_map<uint64_t, CachedLine> lines_; // media chunk index -> whole cached chunk
     std::deque<Admission> admissions_;
     uint64_t next_age_ = 0;
+    uint64_t destaged_blocks_ = 0;
     MediaChunkPool pool_;
 };
 
