@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <map>
+#include <initializer_list>
 #include <span>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "doctest/doctest.h"
@@ -204,6 +207,37 @@ TEST_SUITE("write-cache") {
         REQUIRE(rig.write(9, 1, 1)); // 9 - 7 = 2: 1 and 2, adjacent in LBA and slot
         CHECK(rig.writes_since(mark) == std::vector<RecordingStore::Write>{{1, 2}});
         CHECK(rig.media(5, 1) == version_of(5, 300));
+    }
+
+    TEST_CASE("compacting the order keeps every block still cached, the newest too") {
+        // Each round leaves `churn` entries behind and one block cached, so the order is
+        // compacted again and again; across these variants some compactions fall right on the
+        // admission of a block that stays.
+        for (uint64_t first = 1; first <= 4; ++first)
+            for (int churn = 3; churn <= 5; ++churn) {
+                CAPTURE(first);
+                CAPTURE(churn);
+                CacheRig rig(1024, 64); // low watermark 56
+                REQUIRE(rig.write(1, first, 1));
+                for (uint32_t v = 1; v <= 40; ++v) {
+                    for (int i = 0; i < churn; ++i) {
+                        REQUIRE(rig.write(500, 1, v));
+                        REQUIRE(rig.ns.commit_range(rig.store, 500, 1));
+                    }
+                    REQUIRE(rig.write(100 + v, 1, 1));
+                }
+                REQUIRE(rig.ns.cached_blocks() == first + 40);
+                const size_t mark = rig.store.writes.size();
+                // first + 40 + 50 - 56 = first + 34 leave: 1 .. first, then 101 .. 134.
+                REQUIRE(rig.write(300, 50, 1));
+                std::vector<uint64_t> destaged;
+                for (const auto &w : rig.writes_since(mark))
+                    for (uint64_t i = 0; i < w.blocks; ++i)
+                        destaged.push_back(w.lba + i);
+                std::sort(destaged.begin(), destaged.end());
+                CHECK(destaged == lbas({{1, first}, {101, 34}}));
+                CHECK(rig.ns.cached_lbas() == lbas({{135, 6}, {300, 50}}));
+            }
     }
 
     TEST_CASE("blocks the write itself covers do not count as room made") {

@@ -77,14 +77,16 @@ bool NvmNamespace::admission_live(const Admission &a) const {
     return it != cache_index_.end() && it->second.age == a.age;
 }
 
-void NvmNamespace::admit(uint64_t key, uint64_t &age, bool line) {
-    age = next_age_++;
-    admissions_.push_back(Admission{key, age, line});
+uint64_t NvmNamespace::admit(uint64_t key, bool line) {
     // Entries of blocks and lines that left the cache stay until destaging reaches them;
     // rewrites that keep replacing cached data with write-through data could pile them up.
+    // Compacted before the new entry goes in: its block or line has no age yet.
     const uint64_t live = cache_index_.size() + lines_.size();
-    if (admissions_.size() > 2 * live + 64)
+    if (admissions_.size() >= 2 * live + 64)
         std::erase_if(admissions_, [this](const Admission &e) { return !admission_live(e); });
+    const uint64_t age = next_age_++;
+    admissions_.push_back(Admission{key, age, line});
+    return age;
 }
 
 void NvmNamespace::split_line(uint64_t chunk) {
@@ -141,7 +143,7 @@ void NvmNamespace::put_in_arena(uint64_t slba, uint64_t nlb, const uint8_t *data
         if (inserted) {
             it->second.slot = free_slots_.back();
             free_slots_.pop_back();
-            admit(lba, it->second.age, false);
+            it->second.age = admit(lba, false);
         }
         std::memcpy(cache_slot(it->second.slot), block, lba_size_);
     }
@@ -248,7 +250,7 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, Chunk
         drop_arena_blocks(first_lba, blocks);
         if (to_cache) {
             auto [line, inserted] = lines_.try_emplace(c);
-            if (inserted) admit(c, line->second.age, true);
+            if (inserted) line->second.age = admit(c, true);
             pool_.give(std::move(line->second.data)); // the older cached copy, if any
             line->second.data = std::move(buffer);
         } else {

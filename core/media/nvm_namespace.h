@@ -105,8 +105,8 @@ private:
     // the range.
     bool destage_oldest(BackingStore &store, uint64_t slba, uint64_t nlb, uint64_t &excess);
     bool admission_live(const Admission &a) const;
-    // Gives a block or line that just entered the cache its age and its admission entry.
-    void admit(uint64_t key, uint64_t &age, bool line);
+    // Queues the admission of a block or line that just entered the cache; returns its age.
+    uint64_t admit(uint64_t key, bool line);
     // Moves a cached line's blocks into the arena, so single blocks of it can leave the cache.
     // (The arena has room: lines and arena blocks together never exceed the capacity.)
     void split_line(uint64_t chunk);
