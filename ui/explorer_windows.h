@@ -10,6 +10,7 @@
 
 #include "ui/device_info.h"
 #include "ui/device_properties.h"
+#include "ui/live_refresh.h"
 #include "ui/namespace_usage.h"
 #include "ui/session.h"
 #include "ui/windows.h"
@@ -63,9 +64,20 @@ public:
     NamespaceUsage &usage() { return usage_; }
 
 private:
+    // What the map was built for: its first LBA, its LBA count and its number of cells.
+    struct MapKey {
+        uint64_t first = 0;
+        uint64_t count = 0;
+        size_t cells = 0;
+        bool operator==(const MapKey &) const = default;
+    };
     NamespaceUsage usage_;
     uint64_t first_ = 0;
-    uint64_t count_ = 0; // 0: the whole namespace
+    uint64_t count_ = 0;                 // 0: the whole namespace
+    LiveRefresh<uint64_t> refresh_{0.1}; // of the map, following the trace's event count
+    MapKey map_key_;
+    NamespaceMap map_;
+    std::string counts_; // "n written, n cached, n lost"
 };
 
 // Identify Controller / Namespace, features and log pages, decoded.

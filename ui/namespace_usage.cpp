@@ -66,8 +66,9 @@ bool ExtentSet::intersects(uint64_t first, uint64_t count) const {
     return it != ranges_.end() && it->first < first + count;
 }
 
-void NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t generation,
-                            bool power_cut) {
+bool NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t generation,
+                            const std::vector<uint64_t> &lost_in_power_cut) {
+    const bool changed = device != device_ || generation != generation_;
     if (device != device_) {
         // A new device: nothing on its media yet.
         written_.clear();
@@ -79,11 +80,10 @@ void NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t
     } else if (generation != generation_) {
         // The same media after a power cycle: what was cached is on the media after a clean
         // shutdown, and gone after a power cut.
-        if (power_cut)
-            for (uint64_t lba : cached_) {
-                written_.remove(lba, 1);
-                lost_.add(lba, 1);
-            }
+        for (uint64_t lba : lost_in_power_cut) {
+            written_.remove(lba, 1);
+            lost_.add(lba, 1);
+        }
         cached_.clear();
         generation_ = generation;
         next_seq_ = 0;
@@ -102,6 +102,10 @@ void NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t
         }
     }
     next_seq_ = trace.total_recorded();
+    return changed;
+}
+
+void NamespaceUsage::sample_cache(const Controller &ctrl) {
     cached_ = ctrl.cached_lbas(1);
 }
 

@@ -2,8 +2,8 @@
 // What the Namespace window shows about each LBA of namespace 1: never written, written (on
 // the media), in the volatile write cache (not on the media yet), or lost (it was in the cache
 // when the power was cut: the media keeps whatever it had before). Built from the trace's
-// cache-write and media-write events and the controller's lba_cached(), kept across power
-// cycles of the same media, forgotten when the device is replaced.
+// cache-write and media-write events, a sample of the cache's contents and the blocks a power
+// cut lost; kept across power cycles of the same media, forgotten when the device is replaced.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -48,10 +48,16 @@ struct NamespaceMap {
 
 class NamespaceUsage {
 public:
-    // Brings the record up to date. `device` identifies the media (the same object across power
-    // cycles, a new one after a reset); `power_cut` is true when the controller was replaced
-    // because the power was cut without a shutdown (cached blocks were lost).
-    void update(const Controller &ctrl, const void *device, uint64_t generation, bool power_cut);
+    // Reads the trace events recorded since the last call. `device` identifies the media (the
+    // same object across power cycles, a new one after a reset); a new `generation` means the
+    // controller was rebuilt after a power cycle, and `lost_in_power_cut` lists the blocks that
+    // cycle lost (Session::lost_in_power_cut()). Returns true when the device or generation
+    // changed: the cache sample is then empty until the next sample_cache().
+    bool update(const Controller &ctrl, const void *device, uint64_t generation,
+                const std::vector<uint64_t> &lost_in_power_cut);
+    // Takes a new sample of the blocks in the volatile cache. It sorts every cached LBA, so a
+    // view of a busy controller calls it only now and then (see LiveRefresh).
+    void sample_cache(const Controller &ctrl);
 
     BlockState state(uint64_t lba) const;
     NamespaceMap map(uint64_t first, uint64_t count, size_t cells) const;
@@ -65,7 +71,7 @@ private:
 
     ExtentSet written_;
     ExtentSet lost_;
-    std::vector<uint64_t> cached_; // LBAs in the cache at the last update, ascending
+    std::vector<uint64_t> cached_; // LBAs in the cache at the last sample, ascending
     const void *device_ = nullptr;
     uint64_t generation_ = UINT64_MAX;
     uint64_t next_seq_ = 0; // first trace event not looked at yet

@@ -54,7 +54,8 @@ void legend(BlockState st, const char *text) {
 
 void NamespaceWindow::draw(Session &s, const Placement &where, bool *open) {
     if (!where.begin(kTitle, open)) return;
-    usage_.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    if (usage_.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut()))
+        refresh_.force();
     const uint64_t nsze = s.config().nsze();
     if (count_ == 0 || first_ + count_ > nsze) {
         first_ = 0;
@@ -73,17 +74,27 @@ void NamespaceWindow::draw(Session &s, const Placement &where, bool *open) {
         first_ = 0;
         count_ = nsze;
     }
-    ImGui::TextDisabled(
-        "%llu written, %zu cached, %llu lost (%u B blocks)",
-        static_cast<unsigned long long>(usage_.written().blocks()), usage_.cached().size(),
-        static_cast<unsigned long long>(usage_.lost().blocks()), s.config().lba_size());
-
+    // The space below the counts' line.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float below = avail.y - ImGui::GetTextLineHeightWithSpacing();
     const float cell = 9.0f;
     const int cols = std::max(8, static_cast<int>(avail.x / cell));
-    const int rows = std::max(2, static_cast<int>(avail.y / cell));
-    const NamespaceMap m =
-        usage_.map(first_, count_, static_cast<size_t>(cols) * static_cast<size_t>(rows));
+    const int rows = std::max(2, static_cast<int>(below / cell));
+    // The map and its counts follow the trace and the cache at most 10 times a second (sorting
+    // the cache's LBAs for every frame was a tenth of the page's work under a busy workload);
+    // a new zoom or size shows at once.
+    const MapKey key{first_, count_, static_cast<size_t>(cols) * static_cast<size_t>(rows)};
+    if (key != map_key_) refresh_.force();
+    if (refresh_.due(s.ctrl().trace().total_recorded(), ImGui::GetTime())) {
+        usage_.sample_cache(s.ctrl());
+        map_ = usage_.map(first_, count_, key.cells);
+        map_key_ = key;
+        counts_ =
+            fmt::format("{} written, {} cached, {} lost ({} B blocks)", usage_.written().blocks(),
+                        usage_.cached().size(), usage_.lost().blocks(), s.config().lba_size());
+    }
+    ImGui::TextDisabled("%s", counts_.c_str());
+    const NamespaceMap &m = map_;
     ImDrawList *dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     for (size_t i = 0; i < m.cells.size(); ++i) {

@@ -48,6 +48,7 @@ void Session::build(bool fresh_store) {
 
 void Session::reset() {
     last_power_cut_ = false;
+    lost_in_power_cut_.clear();
     build(true);
     log_info("--- new device: empty media, CC.EN = 0 ('enable' brings it up) ---");
 }
@@ -61,11 +62,13 @@ void Session::reset_with(DeviceConfig config) {
 void Session::power_cycle(PowerOff kind) {
     journal_.add({{"power", kind == PowerOff::Clean ? "clean" : "unclean"}});
     const Journal::Pause pause(journal_);
+    lost_in_power_cut_.clear(); // a controller already off has nothing cached
     if (ctrl_->powered()) {
         // A clean power off is what an OS does: the normal shutdown sequence first (§7.6.2).
         const spec::CstsReg csts{reg32(*ctrl_, spec::Reg::Csts)};
         if (kind == PowerOff::Clean && csts.rdy() && !csts.cfs()) exec("shutdown", false);
         const uint64_t lost = ctrl_->namespace_blocks_cached(1);
+        if (kind == PowerOff::Unclean) lost_in_power_cut_ = ctrl_->cached_lbas(1);
         ctrl_->power_off(kind);
         if (kind == PowerOff::Unclean)
             log_info(fmt::format(

@@ -115,6 +115,10 @@ public:
     void select_command(uint16_t sqid, uint16_t cid);
     // True when the device objects were last rebuilt after a power cut (cached data lost).
     bool last_power_cut() const { return last_power_cut_; }
+    // The LBAs of namespace 1 that were only in the volatile cache when that power was cut
+    // (ascending; empty after a clean power cycle or a new device). The Namespace window marks
+    // them lost; it samples the cache only now and then, so it cannot know them itself.
+    const std::vector<uint64_t> &lost_in_power_cut() const { return lost_in_power_cut_; }
 
     // What the current lesson step points at (windows and register fields); windows consult it.
     HighlightSet highlights;
@@ -146,6 +150,7 @@ private:
     std::unique_ptr<Console> console_;
     uint64_t generation_ = 0;
     bool last_power_cut_ = false;
+    std::vector<uint64_t> lost_in_power_cut_;
 
     bool running_ = false;
     uint32_t events_per_frame_ = 1;

@@ -4,9 +4,11 @@
 // again every frame through Controller's public API, host memory or the Console.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "imgui.h"
+#include "ui/live_refresh.h"
 #include "ui/session.h"
 #include "ui/sqe_composer.h"
 #include "ui/trace_plots.h"
@@ -101,9 +103,8 @@ private:
     size_t last_row_count_ = 0;
     bool plots_ = true;
     TracePlots plot_cache_;
-    double plots_at_ = -1; // ImGui::GetTime() of the last build, -1: never
-    uint64_t plots_recorded_ = 0;
-    uint64_t plots_now_ns_ = 0;
+    // The plots follow the trace's event count and the virtual clock.
+    LiveRefresh<std::pair<uint64_t, uint64_t>> plots_refresh_{0.1};
 };
 
 // The SQE composer (the inspector's Compose tab): fields -> console lines -> submit, ring.

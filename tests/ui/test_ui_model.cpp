@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <zlib.h>
@@ -13,6 +14,7 @@
 #include "ui/device_info.h"
 #include "ui/device_properties.h"
 #include "ui/image_file.h"
+#include "ui/live_refresh.h"
 #include "ui/memory_labels.h"
 #include "ui/namespace_usage.h"
 #include "ui/prp_map.h"
@@ -401,17 +403,22 @@ TEST_CASE("namespace usage: the extent count follows random adds and removes") {
 TEST_CASE("namespace usage: cached, written after a flush, lost in a power cut") {
     Session s;
     NamespaceUsage u;
+    auto update = [&] {
+        const bool changed = u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut());
+        u.sample_cache(s.ctrl());
+        return changed;
+    };
     REQUIRE(s.exec("enable").ok);
     REQUIRE(s.exec("queue create").ok);
     REQUIRE(s.exec("write 1 10 3 data=0x11").ok); // into the volatile cache
-    u.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    CHECK(update());                              // the first device seen
     CHECK(u.state(9) == BlockState::Unwritten);
     CHECK(u.state(10) == BlockState::Cached);
     CHECK(u.state(13) == BlockState::Cached);
     CHECK(u.state(14) == BlockState::Unwritten);
     REQUIRE(s.exec("flush 1").ok);
     REQUIRE(s.exec("write 1 100 0 data=0x22").ok);
-    u.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    CHECK_FALSE(update());
     CHECK(u.state(10) == BlockState::Written);
     CHECK(u.state(100) == BlockState::Cached);
     // A map of 8 cells over LBAs 0..127: 16 blocks a cell; cached wins over written.
@@ -424,15 +431,78 @@ TEST_CASE("namespace usage: cached, written after a flush, lost in a power cut")
 
     s.power_cycle(PowerOff::Unclean);
     CHECK(s.last_power_cut());
-    u.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    CHECK(s.lost_in_power_cut() == std::vector<uint64_t>{100});
+    CHECK(update());
     CHECK(u.state(10) == BlockState::Written); // flushed before the cut
     CHECK(u.state(100) == BlockState::Lost);
     CHECK(u.lost().blocks() == 1);
 
     s.reset(); // new media: nothing written
-    u.update(s.ctrl(), &s.store(), s.generation(), s.last_power_cut());
+    CHECK(s.lost_in_power_cut().empty());
+    CHECK(update());
     CHECK(u.state(10) == BlockState::Unwritten);
     CHECK(u.written().blocks() == 0);
+}
+
+TEST_CASE("namespace usage: a power cut loses what was cached then, not what the last sample saw") {
+    // The Namespace window samples the cache only now and then; the blocks a cut loses come
+    // from the session, which lists them at the cut.
+    Session s;
+    NamespaceUsage u;
+    REQUIRE(s.exec("enable").ok);
+    REQUIRE(s.exec("queue create").ok);
+    REQUIRE(s.exec("write 1 10 1 data=0x11").ok);
+    u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut());
+    u.sample_cache(s.ctrl()); // LBAs 10, 11 cached
+    REQUIRE(s.exec("flush 1").ok);
+    REQUIRE(s.exec("write 1 20 0 data=0x22").ok); // not sampled
+    s.power_cycle(PowerOff::Unclean);
+    CHECK(s.lost_in_power_cut() == std::vector<uint64_t>{20});
+    REQUIRE(u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut()));
+    CHECK(u.cached().empty()); // a new controller: nothing sampled yet
+    CHECK(u.state(10) == BlockState::Written);
+    CHECK(u.state(11) == BlockState::Written);
+    CHECK(u.state(20) == BlockState::Lost);
+    CHECK(u.lost().blocks() == 1);
+
+    // A clean power cycle loses nothing, even with blocks in the cache.
+    REQUIRE(s.exec("enable").ok);
+    REQUIRE(s.exec("queue create").ok);
+    REQUIRE(s.exec("write 1 30 0 data=0x33").ok);
+    u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut());
+    u.sample_cache(s.ctrl());
+    CHECK(u.state(30) == BlockState::Cached);
+    s.power_cycle(PowerOff::Clean);
+    CHECK(s.lost_in_power_cut().empty());
+    REQUIRE(u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut()));
+    CHECK(u.state(30) == BlockState::Written);
+    CHECK(u.state(20) == BlockState::Lost); // the earlier cut's loss stays
+    // A cut with the controller still up but nothing cached loses nothing.
+    s.power_cycle(PowerOff::Unclean);
+    CHECK(s.lost_in_power_cut().empty());
+    REQUIRE(u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut()));
+    CHECK(u.lost().blocks() == 1);
+}
+
+TEST_CASE("live refresh: at once the first time and after a quiet spell, else at most once an "
+          "interval") {
+    LiveRefresh<uint64_t> r(0.25); // times in binary fractions: the sums are exact
+    CHECK(r.due(5, 10.0));         // the first time
+    CHECK_FALSE(r.due(5, 10.5));   // nothing changed
+    CHECK(r.due(6, 10.5));         // changed after a quiet spell: at once
+    CHECK_FALSE(r.due(7, 10.625)); // changed again within the interval: later
+    CHECK_FALSE(r.due(8, 10.6875));
+    CHECK(r.due(8, 10.75)); // the interval has passed
+    CHECK_FALSE(r.due(8, 11.0));
+    r.force();
+    CHECK(r.due(8, 11.0)); // forced: whatever the version and time
+    CHECK_FALSE(r.due(9, 11.125));
+    // Versions compare whole: a change in either half counts.
+    LiveRefresh<std::pair<uint64_t, uint64_t>> p(0.1);
+    CHECK(p.due({1, 1}, 0.0));
+    CHECK_FALSE(p.due({1, 1}, 1.0));
+    CHECK(p.due({1, 2}, 1.0));
+    CHECK(p.due({2, 2}, 2.0));
 }
 
 TEST_CASE("trace plots: queue depth follows doorbells and completions") {
