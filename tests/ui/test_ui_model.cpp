@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "ui/sqe_composer.h"
 #include "ui/sqe_fields.h"
 #include "ui/trace_plots.h"
+#include "ui/workload.h"
 
 using namespace nvmelab;
 using namespace nvmelab::ui;
@@ -533,6 +536,114 @@ TEST_CASE("trace plots: queue depth follows doorbells and completions") {
         completions += c * static_cast<float>(after.bucket_ns) / 1e9f;
     // enable's admin commands + queue create (2) + the two reads.
     CHECK(completions == doctest::Approx(static_cast<double>(s.ctrl().completions().size())));
+}
+
+// The plots by their definition, one bucket at a time: the level (commands submitted and not
+// completed) after each event, each bucket's peak and completions, and the level carried into
+// buckets from the events before them.
+TracePlots plots_by_definition(const Trace &trace, size_t buckets, uint64_t end_ns,
+                               uint64_t span_ns, const std::function<uint32_t(uint16_t)> &size) {
+    std::vector<TraceEvent> events(trace.events().begin(), trace.events().end());
+    TracePlots p;
+    const uint64_t first_ns = events.empty() ? 0 : events.front().time_ns;
+    p.start_ns = span_ns == 0 || span_ns > end_ns ? first_ns : std::max(first_ns, end_ns - span_ns);
+    const uint64_t span = end_ns > p.start_ns ? end_ns - p.start_ns : 0;
+    p.bucket_ns = std::max<uint64_t>(1, (span + buckets - 1) / buckets);
+    std::erase_if(events, [&](const TraceEvent &e) { return e.time_ns > end_ns; });
+    std::vector<int64_t> level(events.size());
+    std::map<uint16_t, uint32_t> tails;
+    int64_t outstanding = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+        const TraceEvent &e = events[i];
+        if (e.kind == EventKind::DoorbellSq) {
+            const uint32_t n = size(e.sqid), tail = static_cast<uint32_t>(e.value);
+            if (n > 0 && tail < n) outstanding += (tail + n - tails[e.sqid]) % n;
+            tails[e.sqid] = tail;
+        } else if (e.kind == EventKind::CqePost || e.kind == EventKind::CommandAborted) {
+            --outstanding;
+        } else if (e.kind == EventKind::QueueDeleted) {
+            tails.erase(e.sqid);
+        } else if (e.kind == EventKind::ControllerReset) {
+            tails.clear();
+            outstanding = 0;
+        }
+        level[i] = std::max<int64_t>(outstanding, 0);
+    }
+    p.depth.assign(buckets, 0.0f);
+    p.completions_ps.assign(buckets, 0.0f);
+    for (size_t b = 0; b < buckets; ++b) {
+        const uint64_t from = p.start_ns + b * p.bucket_ns;
+        const uint64_t to = b + 1 == buckets ? UINT64_MAX : from + p.bucket_ns;
+        float peak = 0;
+        uint64_t completions = 0;
+        for (size_t i = 0; i < events.size(); ++i) {
+            if (b > 0 && events[i].time_ns < from) peak = static_cast<float>(level[i]); // carried
+            if (events[i].time_ns < from || events[i].time_ns >= to) continue;
+            peak = std::max(peak, static_cast<float>(level[i]));
+            completions += events[i].kind == EventKind::CqePost;
+        }
+        p.depth[b] = peak;
+        p.completions_ps[b] = static_cast<float>(static_cast<double>(completions) * 1e9 /
+                                                 static_cast<double>(p.bucket_ns));
+        p.max_depth = std::max(p.max_depth, p.depth[b]);
+        p.max_rate = std::max(p.max_rate, p.completions_ps[b]);
+    }
+    return p;
+}
+
+TEST_CASE("trace plots: equal to their definition, bucket by bucket, under a workload") {
+    Session s;
+    WorkloadGenerator w;
+    WorkloadParams params;
+    params.queues = 3;
+    params.entries = 16;
+    params.depth = 9;
+    params.events_per_tick = 300;
+    w.start(s, params);
+    for (int i = 0; i < 12; ++i)
+        w.tick(s);
+    auto size = [&s](uint16_t sqid) -> uint32_t {
+        for (const QueueView &q : s.ctrl().queues())
+            if (q.is_sq && q.qid == sqid) return q.size;
+        return 0;
+    };
+    const uint64_t now = s.ctrl().now_ns();
+    const auto &events = s.ctrl().trace().events();
+    REQUIRE(events.size() > 2000);
+    struct Case {
+        size_t buckets;
+        uint64_t end, span;
+    };
+    std::vector<Case> cases;
+    for (size_t buckets : {size_t{1}, size_t{7}, size_t{120}, size_t{997}})
+        for (uint64_t end : {now, now / 2, now + now / 3})
+            for (uint64_t span : {uint64_t{0}, now / 3, now * 4})
+                cases.push_back({buckets, end, span});
+    // Bucket boundaries exactly on an event's time: the event opens the next bucket.
+    const uint64_t t0 = events.front().time_ns;
+    for (size_t k : {size_t{10}, size_t{500}, size_t{1500}}) {
+        const uint64_t d = events[k].time_ns - t0;
+        REQUIRE(d > 0);
+        cases.push_back({2, t0 + 2 * d, 0});
+        cases.push_back({5, t0 + 5 * d, 0});
+    }
+    for (const auto &[buckets, end, span] : cases) {
+        CAPTURE(buckets);
+        CAPTURE(end);
+        CAPTURE(span);
+        const TracePlots got = build_trace_plots(s.ctrl().trace(), buckets, end, span, size);
+        const TracePlots want = plots_by_definition(s.ctrl().trace(), buckets, end, span, size);
+        CHECK(got.start_ns == want.start_ns);
+        CHECK(got.bucket_ns == want.bucket_ns);
+        REQUIRE(got.depth.size() == buckets);
+        for (size_t b = 0; b < buckets; ++b) {
+            CAPTURE(b);
+            REQUIRE(got.depth[b] == want.depth[b]);
+            REQUIRE(got.completions_ps[b] == doctest::Approx(want.completions_ps[b]));
+        }
+        CHECK(got.max_depth == want.max_depth);
+        CHECK(got.max_rate == doctest::Approx(want.max_rate));
+    }
 }
 
 TEST_CASE("sqe fields: CDW10..15 named per opcode") {
