@@ -9,11 +9,6 @@ namespace nvmelab::ui {
 
 namespace {
 
-template <typename T> void append(std::vector<unsigned char> &out, const T *data, size_t count) {
-    const auto *bytes = reinterpret_cast<const unsigned char *>(data);
-    out.insert(out.end(), bytes, bytes + count * sizeof(T));
-}
-
 bool is_empty(const ImVec4 &r) {
     return r.z <= r.x || r.w <= r.y;
 }
@@ -86,31 +81,6 @@ void limit_rectangles(std::vector<ImVec4> &rects, size_t most) {
         rects[best_i] = bounding_box(rects[best_i], rects[best_j]);
         rects.erase(rects.begin() + static_cast<std::ptrdiff_t>(best_j));
     }
-}
-
-bool FrameDamage::same_as_last(const ImDrawData &data) {
-    bytes_.clear();
-    append(bytes_, &data.DisplayPos, 1);
-    append(bytes_, &data.DisplaySize, 1);
-    append(bytes_, &data.FramebufferScale, 1);
-    for (int i = 0; i < data.CmdListsCount; ++i) {
-        const ImDrawList &list = *data.CmdLists[i];
-        const int sizes[3] = {list.CmdBuffer.Size, list.VtxBuffer.Size, list.IdxBuffer.Size};
-        append(bytes_, sizes, 3);
-        for (const ImDrawCmd &c : list.CmdBuffer) {
-            append(bytes_, &c.ClipRect, 1);
-            append(bytes_, &c.TextureId, 1);
-            append(bytes_, &c.UserCallback, 1);
-            const unsigned counts[3] = {c.VtxOffset, c.IdxOffset, c.ElemCount};
-            append(bytes_, counts, 3);
-        }
-        append(bytes_, list.VtxBuffer.Data, static_cast<size_t>(list.VtxBuffer.Size));
-        append(bytes_, list.IdxBuffer.Data, static_cast<size_t>(list.IdxBuffer.Size));
-    }
-    const bool same = valid_ && bytes_.size() == last_bytes_.size() &&
-                      std::memcmp(bytes_.data(), last_bytes_.data(), bytes_.size()) == 0;
-    bytes_.swap(last_bytes_);
-    return same;
 }
 
 void FrameDamage::hash_tiles(const ImDrawData &data, const ImVec4 &display) {
@@ -211,7 +181,6 @@ const std::vector<DamageRegion> &FrameDamage::update(const ImDrawData &data) {
     damage_.clear();
     regions_.clear();
     const bool had_last = valid_;
-    if (same_as_last(data)) return regions_;
     valid_ = true;
 
     const int columns = static_cast<int>(std::ceil(data.DisplaySize.x / kTile));

@@ -66,14 +66,11 @@ private:
         TileBox box; // all its triangles'
     };
 
-    // True when the draw data is byte for byte the last call's (the common, cheap case).
-    bool same_as_last(const ImDrawData &data);
     // Each tile's hash, and each triangle's tile box.
     void hash_tiles(const ImDrawData &data, const ImVec4 &display);
     // Fills in each region's draws.
     void plan(const ImVec4 &display);
 
-    std::vector<unsigned char> bytes_, last_bytes_; // the draw data, flattened
     std::vector<uint64_t> tiles_, last_tiles_;
     std::vector<CommandTiles> commands_;
     std::vector<TileBox> boxes_; // one per triangle of commands_, in order

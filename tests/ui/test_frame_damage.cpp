@@ -139,11 +139,16 @@ TEST_CASE("frame damage: the first frame whole, then only the tiles that changed
         CHECK(draws_are(d[0], {{1, 0, 0, 6}}));
         CHECK(damage.update(f.data).empty());
     }
-    SUBCASE("an index or a texture") {
+    SUBCASE("an index, a texture or a texture coordinate") {
         right.list.IdxBuffer[5] = 0;
         CHECK(equal(rects_of(damage.update(f.data)), {right_tiles}));
         right.list.CmdBuffer[0].TextureId = reinterpret_cast<ImTextureID>(7);
         CHECK(equal(rects_of(damage.update(f.data)), {right_tiles}));
+        right.list.VtxBuffer[2].uv.y += 0.25f;
+        CHECK(equal(rects_of(damage.update(f.data)), {right_tiles}));
+        right.list.VtxBuffer[1].uv.x += 0.25f;
+        CHECK(equal(rects_of(damage.update(f.data)), {right_tiles}));
+        CHECK(damage.update(f.data).empty());
     }
     SUBCASE("a window that moves damages where it was and where it is") {
         right.move(0, 0, 30);
