@@ -89,6 +89,7 @@ public:
 private:
     DeviceInfo info_;
     uint64_t generation_ = UINT64_MAX;
+    LiveRefresh<uint64_t> refresh_{0.1}; // of info_, following the trace's event count
     std::string last_error_;
 };
 

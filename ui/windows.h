@@ -3,6 +3,7 @@
 // only its own view state (filters, input buffers, caches); everything about the device is read
 // again every frame through Controller's public API, host memory or the Console.
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,8 +96,10 @@ private:
     bool auto_scroll_ = true;
     uint64_t selected_seq_ = UINT64_MAX;
 
-    // Sequence numbers of the events that pass the filter, built incrementally.
-    std::vector<uint64_t> rows_;
+    // Sequence numbers of the events that pass the filter, built incrementally. A deque: the
+    // oldest leave the front as the trace ring drops them, thousands a frame under a workload,
+    // and a vector moved all the others (up to 256 Ki) each time.
+    std::deque<uint64_t> rows_;
     uint64_t scanned_to_ = 0; // next sequence number to look at
     uint64_t generation_ = UINT64_MAX;
     uint64_t filter_key_ = 0;
