@@ -62,8 +62,9 @@ struct IoDevice {
     HostDriver host;
     uint16_t q = 0;
 
-    explicit IoDevice(const DeviceConfig &c = io_config())
-        : config(c), store(c.size), ctrl(config, memory, store), host(ctrl, memory) {
+    explicit IoDevice(const DeviceConfig &c = io_config(),
+                      uint64_t store_limit = MemoryBackingStore::kDefaultMemoryLimit)
+        : config(c), store(c.size, store_limit), ctrl(config, memory, store), host(ctrl, memory) {
         host.enable();
         q = host.create_io_queue_pair(16);
     }
@@ -783,6 +784,67 @@ TEST_SUITE("nvm") {
         CHECK_FALSE(store.write(kSize - 1, std::vector<uint8_t>(2, 1)));
         out.assign(2, 0);
         CHECK_FALSE(store.read(kSize - 1, out));
+    }
+
+    TEST_CASE("memory store: past its memory limit, writes to new chunks fail and say why") {
+        constexpr uint64_t kChunk = MemoryBackingStore::kChunkSize;
+        MemoryBackingStore store(16 * kChunk, 2 * kChunk);
+        CHECK(store.memory_limit() == 2 * kChunk);
+        CHECK(store.failure().empty());
+        const std::vector<uint8_t> data(4096, 0x5A);
+        REQUIRE(store.write(0, data));
+        REQUIRE(store.write(5 * kChunk + 100, data)); // the second chunk: at the limit
+        CHECK(store.resident_bytes() == 2 * kChunk);
+        CHECK_FALSE(store.write(9 * kChunk, data)); // a third would pass it
+        CHECK(store.failure().find("memory for media data is full") != std::string::npos);
+        CHECK(store.resident_bytes() == 2 * kChunk);
+        // A write spanning a held chunk and a new one fails at the new one; the held part is
+        // written (a failed write leaves its range undefined, NVMe 1.3 §6.15).
+        const std::vector<uint8_t> across(8192, 0x33);
+        CHECK_FALSE(store.write(kChunk - 4096, across));
+        // Chunks already held still take writes, and the refused one still reads as zeros.
+        REQUIRE(store.write(5 * kChunk, data));
+        std::vector<uint8_t> out(4096, 0xEE);
+        REQUIRE(store.read(9 * kChunk, out));
+        CHECK(std::count(out.begin(), out.end(), 0) == 4096);
+        REQUIRE(store.read(kChunk - 4096, out));
+        CHECK(out == std::vector<uint8_t>(4096, 0x33));
+        // A whole chunk handed over to a new index is refused too, and the caller keeps it.
+        MediaChunk chunk = new_media_chunk();
+        uint8_t *const buffer = chunk.get();
+        CHECK_FALSE(store.write_chunk(12, chunk));
+        CHECK(chunk.get() == buffer);
+        CHECK(store.write_chunk(0, chunk)); // a held chunk: swapped in
+        CHECK(store.resident_bytes() == 2 * kChunk);
+        // No limit (0): the native default.
+        MemoryBackingStore unlimited(16 * kChunk, 0);
+        for (uint64_t i = 0; i < 16; ++i)
+            REQUIRE(unlimited.write(i * kChunk, data));
+        CHECK(MemoryBackingStore::kDefaultMemoryLimit == (sizeof(void *) == 4 ? 5ull << 28 : 0));
+    }
+
+    TEST_CASE("a write the store has no memory for completes with Write Fault, and the device "
+              "goes on") {
+        DeviceConfig c = io_config();
+        c.vwc = false; // straight to the media
+        IoDevice d(c, 2 * MemoryBackingStore::kChunkSize);
+        const uint64_t per_chunk = MemoryBackingStore::kChunkSize / d.lba_size();
+        const std::vector<uint8_t> block = pattern(d.lba_size(), 3);
+        REQUIRE(d.write(0, 0, block).ok());
+        REQUIRE(d.write(per_chunk * 3, 0, block).ok());
+        const Completion full = d.write(per_chunk * 7, 0, block);
+        INFO(full.describe());
+        // More is set: the error log has an entry for it.
+        CHECK(full.status().with_more(false) == spec::media(spec::MediaStatus::WriteFault));
+        REQUIRE(full.why.has_value());
+        CHECK(full.why->rule.find("could not be written: the emulator's memory for media data "
+                                  "is full (128 KiB") != std::string::npos);
+        // The device goes on: reads, and writes over data already held, still work.
+        CHECK(d.read(0, 0) == block);
+        const std::vector<uint8_t> other = pattern(d.lba_size(), 4);
+        REQUIRE(d.write(per_chunk * 3, 0, other).ok());
+        CHECK(d.read(per_chunk * 3, 0) == other);
+        CHECK(d.read(per_chunk * 7, 0) == std::vector<uint8_t>(d.lba_size(), 0));
     }
 
     TEST_CASE("media chunk buffers: page aligned like host pages, pooled up to a limit") {

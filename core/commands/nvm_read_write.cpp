@@ -72,6 +72,12 @@ spec::Status prepare_write(DeviceState &s, CommandContext &ctx) {
     return prepare_rw(s, ctx, true);
 }
 
+// The rule a store failure breaks, with the store's reason when it gives one.
+std::string with_store_failure(const DeviceState &s, const char *what) {
+    const std::string why = s.store.failure();
+    return why.empty() ? std::string(what) : std::string(what) + ": " + why;
+}
+
 spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::ReadWriteFields::decode(ctx.sqe);
     NvmNamespace &ns = *s.find_namespace(ctx.sqe.nsid);
@@ -83,8 +89,10 @@ spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
     if (f.fua && !ns.commit_range(s.store, f.slba, blocks)) {
         ++s.health.media_errors;
         ctx.error_lba = f.slba;
-        return ctx.fail(spec::media(spec::MediaStatus::WriteFault), "SLBA", f.slba,
-                        "cached data could not be committed to the backing store", "NVMe 1.3 §6.9");
+        return ctx.fail(
+            spec::media(spec::MediaStatus::WriteFault), "SLBA", f.slba,
+            with_store_failure(s, "cached data could not be committed to the backing store"),
+            "NVMe 1.3 §6.9");
     }
     bool all_cached = ns.cached_blocks() != 0;
     for (uint64_t i = 0; all_cached && i < blocks; ++i)
@@ -128,7 +136,8 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
         ++s.health.media_errors;
         ctx.error_lba = f.slba;
         return ctx.fail(spec::media(spec::MediaStatus::WriteFault), "SLBA", f.slba,
-                        "the backing store could not be written", "NVMe 1.3 §6.15");
+                        with_store_failure(s, "the backing store could not be written"),
+                        "NVMe 1.3 §6.15");
     }
     return spec::success();
 }
@@ -147,7 +156,8 @@ spec::Status execute_flush(DeviceState &s, CommandContext &ctx) {
         if (n < 0) {
             ++s.health.media_errors;
             return ctx.fail(spec::media(spec::MediaStatus::WriteFault), "NSID", ns.nsid(),
-                            "the backing store could not be written", "NVMe 1.3 §6.8");
+                            with_store_failure(s, "the backing store could not be written"),
+                            "NVMe 1.3 §6.8");
         }
         flushed += static_cast<uint64_t>(n);
     }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <string>
 
 namespace nvmelab {
 
@@ -48,11 +50,9 @@ bool MemoryBackingStore::write(uint64_t offset, std::span<const uint8_t> data) {
         const uint64_t pos = offset + done;
         const uint64_t within = pos % kChunkSize;
         const uint64_t n = std::min<uint64_t>(kChunkSize - within, data.size() - done);
-        Chunk &chunk = chunks_[pos / kChunkSize];
-        if (!chunk.bytes) {
-            chunk.bytes = new_media_chunk(); // contents unspecified: no piece written yet
-            if (fill_) std::memset(chunk.bytes.get(), *fill_, kChunkSize);
-        }
+        Chunk *found = chunk_for_write(pos / kChunkSize, true);
+        if (!found) return false;
+        Chunk &chunk = *found;
         if (chunk.written != kAllPieces) {
             // A piece written for the first time reads as zeros where this write misses it.
             for (uint64_t piece = within / kPieceSize; piece * kPieceSize < within + n; ++piece) {
@@ -75,10 +75,34 @@ bool MemoryBackingStore::write_chunk(uint64_t index, MediaChunk &data) {
     if (!in_range(index * kChunkSize, kChunkSize, media_size_)) return false;
     // Swap: the store keeps the caller's buffer, the caller gets the old one (null when the
     // chunk was never written) to reuse.
-    Chunk &chunk = chunks_[index];
-    std::swap(chunk.bytes, data);
-    chunk.written = kAllPieces;
+    Chunk *chunk = chunk_for_write(index, false);
+    if (!chunk) return false;
+    std::swap(chunk->bytes, data);
+    chunk->written = kAllPieces;
     return true;
+}
+
+MemoryBackingStore::Chunk *MemoryBackingStore::chunk_for_write(uint64_t index, bool allocate) {
+    if (const auto it = chunks_.find(index); it != chunks_.end()) return &it->second;
+    if (memory_limit_ != 0 && resident_bytes() + kChunkSize > memory_limit_) {
+        const bool mib = memory_limit_ >= (uint64_t{1} << 20);
+        failure_ = "the emulator's memory for media data is full (" +
+                   std::to_string(memory_limit_ >> (mib ? 20 : 10)) + (mib ? " MiB" : " KiB") +
+                   " of written chunks in this build): write over data already written, or "
+                   "use a smaller namespace or fewer random writes";
+        return nullptr;
+    }
+    try {
+        Chunk fresh;
+        if (allocate) {
+            fresh.bytes = new_media_chunk(); // contents unspecified: no piece written yet
+            if (fill_) std::memset(fresh.bytes.get(), *fill_, kChunkSize);
+        }
+        return &chunks_.emplace(index, std::move(fresh)).first->second;
+    } catch (const std::bad_alloc &) {
+        failure_ = "out of memory for media data";
+        return nullptr;
+    }
 }
 
 } // namespace nvmelab

@@ -25,6 +25,9 @@ public:
     // outside the media (the controller turns that into a media error status).
     virtual bool read(uint64_t offset, std::span<uint8_t> out) = 0;
     virtual bool write(uint64_t offset, std::span<const uint8_t> data) = 0;
+    // Why the last read or write failed, for the command's error message ("" when the store
+    // has nothing to add to "the backing store could not be written").
+    virtual std::string failure() const { return {}; }
     // Writes one whole chunk of the media chunk grid (chunk `index`, kMediaChunkSize bytes from
     // `data`). A store that keeps media in memory may take the buffer instead of copying it;
     // `data` then holds the buffer the store gave up (or null), for the caller to reuse.
@@ -50,7 +53,15 @@ public:
     static constexpr uint64_t kChunkSize = kMediaChunkSize;
     static constexpr uint64_t kPieceSize = 4096;
 
-    explicit MemoryBackingStore(uint64_t media_size) : media_size_(media_size) {}
+    // The media memory a store may hold by default: a 32-bit address space (the web build's
+    // 2 GiB heap) gets 1.25 GiB of it, leaving the rest to the app; a 64-bit one is limited
+    // only by the machine. A write that needs more fails (the command gets Write Fault) rather
+    // than throwing out of the controller in the middle of a command.
+    static constexpr uint64_t kDefaultMemoryLimit = sizeof(void *) == 4 ? uint64_t{5} << 28 : 0;
+
+    // memory_limit: bytes of chunks the store may hold, 0 for no limit.
+    explicit MemoryBackingStore(uint64_t media_size, uint64_t memory_limit = kDefaultMemoryLimit)
+        : media_size_(media_size), memory_limit_(memory_limit) {}
     uint64_t media_size() const override { return media_size_; }
     bool read(uint64_t offset, std::span<uint8_t> out) override;
     bool write(uint64_t offset, std::span<const uint8_t> data) override;
@@ -63,6 +74,8 @@ public:
     }
     // Bytes of media memory held (for the benchmark and the UI).
     uint64_t resident_bytes() const { return chunks_.size() * kChunkSize; }
+    uint64_t memory_limit() const { return memory_limit_; }
+    std::string failure() const override { return failure_; }
     // Tests: fill each new chunk's buffer with `byte` first, so that bytes the store failed to
     // zero cannot read as zeros by luck (fresh memory from the system is zero).
     void fill_new_chunks(uint8_t byte) { fill_ = byte; }
@@ -77,7 +90,14 @@ private:
         uint32_t written = 0; // bit i: piece i holds data; the others read as zeros
     };
 
+    // A chunk's entry, made when a write reaches it for the first time (with a buffer when
+    // `allocate`, else empty for the caller's); null when the memory limit or the allocator
+    // refuses (failure_ says which).
+    Chunk *chunk_for_write(uint64_t index, bool allocate);
+
     uint64_t media_size_;
+    uint64_t memory_limit_;
+    std::string failure_;
     std::optional<uint8_t> fill_;
     // Chunk number -> its bytes; only written chunks exist.
     std::unordered_map<uint64_t, Chunk> chunks_;
