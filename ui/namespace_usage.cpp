@@ -96,7 +96,9 @@ bool NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t
     for (size_t i = next_seq_ > oldest ? static_cast<size_t>(next_seq_ - oldest) : 0;
          i < events.size(); ++i) {
         const TraceEvent &ev = events[i];
-        if (ev.kind == EventKind::CacheWrite || ev.kind == EventKind::MediaWrite) {
+        // A write that failed (it carries an explanation) left its range undefined, not written.
+        const bool write = ev.kind == EventKind::CacheWrite || ev.kind == EventKind::MediaWrite;
+        if (write && ev.explanation < 0) {
             written_.add(ev.addr, ev.len);
             lost_.remove(ev.addr, ev.len);
         }

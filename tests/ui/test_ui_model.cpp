@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "core/spec/nvme_spec.h"
+#include "driver/host_driver.h"
 #include "ui/device_info.h"
 #include "ui/device_properties.h"
 #include "ui/image_file.h"
@@ -485,6 +486,28 @@ TEST_CASE("namespace usage: a power cut loses what was cached then, not what the
     CHECK(s.lost_in_power_cut().empty());
     REQUIRE(u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut()));
     CHECK(u.lost().blocks() == 1);
+}
+
+TEST_CASE("namespace usage: a write that failed does not count as written") {
+    // A store with room for one media chunk: the write to a second chunk fails (Write Fault).
+    DeviceConfig cfg;
+    cfg.size = uint64_t{16} << 20;
+    cfg.vwc = false;
+    SparseHostMemory memory;
+    MemoryBackingStore store(cfg.size, MemoryBackingStore::kChunkSize);
+    Controller ctrl(cfg, memory, store);
+    HostDriver host(ctrl, memory);
+    host.enable();
+    const uint16_t q = host.create_io_queue_pair(16);
+    const std::vector<uint8_t> block(cfg.lba_size(), 0x42);
+    REQUIRE(host.write(q, 1, 0, 0, block).ok());
+    REQUIRE_FALSE(host.write(q, 1, 100, 0, block).ok());
+    NamespaceUsage u;
+    u.update(ctrl, &store, 0, {});
+    u.sample_cache(ctrl);
+    CHECK(u.state(0) == BlockState::Written);
+    CHECK(u.state(100) == BlockState::Unwritten);
+    CHECK(u.written().blocks() == 1);
 }
 
 TEST_CASE("live refresh: at once the first time and after a quiet spell, else at most once an "
