@@ -804,6 +804,7 @@ TEST_SUITE("nvm") {
         CHECK_FALSE(store.write(kChunk - 4096, across));
         // Chunks already held still take writes, and the refused one still reads as zeros.
         REQUIRE(store.write(5 * kChunk, data));
+        CHECK(store.failure().empty()); // the reason is the last write's
         std::vector<uint8_t> out(4096, 0xEE);
         REQUIRE(store.read(9 * kChunk, out));
         CHECK(std::count(out.begin(), out.end(), 0) == 4096);

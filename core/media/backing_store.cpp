@@ -44,6 +44,7 @@ bool MemoryBackingStore::read(uint64_t offset, std::span<uint8_t> out) {
 }
 
 bool MemoryBackingStore::write(uint64_t offset, std::span<const uint8_t> data) {
+    failure_.clear();
     if (!in_range(offset, data.size(), media_size_)) return false;
     uint64_t done = 0;
     while (done < data.size()) {
@@ -72,6 +73,7 @@ bool MemoryBackingStore::write(uint64_t offset, std::span<const uint8_t> data) {
 }
 
 bool MemoryBackingStore::write_chunk(uint64_t index, MediaChunk &data) {
+    failure_.clear();
     if (!in_range(index * kChunkSize, kChunkSize, media_size_)) return false;
     // Swap: the store keeps the caller's buffer, the caller gets the old one (null when the
     // chunk was never written) to reuse.

@@ -25,8 +25,8 @@ public:
     // outside the media (the controller turns that into a media error status).
     virtual bool read(uint64_t offset, std::span<uint8_t> out) = 0;
     virtual bool write(uint64_t offset, std::span<const uint8_t> data) = 0;
-    // Why the last read or write failed, for the command's error message ("" when the store
-    // has nothing to add to "the backing store could not be written").
+    // Why the last write failed, for the command's error message ("" when the store has
+    // nothing to add to "the backing store could not be written").
     virtual std::string failure() const { return {}; }
     // Writes one whole chunk of the media chunk grid (chunk `index`, kMediaChunkSize bytes from
     // `data`). A store that keeps media in memory may take the buffer instead of copying it;
