@@ -67,9 +67,9 @@ void Session::power_cycle(PowerOff kind) {
         // A clean power off is what an OS does: the normal shutdown sequence first (§7.6.2).
         const spec::CstsReg csts{reg32(*ctrl_, spec::Reg::Csts)};
         if (kind == PowerOff::Clean && csts.rdy() && !csts.cfs()) exec("shutdown", false);
-        const uint64_t lost = ctrl_->namespace_blocks_cached(1);
         if (kind == PowerOff::Unclean) lost_in_power_cut_ = ctrl_->cached_lbas(1);
         ctrl_->power_off(kind);
+        const uint64_t lost = lost_in_power_cut_.size();
         if (kind == PowerOff::Unclean)
             log_info(fmt::format(
                 "--- power cut: {} ---",

@@ -462,6 +462,12 @@ TEST_CASE("namespace usage: a power cut loses what was cached then, not what the
     REQUIRE(s.exec("write 1 20 0 data=0x22").ok); // not sampled
     s.power_cycle(PowerOff::Unclean);
     CHECK(s.lost_in_power_cut() == std::vector<uint64_t>{20});
+    const auto said = [&s](const std::string &text) {
+        return std::any_of(s.log().begin(), s.log().end(), [&](const LogLine &l) {
+            return l.text.find(text) != std::string::npos;
+        });
+    };
+    CHECK(said("--- power cut: 1 cached block lost ---"));
     REQUIRE(u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut()));
     CHECK(u.cached().empty()); // a new controller: nothing sampled yet
     CHECK(u.state(10) == BlockState::Written);
@@ -484,6 +490,7 @@ TEST_CASE("namespace usage: a power cut loses what was cached then, not what the
     // A cut with the controller still up but nothing cached loses nothing.
     s.power_cycle(PowerOff::Unclean);
     CHECK(s.lost_in_power_cut().empty());
+    CHECK(said("--- power cut: the volatile write cache was empty ---"));
     REQUIRE(u.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut()));
     CHECK(u.lost().blocks() == 1);
 }
