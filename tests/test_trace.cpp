@@ -1,5 +1,6 @@
 // The event trace as a bounded ring: order, sequence numbers, and what a capacity change keeps.
 #include <cstdint>
+#include <vector>
 
 #include "doctest/doctest.h"
 
@@ -67,6 +68,30 @@ TEST_SUITE("trace") {
         CHECK(t.events().empty());
         record(t, 3);
         check_window(t, 7'010, 3);
+    }
+
+    TEST_CASE("the listener sees every event as it is recorded, also those the ring drops") {
+        Trace t(100);
+        std::vector<uint64_t> seen; // sequence numbers, checked against the address
+        bool consistent = true;
+        t.set_listener([&](const TraceEvent &ev) {
+            seen.push_back(ev.seq);
+            consistent = consistent && ev.addr == ev.seq && t.events().back().seq == ev.seq;
+        });
+        record(t, 1'000);
+        REQUIRE(seen.size() == 1'000);
+        CHECK(seen.front() == 0);
+        CHECK(seen.back() == 999);
+        CHECK(consistent); // called after the event is in the ring, with its number set
+        check_window(t, 900, 100);
+        t.set_enabled(false); // nothing recorded, nothing heard
+        record(t, 5);
+        CHECK(seen.size() == 1'000);
+        t.set_enabled(true);
+        t.set_listener({}); // no listener: recording goes on
+        record(t, 5);
+        CHECK(seen.size() == 1'000);
+        CHECK(t.total_recorded() == 1'005);
     }
 
     TEST_CASE("a disabled trace records nothing and does not count") {

@@ -61,7 +61,6 @@ class NamespaceWindow {
 public:
     void draw(Session &s, const Placement &where, bool *open);
     static constexpr const char *kTitle = "Namespace";
-    NamespaceUsage &usage() { return usage_; }
 
 private:
     // What the map was built for: its first LBA, its LBA count and its number of cells.
@@ -71,7 +70,7 @@ private:
         size_t cells = 0;
         bool operator==(const MapKey &) const = default;
     };
-    NamespaceUsage usage_;
+    uint64_t generation_ = UINT64_MAX; // of the device the map was built for
     uint64_t first_ = 0;
     uint64_t count_ = 0;                 // 0: the whole namespace
     LiveRefresh<uint64_t> refresh_{0.1}; // of the map, following the trace's event count

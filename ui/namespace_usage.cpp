@@ -66,45 +66,28 @@ bool ExtentSet::intersects(uint64_t first, uint64_t count) const {
     return it != ranges_.end() && it->first < first + count;
 }
 
-bool NamespaceUsage::update(const Controller &ctrl, const void *device, uint64_t generation,
-                            const std::vector<uint64_t> &lost_in_power_cut) {
-    const bool changed = device != device_ || generation != generation_;
-    if (device != device_) {
-        // A new device: nothing on its media yet.
-        written_.clear();
-        lost_.clear();
-        cached_.clear();
-        device_ = device;
-        generation_ = generation;
-        next_seq_ = 0;
-    } else if (generation != generation_) {
-        // The same media after a power cycle: what was cached is on the media after a clean
-        // shutdown, and gone after a power cut.
-        for (uint64_t lba : lost_in_power_cut) {
-            written_.remove(lba, 1);
-            lost_.add(lba, 1);
-        }
-        cached_.clear();
-        generation_ = generation;
-        next_seq_ = 0;
+void NamespaceUsage::observe(const TraceEvent &ev) {
+    // Namespace 1's writes (u32 = NSID); one that failed (it carries an explanation) left its
+    // range undefined, not written.
+    const bool write = ev.kind == EventKind::CacheWrite || ev.kind == EventKind::MediaWrite;
+    if (!write || ev.u32 != 1 || ev.explanation >= 0) return;
+    written_.add(ev.addr, ev.len);
+    lost_.remove(ev.addr, ev.len);
+}
+
+void NamespaceUsage::power_cycled(const std::vector<uint64_t> &lost_in_power_cut) {
+    // What was cached is on the media after a clean shutdown, and gone after a power cut.
+    for (uint64_t lba : lost_in_power_cut) {
+        written_.remove(lba, 1);
+        lost_.add(lba, 1);
     }
-    // Only the events recorded since the last update: the ring holds consecutive sequence
-    // numbers, so they start at a known index.
-    const Trace &trace = ctrl.trace();
-    const auto &events = trace.events();
-    const uint64_t oldest = events.empty() ? trace.total_recorded() : events.front().seq;
-    for (size_t i = next_seq_ > oldest ? static_cast<size_t>(next_seq_ - oldest) : 0;
-         i < events.size(); ++i) {
-        const TraceEvent &ev = events[i];
-        // A write that failed (it carries an explanation) left its range undefined, not written.
-        const bool write = ev.kind == EventKind::CacheWrite || ev.kind == EventKind::MediaWrite;
-        if (write && ev.explanation < 0) {
-            written_.add(ev.addr, ev.len);
-            lost_.remove(ev.addr, ev.len);
-        }
-    }
-    next_seq_ = trace.total_recorded();
-    return changed;
+    cached_.clear();
+}
+
+void NamespaceUsage::clear() {
+    written_.clear();
+    lost_.clear();
+    cached_.clear();
 }
 
 void NamespaceUsage::sample_cache(const Controller &ctrl) {

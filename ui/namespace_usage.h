@@ -4,6 +4,7 @@
 // when the power was cut: the media keeps whatever it had before). Built from the trace's
 // cache-write and media-write events, a sample of the cache's contents and the blocks a power
 // cut lost; kept across power cycles of the same media, forgotten when the device is replaced.
+// The Session keeps one (Session::namespace_usage()) and feeds it every trace event.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -48,13 +49,17 @@ struct NamespaceMap {
 
 class NamespaceUsage {
 public:
-    // Reads the trace events recorded since the last call. `device` identifies the media (the
-    // same object across power cycles, a new one after a reset); a new `generation` means the
-    // controller was rebuilt after a power cycle, and `lost_in_power_cut` lists the blocks that
-    // cycle lost (Session::lost_in_power_cut()). Returns true when the device or generation
-    // changed: the cache sample is then empty until the next sample_cache().
-    bool update(const Controller &ctrl, const void *device, uint64_t generation,
-                const std::vector<uint64_t> &lost_in_power_cut);
+    // Follows one trace event of the device's controller. The Session passes it every event as
+    // it is recorded (Trace::set_listener), so the map knows every write however many events
+    // pass between two looks at it, the window is hidden or a saved state is replayed: the
+    // trace's ring keeps only the newest 256 Ki.
+    void observe(const TraceEvent &ev);
+    // The same media after a power cycle: the controller and its cache are new, and the blocks
+    // that were only in the cache at a power cut (Session::lost_in_power_cut(), empty after a
+    // clean cycle) are lost.
+    void power_cycled(const std::vector<uint64_t> &lost_in_power_cut);
+    // A new device: nothing written.
+    void clear();
     // Takes a new sample of the blocks in the volatile cache. It sorts every cached LBA, so a
     // view of a busy controller calls it only now and then (see LiveRefresh).
     void sample_cache(const Controller &ctrl);
@@ -72,9 +77,6 @@ private:
     ExtentSet written_;
     ExtentSet lost_;
     std::vector<uint64_t> cached_; // LBAs in the cache at the last sample, ascending
-    const void *device_ = nullptr;
-    uint64_t generation_ = UINT64_MAX;
-    uint64_t next_seq_ = 0; // first trace event not looked at yet
 };
 
 } // namespace nvmelab::ui

@@ -54,8 +54,12 @@ void legend(BlockState st, const char *text) {
 
 void NamespaceWindow::draw(Session &s, const Placement &where, bool *open) {
     if (!where.begin(kTitle, open)) return;
-    if (usage_.update(s.ctrl(), &s.store(), s.generation(), s.lost_in_power_cut()))
+    NamespaceUsage &usage = s.namespace_usage();
+    if (s.generation() != generation_) {
+        // A new device or a power cycle: the old map and cache sample are stale.
+        generation_ = s.generation();
         refresh_.force();
+    }
     const uint64_t nsze = s.config().nsze();
     if (count_ == 0 || first_ + count_ > nsze) {
         first_ = 0;
@@ -86,12 +90,12 @@ void NamespaceWindow::draw(Session &s, const Placement &where, bool *open) {
     const MapKey key{first_, count_, static_cast<size_t>(cols) * static_cast<size_t>(rows)};
     if (key != map_key_) refresh_.force();
     if (refresh_.due(s.ctrl().trace().total_recorded(), ImGui::GetTime())) {
-        usage_.sample_cache(s.ctrl());
-        map_ = usage_.map(first_, count_, key.cells);
+        usage.sample_cache(s.ctrl());
+        map_ = usage.map(first_, count_, key.cells);
         map_key_ = key;
         counts_ =
-            fmt::format("{} written, {} cached, {} lost ({} B blocks)", usage_.written().blocks(),
-                        usage_.cached().size(), usage_.lost().blocks(), s.config().lba_size());
+            fmt::format("{} written, {} cached, {} lost ({} B blocks)", usage.written().blocks(),
+                        usage.cached().size(), usage.lost().blocks(), s.config().lba_size());
     }
     ImGui::TextDisabled("%s", counts_.c_str());
     const NamespaceMap &m = map_;
@@ -117,7 +121,7 @@ void NamespaceWindow::draw(Session &s, const Placement &where, bool *open) {
             ImGui::BeginTooltip();
             if (a == b)
                 ImGui::Text("LBA %llu: %s", static_cast<unsigned long long>(a),
-                            state_name(usage_.state(a)));
+                            state_name(usage.state(a)));
             else
                 ImGui::Text("LBA %llu..%llu (%llu blocks): %s", static_cast<unsigned long long>(a),
                             static_cast<unsigned long long>(b),

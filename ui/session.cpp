@@ -38,6 +38,11 @@ void Session::build(bool fresh_store) {
     if (fresh_store) journal_.restart(config_);
     mem_ = std::make_unique<SparseHostMemory>();
     ctrl_ = std::make_unique<Controller>(config_, *mem_, *store_);
+    if (fresh_store)
+        namespace_usage_.clear();
+    else
+        namespace_usage_.power_cycled(lost_in_power_cut_);
+    ctrl_->trace().set_listener([this](const TraceEvent &ev) { namespace_usage_.observe(ev); });
     drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
     console_ = std::make_unique<Console>(*ctrl_, *mem_, *drv_);
     selected_completion.reset();

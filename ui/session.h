@@ -20,6 +20,7 @@
 #include "player/lesson_host.h"
 #include "ui/highlight_set.h"
 #include "ui/journal.h"
+#include "ui/namespace_usage.h"
 
 namespace nvmelab::ui {
 
@@ -116,9 +117,14 @@ public:
     // True when the device objects were last rebuilt after a power cut (cached data lost).
     bool last_power_cut() const { return last_power_cut_; }
     // The LBAs of namespace 1 that were only in the volatile cache when that power was cut
-    // (ascending; empty after a clean power cycle or a new device). The Namespace window marks
-    // them lost; it samples the cache only now and then, so it cannot know them itself.
+    // (ascending; empty after a clean power cycle or a new device). namespace_usage() marks
+    // them lost: it samples the cache only now and then, so it cannot know them itself.
     const std::vector<uint64_t> &lost_in_power_cut() const { return lost_in_power_cut_; }
+    // Which blocks of namespace 1 were written, are cached or were lost: followed from every
+    // trace event since the device was created, whether or not a window shows it. The
+    // Namespace window samples the cache through it.
+    const NamespaceUsage &namespace_usage() const { return namespace_usage_; }
+    NamespaceUsage &namespace_usage() { return namespace_usage_; }
 
     // What the current lesson step points at (windows and register fields); windows consult it.
     HighlightSet highlights;
@@ -143,6 +149,7 @@ private:
     void append_output(LogLine::Kind kind, std::string_view text);
 
     DeviceConfig config_;
+    NamespaceUsage namespace_usage_; // before ctrl_: its trace calls it until the end
     std::unique_ptr<MemoryBackingStore> store_;
     std::unique_ptr<SparseHostMemory> mem_;
     std::unique_ptr<Controller> ctrl_;

@@ -86,6 +86,7 @@ void Trace::record(TraceEvent ev) {
     if (events_.full() && events_.capacity() < capacity_)
         events_.set_capacity(std::min(capacity_, std::max<size_t>(4096, events_.capacity() * 2)));
     events_.push_back(ev); // when full at the capacity, this replaces the oldest event
+    if (listener_) listener_(ev);
 }
 
 int64_t Trace::add_explanation(Explanation e) {

@@ -4,6 +4,7 @@
 // same inputs give the same trace on every platform, so it is also the determinism check.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,6 +95,12 @@ public:
     void set_capacity(size_t capacity);
     void set_enabled(bool on) { enabled_ = on; }
     bool enabled() const { return enabled_; }
+    // Called with each event as it is recorded, sequence number set. The ring forgets its
+    // oldest events; a front end that keeps a summary of the whole history (the Namespace
+    // window's map of written blocks) follows them here instead. It only reads: it must not
+    // record events or change the controller.
+    using Listener = std::function<void(const TraceEvent &)>;
+    void set_listener(Listener listener) { listener_ = std::move(listener); }
 
     // One readable line per event, the same on every platform.
     std::string format(const TraceEvent &ev) const;
@@ -107,6 +114,7 @@ private:
     uint64_t next_seq_ = 0;
     size_t capacity_;
     bool enabled_ = true;
+    Listener listener_;
 };
 
 } // namespace nvmelab

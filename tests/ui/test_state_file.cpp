@@ -84,9 +84,17 @@ TEST_CASE("a saved state loads back exactly, workload and command in flight incl
     CHECK(state_json(b, gb) == before);
     // Saving the loaded state gives the same document: the replay re-records the journal.
     CHECK(save_state(b, gb) == saved);
+    // The Namespace window's map comes out the same: the blocks the power cut lost (every
+    // write before it was still cached), then the write left in flight.
+    const NamespaceUsage &ua = a.namespace_usage();
+    const NamespaceUsage &ub = b.namespace_usage();
+    CHECK(ua.lost().blocks() > 2);
+    CHECK(ub.lost().ranges() == ua.lost().ranges());
     // The media and host memory hold the same data.
     must(a, "run");
     must(b, "run");
+    CHECK(ua.written().blocks() > 0);
+    CHECK(ub.written().ranges() == ua.written().ranges());
     CHECK(must(a, "read 1 10 0").output == must(b, "read 1 10 0").output);
     CHECK(must(a, "mem dump $buf 16").output == must(b, "mem dump $buf 16").output);
 }
