@@ -629,10 +629,11 @@ TEST_SUITE("admin") {
         auto value = [&](uint8_t tmpsel, uint8_t thsel) {
             return d.feature(kFidTemperature, 0, tt(0, tmpsel, thsel)) & 0xFFFF;
         };
-        // Over thresholds default to WCTEMP, under thresholds to 0.
+        // Over thresholds default to WCTEMP for the composite temperature and to FFFFh for a
+        // sensor; under thresholds to 0 (§5.21.1.4).
         const uint16_t wctemp = d.id_ctrl().wctemp;
         CHECK(value(0, 0) == wctemp);
-        CHECK(value(1, 0) == wctemp);
+        CHECK(value(1, 0) == 0xFFFF);
         CHECK(value(0, 1) == 0);
         CHECK(value(1, 1) == 0);
         // DW0 echoes TMPSEL / THSEL.
@@ -640,7 +641,7 @@ TEST_SUITE("admin") {
 
         REQUIRE(d.set_feature(kFidTemperature, tt(350, 0, 0)).ok());
         CHECK(value(0, 0) == 350);
-        CHECK(value(1, 0) == wctemp);
+        CHECK(value(1, 0) == 0xFFFF);
         REQUIRE(d.set_feature(kFidTemperature, tt(260, 1, 1)).ok());
         CHECK(value(1, 1) == 260);
         CHECK(value(0, 1) == 0);
@@ -685,9 +686,20 @@ TEST_SUITE("admin") {
             // Sensor 1 over threshold, then an under threshold above the temperature.
             REQUIRE(d.set_feature(kFidTemperature, tt(static_cast<uint16_t>(temp - 1), 1, 0)).ok());
             CHECK((d.smart().critical_warning & 0x02) == 0x02);
-            REQUIRE(d.set_feature(kFidTemperature, tt(wctemp, 1, 0)).ok());
+            REQUIRE(d.set_feature(kFidTemperature, tt(0xFFFF, 1, 0)).ok());
             CHECK((d.smart().critical_warning & 0x02) == 0);
-            REQUIRE(d.set_feature(kFidTemperature, tt(static_cast<uint16_t>(temp + 5), 0, 1)).ok());
+            // Under thresholds count at the temperature itself: "less than or equal".
+            REQUIRE(d.set_feature(kFidTemperature, tt(static_cast<uint16_t>(temp - 1), 0, 1)).ok());
+            CHECK((d.smart().critical_warning & 0x02) == 0);
+            REQUIRE(d.set_feature(kFidTemperature, tt(temp, 0, 1)).ok());
+            CHECK((d.smart().critical_warning & 0x02) == 0x02);
+            REQUIRE(d.set_feature(kFidTemperature, tt(0, 0, 1)).ok());
+            REQUIRE(d.set_feature(kFidTemperature, tt(temp, 1, 1)).ok());
+            CHECK((d.smart().critical_warning & 0x02) == 0x02);
+            // And the over threshold at the temperature itself: "greater than or equal".
+            REQUIRE(d.set_feature(kFidTemperature, tt(0, 1, 1)).ok());
+            CHECK((d.smart().critical_warning & 0x02) == 0);
+            REQUIRE(d.set_feature(kFidTemperature, tt(temp, 0, 0)).ok());
             CHECK((d.smart().critical_warning & 0x02) == 0x02);
         }
     }

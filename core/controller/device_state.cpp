@@ -47,8 +47,10 @@ DeviceState::DeviceState(DeviceConfig cfg, HostMemory &mem, BackingStore &backin
     def(FeatureId::AsyncEventConfig, 0);
     feature_info[fid(FeatureId::TemperatureThreshold)] = FeatureInfo{};
     feature_info[fid(FeatureId::InterruptVectorConfig)] = FeatureInfo{};
-    for (auto &sensor : temperature_thresholds[0])
-        sensor = {kWarningTemperatureK, kWarningTemperatureK, {}};
+    // Over thresholds default to WCTEMP for the composite temperature and to FFFFh for each
+    // sensor; under thresholds to 0 (§5.21.1.4).
+    temperature_thresholds[0][0] = {kWarningTemperatureK, kWarningTemperatureK, {}};
+    temperature_thresholds[0][1] = {0xFFFF, 0xFFFF, {}};
     for (auto &sensor : temperature_thresholds[1])
         sensor = {0, 0, {}};
     vector_config.resize(config.msix_vectors);
@@ -63,10 +65,11 @@ DeviceState::DeviceState(DeviceConfig cfg, HostMemory &mem, BackingStore &backin
 uint8_t DeviceState::critical_warning() const {
     uint8_t w = 0;
     const uint16_t t = composite_temperature_k;
-    // Temperature outside a threshold (§5.14.1.2, Figure 94 byte 0 bit 1).
+    // A temperature at or above its over threshold, or at or below its under threshold
+    // (§5.21.1.4; §5.14.1.2, Figure 94 byte 0 bit 1).
     for (size_t sensor = 0; sensor < 2; ++sensor) {
         if (t >= temperature_thresholds[0][sensor].current ||
-            t < temperature_thresholds[1][sensor].current)
+            t <= temperature_thresholds[1][sensor].current)
             w |= static_cast<uint8_t>(spec::CriticalWarning::Temperature);
     }
     return w;
