@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "doctest/doctest.h"
@@ -476,6 +477,89 @@ TEST_SUITE("queues") {
         check_status(d.drv.execute(0, create_cq(2, 511, cq_list + 8, false)), kGeneric,
                      sc(GenericStatus::PrpOffsetInvalid), true);
         CHECK_FALSE(find_queue(d, false, 2));
+    }
+
+    TEST_CASE("a non-contiguous queue's PRP list goes on across list pages") {
+        // 65536 SQ entries of 64 B take 1024 pages: a 4 KiB list page names 511 of them and
+        // then points to the next list page (§4.3), so the list takes three pages.
+        DeviceConfig c = small_config();
+        c.cqr = false;
+        c.mqes = 0xFFFF;
+        TestDevice d(c);
+        d.drv.enable();
+        constexpr uint32_t kEntries = 65536;
+        std::vector<uint64_t> pages(1024);
+        for (size_t i = 0; i < pages.size(); ++i) // scattered: the queue runs backwards in memory
+            pages[pages.size() - 1 - i] = d.mem.alloc(4096, "sq page");
+        const uint64_t lists[3] = {d.mem.alloc(4096, "list 0"), d.mem.alloc(4096, "list 1"),
+                                   d.mem.alloc(4096, "list 2")};
+        auto put = [&](uint64_t list, size_t first, size_t count, std::optional<uint64_t> next) {
+            std::vector<uint64_t> entries(pages.begin() + static_cast<std::ptrdiff_t>(first),
+                                          pages.begin() +
+                                              static_cast<std::ptrdiff_t>(first + count));
+            if (next) entries.push_back(*next);
+            REQUIRE(d.mem.write(list, std::span(reinterpret_cast<const uint8_t *>(entries.data()),
+                                                entries.size() * 8)));
+        };
+        put(lists[0], 0, 511, lists[1]);
+        put(lists[1], 511, 511, lists[2]);
+        put(lists[2], 1022, 2, std::nullopt);
+        const uint64_t cq = d.mem.alloc(uint64_t{kEntries} * 16, "cq");
+        REQUIRE(d.drv.execute(0, create_cq(1, 0xFFFF, cq)).ok());
+        const uint64_t mark = trace_mark(d);
+        const Completion created = d.drv.execute(0, create_sq(1, 0xFFFF, lists[0], 1, false));
+        check_status(created, 0, 0, false);
+        std::vector<std::pair<uint64_t, uint64_t>> list_reads; // address, entries
+        for (const auto &e : d.ctrl.trace().events())
+            if (e.seq >= mark && e.kind == EventKind::PrpListRead)
+                list_reads.emplace_back(e.addr, e.len);
+        CHECK(list_reads == std::vector<std::pair<uint64_t, uint64_t>>{
+                                {lists[0], 512}, {lists[1], 512}, {lists[2], 2}});
+
+        // Every slot works, the last pages' too: a full lap of Flush commands comes back in
+        // order (an SQ holds at most size - 1 commands, so in two batches).
+        std::vector<uint64_t> cq_pages;
+        for (uint64_t off = 0; off < uint64_t{kEntries} * 16; off += 4096)
+            cq_pages.push_back(cq + off);
+        RawQueue q{d, 1, 1, kEntries, kEntries, pages, cq_pages};
+        uint32_t seen = 0;
+        bool in_order = true;
+        for (uint32_t batch : {40000u, kEntries - 40000u}) {
+            for (uint32_t i = 0; i < batch; ++i)
+                q.submit(flush_sqe());
+            q.ring();
+            d.ctrl.run_until_idle();
+            while (auto cqe = q.reap(false)) {
+                in_order = in_order && cqe->decoded_status().ok() &&
+                           cqe->cid == static_cast<uint16_t>(seen);
+                ++seen;
+            }
+            d.ctrl.write32(d.ctrl.cq_doorbell_offset(1), q.cq_head);
+        }
+        CHECK(seen == kEntries);
+        CHECK(in_order);
+
+        // A chain pointer with an offset, or to memory the host never mapped.
+        put(lists[0], 0, 511, lists[1] + 0x100);
+        const Completion offset = d.drv.execute(0, create_sq(2, 0xFFFF, lists[0], 1, false));
+        check_status(offset, kGeneric, sc(GenericStatus::PrpOffsetInvalid), true);
+        REQUIRE(offset.why);
+        CHECK(offset.why->field == "queue PRP list pointer after entry 510");
+        CHECK(offset.why->value == lists[1] + 0x100);
+        put(lists[0], 0, 511, 0x7F000000);
+        const Completion unmapped = d.drv.execute(0, create_sq(2, 0xFFFF, lists[0], 1, false));
+        check_status(unmapped, kGeneric, sc(GenericStatus::DataTransferError), false);
+        REQUIRE(unmapped.why);
+        CHECK(unmapped.why->value == 0x7F000000);
+        // A bad queue page in a later list page is named by its index in the whole list.
+        put(lists[0], 0, 511, lists[1]);
+        pages[700] += 0x40;
+        put(lists[1], 511, 511, lists[2]);
+        const Completion bad_page = d.drv.execute(0, create_sq(2, 0xFFFF, lists[0], 1, false));
+        check_status(bad_page, kGeneric, sc(GenericStatus::PrpOffsetInvalid), true);
+        REQUIRE(bad_page.why);
+        CHECK(bad_page.why->field == "queue PRP list entry 700");
+        CHECK_FALSE(find_queue(d, true, 2));
     }
 
     TEST_CASE("deleting an SQ aborts its commands in flight before the delete completes") {

@@ -17,7 +17,9 @@ spec::Status cs_fail(CommandContext &ctx, CommandSpecificStatus s, std::string f
 }
 
 // Queue memory from PRP1: the base of a contiguous queue, or (PC = 0, allowed only when CAP.CQR
-// is 0) a PRP list naming each page of the queue (§5.3, §5.4).
+// is 0) a PRP list naming each page of the queue (§5.3, §5.4). A list longer than a memory page
+// continues where the page's last entry points (§4.3): a 4 KiB page names 511 queue pages and
+// the next list page.
 spec::Status map_queue_memory(DeviceState &s, CommandContext &ctx, bool pc, uint32_t entries,
                               uint32_t entry_size, QueueMemory &out, const char *section) {
     const uint64_t page = s.page_size();
@@ -33,24 +35,43 @@ spec::Status map_queue_memory(DeviceState &s, CommandContext &ctx, bool pc, uint
         return spec::success();
     }
     const uint64_t pages = (uint64_t{entries} * entry_size + page - 1) / page;
-    std::vector<uint8_t> raw(pages * 8);
-    if (!s.memory.dma_read(prp1, raw))
-        return ctx.fail(spec::generic(spec::GenericStatus::DataTransferError), "PRP1", prp1,
-                        "the queue's PRP list is not in mapped host memory", section);
-    s.trace.record(TraceEvent{.time_ns = s.now_ns,
-                              .kind = EventKind::PrpListRead,
-                              .sqid = ctx.sqid,
-                              .cid = ctx.sqe.cid,
-                              .addr = prp1,
-                              .len = pages});
-    for (uint64_t i = 0; i < pages; ++i) {
-        uint64_t entry = 0;
-        std::memcpy(&entry, raw.data() + i * 8, 8);
-        if ((entry & (page - 1)) != 0)
-            return ctx.fail(spec::generic(spec::GenericStatus::PrpOffsetInvalid, true),
-                            fmt::format("queue PRP list entry {}", i), entry,
-                            "every page of a non-contiguous queue must be page aligned", section);
-        out.pages.push_back(entry);
+    uint64_t list = prp1;
+    std::string list_name = "PRP1";
+    std::vector<uint8_t> raw;
+    while (out.pages.size() < pages) {
+        // Every list page is page aligned, so it holds page / 8 entries.
+        const uint64_t left = pages - out.pages.size();
+        const bool chained = left > page / 8;
+        const uint64_t count = chained ? page / 8 : left;
+        raw.resize(count * 8);
+        if (!s.memory.dma_read(list, raw))
+            return ctx.fail(spec::generic(spec::GenericStatus::DataTransferError), list_name, list,
+                            "the queue's PRP list is not in mapped host memory", section);
+        s.trace.record(TraceEvent{.time_ns = s.now_ns,
+                                  .kind = EventKind::PrpListRead,
+                                  .sqid = ctx.sqid,
+                                  .cid = ctx.sqe.cid,
+                                  .addr = list,
+                                  .len = count});
+        const uint64_t data_entries = chained ? count - 1 : count;
+        for (uint64_t i = 0; i < data_entries; ++i) {
+            uint64_t entry = 0;
+            std::memcpy(&entry, raw.data() + i * 8, 8);
+            if ((entry & (page - 1)) != 0)
+                return ctx.fail(spec::generic(spec::GenericStatus::PrpOffsetInvalid, true),
+                                fmt::format("queue PRP list entry {}", out.pages.size()), entry,
+                                "every page of a non-contiguous queue must be page aligned",
+                                section);
+            out.pages.push_back(entry);
+        }
+        if (chained) {
+            std::memcpy(&list, raw.data() + data_entries * 8, 8);
+            list_name = fmt::format("queue PRP list pointer after entry {}", out.pages.size() - 1);
+            if ((list & (page - 1)) != 0)
+                return ctx.fail(spec::generic(spec::GenericStatus::PrpOffsetInvalid, true),
+                                list_name, list, "a PRP list chain pointer must be page aligned",
+                                section);
+        }
     }
     return spec::success();
 }
