@@ -211,7 +211,7 @@ TEST_SUITE("queues") {
         d.drv.enable();
         const uint64_t mem = d.mem.alloc(4 * 4096);
         REQUIRE(d.drv.execute(0, create_cq(1, 15, mem, true, true, 5)).ok());
-        REQUIRE(d.drv.execute(0, create_cq(2, 15, mem + 4096, true, false, 0xFFFF)).ok());
+        REQUIRE(d.drv.execute(0, create_cq(2, 15, mem + 4096, true, false, 7)).ok());
         REQUIRE(d.drv.execute(0, create_sq(1, 15, mem + 8192, 1)).ok());
         REQUIRE(d.drv.execute(0, create_sq(2, 15, mem + 12288, 2)).ok());
         CHECK_FALSE(find_queue(d, false, 2)->ien);
@@ -230,7 +230,7 @@ TEST_SUITE("queues") {
         int posted = 0;
         while (q2.reap())
             ++posted;
-        CHECK(posted == 4); // completions still arrive, by polling
+        CHECK(posted == 4); // completions still arrive, by polling, and vector 7 stays quiet
         for (uint16_t v = 0; v < 65; ++v)
             if (v != 5 && v != 0) CHECK(d.ctrl.interrupt_count(v) == 0);
     }
@@ -283,6 +283,9 @@ TEST_SUITE("queues") {
             REQUIRE(c.why);
             CHECK(c.why->field == "CDW11.IV");
             CHECK(c.why->value == 65);
+            // Also with interrupts off: IV must still name a vector the controller has.
+            check_status(d.drv.execute(0, create_cq(2, 15, mem, true, false, 65)), kSpecific,
+                         sc(CommandSpecificStatus::InvalidInterruptVector), true);
         }
         SUBCASE("PRP1 not page aligned") {
             for (uint64_t off : {4u, 0x100u, 0x800u}) {

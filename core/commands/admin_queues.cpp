@@ -119,7 +119,8 @@ spec::Status create_cq(DeviceState &s, CommandContext &ctx) {
         return invalid_field(ctx, "CDW11.PC", 0,
                              "CAP.CQR = 1: queues must be physically contiguous (PC = 1)", kSection,
                              spec::param_error_location(44, 0));
-    if (f.ien && f.iv >= s.config.msix_vectors)
+    // IV names a vector even while interrupts are off (IEN = 0): it must exist (§5.3).
+    if (f.iv >= s.config.msix_vectors)
         return cs_fail(ctx, CommandSpecificStatus::InvalidInterruptVector, "CDW11.IV", f.iv,
                        fmt::format("the controller has {} interrupt vectors (0..{})",
                                    s.config.msix_vectors, s.config.msix_vectors - 1),
