@@ -528,6 +528,36 @@ TEST_SUITE("nvm") {
         }
     }
 
+    TEST_CASE("turning the write cache off writes back what it holds") {
+        IoDevice d;
+        const uint32_t ls = d.lba_size();
+        const auto data = pattern(4 * ls, 19);
+        REQUIRE(d.write(80, 3, data).ok());
+        REQUIRE(d.ctrl.namespace_blocks_cached(1) == 4);
+        uint64_t m = d.mark();
+        REQUIRE(d.host.set_features(0x06, 0).ok());
+        const auto fl = d.events(m, EventKind::CacheFlush);
+        REQUIRE(fl.size() == 1);
+        CHECK(fl[0].len == 4);
+        CHECK(fl[0].sqid == 0); // by the Set Features command
+        CHECK(d.ctrl.namespace_blocks_cached(1) == 0);
+        CHECK(d.media(80, 4) == data);
+        // Off already: nothing to write back. On again: no write-back either.
+        m = d.mark();
+        REQUIRE(d.host.set_features(0x06, 0).ok());
+        REQUIRE(d.host.set_features(0x06, 1).ok());
+        CHECK(d.events(m, EventKind::CacheFlush).empty());
+        // A cached block whose write-back fails: Write Fault, and the cache stays on.
+        IoDevice small(io_config(), MemoryBackingStore::kChunkSize);
+        const uint64_t per_chunk = MemoryBackingStore::kChunkSize / small.lba_size();
+        REQUIRE(small.write(0, 0, pattern(ls, 20), true).ok()); // the store's one chunk
+        REQUIRE(small.write(per_chunk * 5, 0, pattern(ls, 21)).ok());
+        const Completion off = small.host.set_features(0x06, 0);
+        CHECK(off.status().with_more(false) == spec::media(spec::MediaStatus::WriteFault));
+        CHECK(small.host.get_features(0x06).cqe.dw0 == 1);
+        CHECK(small.ctrl.lba_cached(1, per_chunk * 5));
+    }
+
     TEST_CASE("a full write cache destages its oldest blocks before caching more") {
         DeviceConfig cfg = io_config();
         cfg.cache_blocks = 8; // low watermark: 8 - 8 / 8 = 7 blocks

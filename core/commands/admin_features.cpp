@@ -270,6 +270,26 @@ spec::Status set_execute(DeviceState &s, CommandContext &ctx) {
     case FeatureId::InterruptVectorConfig:
         apply(*select_value(s, ctx, fid, true, kSetSection), cdw11);
         break;
+    case FeatureId::VolatileWriteCache: {
+        // Turning the cache off writes back what it holds first, as drives do (§5.21.1.6 does
+        // not say): with WCE = 0 a completed write is on the media, and data cached before
+        // must not stay volatile behind it. If the write-back fails, the cache stays on.
+        const bool on = spec::VolatileWriteCacheFeature::decode(s.features[f.fid].current).wce;
+        if (on && !spec::VolatileWriteCacheFeature::decode(cdw11).wce) {
+            const std::optional<uint64_t> flushed =
+                write_back_cache(s, ctx, kBroadcastNsid, kSetSection);
+            if (!flushed) return ctx.status;
+            s.trace.record(TraceEvent{.time_ns = s.now_ns,
+                                      .kind = EventKind::CacheFlush,
+                                      .sqid = ctx.sqid,
+                                      .cid = ctx.sqe.cid,
+                                      .u32 = kBroadcastNsid,
+                                      .len = *flushed});
+            ctx.execute_ns += *flushed * s.config.write_ns / 64;
+        }
+        apply(s.features[f.fid], cdw11);
+        break;
+    }
     default:
         apply(s.features[f.fid], cdw11);
         break;

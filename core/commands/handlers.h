@@ -1,6 +1,8 @@
 #pragma once
 // Command handlers, one family per file in this folder. Each family exposes its handlers; the
 // command sets in command_sets.cpp map opcodes to them.
+#include <optional>
+
 #include "core/controller/command.h"
 #include "core/controller/device_state.h"
 
@@ -25,6 +27,10 @@ extern const CommandHandler kGetLogPage;
 extern const CommandHandler kRead;
 extern const CommandHandler kWrite;
 extern const CommandHandler kFlush;
+// Writes the volatile write cache of namespace `nsid` (FFFFFFFFh: every namespace) to the media,
+// as Flush does; returns the blocks written, or fails ctx with Write Fault.
+std::optional<uint64_t> write_back_cache(DeviceState &s, CommandContext &ctx, uint32_t nsid,
+                                         const char *section);
 
 // Shared checks. Each returns the failure status (already recorded in ctx) or success.
 spec::Status invalid_field(CommandContext &ctx, std::string field, uint64_t value, std::string rule,

@@ -149,21 +149,11 @@ spec::Status prepare_flush(DeviceState &s, CommandContext &ctx) {
 }
 
 spec::Status execute_flush(DeviceState &s, CommandContext &ctx) {
-    uint64_t flushed = 0;
-    for (auto &ns : s.namespaces) {
-        if (ctx.sqe.nsid != kBroadcastNsid && ns.nsid() != ctx.sqe.nsid) continue;
-        const int64_t n = ns.flush(s.store);
-        if (n < 0) {
-            ++s.health.media_errors;
-            return ctx.fail(spec::media(spec::MediaStatus::WriteFault), "NSID", ns.nsid(),
-                            with_store_failure(s, "the backing store could not be written"),
-                            "NVMe 1.3 §6.8");
-        }
-        flushed += static_cast<uint64_t>(n);
-    }
+    const std::optional<uint64_t> flushed = write_back_cache(s, ctx, ctx.sqe.nsid, "NVMe 1.3 §6.8");
+    if (!flushed) return ctx.status;
     ctx.execute_event = EventKind::CacheFlush;
-    ctx.event_len = flushed;
-    ctx.execute_ns = 1'000 + flushed * s.config.write_ns / 64;
+    ctx.event_len = *flushed;
+    ctx.execute_ns = 1'000 + *flushed * s.config.write_ns / 64;
     return spec::success();
 }
 
@@ -172,5 +162,22 @@ spec::Status execute_flush(DeviceState &s, CommandContext &ctx) {
 const CommandHandler kRead{"Read", prepare_read, execute_read};
 const CommandHandler kWrite{"Write", prepare_write, execute_write};
 const CommandHandler kFlush{"Flush", prepare_flush, execute_flush};
+
+std::optional<uint64_t> write_back_cache(DeviceState &s, CommandContext &ctx, uint32_t nsid,
+                                         const char *section) {
+    uint64_t flushed = 0;
+    for (auto &ns : s.namespaces) {
+        if (nsid != kBroadcastNsid && ns.nsid() != nsid) continue;
+        const int64_t n = ns.flush(s.store);
+        if (n < 0) {
+            ++s.health.media_errors;
+            ctx.fail(spec::media(spec::MediaStatus::WriteFault), "NSID", ns.nsid(),
+                     with_store_failure(s, "the backing store could not be written"), section);
+            return std::nullopt;
+        }
+        flushed += static_cast<uint64_t>(n);
+    }
+    return flushed;
+}
 
 } // namespace nvmelab::commands
