@@ -112,12 +112,19 @@ spec::Status execute(DeviceState &s, CommandContext &ctx) {
     default:
         break;
     }
-    // Reading a log with RAE = 0 re-enables the event type it reports (§5.14, §5.2).
+    // Reading a log with RAE = 0 re-enables the event type it reports (§5.14, §5.2). Events of
+    // that type still queued are about what the host has just read, so they go (QEMU does the
+    // same): the next event of the type reported is a new one, not a stale duplicate.
     if (!f.rae) {
+        auto clear = [&s](spec::AsyncEventType type) {
+            const auto t = static_cast<uint32_t>(type);
+            s.async_masked_types &= static_cast<uint8_t>(~(1u << t));
+            std::erase_if(s.async_events, [t](uint32_t dw0) { return (dw0 & 0x7u) == t; });
+        };
         if (static_cast<LogId>(f.lid) == LogId::ErrorInformation)
-            s.async_masked_types &= static_cast<uint8_t>(~(1u << 0));
+            clear(spec::AsyncEventType::Error);
         if (static_cast<LogId>(f.lid) == LogId::SmartHealth)
-            s.async_masked_types &= static_cast<uint8_t>(~(1u << 1));
+            clear(spec::AsyncEventType::SmartHealth);
     }
     // Bytes past the end of the log read as zero.
     std::fill(ctx.buffer.begin(), ctx.buffer.end(), uint8_t{0});
