@@ -470,6 +470,8 @@ TEST_SUITE("registers") {
         CHECK(d.ctrl.read32(R(Reg::Cc)) == cc);
         CHECK(d.ctrl.queues().size() == 4);
         CHECK(count_events(d, EventKind::SubsystemReset) == 0);
+        REQUIRE(d.ctrl.read32(R(Reg::Aqa)) != 0);
+        REQUIRE(d.ctrl.read64(R(Reg::Asq)) != 0);
 
         d.ctrl.write32(R(Reg::Nssr), 0x4E564D65u);
         CHECK(count_events(d, EventKind::SubsystemReset) == 1);
@@ -477,6 +479,10 @@ TEST_SUITE("registers") {
         CHECK(csts(d).nssro());
         CHECK(d.ctrl.read32(R(Reg::Cc)) == 0);
         CHECK(d.ctrl.queues().empty());
+        // Unlike a controller reset, the admin queue registers do not survive it.
+        CHECK(d.ctrl.read32(R(Reg::Aqa)) == 0);
+        CHECK(d.ctrl.read64(R(Reg::Asq)) == 0);
+        CHECK(d.ctrl.read64(R(Reg::Acq)) == 0);
 
         d.ctrl.write32(R(Reg::Csts), 0x0000000Fu); // other bits: no effect on NSSRO
         CHECK(csts(d).nssro());

@@ -240,7 +240,12 @@ void Controller::start_shutdown(uint8_t shn) {
 void Controller::subsystem_reset() {
     state_.trace.record(TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::SubsystemReset});
     controller_reset("NVM subsystem reset");
+    // The whole subsystem resets, as after a conventional reset (§7.3.1): unlike a controller
+    // reset (CC.EN 1 -> 0), the admin queue registers are cleared too.
     state_.cc = spec::CcReg{0};
+    state_.aqa = spec::AqaReg{0};
+    state_.asq = 0;
+    state_.acq = 0;
     state_.csts.set_nssro(true); // NVM Subsystem Reset Occurred (§3.1.6)
 }
 
