@@ -405,6 +405,17 @@ TEST_SUITE("admin") {
             const Completion c2 = d.identify(0x01, 0, raw, 1u << 15);
             expect_error(d, c2, kSctGeneric, kInvalidField, true, param_error_location(41, 7));
         }
+        SUBCASE("CNTID set for a CNS value that does not use it") {
+            for (uint8_t cns : {0x00, 0x01, 0x02, 0x03}) {
+                CAPTURE(int(cns));
+                const Completion c = d.identify(cns, 1, raw, 0x00050000u);
+                expect_error(d, c, kSctGeneric, kInvalidField, true, param_error_location(42, 0),
+                             1);
+                REQUIRE(c.why);
+                CHECK(c.why->field == "CDW10.CNTID");
+                CHECK(c.why->value == 5);
+            }
+        }
         SUBCASE("CNS 01h ignores NSID") {
             REQUIRE(d.identify(0x01, 0xFFFFFFFFu, raw).ok());
             CHECK(raw[0] == (d.config.vid & 0xFF));

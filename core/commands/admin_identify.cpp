@@ -44,8 +44,14 @@ spec::Status invalid_namespace(CommandContext &ctx, uint32_t nsid, std::string r
 spec::Status prepare(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::IdentifyFields::decode(ctx.sqe);
     const uint32_t nsid = ctx.sqe.nsid;
-    if (auto st = check_reserved(ctx, "CDW10", ctx.sqe.cdw10, 0x000000FFu, kSection, 10); !st.ok())
-        return st; // bits 15:8 reserved; CNTID (31:16) is only used by CNS 12h/13h
+    if (auto st = check_reserved(ctx, "CDW10", ctx.sqe.cdw10, 0xFFFF00FFu, kSection, 10); !st.ok())
+        return st; // bits 15:8
+    // CNTID (bits 31:16) is only used by CNS 12h/13h; for the others host software clears it
+    // (§5.15).
+    if (f.cntid != 0 && f.cns <= static_cast<uint8_t>(Cns::NamespaceIdDescriptorList))
+        return invalid_field(ctx, "CDW10.CNTID", f.cntid,
+                             "this CNS value uses no controller identifier: CNTID must be 0",
+                             kSection, spec::param_error_location(42, 0));
     switch (static_cast<Cns>(f.cns)) {
     case Cns::Namespace:
     case Cns::NamespaceIdDescriptorList:
