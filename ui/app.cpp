@@ -436,6 +436,9 @@ bool App::save_screenshot(const std::string &path, bool report) {
 
 void App::frame() {
     const double start = now_ms();
+    session_.tick();
+    workload_.tick(session_);
+    const double simulated = now_ms();
     if (workload_.run_started()) show_workload_ = true; // e.g. from the console or the web API
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
@@ -490,22 +493,11 @@ void App::frame() {
         save_screenshot("nvmelab-screenshot.png", false);
     }
     SDL_GL_SwapWindow(window_);
+    if (last) done_ = true;
     const double presented = now_ms();
-    // The controller and the workload run after the frame is handed over, so the next frame
-    // shows what they did. In the browser the GL commands reach the GPU process only when the
-    // frame callback returns, or at a flush: flushing first lets a software rasteriser draw
-    // this frame on the other core while the page runs the controller. The last frame of a
-    // scripted run stops here, so its screenshot and the state it reports agree.
-    if (last) {
-        done_ = true;
-    } else {
-        glFlush();
-        session_.tick();
-        workload_.tick(session_);
-    }
-    frame_times_.build = built - start;
+    frame_times_.sim = simulated - start;
+    frame_times_.build = built - simulated;
     frame_times_.draw = presented - built;
-    frame_times_.sim = now_ms() - presented;
 }
 
 void App::loop_iteration() {
