@@ -2321,8 +2321,60 @@ std::optional<Completion> Console::last_completion() const {
     return std::nullopt;
 }
 
+std::string Console::text_error(std::string_view line) {
+    // UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, nothing past U+10FFFF.
+    const auto byte = [&](size_t i) { return static_cast<uint8_t>(line[i]); };
+    for (size_t i = 0; i < line.size();) {
+        const uint8_t c = byte(i);
+        if (c == 0) return fmt::format("a NUL byte at column {}: console lines are text", i + 1);
+        size_t len = 1;
+        uint32_t cp = c;
+        uint32_t min = 0;
+        if (c >= 0xF0 && c <= 0xF7) {
+            len = 4, cp = c & 0x07u, min = 0x10000;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3, cp = c & 0x0Fu, min = 0x800;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2, cp = c & 0x1Fu, min = 0x80;
+        } else if (c >= 0x80) {
+            len = 0; // a continuation byte or 0xF8-0xFF where a character should start
+        }
+        bool ok = len > 0 && i + len <= line.size();
+        for (size_t k = 1; ok && k < len; ++k) {
+            ok = (byte(i + k) & 0xC0) == 0x80;
+            cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+        }
+        ok = ok && cp >= min && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+        if (!ok)
+            return fmt::format("byte 0x{:02X} at column {} is not UTF-8: console lines are UTF-8 "
+                               "text",
+                               c, i + 1);
+        i += len;
+    }
+    return {};
+}
+
+std::string Console::script_text_error(std::string_view text, std::string_view source_name) {
+    size_t number = 1;
+    for (size_t pos = 0; pos <= text.size(); ++number) {
+        const size_t nl = text.find('\n', pos);
+        const std::string_view line =
+            text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        if (const std::string e = text_error(line); !e.empty())
+            return fmt::format("{}:{}: {}", source_name, number, e);
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+    }
+    return {};
+}
+
 ConsoleResult Console::exec_line(std::string_view line) {
     ConsoleResult r;
+    if (std::string e = text_error(line); !e.empty()) {
+        r.ok = false;
+        r.error = std::move(e);
+        return r;
+    }
     std::string command;
     std::string usage_key;
     try {
@@ -2365,6 +2417,11 @@ ConsoleResult Console::exec_line(std::string_view line) {
 
 ConsoleResult Console::exec_script(std::string_view text, std::string_view source_name) {
     ConsoleResult r;
+    if (std::string e = script_text_error(text, source_name); !e.empty()) {
+        r.ok = false;
+        r.error = std::move(e);
+        return r;
+    }
     size_t pos = 0;
     size_t number = 0;
     while (pos < text.size()) {

@@ -32,8 +32,15 @@ public:
     // Runs one line. Empty lines and comments ('#' to the end of the line) do nothing.
     ConsoleResult exec_line(std::string_view line);
     // Runs the lines of `text` in order and stops at the first failing one; the error then reads
-    // "source:LINE: message". Output accumulates over all lines that ran.
+    // "source:LINE: message". Output accumulates over all lines that ran. A script that is not
+    // text (see text_error) is refused whole, before any line runs.
     ConsoleResult exec_script(std::string_view text, std::string_view source_name);
+
+    // Console input is UTF-8 text without NUL bytes: "" when `line` is, else what is wrong and
+    // where ("byte 0xE9 at column 4 is not UTF-8 ..."). exec_line refuses such a line.
+    static std::string text_error(std::string_view line);
+    // The same for every line of a script: "" or "source:LINE: ...".
+    static std::string script_text_error(std::string_view text, std::string_view source_name);
 
     // The command reference (all commands), and the entries for one command ("" if unknown).
     static std::string help();

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/util/bounded_json.h"
+
 namespace nvmelab {
 
 namespace {
@@ -209,8 +211,8 @@ Header parse_header(const std::string &path, const std::vector<uint8_t> &block) 
     const size_t len = ::strnlen(text, max_len);
     nlohmann::json doc;
     try {
-        doc = nlohmann::json::parse(text, text + len);
-    } catch (const nlohmann::json::exception &e) {
+        doc = parse_bounded_json(std::string_view(text, len));
+    } catch (const std::exception &e) {
         throw ImageError("image " + quoted(path) + ": corrupt header JSON: " + e.what());
     }
     if (!doc.is_object())

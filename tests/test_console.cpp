@@ -75,6 +75,42 @@ expect reg CSTS.RDY == 1
 } // namespace
 
 TEST_SUITE("console") {
+    TEST_CASE("console input must be UTF-8 text: bad bytes are named with their column") {
+        // Valid: ASCII, 2-, 3- and 4-byte characters, and the ends of the ranges.
+        for (std::string_view line :
+             {"echo plain", "echo caf\xC3\xA9", "echo \xE2\x82\xAC 5", "echo \xF0\x9F\x98\x80",
+              "echo \xED\x9F\xBF \xEE\x80\x80 \xF4\x8F\xBF\xBF"}) {
+            CAPTURE(std::string(line));
+            CHECK(Console::text_error(line).empty());
+        }
+        struct Case {
+            std::string_view line;
+            std::string_view message;
+        };
+        const Case bad[] = {
+            {"echo caf\xE9", "byte 0xE9 at column 9 is not UTF-8"}, // Latin-1
+            {"echo \xC3", "byte 0xC3 at column 6"},                 // cut short
+            {"echo \xC3\x28", "byte 0xC3 at column 6"},             // bad continuation
+            {"echo \x80", "byte 0x80 at column 6"},                 // continuation first
+            {"echo \xC0\x80", "byte 0xC0 at column 6"},             // overlong NUL
+            {"echo \xE0\x80\xAF", "byte 0xE0 at column 6"},         // overlong '/'
+            {"echo \xED\xA0\x80", "byte 0xED at column 6"},         // a surrogate
+            {"echo \xF4\x90\x80\x80", "byte 0xF4 at column 6"},     // past U+10FFFF
+            {"echo \xF8\x88\x80\x80\x80", "byte 0xF8 at column 6"}, // 5-byte form
+            {std::string_view("echo a\0b", 8), "a NUL byte at column 7"},
+        };
+        Rig r;
+        for (const Case &c : bad) {
+            CAPTURE(std::string(c.line));
+            CHECK(contains(Console::text_error(c.line), c.message));
+            CHECK(contains(r.bad(c.line), c.message));
+        }
+        // A script with such a line is refused whole: its first line does not run.
+        const ConsoleResult s = r.con.exec_script("set x 5\necho ok\necho \xFF\n", "bad.nvs");
+        CHECK_FALSE(s.ok);
+        CHECK(contains(s.error, "bad.nvs:3: byte 0xFF at column 6"));
+        CHECK(r.con.variables().count("x") == 0);
+    }
 
     TEST_CASE("bring-up through raw register writes") {
         Rig r;

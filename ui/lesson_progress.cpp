@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/util/bounded_json.h"
+
 namespace nvmelab::ui {
 
 LessonProgress ProgressStore::get(const std::string &id) const {
@@ -45,8 +47,8 @@ std::string ProgressStore::to_text() const {
 ProgressStore ProgressStore::from_text(const std::string &text) {
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception &e) {
+        j = parse_bounded_json(text);
+    } catch (const std::exception &e) {
         throw std::runtime_error(fmt::format("lesson progress is not JSON: {}", e.what()));
     }
     if (!j.is_object() || j.value("version", 0) != 1 || !j.contains("lessons") ||

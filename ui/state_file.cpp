@@ -4,6 +4,7 @@
 
 #include "core/spec/nvme_spec.h"
 #include "core/spec/status_text.h"
+#include "core/util/bounded_json.h"
 #include "ui/session.h"
 #include "ui/workload.h"
 
@@ -229,14 +230,17 @@ std::string save_state(const Session &s, const WorkloadGenerator &workload) {
         {"journal", s.journal().entries()},
         {"ui", {{"running", s.running()}, {"events_per_frame", s.events_per_frame()}}},
         {"state", state_json(s, workload)}};
-    return doc.dump();
+    // Console input is checked to be UTF-8 before it is journaled; should anything else slip
+    // through, a replacement character beats a save that throws (and the load names the
+    // difference).
+    return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void load_state(Session &s, WorkloadGenerator &workload, std::string_view text) {
     nlohmann::json doc;
     try {
-        doc = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception &e) {
+        doc = parse_bounded_json(text);
+    } catch (const std::exception &e) {
         throw StateError(fmt::format("the state is not valid JSON: {}", e.what()));
     }
     const std::string backup = save_state(s, workload);

@@ -2,6 +2,7 @@
 // browser storage on the web).
 #include "ui/state_menu.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -62,10 +63,19 @@ void StateMenu::draw(Session &s, WorkloadGenerator &workload) {
     if (ImGui::Button(save ? "Save" : "Load") || enter) {
         try {
             if (save) {
-                std::ofstream out(path_, std::ios::binary | std::ios::trunc);
-                out << save_state(s, workload);
+                // The document first, then a new file renamed over the old one: a failure
+                // at any point leaves the file that was there as it was.
+                const std::string text = save_state(s, workload);
+                const std::string temp = std::string(path_) + ".saving";
+                std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+                out << text;
                 out.close();
-                if (!out) throw StateError(fmt::format("cannot write '{}'", path_));
+                std::error_code ec;
+                if (out) std::filesystem::rename(temp, path_, ec);
+                if (!out || ec) {
+                    std::filesystem::remove(temp, ec);
+                    throw StateError(fmt::format("cannot write '{}'", path_));
+                }
                 message_ = fmt::format("saved to {}", path_);
             } else {
                 std::ifstream in(path_, std::ios::binary);

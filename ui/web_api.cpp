@@ -13,6 +13,7 @@
 #include <imgui.h>
 #include <nlohmann/json.hpp>
 
+#include "core/util/bounded_json.h"
 #include "ui/session.h"
 #include "ui/state_file.h"
 #include "ui/url_args.h"
@@ -82,7 +83,15 @@ void autosave(bool force) {
     g_last_save_ms = now;
     if (g_session->journal().version() == g_saved_version) return;
     g_saved_version = g_session->journal().version();
-    const std::string text = save_state(*g_session, *g_workload);
+    std::string text;
+    try {
+        text = save_state(*g_session, *g_workload);
+    } catch (const std::exception &e) {
+        // Called between frames: a failure is said once, and the page goes on.
+        g_session->log_info(
+            fmt::format("error: the state could not be kept in the browser: {}", e.what()));
+        return;
+    }
     EM_ASM(
         {
             if (window.nvmelabUi) window.nvmelabUi.store(UTF8ToString($0));
@@ -337,7 +346,7 @@ EMSCRIPTEN_KEEPALIVE const char *nvmelab_load(const char *text) {
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_workload(const char *params) {
     if (!g_session) return keep(R"({"ok":false,"error":"the app is not running"})");
     try {
-        const nlohmann::json j = nlohmann::json::parse(params ? params : "null");
+        const nlohmann::json j = parse_bounded_json(params ? params : "null");
         if (j.is_null())
             g_workload->stop(*g_session);
         else

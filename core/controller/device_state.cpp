@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/util/bounded_json.h"
+
 namespace nvmelab {
 
 using spec::FeatureId;
@@ -140,7 +142,12 @@ std::string DeviceState::persistent_state_json() const {
 void DeviceState::load_persistent_state(const std::string &text) {
     bool was_clean = true; // a brand-new device has never been shut down unsafely
     if (!text.empty()) {
-        const auto j = nlohmann::json::parse(text, nullptr, false);
+        nlohmann::json j;
+        try {
+            j = parse_bounded_json(text);
+        } catch (const std::exception &) {
+            j = nullptr; // handled as no saved state, like a document that is not an object
+        }
         if (j.is_object()) {
             was_clean = j.value("clean_shutdown", false);
             if (j.contains("health") && j["health"].is_object()) {

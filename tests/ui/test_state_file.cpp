@@ -158,6 +158,15 @@ TEST_CASE("bad state files are refused with a clear error and change nothing") {
                "journal":[{"wl":"tick","n":1}],"state":{}})",
             "not running");
 
+    // Nesting that would overflow the stack once the document is printed or compared.
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    refused(R"({"format":"nvmelab-state","version":1,"config":{},"journal":[],"state":)" + deep +
+                "}",
+            "nested more than 64 levels");
+    refused(R"({"format":"nvmelab-state","version":1,"config":{},"journal":[)" + deep +
+                R"(],"state":{}})",
+            "nested more than 64 levels");
+
     // A journal that replays but to another state: the difference is named.
     Session other;
     WorkloadGenerator go;
@@ -165,6 +174,28 @@ TEST_CASE("bad state files are refused with a clear error and change nothing") {
     nlohmann::json doc = nlohmann::json::parse(save_state(other, go));
     doc["journal"].push_back({{"exec", "queue create entries=4"}, {"remember", true}});
     refused(doc.dump(), "differs from the saved one at state.");
+}
+
+TEST_CASE("a line or script that is not UTF-8 is refused and left out of the journal") {
+    // A state file is JSON, which holds only UTF-8: such input used to make every save throw.
+    Session s;
+    WorkloadGenerator g;
+    must(s, "enable");
+    const size_t entries = s.journal().entries().size();
+    const ConsoleResult line = s.exec("echo caf\xE9");
+    CHECK_FALSE(line.ok);
+    CHECK(line.error.find("byte 0xE9 at column 9 is not UTF-8") != std::string::npos);
+    const ConsoleResult script = s.exec_script("queue create\necho \xFF\n", "latin1.nvs");
+    CHECK_FALSE(script.ok);
+    CHECK(script.error.find("latin1.nvs:2: byte 0xFF") != std::string::npos);
+    CHECK(s.ctrl().queues().size() == 2); // the script's first line did not run either
+    CHECK(s.journal().entries().size() == entries);
+    // Saving works, and the state loads back.
+    const std::string saved = save_state(s, g);
+    Session b;
+    WorkloadGenerator gb;
+    load_state(b, gb, saved);
+    CHECK(state_json(b, gb) == state_json(s, g));
 }
 
 TEST_CASE("workload parameters are checked against the device") {
