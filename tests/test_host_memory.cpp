@@ -82,6 +82,36 @@ TEST_SUITE("host-memory") {
         CHECK(mem.alloc(4096) == SparseHostMemory::kFirstAddress); // nothing was consumed
     }
 
+    TEST_CASE("alloc never wraps past 2^64 onto live regions") {
+        SparseHostMemory mem;
+        const uint64_t first = mem.alloc(4096);
+        const uint64_t top = uint64_t{1} << 63;
+        CHECK(mem.alloc(4096, "high", top) == top); // the bump pointer jumps up
+        // Aligning up again would wrap to 0 (then hand out the first region's address).
+        CHECK_THROWS_WITH_AS(mem.alloc(64 * 1024, "wraps", top), doctest::Contains("exhausted"),
+                             std::invalid_argument);
+        // So would a region running to the very top.
+        const uint64_t last_page = ~uint64_t{0} - 4095;
+        CHECK(mem.map(last_page - 4096, 4096, "below the top"));
+        CHECK_THROWS_AS(mem.alloc(8192), std::invalid_argument);
+        CHECK(mem.regions().size() == 3);
+        CHECK(mem.region_at(first)->label.empty());
+    }
+
+    TEST_CASE("mapped memory has a limit; freeing makes room again") {
+        SparseHostMemory mem(16 * 4096);
+        const uint64_t a = mem.alloc(8 * 4096);
+        CHECK(mem.alloc(8 * 4096) > a); // exactly at the limit
+        CHECK(mem.mapped_bytes() == 16 * 4096);
+        CHECK_THROWS_WITH_AS(mem.alloc(1), doctest::Contains("host memory is full"),
+                             std::invalid_argument);
+        CHECK_FALSE(mem.map(0x7000000000, 4096));
+        REQUIRE(mem.free(a));
+        CHECK(mem.mapped_bytes() == 8 * 4096);
+        CHECK(mem.alloc(8 * 4096) != 0);
+        CHECK_THROWS_AS(SparseHostMemory(4096).alloc(8192), std::invalid_argument);
+    }
+
     TEST_CASE("map refuses overlaps and misaligned bases") {
         SparseHostMemory mem;
         CHECK(mem.map(0x100000, 8192, "fixed"));

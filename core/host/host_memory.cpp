@@ -21,10 +21,21 @@ uint64_t SparseHostMemory::alloc(uint64_t bytes, std::string label, uint64_t ali
     if (!is_power_of_two(align) || align < kPageSize)
         throw std::invalid_argument("host memory alignment must be a power of two >= 4096");
     const uint64_t size = round_up(bytes, kPageSize);
+    // The bump pointer must not wrap past 2^64: the new region would alias live ones.
+    constexpr uint64_t kTop = ~uint64_t{0};
+    if (next_free_ > kTop - (align - 1) || size > kTop - round_up(next_free_, align))
+        throw std::invalid_argument("host memory address space exhausted: no room for this "
+                                    "size and alignment below 2^64");
     const uint64_t base = round_up(next_free_, align);
+    if (size > mapped_limit_ || mapped_ > mapped_limit_ - size)
+        throw std::invalid_argument(
+            "host memory is full: " + std::to_string(mapped_ >> 20) + " MiB mapped, " +
+            std::to_string(size >> 20) + " MiB more would pass the " +
+            std::to_string(mapped_limit_ >> 20) + " MiB this build allows (mem free some)");
     next_free_ = base + size;
     Region region{base, size, std::move(label), PageBytes(size, 0)};
     regions_.emplace(base, std::move(region));
+    mapped_ += size;
     return base;
 }
 
@@ -32,6 +43,7 @@ bool SparseHostMemory::map(uint64_t base, uint64_t bytes, std::string label) {
     if (base % kPageSize != 0 || bytes == 0 || bytes > (uint64_t{1} << 40)) return false;
     const uint64_t size = round_up(bytes, kPageSize);
     if (base + size < base) return false;
+    if (size > mapped_limit_ || mapped_ > mapped_limit_ - size) return false;
     auto next = regions_.lower_bound(base);
     if (next != regions_.end() && next->first < base + size) return false;
     if (next != regions_.begin()) {
@@ -39,12 +51,17 @@ bool SparseHostMemory::map(uint64_t base, uint64_t bytes, std::string label) {
         if (prev->first + prev->second.size > base) return false;
     }
     regions_.emplace(base, Region{base, size, std::move(label), PageBytes(size, 0)});
+    mapped_ += size;
     if (base + size > next_free_) next_free_ = base + size;
     return true;
 }
 
 bool SparseHostMemory::free(uint64_t base) {
-    return regions_.erase(base) == 1;
+    const auto it = regions_.find(base);
+    if (it == regions_.end()) return false;
+    mapped_ -= it->second.size;
+    regions_.erase(it);
+    return true;
 }
 
 const SparseHostMemory::Region *SparseHostMemory::region_at(uint64_t addr) const {
@@ -120,13 +137,6 @@ bool SparseHostMemory::fill(uint64_t addr, uint8_t value, uint64_t len) {
     if (!is_mapped(addr, len)) return false;
     std::vector<uint8_t> bytes(len, value);
     return dma_write(addr, bytes);
-}
-
-uint64_t SparseHostMemory::mapped_bytes() const {
-    uint64_t total = 0;
-    for (const auto &[base, r] : regions_)
-        total += r.size;
-    return total;
 }
 
 } // namespace nvmelab

@@ -42,6 +42,14 @@ public:
     static constexpr uint64_t kPageSize = 4096;
     // First address handed out; page 0 stays unmapped so a zero pointer always faults.
     static constexpr uint64_t kFirstAddress = 0x10000;
+    // How much may be mapped at once by default. Mapped pages are real memory: a 32-bit build
+    // (the web app's 2 GiB heap, which also holds the media) gets 512 MiB, a 64-bit one 8 GiB,
+    // so a script that allocates without end gets an error instead of the OOM killer.
+    static constexpr uint64_t kDefaultMappedLimit =
+        sizeof(void *) == 4 ? uint64_t{512} << 20 : uint64_t{8} << 30;
+
+    explicit SparseHostMemory(uint64_t mapped_limit = kDefaultMappedLimit)
+        : mapped_limit_(mapped_limit) {}
 
     struct Region {
         uint64_t base = 0;
@@ -52,9 +60,10 @@ public:
 
     // Allocates `bytes` (rounded up to whole pages) aligned to `align` (a power of two, at
     // least a page). Returns the base address. Throws std::invalid_argument on a bad size or
-    // alignment.
+    // alignment, when the address space runs out below 2^64, or past the mapped limit.
     uint64_t alloc(uint64_t bytes, std::string label = {}, uint64_t align = kPageSize);
-    // Maps a region at a fixed page-aligned address; false if it overlaps another one.
+    // Maps a region at a fixed page-aligned address; false if it overlaps another one or would
+    // pass the mapped limit.
     bool map(uint64_t base, uint64_t bytes, std::string label = {});
     // Unmaps the region starting at `base`; false if there is none.
     bool free(uint64_t base);
@@ -62,7 +71,8 @@ public:
     bool is_mapped(uint64_t addr, uint64_t len) const;
     const Region *region_at(uint64_t addr) const;
     const std::map<uint64_t, Region> &regions() const { return regions_; }
-    uint64_t mapped_bytes() const;
+    uint64_t mapped_bytes() const { return mapped_; }
+    uint64_t mapped_limit() const { return mapped_limit_; }
 
     bool dma_read(uint64_t addr, std::span<uint8_t> out) const override;
     bool dma_write(uint64_t addr, std::span<const uint8_t> in) override;
@@ -78,6 +88,8 @@ private:
 
     std::map<uint64_t, Region> regions_;
     uint64_t next_free_ = kFirstAddress;
+    uint64_t mapped_ = 0; // bytes in regions_
+    uint64_t mapped_limit_;
 };
 
 } // namespace nvmelab
