@@ -1277,7 +1277,15 @@ struct Console::Impl {
     }
 
     static uint16_t io_queue(C &c, const Args &a) {
-        if (const Token *q = a.opt("queue")) return qid_arg(c, *q);
+        if (const Token *q = a.opt("queue")) {
+            // SQ 0 is the admin queue: the same opcodes there are other commands (Write is
+            // Create I/O SQ), so an I/O command is not sent there.
+            const uint16_t qid = qid_arg(c, *q);
+            if (qid == 0)
+                fail("queue=0 is the admin queue: read, write and flush go to an I/O queue "
+                     "(1 or above)");
+            return qid;
+        }
         for (const QueueView &v : c.ctrl_.queues())
             if (v.is_sq && v.qid != 0) return v.qid;
         fail("there is no I/O queue yet: create one with 'queue create' (or give queue=QID)");

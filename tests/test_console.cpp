@@ -251,6 +251,12 @@ TEST_SUITE("console") {
         // Writing from a buffer the host filled.
         r.ok("mem fill $buf 0x3c 4096");
         r.ok("write 1 20 0 buf=$buf queue=1");
+        // The admin queue is not an I/O queue: its opcode 01h is Create I/O SQ, not Write.
+        const size_t queues = r.ctrl.queues().size();
+        for (const char *line : {"write 1 0x0001000100010005 0 data=0 queue=0",
+                                 "read 1 20 0 buf=$buf queue=0", "flush 1 queue=0"})
+            CHECK(contains(r.bad(line), "queue=0 is the admin queue"));
+        CHECK(r.ctrl.queues().size() == queues);
         r.ok("mem fill $buf 0 4096");
         r.ok("read 1 20 0 buf=$buf");
         r.ok("expect mem $buf+100 u32 == 0x3c3c3c3c");
