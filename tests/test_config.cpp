@@ -79,6 +79,13 @@ TEST_SUITE("config") {
             {"serial", [](DeviceConfig &c) { c.serial = "tab\there"; }},
             {"firmware", [](DeviceConfig &c) { c.firmware = "v\x7f"; }},
             {"cache_blocks", [](DeviceConfig &c) { c.cache_blocks = 0; }},
+            {"cache_blocks", [](DeviceConfig &c) { c.cache_blocks = (1u << 18) + 1; }}, // 4 KiB
+            // Durations large enough to wrap the nanosecond clock once multiplied.
+            {"fetch_ns", [](DeviceConfig &c) { c.fetch_ns = 10'000'000'001; }},
+            {"read_ns", [](DeviceConfig &c) { c.read_ns = 10'000'000'001; }},
+            {"write_ns", [](DeviceConfig &c) { c.write_ns = ~uint64_t{0}; }},
+            {"cache_ns", [](DeviceConfig &c) { c.cache_ns = 10'000'000'001; }},
+            {"dma_ns_per_kib", [](DeviceConfig &c) { c.dma_ns_per_kib = 10'000'000'001; }},
             // A transfer limit below one LBA would make every read and write fail.
             {"mdts", [](DeviceConfig &c) { c.lbads = 16, c.mdts = 3; }},
             {"mdts", [](DeviceConfig &c) { c.lbads = 14, c.mdts = 1; }},
@@ -114,6 +121,11 @@ TEST_SUITE("config") {
             },
             [](DeviceConfig &c) { c.firmware = "12345678"; },
             [](DeviceConfig &c) { c.vwc = false, c.cache_blocks = 0; },
+            [](DeviceConfig &c) { c.cache_blocks = 1u << 18; }, // 1 GiB of 4 KiB blocks
+            [](DeviceConfig &c) {
+                c.fetch_ns = c.read_ns = c.write_ns = c.cache_ns = c.dma_ns_per_kib =
+                    10'000'000'000;
+            },
             [](DeviceConfig &c) { c.size = uint64_t{1} << 50; },
             [](DeviceConfig &c) { c.dstrd = 15; }, // with the default 64 queue pairs
             [](DeviceConfig &c) { c.dstrd = 13, c.max_ioqpairs = 65535; }, // last doorbell fits

@@ -187,6 +187,15 @@ void DeviceConfig::validate() const {
     if (timeout == 0) fail("timeout (CAP.TO) must be at least 1");
     if (ready_ns > uint64_t{timeout} * 500'000'000)
         fail("ready_ns must be within CAP.TO (timeout x 500 ms)");
+    // Each at most 10 virtual seconds, so the durations built from them (times blocks or
+    // KiB) stay far from wrapping the 64-bit nanosecond clock.
+    constexpr uint64_t kMaxDurationNs = 10'000'000'000;
+    for (const auto &[name, value] :
+         {std::pair{"fetch_ns", fetch_ns}, std::pair{"read_ns", read_ns},
+          std::pair{"write_ns", write_ns}, std::pair{"cache_ns", cache_ns},
+          std::pair{"dma_ns_per_kib", dma_ns_per_kib}})
+        if (value > kMaxDurationNs)
+            fail(std::string(name) + " must be at most 10000000000 (10 s of virtual time)");
     if (max_inflight < 1 || max_inflight > 4096) fail("max_inflight must be 1..4096");
     if (serial.size() > 20) fail("serial must be at most 20 characters");
     if (model.size() > 40) fail("model must be at most 40 characters");
@@ -199,6 +208,9 @@ void DeviceConfig::validate() const {
     if (!printable(serial) || !printable(model) || !printable(firmware))
         fail("serial, model and firmware must be printable ASCII");
     if (vwc && cache_blocks == 0) fail("cache_blocks must be at least 1 when vwc is on");
+    // The cache's memory is real: cache_blocks x LBA size bytes once it fills.
+    if (uint64_t{cache_blocks} * lba_size() > (uint64_t{1} << 30))
+        fail("cache_blocks x LBA size must be at most 1 GiB");
 }
 
 } // namespace nvmelab
