@@ -14,9 +14,40 @@ namespace {
 
 constexpr const char *kFormat = "nvmelab-state";
 constexpr int kVersion = 1;
-// Bounds on one journal entry, so a corrupt or hostile file cannot make the load run forever.
+// Bounds on one journal entry, and on the controller events the whole journal may ask for
+// (about a minute and a half natively, a few minutes in the browser), so a small corrupt or
+// hostile file cannot keep the app busy for hours.
 constexpr uint64_t kMaxSteps = 200'000'000;
 constexpr uint64_t kMaxTicks = 10'000'000;
+constexpr uint64_t kMaxReplayEvents = 100'000'000;
+
+// The controller events replaying a journal runs at most: "steps" entries run that many, a
+// workload tick its run's events_per_tick. Saturates just past kMaxReplayEvents; entries that
+// are malformed count nothing here (their replay names them).
+uint64_t replay_cost(const nlohmann::json &journal) {
+    uint64_t cost = 0;
+    uint64_t per_tick = 0;
+    const auto add = [&cost](uint64_t n, uint64_t times) {
+        const uint64_t room = kMaxReplayEvents + 1 - cost;
+        cost = times != 0 && n > room / times ? kMaxReplayEvents + 1 : cost + n * times;
+    };
+    for (const auto &e : journal) {
+        if (!e.is_object()) continue;
+        if (const auto steps = e.find("steps"); steps != e.end() && steps->is_number_unsigned()) {
+            add(steps->get<uint64_t>(), 1);
+        } else if (const auto wl = e.find("wl"); wl != e.end() && wl->is_string()) {
+            if (*wl == "start" && e.contains("params") && e.at("params").is_object()) {
+                const auto &p = e.at("params");
+                const auto ept = p.find("events_per_tick");
+                per_tick = ept != p.end() && ept->is_number_unsigned() ? ept->get<uint64_t>() : 0;
+            } else if (*wl == "tick" && e.contains("n") && e.at("n").is_number_unsigned()) {
+                add(per_tick, e.at("n").get<uint64_t>());
+            }
+        }
+        if (cost > kMaxReplayEvents) break;
+    }
+    return cost;
+}
 
 std::string hex(uint64_t v) {
     return fmt::format("0x{:x}", v);
@@ -103,6 +134,11 @@ void replay(Session &s, WorkloadGenerator &workload, const nlohmann::json &doc) 
     for (const char *key : {"config", "journal", "state"})
         if (!doc.contains(key)) throw StateError(fmt::format("the state has no \"{}\"", key));
     if (!doc.at("journal").is_array()) throw StateError("\"journal\" must be an array");
+    if (replay_cost(doc.at("journal")) > kMaxReplayEvents)
+        throw StateError(fmt::format(
+            "replaying this state would run more than {} M controller events (its run steps and "
+            "workload ticks), more than this app replays: save a shorter session",
+            kMaxReplayEvents / 1'000'000));
     DeviceConfig config;
     try {
         config = DeviceConfig::from_json(doc.at("config"));

@@ -158,6 +158,21 @@ TEST_CASE("bad state files are refused with a clear error and change nothing") {
                "journal":[{"wl":"tick","n":1}],"state":{}})",
             "not running");
 
+    // Small files that would keep the app busy for hours: the whole journal is bounded, not
+    // only each entry.
+    refused(R"({"format":"nvmelab-state","version":1,"config":{},"journal":[
+               {"steps":60000000},{"steps":60000000}],"state":{}})",
+            "more than 100 M controller events");
+    refused(R"({"format":"nvmelab-state","version":1,"config":{},"journal":[
+               {"exec":"enable"},{"exec":"queue create entries=64"},
+               {"wl":"start","params":{"events_per_tick":1000000},"qids":[1]},
+               {"wl":"tick","n":60},{"wl":"tick","n":41}],"state":{}})",
+            "more than 100 M controller events");
+    refused(R"({"format":"nvmelab-state","version":1,"config":{},"journal":[
+               {"wl":"start","params":{"events_per_tick":1000000},"qids":[1]},
+               {"wl":"tick","n":18446744073709551615}],"state":{}})",
+            "more than 100 M controller events");
+
     // Nesting that would overflow the stack once the document is printed or compared.
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
     refused(R"({"format":"nvmelab-state","version":1,"config":{},"journal":[],"state":)" + deep +
