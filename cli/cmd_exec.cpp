@@ -1,5 +1,6 @@
 // `nvmelab exec IMAGE FILE|-`: runs a console-language script against the device.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -28,6 +29,9 @@ std::string read_script(const std::string &path) {
         return std::string(std::istreambuf_iterator<char>(std::cin),
                            std::istreambuf_iterator<char>());
     }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw std::runtime_error(fmt::format("script '{}' is a directory, not a file", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(fmt::format("cannot open script '{}'", path));
     std::ostringstream text;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -521,10 +522,12 @@ void App::loop_iteration() {
 
 int App::run() {
     if (!options_.exec_file.empty()) {
+        std::error_code ec;
         std::ifstream in(options_.exec_file, std::ios::binary);
-        if (!in) {
-            std::fprintf(stderr, "nvmelab-gui: cannot read script '%s'\n",
-                         options_.exec_file.c_str());
+        if (!in || std::filesystem::is_directory(options_.exec_file, ec)) {
+            std::fprintf(
+                stderr, "nvmelab-gui: cannot read script '%s'%s\n", options_.exec_file.c_str(),
+                std::filesystem::is_directory(options_.exec_file, ec) ? ": it is a directory" : "");
             return 1;
         }
         std::stringstream text;

@@ -378,6 +378,10 @@ if(NOT pos EQUAL -1)
     fail("exec should stop at the first failing line")
 endif()
 
+nv(exec "${IMG}" "${DIR}")
+expect_error("exec of a directory")
+expect_contains("exec of a directory says so" "${ERR}" "is a directory, not a file")
+
 # ---- demo --------------------------------------------------------------------------------
 
 file(MAKE_DIRECTORY "${DIR}/demo")
