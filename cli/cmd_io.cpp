@@ -71,7 +71,8 @@ struct RwOptions {
 
 uint64_t blocks_for(const RwOptions &o, uint64_t bytes, uint32_t lba_size) {
     if (o.block_count) return uint64_t{*o.block_count} + 1;
-    return std::max<uint64_t>(1, (bytes + lba_size - 1) / lba_size);
+    // Rounded up without overflow: -z 2^64-1 must not wrap to a small count.
+    return std::max<uint64_t>(1, bytes / lba_size + (bytes % lba_size != 0 ? 1 : 0));
 }
 
 void check_transfer(uint64_t blocks, uint32_t lba_size) {

@@ -1,9 +1,13 @@
 // nvmelab: the command-line front end. Each invocation opens a device image, powers an emulated
 // NVMe 1.3 controller on, brings it up through the host driver model, runs one nvme-cli style
 // command and shuts the device down again (see docs/cli.md).
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "cli/cli.h"
 #include "core/controller/device_config.h"
@@ -11,6 +15,28 @@
 #include "image/device_image.h"
 
 namespace {
+
+// CLI11 reads unsigned numbers with strtoull, which takes "-1" as 2^64 - 1 and saturates
+// numbers past 2^64 - 1 without an error: so `read -s -1` read the last LBA of 2^64. Every
+// number nvmelab takes is unsigned (CLI11 names their type UINT), so check what was given.
+void check_unsigned_numbers(const CLI::App &app) {
+    for (const CLI::Option *opt : app.get_options()) {
+        if (opt->get_type_name().rfind("UINT", 0) != 0) continue;
+        for (const std::string &text : opt->results()) {
+            if (text.find('-') != std::string::npos)
+                throw CLI::ValidationError(opt->get_name(),
+                                           "'" + text + "' is negative: the value is unsigned");
+            errno = 0;
+            char *end = nullptr;
+            (void)std::strtoull(text.c_str(), &end, 0);
+            if (errno == ERANGE)
+                throw CLI::ValidationError(opt->get_name(),
+                                           "'" + text + "' is larger than 2^64 - 1");
+        }
+    }
+    for (const CLI::App *sub : app.get_subcommands())
+        check_unsigned_numbers(*sub);
+}
 
 int fail(const char *kind, const char *what) {
     std::fflush(stdout);
@@ -45,6 +71,23 @@ int main(int argc, char **argv) {
 
     try {
         app.parse(argc, argv);
+        check_unsigned_numbers(app);
+    } catch (const CLI::RequiredError &e) {
+        // "A subcommand is required" for `nvmelab bogus` or `nvmelab lesson bogus`: name
+        // what was given instead.
+        std::string path = "nvmelab";
+        const CLI::App *cur = &app;
+        while (!cur->get_subcommands().empty()) {
+            cur = cur->get_subcommands().front();
+            path += " " + cur->get_name();
+        }
+        const std::vector<std::string> extra = cur->remaining();
+        if (!extra.empty() && !extra.front().empty() && extra.front()[0] != '-') {
+            std::fprintf(stderr, "%s: unknown command '%s' (%s --help lists the commands)\n",
+                         path.c_str(), extra.front().c_str(), path.c_str());
+            return static_cast<int>(CLI::ExitCodes::ExtrasError);
+        }
+        return app.exit(e);
     } catch (const CLI::ParseError &e) {
         return app.exit(e);
     }

@@ -198,6 +198,25 @@ if(writes LESS 3)
     fail("smart-log: host_write_commands should be at least 3, got ${writes}")
 endif()
 
+# ---- numbers and commands that are not what they look like --------------------------------
+
+nv(read "${IMG}" -s -1 -z 512)
+expect_error("a negative SLBA")
+expect_contains("a negative number is named" "${ERR}" "'-1' is negative")
+nv(read "${IMG}" -s 18446744073709551616 -z 512)
+expect_error("an SLBA past 2^64 - 1")
+expect_contains("an overflowing number is named" "${ERR}" "larger than 2^64 - 1")
+nv(read "${IMG}" -z 18446744073709551615 -d "${DIR}/huge.bin")
+expect_error("a data size that used to wrap to one block")
+expect_contains("the huge size is refused" "${ERR}" "do not fit one command")
+nv(bogus)
+expect_error("an unknown command")
+expect_contains("the unknown command is named" "${ERR}" "unknown command 'bogus'")
+nv(lesson bogus)
+expect_error("an unknown lesson command")
+expect_contains("the unknown lesson command is named" "${ERR}"
+                "nvmelab lesson: unknown command 'bogus'")
+
 # ---- NVMe errors -------------------------------------------------------------------------
 
 nv(read "${IMG}" -s 16384)
