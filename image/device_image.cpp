@@ -154,6 +154,9 @@ bool read_slot(int fd, int index, Slot &slot) {
                    base + DeviceImage::kSlotHeaderSize))
         return false;
     if (crc32_of(payload) != crc) return true;
+    // A sequence this program never writes makes the slot corrupt too: no save could go above
+    // it, so every later save would fail and the state would never change again.
+    if (sequence == std::numeric_limits<uint64_t>::max()) return true;
 
     slot.status = SlotStatus::Valid;
     slot.sequence = sequence;

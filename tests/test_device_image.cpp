@@ -254,6 +254,28 @@ TEST_SUITE("image") {
         CHECK(img->load_state() == R"({"v":1})");
     }
 
+    TEST_CASE("a slot whose sequence is 2^64 - 1 counts as corrupt") {
+        // No save could go above it: every later save would fail and the state never change.
+        TempDir tmp;
+        const std::string path = tmp.file("dev.img");
+        {
+            auto img = DeviceImage::create(path, sample_properties(), kSmallMedia);
+            CHECK(img->save_state(R"({"v":1})")); // slot A, sequence 1
+            CHECK(img->save_state(R"({"v":2})")); // slot B, sequence 2
+        }
+        {
+            std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+            f.seekp(static_cast<std::streamoff>(DeviceImage::slot_offset(1) + 8));
+            const std::string all_ones(8, '\xFF');
+            f.write(all_ones.data(), 8);
+            REQUIRE(f);
+        }
+        auto img = DeviceImage::open(path);
+        CHECK(img->load_state() == R"({"v":1})");
+        CHECK(img->save_state(R"({"v":3})")); // saving goes on, into slot B
+        CHECK(img->load_state() == R"({"v":3})");
+    }
+
     TEST_CASE("a torn first save reads as no state") {
         TempDir tmp;
         const std::string path = tmp.file("dev.img");

@@ -461,4 +461,30 @@ TEST_SUITE("persistence") {
         }
     }
 
+    TEST_CASE("a corrupt saved state is refused by name, not read as empty and overwritten") {
+        DeviceConfig cfg;
+        cfg.size = uint64_t{16} << 20;
+        struct Case {
+            const char *text;
+            const char *message;
+        };
+        const Case cases[] = {
+            {"{bad", "the device's saved state is corrupt: "},
+            {"[1, 2]", "not a JSON object"},
+            {R"({"clean_shutdown": 1})", "\"clean_shutdown\" must be true or false"},
+            {R"({"health": {"power_cycles": "9"}})", "\"power_cycles\" must be a number"},
+            {R"({"error_count": -1})", "\"error_count\" must be a number"},
+            {R"({"saved_features": {"6": 4294967296}})",
+             "\"saved_features.6\" must be a 32-bit feature value"},
+        };
+        for (const Case &c : cases) {
+            CAPTURE(c.text);
+            SparseHostMemory mem;
+            MemoryBackingStore store(cfg.size);
+            REQUIRE(store.save_state(c.text));
+            CHECK_THROWS_WITH(Controller(cfg, mem, store), doctest::Contains(c.message));
+            CHECK(store.load_state() == c.text); // left as it was
+        }
+    }
+
 } // TEST_SUITE("persistence")

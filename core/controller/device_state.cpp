@@ -1,6 +1,7 @@
 #include "core/controller/device_state.h"
 
 #include <cstdio>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -142,17 +143,40 @@ std::string DeviceState::persistent_state_json() const {
 void DeviceState::load_persistent_state(const std::string &text) {
     bool was_clean = true; // a brand-new device has never been shut down unsafely
     if (!text.empty()) {
+        // A document that does not parse is corrupt, not empty: read as empty, its counters,
+        // logs and saved features would be overwritten by the next save without a word.
         nlohmann::json j;
         try {
             j = parse_bounded_json(text);
-        } catch (const std::exception &) {
-            j = nullptr; // handled as no saved state, like a document that is not an object
+        } catch (const std::exception &e) {
+            throw std::runtime_error(std::string("the device's saved state is corrupt: ") +
+                                     e.what());
         }
+        if (!j.is_object())
+            throw std::runtime_error("the device's saved state is corrupt: not a JSON object");
+        // A key of the wrong type means the document is corrupt: say which key, rather than
+        // the JSON library's "type must be boolean, but is number".
+        const auto corrupt = [](const std::string &key, const char *what) {
+            return std::runtime_error("the device's saved state is corrupt: \"" + key +
+                                      "\" must be " + what);
+        };
+        const auto flag = [&](const nlohmann::json &o, const char *k) {
+            const auto it = o.find(k);
+            if (it == o.end()) return false;
+            if (!it->is_boolean()) throw corrupt(k, "true or false");
+            return it->get<bool>();
+        };
+        const auto count = [&](const nlohmann::json &o, const char *k) {
+            const auto it = o.find(k);
+            if (it == o.end()) return uint64_t{0};
+            if (!it->is_number_unsigned()) throw corrupt(k, "a number from 0 to 2^64 - 1");
+            return it->get<uint64_t>();
+        };
         if (j.is_object()) {
-            was_clean = j.value("clean_shutdown", false);
+            was_clean = flag(j, "clean_shutdown");
             if (j.contains("health") && j["health"].is_object()) {
                 const auto &hj = j["health"];
-                auto get = [&](const char *k) { return hj.value(k, uint64_t{0}); };
+                auto get = [&](const char *k) { return count(hj, k); };
                 health.data_units_read = get("data_units_read");
                 health.data_units_written = get("data_units_written");
                 health.host_read_commands = get("host_read_commands");
@@ -164,7 +188,7 @@ void DeviceState::load_persistent_state(const std::string &text) {
                 health.media_errors = get("media_errors");
                 health.error_log_entries = get("error_log_entries");
             }
-            error_count = j.value("error_count", uint64_t{0});
+            error_count = count(j, "error_count");
             if (j.contains("error_log") && j["error_log"].is_array()) {
                 for (const auto &e : j["error_log"]) {
                     spec::ErrorLogEntry entry{};
@@ -175,7 +199,8 @@ void DeviceState::load_persistent_state(const std::string &text) {
             }
             if (j.contains("saved_features") && j["saved_features"].is_object()) {
                 for (const auto &[key, value] : j["saved_features"].items()) {
-                    if (!value.is_number_unsigned()) continue;
+                    if (!value.is_number_unsigned() || value.get<uint64_t>() > UINT32_MAX)
+                        throw corrupt("saved_features." + key, "a 32-bit feature value");
                     const auto v = value.get<uint32_t>();
                     unsigned a = 0, b = 0, c = 0;
                     if (std::sscanf(key.c_str(), "4.%u.%u", &a, &b) == 2 && a < 2 && b < 2) {
