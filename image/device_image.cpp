@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -362,7 +363,7 @@ std::unique_ptr<DeviceImage> DeviceImage::create(const std::string &path,
         new DeviceImage(fd.release(), path, props, media_offset, media_size));
 }
 
-std::unique_ptr<DeviceImage> DeviceImage::open(const std::string &path) {
+std::unique_ptr<DeviceImage> DeviceImage::open(const std::string &path, unsigned lock_wait_ms) {
     auto os_error = [&](const char *doing) {
         const int err = errno;
         return ImageError(std::string(doing) + " image " + quoted(path) + ": " + errno_text(err));
@@ -374,6 +375,14 @@ std::unique_ptr<DeviceImage> DeviceImage::open(const std::string &path) {
     if (::fstat(fd.get(), &st) != 0) throw os_error("cannot open");
     if (!S_ISREG(st.st_mode))
         throw ImageError("cannot open image " + quoted(path) + ": not a regular file");
+    for (unsigned waited = 0; ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0; waited += 10) {
+        if (errno != EWOULDBLOCK && errno != EINTR) break; // no locks on this file system
+        if (waited >= lock_wait_ms)
+            throw ImageError("image " + quoted(path) +
+                             " is in use by another nvmelab process (waited " +
+                             std::to_string(lock_wait_ms / 1000) + " s)");
+        ::usleep(10'000);
+    }
     const uint64_t file_size = static_cast<uint64_t>(st.st_size);
 
     std::vector<uint8_t> block(static_cast<size_t>(std::min<uint64_t>(file_size, kHeaderSize)));

@@ -84,7 +84,11 @@ public:
     // Opens an existing image read-write. Throws ImageError naming the path and the problem
     // (missing file, bad magic, unsupported format version, corrupt header JSON, truncated
     // file, both state slots corrupt, ...). Never modifies the file.
-    static std::unique_ptr<DeviceImage> open(const std::string &path);
+    // One process at a time may have an image open (an exclusive flock): two would each read
+    // the persistent state and save over the other's. open waits up to `lock_wait_ms` for
+    // another process to finish, then fails naming the image as in use.
+    static std::unique_ptr<DeviceImage> open(const std::string &path,
+                                             unsigned lock_wait_ms = 10'000);
 
     ~DeviceImage() override;
     DeviceImage(const DeviceImage &) = delete;

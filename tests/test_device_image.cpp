@@ -276,6 +276,19 @@ TEST_SUITE("image") {
         CHECK(img->load_state() == R"({"v":3})");
     }
 
+    TEST_CASE("an image is open in one place at a time") {
+        TempDir tmp;
+        const std::string path = tmp.file("dev.img");
+        DeviceImage::create(path, sample_properties(), kSmallMedia);
+        {
+            auto first = DeviceImage::open(path);
+            CHECK_THROWS_WITH_AS(DeviceImage::open(path, 0), doctest::Contains("is in use"),
+                                 ImageError);
+            CHECK_THROWS_AS(DeviceImage::open(path, 30), ImageError); // waits, then gives up
+        }
+        CHECK(DeviceImage::open(path, 0) != nullptr); // closed: free again
+    }
+
     TEST_CASE("a torn first save reads as no state") {
         TempDir tmp;
         const std::string path = tmp.file("dev.img");
