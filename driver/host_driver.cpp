@@ -95,9 +95,25 @@ void HostDriver::enable(const BringUpOptions &o) {
 }
 
 void HostDriver::shutdown() {
-    for (uint16_t qid : io_queue_ids())
-        delete_io_queue_pair(qid);
+    // Deleting the I/O queues first is what a host should do (§7.6.2), not what the shutdown
+    // needs: a queue already gone (deleted by hand, say, in a console script) is forgotten
+    // and the shutdown goes on.
+    for (uint16_t qid : io_queue_ids()) {
+        try {
+            delete_io_queue_pair(qid);
+        } catch (const DriverError &) {
+            const HostQueuePair q = queues_.at(qid);
+            queues_.erase(qid);
+            mem_.free(q.sq_base);
+            mem_.free(q.cq_base);
+        }
+    }
+    const spec::CstsReg before{ctrl_.read32(reg(Reg::Csts))};
     spec::CcReg cc{ctrl_.read32(reg(Reg::Cc))};
+    // A shutdown notification already in CC.SHN starts nothing when written again: one that
+    // went unnoticed (written with CC.EN) is cleared first, so writing it starts a shutdown.
+    if (cc.shn() != 0 && before.shst() == static_cast<uint8_t>(spec::Shst::Normal))
+        ctrl_.write32(reg(Reg::Cc), cc.set_shn(0).raw);
     ctrl_.write32(reg(Reg::Cc), cc.set_shn(static_cast<uint8_t>(spec::Shn::Normal)).raw);
     for (uint64_t i = 0; i < max_wait_events; ++i) {
         const spec::CstsReg csts{ctrl_.read32(reg(Reg::Csts))};

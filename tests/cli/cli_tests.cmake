@@ -397,6 +397,25 @@ if(NOT pos EQUAL -1)
     fail("exec should stop at the first failing line")
 endif()
 
+# A script may leave the device in a state the closing shutdown must cope with: a shutdown
+# notification already written, or the I/O queue deleted by hand.
+nv(smart-log "${IMG}" -o json)
+string(JSON unsafe_before GET "${OUT}" unsafe_shutdowns)
+file(WRITE "${DIR}/shn.nvl" "reg write CC.SHN 1\nrun\n")
+nv(exec "${IMG}" "${DIR}/shn.nvl" --io-queue)
+expect_ok("exec of a script that writes CC.SHN")
+file(WRITE "${DIR}/delq.nvl"
+     "sqe d opc=0x00 cdw10=1\nsubmit 0 d\nring 0\nrun\nsqe e opc=0x04 cdw10=1\nsubmit 0 e\nring 0\nrun\n")
+nv(exec "${IMG}" "${DIR}/delq.nvl" --io-queue)
+expect_ok("exec of a script that deletes the I/O queue pair")
+nv(smart-log "${IMG}" -o json)
+expect_ok("smart-log after those scripts")
+string(JSON unsafe GET "${OUT}" unsafe_shutdowns)
+if(NOT unsafe EQUAL unsafe_before)
+    fail("the scripts' devices were shut down cleanly: unsafe_shutdowns went from "
+         "${unsafe_before} to ${unsafe}")
+endif()
+
 nv(exec "${IMG}" "${DIR}")
 expect_error("exec of a directory")
 expect_contains("exec of a directory says so" "${ERR}" "is a directory, not a file")
