@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 
 File open_file(const std::string &path, bool for_write) {
     if (path.empty() || path == "-") return File(for_write ? stdout : stdin);
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw std::runtime_error(fmt::format("data file '{}' is a directory", path));
     std::FILE *f = std::fopen(path.c_str(), for_write ? "wb" : "rb");
     if (f == nullptr)
         throw std::runtime_error(fmt::format("cannot open data file '{}' for {}: {}", path,

@@ -2000,6 +2000,10 @@ struct Console::Impl {
         const uint64_t v =
             number(c, arg(a, 1, "TIME_US"), "TIME_US", std::numeric_limits<uint64_t>::max() / 1000);
         no_more(a, 2);
+        if (mode == "for" && v * 1000 > std::numeric_limits<uint64_t>::max() - t0)
+            fail(fmt::format("run for {} us would pass the end of virtual time (2^64 ns); it is "
+                             "now {}",
+                             v, us(t0)));
         const uint64_t target = mode == "until" ? v * 1000 : t0 + v * 1000;
         if (target < t0)
             fail(fmt::format("virtual time is already {}; 'run until' cannot go back", us(t0)));
@@ -2159,6 +2163,8 @@ struct Console::Impl {
             const uint64_t addr = number(c, rest[0], "ADDR");
             if (lower(rest[1].text) == "bytes") {
                 const std::vector<uint8_t> want = data_items(c, rest.subspan(2), "expect mem");
+                if (want.empty())
+                    usage_error("expect mem", "no bytes to compare: give the bytes expected");
                 need_mapped(c, addr, want.size());
                 std::vector<uint8_t> got(want.size());
                 c.mem_.read(addr, got);
@@ -2223,6 +2229,11 @@ struct Console::Impl {
         } else if (what == "cached") {
             if (rest.empty()) usage_error("expect cached", "missing NSID");
             const uint64_t nsid = number(c, rest[0], "NSID", 0xFFFFFFFF);
+            if (nsid == 0 || nsid > c.ctrl_.namespace_count())
+                fail(fmt::format("expect cached: there is no namespace {} (the device has "
+                                 "namespace{} 1..{})",
+                                 nsid, c.ctrl_.namespace_count() == 1 ? "" : "s",
+                                 c.ctrl_.namespace_count()));
             const Check ck = parse_check(rest.subspan(1), "expect cached");
             check(c, fmt::format("cached blocks of namespace {}", nsid),
                   c.ctrl_.namespace_blocks_cached(static_cast<uint32_t>(nsid)), ck, false, out);

@@ -314,8 +314,8 @@ std::unique_ptr<DeviceImage> DeviceImage::create(const std::string &path,
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
         if (!overwrite)
-            throw ImageError(what + "the file already exists (overwrite it explicitly to "
-                                    "replace it)");
+            throw ImageError(what + "the file already exists (nvmelab create --force "
+                                    "replaces it)");
         if (S_ISDIR(st.st_mode)) throw ImageError(what + "it is a directory");
     } else if (const int err = errno; err != ENOENT) {
         throw ImageError(what + errno_text(err));

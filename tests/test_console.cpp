@@ -205,6 +205,14 @@ TEST_SUITE("console") {
         r.ok("expect mem $id+4 bytes str:\"NVMELAB\"");
         r.ok("expect mem $id+4 bytes \"4e 56 4d 45\"");
         r.ok("expect mem $id+4 bytes 4e564d45");
+        // Checks that could not fail are refused: no bytes, a namespace that is not there.
+        CHECK(contains(r.bad("expect mem $id bytes \"\""), "no bytes to compare"));
+        for (const char *nsid : {"0", "2", "0xffffffff"})
+            CHECK(contains(r.bad(fmt::format("expect cached {} == 0", nsid)),
+                           "there is no namespace"));
+        r.ok("expect cached 1 == 0");
+        // Virtual time does not wrap.
+        CHECK(contains(r.bad("run for 18446744073709551"), "would pass the end of virtual time"));
         CHECK(contains(r.ok("mem dump $id 32"), "|6.6.NVMELAB00000|"));
         // Nothing more to reap.
         CHECK(contains(r.ok("reap 0"), "no new completion"));

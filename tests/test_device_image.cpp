@@ -385,6 +385,7 @@ TEST_SUITE("image") {
             message = e.what();
         }
         CHECK(message.find("exists") != std::string::npos);
+        CHECK(message.find("--force") != std::string::npos); // how to replace it
         CHECK(message.find(path) != std::string::npos);
         CHECK(file_bytes(path) == before);
 

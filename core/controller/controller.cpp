@@ -802,6 +802,10 @@ bool Controller::interrupt_pending(uint16_t vector) const {
     return vector < vector_asserted_.size() && vector_asserted_[vector];
 }
 
+uint32_t Controller::namespace_count() const {
+    return static_cast<uint32_t>(state_.namespaces.size());
+}
+
 uint64_t Controller::namespace_blocks_cached(uint32_t nsid) const {
     return nsid >= 1 && nsid <= state_.namespaces.size()
                ? state_.namespaces[nsid - 1].cached_blocks()

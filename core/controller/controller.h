@@ -102,6 +102,8 @@ public:
     uint32_t interrupt_count(uint16_t vector) const;
     bool interrupt_pending(uint16_t vector) const;
     uint64_t namespace_blocks_cached(uint32_t nsid) const;
+    // Active namespaces are 1..namespace_count() (Identify Controller NN).
+    uint32_t namespace_count() const;
     bool lba_cached(uint32_t nsid, uint64_t lba) const;
     // The LBAs of a namespace in the volatile write cache, ascending (empty for a bad nsid).
     std::vector<uint64_t> cached_lbas(uint32_t nsid) const;
