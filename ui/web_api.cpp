@@ -346,7 +346,7 @@ EMSCRIPTEN_KEEPALIVE const char *nvmelab_load(const char *text) {
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_workload(const char *params) {
     if (!g_session) return keep(R"({"ok":false,"error":"the app is not running"})");
     try {
-        const nlohmann::json j = parse_bounded_json(params ? params : "null");
+        const nlohmann::json j = nvmelab::parse_bounded_json(params ? params : "null");
         if (j.is_null())
             g_workload->stop(*g_session);
         else
