@@ -640,6 +640,11 @@ void read_front(State &st, const FrontMatter &fm) {
                     continue;
                 }
                 const std::string name(w.substr(0, eq)), value(w.substr(eq + 1));
+                if (std::any_of(l.device_properties.begin(), l.device_properties.end(),
+                                [&](const auto &p) { return p.first == name; })) {
+                    st.error(e.line, fmt::format("device: '{}' is given more than once", name));
+                    continue;
+                }
                 try {
                     l.device.set(name, value);
                     l.device_properties.emplace_back(name, value);

@@ -157,6 +157,8 @@ TEST_SUITE("lesson-parser") {
                   "colour");
         one_error("---\nid: x\ntitle: X\nsummary: S\ndevice: lbads=20\n---\n## S\n", 5, "lbads");
         one_error("---\nid: x\ntitle: X\nsummary: S\ndevice: size\n---\n## S\n", 5, "NAME=VALUE");
+        one_error("---\nid: x\ntitle: X\nsummary: S\ndevice: mdts=5 mdts=1\n---\n## S\n", 5,
+                  "'mdts' is given more than once");
         one_error("---\nid: x\nid: y\ntitle: X\nsummary: S\n---\n## S\n", 3, "given twice");
         one_error("---\nid: x\ntitle: X\nsummary: S\nnot a key\n---\n## S\n", 5, "key: value");
         one_error("---\nid: x\ntitle: X\nsummary: S\n## S\n", 1, "never closed");
