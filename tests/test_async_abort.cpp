@@ -63,6 +63,18 @@ void invalid_doorbell(TestDevice &d) {
     d.ctrl.write32(d.ctrl.cq_doorbell_offset(9), 0);
 }
 
+// Reports one Error event through an AER, which masks Error events; then posts the next AER
+// and raises a second Error event, which waits behind the mask. Returns that AER's CID.
+uint16_t error_event_masked_and_queued(TestDevice &d) {
+    const uint16_t first = post_aer(d);
+    invalid_doorbell(d);
+    REQUIRE(d.drv.wait(kAdmin, first).ok());
+    const uint16_t waiting = post_aer(d);
+    invalid_doorbell(d);
+    d.ctrl.run_until_idle();
+    return waiting;
+}
+
 Completion read_error_log(TestDevice &d, bool rae) {
     spec::Sqe sqe{};
     sqe.opc = static_cast<uint8_t>(AdminOpcode::GetLogPage);
@@ -118,13 +130,8 @@ TEST_SUITE("async-abort") {
     TEST_CASE("a reported event type stays masked until its log is read with RAE = 0") {
         TestDevice d;
         d.drv.enable();
-        const uint16_t first = post_aer(d);
-        invalid_doorbell(d);
-        REQUIRE(d.drv.wait(kAdmin, first).ok());
         // Masked: a second error event does not complete the next AER.
-        const uint16_t waiting = post_aer(d);
-        invalid_doorbell(d);
-        d.ctrl.run_until_idle();
+        const uint16_t waiting = error_event_masked_and_queued(d);
         CHECK(outstanding(d, waiting));
         // Reading the log with RAE = 1 keeps the type masked.
         REQUIRE(read_error_log(d, true).ok());
@@ -142,11 +149,7 @@ TEST_SUITE("async-abort") {
     TEST_CASE("a masked type does not hold back events of another type") {
         TestDevice d;
         d.drv.enable();
-        const uint16_t first = post_aer(d);
-        invalid_doorbell(d);
-        REQUIRE(d.drv.wait(kAdmin, first).ok()); // Error events now masked
-        const uint16_t next = post_aer(d);
-        invalid_doorbell(d); // queued behind the mask
+        const uint16_t next = error_event_masked_and_queued(d);
         // A SMART / Health temperature event, enabled in Asynchronous Event Configuration: an
         // over threshold below the composite temperature (313 K).
         REQUIRE(
