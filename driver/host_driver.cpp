@@ -1,5 +1,6 @@
 #include "driver/host_driver.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -254,11 +255,18 @@ Completion HostDriver::wait(uint16_t qid, uint16_t cid) {
         }
         if (!ctrl_.step()) {
             const spec::CstsReg csts{ctrl_.read32(reg(Reg::Csts))};
+            const std::vector<CommandView> in_flight = ctrl_.commands();
+            const bool waits_for_event =
+                std::any_of(in_flight.begin(), in_flight.end(), [&](const CommandView &v) {
+                    return v.sqid == qid && v.cid == cid && v.phase == CommandPhase::Outstanding;
+                });
             throw DriverError(fmt::format(
                 "command {} on queue {} did not complete: the controller is idle{}", cid, qid,
-                csts.cfs()    ? " (CSTS.CFS = 1)"
-                : !csts.rdy() ? " (CSTS.RDY = 0)"
-                              : ""));
+                csts.cfs()        ? " (CSTS.CFS = 1)"
+                : !csts.rdy()     ? " (CSTS.RDY = 0)"
+                : waits_for_event ? " (it is an Asynchronous Event Request: it completes when "
+                                    "an event occurs)"
+                                  : ""));
         }
     }
     throw DriverError(fmt::format("command {} on queue {} did not complete", cid, qid));

@@ -932,8 +932,11 @@ TEST_SUITE("admin") {
             for (uint32_t off : {1u, 2u, 3u, 66u}) {
                 CAPTURE(off);
                 std::vector<uint8_t> out;
-                expect_error(d, d.log(0x02, off, 4, out), kSctGeneric, kInvalidField, true,
-                             param_error_location(48, 0), 0xFFFFFFFFu);
+                const Completion c = d.log(0x02, off, 4, out);
+                expect_error(d, c, kSctGeneric, kInvalidField, true, param_error_location(48, 0),
+                             0xFFFFFFFFu);
+                REQUIRE(c.why);
+                CHECK(c.why->field == "CDW12/13.LPO"); // the 64-bit offset, not LPOL alone
             }
         }
         SUBCASE("offset at or beyond the end of the log") {

@@ -101,6 +101,9 @@ TEST_SUITE("async-abort") {
         d.drv.enable();
         const uint16_t cid = post_aer(d);
         CHECK(outstanding(d, cid)); // nothing to report yet
+        // A host that waits for it with nothing else to do is told why it does not complete.
+        CHECK_THROWS_WITH_AS(d.drv.wait(kAdmin, cid),
+                             doctest::Contains("it completes when an event occurs"), DriverError);
         invalid_doorbell(d);
         d.ctrl.run_until_idle();
         CHECK_FALSE(outstanding(d, cid));

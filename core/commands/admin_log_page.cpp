@@ -43,7 +43,7 @@ spec::Status prepare(DeviceState &s, CommandContext &ctx) {
         return invalid_field(ctx, "CDW10.LSP", f.lsp, "this log page has no log specific field",
                              kSection, spec::param_error_location(41, 0));
     if (f.offset() % 4 != 0)
-        return invalid_field(ctx, "CDW12.LPOL", f.offset(),
+        return invalid_field(ctx, "CDW12/13.LPO", f.offset(), // the 64-bit offset LPOU:LPOL
                              "the log page offset must be dword "
                              "aligned",
                              kSection, spec::param_error_location(48, 0));
