@@ -2341,11 +2341,17 @@ std::optional<Completion> Console::last_completion() const {
 }
 
 std::string Console::text_error(std::string_view line) {
+    if (const size_t nul = line.find('\0'); nul != std::string_view::npos)
+        return fmt::format("a NUL byte at column {}: console lines are text", nul + 1);
+    const std::string e = utf8_error(line);
+    return e.empty() ? e : e + ": console lines are UTF-8 text";
+}
+
+std::string Console::utf8_error(std::string_view line) {
     // UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, nothing past U+10FFFF.
     const auto byte = [&](size_t i) { return static_cast<uint8_t>(line[i]); };
     for (size_t i = 0; i < line.size();) {
         const uint8_t c = byte(i);
-        if (c == 0) return fmt::format("a NUL byte at column {}: console lines are text", i + 1);
         size_t len = 1;
         uint32_t cp = c;
         uint32_t min = 0;
@@ -2364,10 +2370,7 @@ std::string Console::text_error(std::string_view line) {
             cp = (cp << 6) | (byte(i + k) & 0x3Fu);
         }
         ok = ok && cp >= min && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
-        if (!ok)
-            return fmt::format("byte 0x{:02X} at column {} is not UTF-8: console lines are UTF-8 "
-                               "text",
-                               c, i + 1);
+        if (!ok) return fmt::format("byte 0x{:02X} at column {} is not UTF-8", c, i + 1);
         i += len;
     }
     return {};

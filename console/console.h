@@ -39,6 +39,9 @@ public:
     // Console input is UTF-8 text without NUL bytes: "" when `line` is, else what is wrong and
     // where ("byte 0xE9 at column 4 is not UTF-8 ..."). exec_line refuses such a line.
     static std::string text_error(std::string_view line);
+    // Just the UTF-8 part, for other text (lesson files): "" or "byte 0xE9 at column 4 is not
+    // UTF-8".
+    static std::string utf8_error(std::string_view line);
     // The same for every line of a script: "" or "source:LINE: ...".
     static std::string script_text_error(std::string_view text, std::string_view source_name);
 

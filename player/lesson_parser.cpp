@@ -687,6 +687,15 @@ ParseResult parse_lesson(std::string_view text, const std::string &file) {
         st.error(0, "the file contains NUL bytes: a lesson is a UTF-8 Markdown text file");
         return r;
     }
+    for (size_t i = 0; i < st.line_starts.size(); ++i) {
+        const size_t start = st.line_starts[i];
+        const size_t end = i + 1 < st.line_starts.size() ? st.line_starts[i + 1] : text.size();
+        if (const std::string e = Console::utf8_error(text.substr(start, end - start));
+            !e.empty()) {
+            st.error(static_cast<uint32_t>(i + 1), e + ": a lesson is a UTF-8 Markdown text file");
+            return r;
+        }
+    }
     const FrontMatter fm = read_front_matter(text, file, r.errors);
     // Without its closing line, the rest of the file was read as front matter: nothing more
     // can be said about it.

@@ -159,6 +159,9 @@ TEST_SUITE("lesson-parser") {
         one_error("---\nid: x\ntitle: X\nsummary: S\ndevice: size\n---\n## S\n", 5, "NAME=VALUE");
         one_error("---\nid: x\ntitle: X\nsummary: S\ndevice: mdts=5 mdts=1\n---\n## S\n", 5,
                   "'mdts' is given more than once");
+        // Not UTF-8 (a Latin-1 title): named with its line and column, before any parsing.
+        one_error("---\nid: x\ntitle: Caf\xE9\nsummary: S\n---\n## S\n", 3,
+                  "byte 0xE9 at column 11 is not UTF-8: a lesson is a UTF-8 Markdown text file");
         one_error("---\nid: x\nid: y\ntitle: X\nsummary: S\n---\n## S\n", 3, "given twice");
         one_error("---\nid: x\ntitle: X\nsummary: S\nnot a key\n---\n## S\n", 5, "key: value");
         one_error("---\nid: x\ntitle: X\nsummary: S\n## S\n", 1, "never closed");
