@@ -172,51 +172,48 @@ void DeviceState::load_persistent_state(const std::string &text) {
             if (!it->is_number_unsigned()) throw corrupt(k, "a number from 0 to 2^64 - 1");
             return it->get<uint64_t>();
         };
-        if (j.is_object()) {
-            was_clean = flag(j, "clean_shutdown");
-            if (j.contains("health") && j["health"].is_object()) {
-                const auto &hj = j["health"];
-                auto get = [&](const char *k) { return count(hj, k); };
-                health.data_units_read = get("data_units_read");
-                health.data_units_written = get("data_units_written");
-                health.host_read_commands = get("host_read_commands");
-                health.host_write_commands = get("host_write_commands");
-                health.busy_time_ns = get("busy_time_ns");
-                health.power_cycles = get("power_cycles");
-                health.power_on_ns = get("power_on_ns");
-                health.unsafe_shutdowns = get("unsafe_shutdowns");
-                health.media_errors = get("media_errors");
-                health.error_log_entries = get("error_log_entries");
+        was_clean = flag(j, "clean_shutdown");
+        if (j.contains("health") && j["health"].is_object()) {
+            const auto &hj = j["health"];
+            auto get = [&](const char *k) { return count(hj, k); };
+            health.data_units_read = get("data_units_read");
+            health.data_units_written = get("data_units_written");
+            health.host_read_commands = get("host_read_commands");
+            health.host_write_commands = get("host_write_commands");
+            health.busy_time_ns = get("busy_time_ns");
+            health.power_cycles = get("power_cycles");
+            health.power_on_ns = get("power_on_ns");
+            health.unsafe_shutdowns = get("unsafe_shutdowns");
+            health.media_errors = get("media_errors");
+            health.error_log_entries = get("error_log_entries");
+        }
+        error_count = count(j, "error_count");
+        if (j.contains("error_log") && j["error_log"].is_array()) {
+            for (const auto &e : j["error_log"]) {
+                spec::ErrorLogEntry entry{};
+                if (e.is_string() && from_hex(e.get<std::string>(), &entry, sizeof entry) &&
+                    error_log.size() < kErrorLogEntries)
+                    error_log.push_back(entry);
             }
-            error_count = count(j, "error_count");
-            if (j.contains("error_log") && j["error_log"].is_array()) {
-                for (const auto &e : j["error_log"]) {
-                    spec::ErrorLogEntry entry{};
-                    if (e.is_string() && from_hex(e.get<std::string>(), &entry, sizeof entry) &&
-                        error_log.size() < kErrorLogEntries)
-                        error_log.push_back(entry);
-                }
-            }
-            if (j.contains("saved_features") && j["saved_features"].is_object()) {
-                for (const auto &[key, value] : j["saved_features"].items()) {
-                    if (!value.is_number_unsigned() || value.get<uint64_t>() > UINT32_MAX)
-                        throw corrupt("saved_features." + key, "a 32-bit feature value");
-                    const auto v = value.get<uint32_t>();
-                    unsigned a = 0, b = 0, c = 0;
-                    if (std::sscanf(key.c_str(), "4.%u.%u", &a, &b) == 2 && a < 2 && b < 2) {
-                        temperature_thresholds[a][b].saved = v;
-                        temperature_thresholds[a][b].current = v;
-                    } else if (std::sscanf(key.c_str(), "9.%u", &c) == 1 &&
-                               c < vector_config.size()) {
-                        vector_config[c].saved = v;
-                        vector_config[c].current = v;
-                    } else if (std::sscanf(key.c_str(), "%u", &c) == 1 &&
-                               key.find('.') == std::string::npos) {
-                        auto it = features.find(static_cast<uint8_t>(c));
-                        if (c > 0xFF || it == features.end()) continue;
-                        it->second.saved = v;
-                        it->second.current = v; // saved values take effect at power-on (§5.21)
-                    }
+        }
+        if (j.contains("saved_features") && j["saved_features"].is_object()) {
+            for (const auto &[key, value] : j["saved_features"].items()) {
+                if (!value.is_number_unsigned() || value.get<uint64_t>() > UINT32_MAX)
+                    throw corrupt("saved_features." + key, "a 32-bit feature value");
+                const auto v = value.get<uint32_t>();
+                unsigned a = 0, b = 0, c = 0;
+                if (std::sscanf(key.c_str(), "4.%u.%u", &a, &b) == 2 && a < 2 && b < 2) {
+                    temperature_thresholds[a][b].saved = v;
+                    temperature_thresholds[a][b].current = v;
+                } else if (std::sscanf(key.c_str(), "9.%u", &c) == 1 && c < vector_config.size()) {
+                    vector_config[c].saved = v;
+                    vector_config[c].current = v;
+                } else if (std::sscanf(key.c_str(), "%u", &c) == 1 &&
+                           key.find('.') == std::string::npos) {
+                    auto it = features.find(static_cast<uint8_t>(c));
+                    if (c > 0xFF || it == features.end()) continue;
+                    it->second.saved = v;
+                    it->second.current = v; // saved values take effect at power-on (§5.21)
                 }
             }
         }
