@@ -103,10 +103,7 @@ void HostDriver::shutdown() {
         try {
             delete_io_queue_pair(qid);
         } catch (const DriverError &) {
-            const HostQueuePair q = queues_.at(qid);
-            queues_.erase(qid);
-            mem_.free(q.sq_base);
-            mem_.free(q.cq_base);
+            forget_queue_pair(qid);
         }
     }
     const spec::CstsReg before{ctrl_.read32(reg(Reg::Csts))};
@@ -179,6 +176,11 @@ void HostDriver::delete_io_queue_pair(uint16_t qid) {
     spec::DeleteIoQueueFields{q.cqid}.apply(cq);
     c = execute(0, cq);
     if (!c.ok()) throw DriverError("Delete I/O CQ failed: " + c.describe());
+    forget_queue_pair(qid);
+}
+
+void HostDriver::forget_queue_pair(uint16_t qid) {
+    const HostQueuePair q = queue(qid);
     queues_.erase(qid);
     mem_.free(q.sq_base);
     mem_.free(q.cq_base);

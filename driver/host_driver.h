@@ -116,6 +116,8 @@ private:
     uint64_t scratch(uint64_t bytes);
     uint64_t prp_list_page();
     void wait_ready(bool ready);
+    // Drops the host's side of a queue pair: its bookkeeping and its queue memory.
+    void forget_queue_pair(uint16_t qid);
     Completion with_explanation(uint16_t qid, const spec::Cqe &cqe) const;
 
     Controller &ctrl_;
