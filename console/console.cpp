@@ -38,6 +38,23 @@ struct SyntaxError : ConsoleError {
 [[noreturn]] void fail(std::string message) {
     throw ConsoleError(std::move(message));
 }
+
+// Calls fn(number, line) for each line of a script, numbered from 1, until fn returns a
+// non-empty error; returns it as "source:LINE: error", or "" when every line passed.
+template <typename Fn>
+std::string first_line_error(std::string_view text, std::string_view source_name, Fn &&fn) {
+    size_t pos = 0;
+    for (size_t number = 1; pos < text.size(); ++number) {
+        const size_t nl = text.find('\n', pos);
+        const std::string_view line =
+            text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        if (std::string e = fn(line); !e.empty())
+            return fmt::format("{}:{}: {}", source_name, number, e);
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+    }
+    return {};
+}
 [[noreturn]] void syntax(std::string message) {
     throw SyntaxError(std::move(message), false);
 }
@@ -2377,17 +2394,8 @@ std::string Console::utf8_error(std::string_view line) {
 }
 
 std::string Console::script_text_error(std::string_view text, std::string_view source_name) {
-    size_t number = 1;
-    for (size_t pos = 0; pos <= text.size(); ++number) {
-        const size_t nl = text.find('\n', pos);
-        const std::string_view line =
-            text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-        if (const std::string e = text_error(line); !e.empty())
-            return fmt::format("{}:{}: {}", source_name, number, e);
-        if (nl == std::string_view::npos) break;
-        pos = nl + 1;
-    }
-    return {};
+    return first_line_error(text, source_name,
+                            [](std::string_view line) { return text_error(line); });
 }
 
 ConsoleResult Console::exec_line(std::string_view line) {
@@ -2444,23 +2452,13 @@ ConsoleResult Console::exec_script(std::string_view text, std::string_view sourc
         r.error = std::move(e);
         return r;
     }
-    size_t pos = 0;
-    size_t number = 0;
-    while (pos < text.size()) {
-        const size_t nl = text.find('\n', pos);
-        std::string_view line =
-            text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-        ++number;
+    r.error = first_line_error(text, source_name, [&](std::string_view line) {
         ConsoleResult one = exec_line(line);
         r.output += one.output;
-        if (!one.ok) {
-            r.ok = false;
-            r.error = fmt::format("{}:{}: {}", source_name, number, one.error);
-            return r;
-        }
-        if (nl == std::string_view::npos) break;
-        pos = nl + 1;
-    }
+        if (one.ok) return std::string();
+        return one.error.empty() ? std::string("failed") : std::move(one.error); // stops here
+    });
+    r.ok = r.error.empty();
     return r;
 }
 
