@@ -139,15 +139,7 @@ void Session::append_output(LogLine::Kind kind, std::string_view text) {
 }
 
 ConsoleResult Session::exec(std::string_view line, bool remember) {
-    if (const std::string bad = Console::text_error(line); !bad.empty()) {
-        // Refused before it could change anything, so not journaled: a state file is JSON,
-        // which holds only UTF-8 text.
-        ConsoleResult r;
-        r.ok = false;
-        r.error = bad;
-        append_output(LogLine::Kind::Error, bad);
-        return r;
-    }
+    if (std::string bad = Console::text_error(line); !bad.empty()) return refuse(std::move(bad));
     if (remember && !line.empty() && (history_.empty() || history_.back() != line)) {
         history_.emplace_back(line);
         if (history_.size() > kMaxHistory) history_.erase(history_.begin());
@@ -161,18 +153,23 @@ ConsoleResult Session::exec(std::string_view line, bool remember) {
 }
 
 ConsoleResult Session::exec_script(std::string_view text, std::string_view source_name) {
-    if (const std::string bad = Console::script_text_error(text, source_name); !bad.empty()) {
-        ConsoleResult r; // refused whole, as exec() refuses a line
-        r.ok = false;
-        r.error = bad;
-        append_output(LogLine::Kind::Error, bad);
-        return r;
-    }
+    if (std::string bad = Console::script_text_error(text, source_name); !bad.empty())
+        return refuse(std::move(bad)); // the whole script, before any line runs
     journal_.add({{"script", std::string(text)}, {"name", std::string(source_name)}});
     append_output(LogLine::Kind::Info, fmt::format("--- running {} ---", source_name));
     ConsoleResult r = console_->exec_script(text, source_name);
     append_output(LogLine::Kind::Output, r.output);
     if (!r.ok) append_output(LogLine::Kind::Error, r.error);
+    return r;
+}
+
+ConsoleResult Session::refuse(std::string error) {
+    // Refused before it could change anything, so not journaled: a state file is JSON, which
+    // holds only UTF-8 text.
+    append_output(LogLine::Kind::Error, error);
+    ConsoleResult r;
+    r.ok = false;
+    r.error = std::move(error);
     return r;
 }
 

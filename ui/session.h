@@ -147,6 +147,8 @@ public:
 private:
     void build(bool fresh_store);
     void append_output(LogLine::Kind kind, std::string_view text);
+    // Input refused before it ran (not UTF-8 text): logged, not journaled.
+    ConsoleResult refuse(std::string error);
 
     DeviceConfig config_;
     NamespaceUsage namespace_usage_; // before ctrl_: its trace calls it until the end
