@@ -18,8 +18,20 @@ std::string LessonState::open(Session &s, const std::string &id, size_t step) {
         std::string known;
         for (const lesson::Lesson &x : course_.lessons)
             known += (known.empty() ? "" : ", ") + x.id;
-        return fmt::format("no lesson '{}' (the course has: {})", id,
-                           known.empty() ? "no lessons" : known);
+        std::string msg = fmt::format("no lesson '{}' (the course has: {})", id,
+                                      known.empty() ? "no lessons" : known);
+        // A lesson file that did not load is left out of the course: say why, since the
+        // lesson asked for may be that file.
+        if (!course_.errors.empty()) {
+            constexpr size_t kShown = 5;
+            msg += fmt::format("; {} problem{} in the course's files, so a lesson may be missing:",
+                               course_.errors.size(), course_.errors.size() == 1 ? "" : "s");
+            for (size_t i = 0; i < course_.errors.size() && i < kShown; ++i)
+                msg += "\n  " + course_.errors[i].text();
+            if (course_.errors.size() > kShown)
+                msg += fmt::format("\n  ... and {} more", course_.errors.size() - kShown);
+        }
+        return msg;
     }
     if (step >= l->steps.size())
         return fmt::format("lesson '{}' has no step {}: its steps are 1 to {}", id, step + 1,

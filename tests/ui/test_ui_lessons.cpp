@@ -288,3 +288,23 @@ reg write CC.EN 0
     CHECK_FALSE(ls.status(s).done);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("lessons on the UI's session: opening a lesson whose file did not load names why") {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("nvmelab-broken-course-" + std::to_string(std::rand()));
+    std::filesystem::create_directories(dir);
+    // A front matter without its closing line: the file does not load, so 'broken' is not
+    // in the course.
+    std::ofstream(dir / "01-broken.md") << "---\nid: broken\ntitle: Broken\n";
+    LessonState ls;
+    ls.load_course(dir.string());
+    REQUIRE_FALSE(ls.course().ok());
+    REQUIRE(ls.course().find("broken") == nullptr);
+    Session s;
+    const std::string e = ls.open(s, "broken", 0);
+    CHECK(e.find("no lesson 'broken'") != std::string::npos);
+    CHECK(e.find("01-broken.md") != std::string::npos); // the file that did not load
+    CHECK(e.find(ls.course().errors.front().message) != std::string::npos);
+    CHECK_FALSE(ls.is_open());
+    std::filesystem::remove_all(dir);
+}
