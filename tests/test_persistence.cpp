@@ -475,7 +475,29 @@ TEST_SUITE("persistence") {
             {R"({"health": {"power_cycles": "9"}})", "\"power_cycles\" must be a number"},
             {R"({"error_count": -1})", "\"error_count\" must be a number"},
             {R"({"saved_features": {"6": 4294967296}})",
-             "\"saved_features.6\" must be a 32-bit feature value"},
+             "saved_features.6 must be a 32-bit feature value"},
+            // Saved feature values are values Set Features (SV = 1) could have saved here.
+            {R"({"saved_features": {"6": 3}})", "saved_features.6 = 0x3 is not a value this "
+                                                "device accepts: reserved bits 0x2 are set"},
+            {R"({"saved_features": {"2": 31}})", "saved_features.2 = 0x1f is not a value this "
+                                                 "device accepts: CDW11.PS 31"},
+            {R"({"saved_features": {"2": 32}})", "CDW11.WH 1"},
+            {R"({"saved_features": {"5": 65536}})", "CDW11.DULBE 1"},
+            {R"({"saved_features": {"7": 0}})",
+             "saved_features.7 is not a saveable feature of this device"},
+            {R"({"saved_features": {"99": 0}})", "saved_features.99 is not a saveable feature"},
+            {R"({"saved_features": {"6x": 1}})", "saved_features.6x is not a saveable feature"},
+            {R"({"saved_features": {"4": 300}})", "saved_features.4 is not a saveable feature"},
+            {R"({"saved_features": {"4.2.0": 300}})",
+             "saved_features.4.2.0 is not a threshold of this device"},
+            {R"({"saved_features": {"4.0": 300}})",
+             "saved_features.4.0 is not a threshold of this device"},
+            {R"({"saved_features": {"4.0.1": 65536}})", "a 16-bit temperature"},
+            {R"({"saved_features": {"9.0": 1}})", "saved_features.9.0 = 0x1 is not a value this "
+                                                  "device accepts: its IV field is not 0"},
+            {R"({"saved_features": {"9.0": 131072}})", "reserved bits 0x20000 are set"},
+            {R"({"saved_features": {"9.4096": 4096}})",
+             "saved_features.9.4096 is not an interrupt vector of this device"},
         };
         for (const Case &c : cases) {
             CAPTURE(c.text);

@@ -4,6 +4,7 @@
 // Atomicity Normal and Asynchronous Event Configuration. Saved values (SV/SEL) persist.
 #include <fmt/format.h>
 
+#include "core/commands/feature_rules.h"
 #include "core/commands/handlers.h"
 
 namespace nvmelab::commands {
@@ -15,34 +16,6 @@ namespace {
 constexpr const char *kGetSection = "NVMe 1.3 §5.9";
 constexpr const char *kSetSection = "NVMe 1.3 §5.21";
 constexpr uint32_t kBroadcastNsid = 0xFFFFFFFFu;
-
-// Defined CDW11 bits per feature; others are reserved (§5.21.1).
-uint32_t defined_bits(FeatureId f) {
-    switch (f) {
-    case FeatureId::Arbitration:
-        return 0xFFFFFF07u;
-    case FeatureId::PowerManagement:
-        return 0x000000FFu;
-    case FeatureId::TemperatureThreshold:
-        return 0x003FFFFFu;
-    case FeatureId::ErrorRecovery:
-        return 0x0001FFFFu;
-    case FeatureId::VolatileWriteCache:
-        return 0x00000001u;
-    case FeatureId::NumberOfQueues:
-        return 0xFFFFFFFFu;
-    case FeatureId::InterruptCoalescing:
-        return 0x0000FFFFu;
-    case FeatureId::InterruptVectorConfig:
-        return 0x0001FFFFu;
-    case FeatureId::WriteAtomicityNormal:
-        return 0x00000001u;
-    case FeatureId::AsyncEventConfig:
-        return 0x000000FFu; // notices: OAES advertises none
-    default:
-        return 0;
-    }
-}
 
 bool supported(const DeviceState &s, uint8_t fid) {
     if (fid == static_cast<uint8_t>(FeatureId::VolatileWriteCache)) return s.config.vwc;
@@ -177,40 +150,15 @@ spec::Status set_prepare(DeviceState &s, CommandContext &ctx) {
                         "CDW10.FID", f.fid, "this feature cannot be changed", kSetSection);
     if (auto st = check_nsid(s, ctx, info, true, kSetSection); !st.ok()) return st;
     const auto fid = static_cast<FeatureId>(f.fid);
-    if (auto st = check_reserved(ctx, "CDW11", ctx.sqe.cdw11, defined_bits(fid), kSetSection, 11);
+    if (auto st =
+            check_reserved(ctx, "CDW11", ctx.sqe.cdw11, feature_defined_bits(fid), kSetSection, 11);
         !st.ok())
         return st;
     const uint32_t cdw11 = ctx.sqe.cdw11;
+    if (const auto p = feature_value_problem(fid, cdw11))
+        return invalid_field(ctx, p->field, p->value, p->rule, kSetSection,
+                             p->param_error_location);
     switch (fid) {
-    case FeatureId::PowerManagement: {
-        const auto pm = spec::PowerManagementFeature::decode(cdw11);
-        if (pm.ps >= DeviceState::kNumberOfPowerStates)
-            return invalid_field(
-                ctx, "CDW11.PS", pm.ps,
-                fmt::format("power states are 0..NPSS ({})", DeviceState::kNumberOfPowerStates - 1),
-                kSetSection, spec::param_error_location(44, 0));
-        if (pm.wh != 0)
-            return invalid_field(ctx, "CDW11.WH", pm.wh,
-                                 "workload hints need Autonomous Power State Transition, which "
-                                 "is not supported",
-                                 kSetSection, spec::param_error_location(44, 5));
-        break;
-    }
-    case FeatureId::ErrorRecovery:
-        if (spec::ErrorRecoveryFeature::decode(cdw11).dulbe)
-            return invalid_field(ctx, "CDW11.DULBE", 1,
-                                 "Deallocated or Unwritten Logical Block errors are not "
-                                 "supported (Identify Namespace NSFEAT bit 2 = 0)",
-                                 kSetSection, spec::param_error_location(46, 0));
-        break;
-    case FeatureId::NumberOfQueues: {
-        const auto q = spec::NumberOfQueuesFeature::decode(cdw11);
-        if (q.nsqr == 0xFFFF || q.ncqr == 0xFFFF)
-            return invalid_field(ctx, q.nsqr == 0xFFFF ? "CDW11.NSQR" : "CDW11.NCQR", 0xFFFF,
-                                 "65535 is not a valid 0's based queue count", kSetSection,
-                                 spec::param_error_location(q.nsqr == 0xFFFF ? 44 : 46, 0));
-        break;
-    }
     case FeatureId::TemperatureThreshold:
     case FeatureId::InterruptVectorConfig:
         if (select_value(s, ctx, fid, true, kSetSection) == nullptr) return ctx.status;
@@ -299,6 +247,69 @@ spec::Status set_execute(DeviceState &s, CommandContext &ctx) {
 }
 
 } // namespace
+
+uint32_t feature_defined_bits(FeatureId f) {
+    switch (f) {
+    case FeatureId::Arbitration:
+        return 0xFFFFFF07u;
+    case FeatureId::PowerManagement:
+        return 0x000000FFu;
+    case FeatureId::TemperatureThreshold:
+        return 0x003FFFFFu;
+    case FeatureId::ErrorRecovery:
+        return 0x0001FFFFu;
+    case FeatureId::VolatileWriteCache:
+        return 0x00000001u;
+    case FeatureId::NumberOfQueues:
+        return 0xFFFFFFFFu;
+    case FeatureId::InterruptCoalescing:
+        return 0x0000FFFFu;
+    case FeatureId::InterruptVectorConfig:
+        return 0x0001FFFFu;
+    case FeatureId::WriteAtomicityNormal:
+        return 0x00000001u;
+    case FeatureId::AsyncEventConfig:
+        return 0x000000FFu; // notices: OAES advertises none
+    default:
+        return 0;
+    }
+}
+
+std::optional<FeatureValueProblem> feature_value_problem(FeatureId f, uint32_t cdw11) {
+    switch (f) {
+    case FeatureId::PowerManagement: {
+        const auto pm = spec::PowerManagementFeature::decode(cdw11);
+        if (pm.ps >= DeviceState::kNumberOfPowerStates)
+            return FeatureValueProblem{
+                "CDW11.PS", pm.ps,
+                fmt::format("power states are 0..NPSS ({})", DeviceState::kNumberOfPowerStates - 1),
+                spec::param_error_location(44, 0)};
+        if (pm.wh != 0)
+            return FeatureValueProblem{"CDW11.WH", pm.wh,
+                                       "workload hints need Autonomous Power State Transition, "
+                                       "which is not supported",
+                                       spec::param_error_location(44, 5)};
+        return std::nullopt;
+    }
+    case FeatureId::ErrorRecovery:
+        if (spec::ErrorRecoveryFeature::decode(cdw11).dulbe)
+            return FeatureValueProblem{"CDW11.DULBE", 1,
+                                       "Deallocated or Unwritten Logical Block errors are not "
+                                       "supported (Identify Namespace NSFEAT bit 2 = 0)",
+                                       spec::param_error_location(46, 0)};
+        return std::nullopt;
+    case FeatureId::NumberOfQueues: {
+        const auto q = spec::NumberOfQueuesFeature::decode(cdw11);
+        if (q.nsqr == 0xFFFF || q.ncqr == 0xFFFF)
+            return FeatureValueProblem{q.nsqr == 0xFFFF ? "CDW11.NSQR" : "CDW11.NCQR", 0xFFFF,
+                                       "65535 is not a valid 0's based queue count",
+                                       spec::param_error_location(q.nsqr == 0xFFFF ? 44 : 46, 0)};
+        return std::nullopt;
+    }
+    default:
+        return std::nullopt;
+    }
+}
 
 const CommandHandler kGetFeatures{"Get Features", get_prepare, get_execute};
 const CommandHandler kSetFeatures{"Set Features", set_prepare, set_execute};

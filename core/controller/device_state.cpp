@@ -1,11 +1,14 @@
 #include "core/controller/device_state.h"
 
+#include <charconv>
 #include <cstdio>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/commands/feature_rules.h"
 #include "core/util/bounded_json.h"
 
 namespace nvmelab {
@@ -140,6 +143,76 @@ std::string DeviceState::persistent_state_json() const {
     return j.dump(1);
 }
 
+namespace {
+// "12" -> 12; anything else (a sign, spaces, trailing text, an empty string) -> nullopt.
+std::optional<unsigned> parse_index(std::string_view text) {
+    unsigned v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    return v;
+}
+
+// One entry of "saved_features", as persistent_state_json writes it: "FID" for a feature,
+// "4.THSEL.TMPSEL" for a temperature threshold, "9.IV" for an interrupt vector. Each must
+// be a value Set Features with SV = 1 could have saved on this device; anything else is
+// corruption, refused before it becomes the feature's current value.
+void load_saved_feature(DeviceState &s, const std::string &key, const nlohmann::json &value) {
+    const auto corrupt = [&](const std::string &why) {
+        return std::runtime_error(
+            fmt::format("the device's saved state is corrupt: saved_features.{} {}", key, why));
+    };
+    if (!value.is_number_unsigned() || value.get<uint64_t>() > UINT32_MAX)
+        throw corrupt("must be a 32-bit feature value");
+    const auto v = value.get<uint32_t>();
+    const auto bad_value = [&](const std::string &why) {
+        return corrupt(fmt::format("= {:#x} is not a value this device accepts: {}", v, why));
+    };
+    const std::string_view k = key;
+    const size_t dot = k.find('.');
+    const std::optional<unsigned> id = parse_index(k.substr(0, dot));
+    const auto check_bits = [&](FeatureId f) {
+        if (const uint32_t reserved = v & ~commands::feature_defined_bits(f))
+            throw bad_value(fmt::format("reserved bits {:#x} are set", reserved));
+    };
+    if (id == fid(FeatureId::TemperatureThreshold) && dot != std::string_view::npos) {
+        const size_t dot2 = k.find('.', dot + 1);
+        const auto thsel = parse_index(k.substr(dot + 1, dot2 - dot - 1));
+        const auto tmpsel =
+            dot2 == std::string_view::npos ? std::nullopt : parse_index(k.substr(dot2 + 1));
+        if (!thsel || !tmpsel || *thsel > 1 || *tmpsel > 1)
+            throw corrupt("is not a threshold of this device (4.THSEL.TMPSEL, each 0 or 1)");
+        if (v > 0xFFFF) throw bad_value("a threshold is a 16-bit temperature in kelvins");
+        s.temperature_thresholds[*thsel][*tmpsel].saved = v;
+        s.temperature_thresholds[*thsel][*tmpsel].current = v;
+        return;
+    }
+    if (id == fid(FeatureId::InterruptVectorConfig) && dot != std::string_view::npos) {
+        const auto iv = parse_index(k.substr(dot + 1));
+        if (!iv || *iv >= s.vector_config.size())
+            throw corrupt(fmt::format("is not an interrupt vector of this device (9.IV, IV "
+                                      "below {})",
+                                      s.vector_config.size()));
+        check_bits(FeatureId::InterruptVectorConfig);
+        if (spec::InterruptVectorConfigFeature::decode(v).iv != *iv)
+            throw bad_value(fmt::format("its IV field is not {}", *iv));
+        s.vector_config[*iv].saved = v;
+        s.vector_config[*iv].current = v;
+        return;
+    }
+    const auto it = id && dot == std::string_view::npos && *id <= 0xFF
+                        ? s.features.find(static_cast<uint8_t>(*id))
+                        : s.features.end();
+    if (it == s.features.end() || !s.feature_info[it->first].saveable)
+        throw corrupt("is not a saveable feature of this device");
+    const auto f = static_cast<FeatureId>(it->first);
+    check_bits(f);
+    if (const auto p = commands::feature_value_problem(f, v))
+        throw bad_value(fmt::format("{} {}: {}", p->field, p->value, p->rule));
+    it->second.saved = v;
+    it->second.current = v; // saved values take effect at power-on (§5.21)
+}
+} // namespace
+
 void DeviceState::load_persistent_state(const std::string &text) {
     bool was_clean = true; // a brand-new device has never been shut down unsafely
     if (!text.empty()) {
@@ -197,25 +270,8 @@ void DeviceState::load_persistent_state(const std::string &text) {
             }
         }
         if (j.contains("saved_features") && j["saved_features"].is_object()) {
-            for (const auto &[key, value] : j["saved_features"].items()) {
-                if (!value.is_number_unsigned() || value.get<uint64_t>() > UINT32_MAX)
-                    throw corrupt("saved_features." + key, "a 32-bit feature value");
-                const auto v = value.get<uint32_t>();
-                unsigned a = 0, b = 0, c = 0;
-                if (std::sscanf(key.c_str(), "4.%u.%u", &a, &b) == 2 && a < 2 && b < 2) {
-                    temperature_thresholds[a][b].saved = v;
-                    temperature_thresholds[a][b].current = v;
-                } else if (std::sscanf(key.c_str(), "9.%u", &c) == 1 && c < vector_config.size()) {
-                    vector_config[c].saved = v;
-                    vector_config[c].current = v;
-                } else if (std::sscanf(key.c_str(), "%u", &c) == 1 &&
-                           key.find('.') == std::string::npos) {
-                    auto it = features.find(static_cast<uint8_t>(c));
-                    if (c > 0xFF || it == features.end()) continue;
-                    it->second.saved = v;
-                    it->second.current = v; // saved values take effect at power-on (§5.21)
-                }
-            }
+            for (const auto &[key, value] : j["saved_features"].items())
+                load_saved_feature(*this, key, value);
         }
     }
     ++health.power_cycles;
