@@ -32,8 +32,19 @@
     try { return window.localStorage.getItem(STORAGE_KEY); } catch (e) { return null; }
   }
 
+  // The smallest module with a `try` block: the app is built with WebAssembly exception
+  // handling (-fwasm-exceptions), which a browser without it cannot compile. Checked first,
+  // so such a browser is told why instead of "CompileError: invalid opcode".
+  var EXCEPTIONS_PROBE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0,
+                                         3, 2, 1, 0, 0x0a, 7, 1, 5, 0, 6, 0x40, 0x0b, 0x0b]);
+
   // Streams the .wasm so the bar shows real progress, then instantiates it.
   function instantiateWasm(imports, receiveInstance) {
+    if (!WebAssembly.validate(EXCEPTIONS_PROBE)) {
+      fail('this browser does not support WebAssembly exception handling ' +
+           '(Chrome or Edge 95+, Firefox 100+ and Safari 15.2+ do)');
+      return {};
+    }
     fetch('nvmelab.wasm', { credentials: 'same-origin' }).then(function (resp) {
       if (!resp.ok) throw new Error('nvmelab.wasm: HTTP ' + resp.status);
       var total = Number(resp.headers.get('Content-Length')) || 0;

@@ -194,6 +194,20 @@ const tests = {
     const size = await page.evaluate(() => ({ w: canvas.clientWidth, h: canvas.clientHeight, iw: innerWidth, ih: innerHeight }));
     check(size.w === size.iw && size.h === size.ih, 'the canvas fills the window', JSON.stringify(size));
 
+    // A browser without WebAssembly exception handling is told so, and ready() rejects.
+    {
+      const { page: old } = await openPage(context, server); // its own log: its error is expected
+      await old.addInitScript(() => { WebAssembly.validate = () => false; });
+      await old.goto(`${server.origin}/`);
+      await old.waitForFunction(() => !!window.nvmelab);
+      const refused = await old.evaluate(() => window.nvmelab.ready.then(() => 'ready', (e) => e.message));
+      check(/WebAssembly exception handling/.test(refused), 'a browser without wasm exceptions is told why', refused);
+      const shown = await old.evaluate(() => document.getElementById('loading-text').textContent);
+      check(/could not start: this browser does not support WebAssembly exception handling/.test(shown),
+        'the loading indicator names the missing feature', shown);
+      await old.close();
+    }
+
     let s = await state(page);
     check(s.csts.rdy === 0 && s.cc.en === 0, 'a new device starts with CC.EN = 0 and CSTS.RDY = 0', JSON.stringify(s.csts));
     check(s.namespaces.length === 1 && s.namespaces[0].lba_size === 4096, 'one namespace of 4 KiB blocks', JSON.stringify(s.namespaces));
