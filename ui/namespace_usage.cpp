@@ -7,26 +7,29 @@ namespace nvmelab::ui {
 
 void ExtentSet::add(uint64_t first, uint64_t count) {
     if (count == 0) return;
-    uint64_t lo = first;
-    uint64_t hi = first + count;
-    uint64_t merged = 0; // blocks of the ranges the new one absorbs
-    auto it = ranges_.upper_bound(lo);
-    if (it != ranges_.begin()) {
-        auto prev = std::prev(it);
-        if (prev->second >= lo) {
-            lo = prev->first;
-            hi = std::max(hi, prev->second);
-            merged += prev->second - prev->first;
-            it = ranges_.erase(prev);
-        }
+    const uint64_t lo = first;
+    const uint64_t hi = first + count;
+    // The range that takes the new blocks: the one holding or touching `lo`, grown in place
+    // (most writes land inside or next to a written range, so no node is allocated), or a new
+    // one. Ranges stay disjoint and never touch.
+    auto next = ranges_.upper_bound(lo);
+    std::map<uint64_t, uint64_t>::iterator range;
+    if (next != ranges_.begin() && std::prev(next)->second >= lo) {
+        range = std::prev(next);
+        if (range->second >= hi) return; // already written
+        blocks_ += hi - range->second;
+        range->second = hi;
+    } else {
+        range = ranges_.emplace_hint(next, lo, hi);
+        blocks_ += hi - lo;
     }
-    while (it != ranges_.end() && it->first <= hi) {
-        hi = std::max(hi, it->second);
-        merged += it->second - it->first;
-        it = ranges_.erase(it);
+    // Absorb the ranges that start inside or right after it; their blocks below `hi` were
+    // counted twice.
+    while (next != ranges_.end() && next->first <= range->second) {
+        blocks_ -= std::min(next->second, hi) - next->first;
+        range->second = std::max(range->second, next->second);
+        next = ranges_.erase(next);
     }
-    ranges_[lo] = hi;
-    blocks_ += (hi - lo) - merged;
 }
 
 void ExtentSet::remove(uint64_t first, uint64_t count) {

@@ -400,6 +400,18 @@ TEST_CASE("namespace usage: the extent count follows random adds and removes") {
             model[i] = add;
         const auto expected = static_cast<uint64_t>(std::count(model.begin(), model.end(), true));
         REQUIRE(e.blocks() == expected);
+        // The ranges are the model's runs exactly: disjoint, never touching, none empty.
+        std::vector<bool> from_ranges(model.size(), false);
+        uint64_t last_end = 0;
+        for (const auto &[lo, hi] : e.ranges()) {
+            REQUIRE(lo < hi);
+            REQUIRE((lo > last_end || (lo == 0 && last_end == 0)));
+            REQUIRE(hi <= model.size());
+            for (uint64_t i = lo; i < hi; ++i)
+                from_ranges[i] = true;
+            last_end = hi;
+        }
+        REQUIRE(from_ranges == model);
     }
     e.clear();
     CHECK(e.blocks() == 0);
