@@ -954,4 +954,67 @@ TEST_SUITE("nvm") {
         }
     }
 
+    TEST_CASE("SMART Controller Busy Time: the spans with an I/O command outstanding, not admin "
+              "commands or idle time") {
+        IoDevice d; // enabling and creating the queue pair were admin commands only
+        CHECK(d.ctrl.controller_busy_ns() == 0);
+        std::vector<uint8_t> smart(512);
+        REQUIRE(d.host.get_log_page(0x02, 0xFFFFFFFFu, 0, smart).ok());
+        CHECK(d.ctrl.controller_busy_ns() == 0);
+
+        // One read: busy from its SQ tail doorbell to its CQE (§5.14.1.2).
+        uint64_t since = d.mark();
+        d.read(0, 0);
+        const auto doorbells = d.events(since, EventKind::DoorbellSq);
+        const auto cqes = d.events(since, EventKind::CqePost);
+        REQUIRE(doorbells.size() == 1);
+        REQUIRE(cqes.size() == 1);
+        const uint64_t one = cqes[0].time_ns - doorbells[0].time_ns;
+        CHECK(one > 0);
+        CHECK(d.ctrl.controller_busy_ns() == one);
+
+        // Idle time does not count, and neither do entries written but not yet issued with a
+        // doorbell.
+        const uint64_t buf = d.memory.alloc(4 * d.lba_size(), "busy buffers");
+        for (uint32_t i = 0; i < 4; ++i) {
+            spec::Sqe sqe = IoDevice::rw(kOpRead, 1, i, 0);
+            sqe.prp1 = buf + uint64_t{i} * d.lba_size();
+            d.host.submit(d.q, sqe);
+        }
+        d.ctrl.run_until(d.ctrl.now_ns() + 1'000'000);
+        CHECK(d.ctrl.controller_busy_ns() == one);
+
+        // Four reads issued together overlap: the span from the doorbell to the last CQE counts
+        // once, not each command's latency added up.
+        since = d.mark();
+        d.host.ring(d.q);
+        d.ctrl.run_until_idle();
+        const auto ring = d.events(since, EventKind::DoorbellSq);
+        const auto four = d.events(since, EventKind::CqePost);
+        REQUIRE(ring.size() == 1);
+        REQUIRE(four.size() == 4);
+        const uint64_t span = four.back().time_ns - ring[0].time_ns;
+        uint64_t summed = 0;
+        for (const TraceEvent &c : four)
+            summed += c.time_ns - ring[0].time_ns;
+        CHECK(d.ctrl.controller_busy_ns() == one + span);
+        CHECK(summed > span);
+        for (int i = 0; i < 4; ++i)
+            REQUIRE(d.host.reap(d.q));
+        d.ctrl.run_until(d.ctrl.now_ns() + 1'000'000);
+        CHECK(d.ctrl.controller_busy_ns() == one + span);
+
+        // A controller reset drops an issued command: no longer outstanding, no longer busy.
+        spec::Sqe late = IoDevice::rw(kOpRead, 1, 0, 0);
+        late.prp1 = buf;
+        d.host.submit(d.q, late);
+        d.host.ring(d.q);
+        const uint64_t issued = d.ctrl.controller_busy_ns();
+        d.ctrl.run_until(d.ctrl.now_ns() + 100); // before its fetch completes
+        CHECK(d.ctrl.controller_busy_ns() == issued + 100);
+        d.ctrl.write32(static_cast<uint32_t>(spec::Reg::Cc), 0);
+        d.ctrl.run_until(d.ctrl.now_ns() + 1'000'000);
+        CHECK(d.ctrl.controller_busy_ns() == issued + 100);
+    }
+
 } // TEST_SUITE("nvm")

@@ -103,7 +103,7 @@ void Controller::run_until(uint64_t time_ns) {
         if (pending_.empty() || pending_.top().time > time_ns) break;
         step();
     }
-    if (state_.now_ns < time_ns) state_.now_ns = time_ns;
+    advance_time(time_ns);
 }
 
 bool Controller::stale(const Pending &p) const {
@@ -122,19 +122,19 @@ bool Controller::run_pending(const Pending &p) {
     case Pending::Kind::Fetch:
         if (p.generation != epoch_) return false;
         fetch_scheduled_ = false;
-        state_.now_ns = std::max(state_.now_ns, p.time);
+        advance_time(p.time);
         fetch();
         return true;
     case Pending::Kind::Command: {
         CommandContext &ctx = slots_[p.id];
         if (ctx.phase == CommandPhase::Free || ctx.generation != p.generation) return false;
-        state_.now_ns = std::max(state_.now_ns, p.time);
+        advance_time(p.time);
         run_command(p.id);
         return true;
     }
     case Pending::Kind::Ready:
         if (p.generation != epoch_) return false;
-        state_.now_ns = std::max(state_.now_ns, p.time);
+        advance_time(p.time);
         state_.csts.set_rdy(true);
         state_.trace.record(
             TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::ControllerReady});
@@ -142,7 +142,7 @@ bool Controller::run_pending(const Pending &p) {
         return true;
     case Pending::Kind::ShutdownDone: {
         if (p.generation != epoch_) return false;
-        state_.now_ns = std::max(state_.now_ns, p.time);
+        advance_time(p.time);
         uint64_t flushed = 0;
         for (auto &ns : state_.namespaces) {
             const int64_t n = ns.flush(state_.store);
@@ -160,7 +160,7 @@ bool Controller::run_pending(const Pending &p) {
     }
     case Pending::Kind::Coalesce:
         if (p.generation != epoch_ || !coalesce_armed_[p.id]) return false;
-        state_.now_ns = std::max(state_.now_ns, p.time);
+        advance_time(p.time);
         coalesce_armed_[p.id] = false;
         if (vector_pending_[p.id] == 0) return false;
         signal_vector(static_cast<uint16_t>(p.id), 0xFFFF, 0xFFFF);
@@ -482,7 +482,6 @@ void Controller::execute(CommandContext &ctx) {
         record_event(EventKind::CacheDestage, ctx, 0, ctx.destaged_blocks, 0, ctx.sqe.nsid, -1);
     const uint32_t u32 = ctx.execute_event == EventKind::AdminExecute ? ctx.sqe.opc : ctx.sqe.nsid;
     record_event(ctx.execute_event, ctx, ctx.event_addr, ctx.event_len, 0, u32, why);
-    state_.health.busy_time_ns += ctx.execute_ns;
     if (!state_.deleted_sqs.empty()) abort_deleted_sqs();
     if (state_.abort_request) resolve_abort(ctx);
     if (ctx.outstanding && !ctx.failed()) {
@@ -519,6 +518,24 @@ void Controller::abort_deleted_sqs() {
         }
     }
     state_.deleted_sqs.clear();
+    recount_io_outstanding(); // the deleted SQs' unfetched entries are gone
+}
+
+void Controller::recount_io_outstanding() {
+    uint64_t n = 0;
+    for (size_t qid = 1; qid < state_.sqs.size(); ++qid)
+        if (state_.sqs[qid]) n += state_.sqs[qid]->depth();
+    for (const auto &ctx : slots_)
+        if (ctx.sqid != 0 && ctx.phase != CommandPhase::Free &&
+            ctx.phase != CommandPhase::Interrupt)
+            ++n;
+    io_outstanding_ = n;
+}
+
+void Controller::advance_time(uint64_t time_ns) {
+    if (time_ns <= state_.now_ns) return;
+    if (io_outstanding_ > 0) state_.health.busy_time_ns += time_ns - state_.now_ns;
+    state_.now_ns = time_ns;
 }
 
 // Abort (§5.1): a command still being decoded or receiving its data can be stopped; one that
@@ -586,6 +603,7 @@ void Controller::complete(CommandContext &ctx) {
     auto &cq_slot = state_.cqs[ctx.cqid];
     if (!cq_slot) {
         record_event(EventKind::CommandAborted, ctx);
+        if (ctx.sqid != 0) --io_outstanding_; // no CQE will come: no longer outstanding
         return finish(ctx);
     }
     CompletionQueue &cq = *cq_slot;
@@ -632,6 +650,7 @@ void Controller::complete(CommandContext &ctx) {
                   .value = ctx.status.field(),
                   .explanation = why};
     state_.trace.record(ev);
+    if (ctx.sqid != 0) --io_outstanding_;
     cq.tail = (cq.tail + 1) % cq.size;
     if (cq.tail == 0) cq.phase = !cq.phase; // the phase tag inverts on each wrap (§4.6)
     ++cq.posted;
@@ -716,6 +735,7 @@ void Controller::drop_all_commands() {
         free_slots_.push_back(ctx.slot);
     }
     inflight_ = 0;
+    io_outstanding_ = 0;
     std::sort(free_slots_.begin(), free_slots_.end(), std::greater<>());
     pending_ = {};
     fetch_scheduled_ = false;

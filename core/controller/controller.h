@@ -85,6 +85,9 @@ public:
     // Virtual time of the next scheduled event (meaningless when idle).
     uint64_t next_event_time() const;
     uint64_t now_ns() const { return state_.now_ns; }
+    // SMART Controller Busy Time before it is reported in whole minutes: the virtual time
+    // during which an I/O command was outstanding, over the device's life (§5.14.1.2).
+    uint64_t controller_busy_ns() const { return state_.health.busy_time_ns; }
 
     // Power.
     void power_off(PowerOff kind);
@@ -155,12 +158,20 @@ private:
                       uint64_t len = 0, uint64_t value = 0, uint32_t u32 = 0,
                       int64_t explanation = -1);
     void drop_all_commands();
+    // Virtual time moves forward only through here, so SMART Controller Busy Time can add
+    // the spans during which an I/O command is outstanding (§5.14.1.2).
+    void advance_time(uint64_t time_ns);
+    // Counts the I/O commands issued (SQ tail doorbell) whose completion is not posted yet.
+    void recount_io_outstanding();
 
     DeviceState state_;
     bool powered_ = true;
     std::vector<CommandContext> slots_;
     std::vector<uint32_t> free_slots_;
     uint32_t inflight_ = 0;
+    // I/O commands between their SQ tail doorbell and their CQE: entries of I/O SQs not
+    // fetched yet plus I/O commands in the controller whose CQE is not posted.
+    uint64_t io_outstanding_ = 0;
     std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending_;
     uint64_t pending_seq_ = 0;
     bool fetch_scheduled_ = false;

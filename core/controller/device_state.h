@@ -36,8 +36,9 @@ struct FeatureValue {
 
 // Counters that persist across power cycles (SMART / Health log, §5.14.1.2).
 struct HealthCounters {
-    uint64_t data_units_read = 0;    // thousands of 512-byte units, rounded up on report
-    uint64_t data_units_written = 0; // kept in 512-byte units, converted on report
+    // Kept in 512-byte units; reported in thousands of them, rounded up.
+    uint64_t data_units_read = 0;
+    uint64_t data_units_written = 0;
     uint64_t host_read_commands = 0;
     uint64_t host_write_commands = 0;
     uint64_t busy_time_ns = 0;

@@ -212,7 +212,9 @@ void Controller::controller_reset(const char *why) {
     s.async_events.clear();
     s.async_masked_types = 0;
     s.io_queues_ever_created = false;
-    s.intms = 0; // registers other than AQA/ASQ/ACQ return to their defaults (§7.3.2)
+    // INTMS/INTMC return to their defaults (§7.3.2). CC keeps what the host wrote (EN = 0),
+    // so a host reading it back sees its own write; AQA/ASQ/ACQ keep their values.
+    s.intms = 0;
     for (auto &sq : s.sqs)
         sq.reset();
     for (auto &cq : s.cqs)
@@ -281,6 +283,9 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
         if (new_value >= sq.size)
             return invalid(
                 fmt::format("SQ tail {} is not below the queue size {}", new_value, sq.size), 1);
+        if (qid != 0)
+            io_outstanding_ =
+                io_outstanding_ - sq.depth() + (new_value + sq.size - sq.head) % sq.size;
         sq.tail = new_value;
         s.trace.record(TraceEvent{.time_ns = s.now_ns,
                                   .kind = EventKind::DoorbellSq,
