@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <utility>
@@ -706,6 +707,89 @@ TEST_SUITE("queues") {
         CHECK_FALSE(q.reap());
         CHECK(find_queue(d, false, 1)->waiting == 0);
         CHECK(d.ctrl.commands().empty());
+    }
+
+    TEST_CASE("deleting a queue pair whose CQ is full frees the completions waiting for room") {
+        // Round after round, so slots that stayed taken would run the controller out of them
+        // (64 by default) and stop all fetching.
+        TestDevice d;
+        d.drv.enable();
+        for (int round = 0; round < 20; ++round) {
+            CAPTURE(round);
+            RawQueue q = make_raw_queue(d, 1, 8, 2); // the CQ holds one completion
+            for (int i = 0; i < 7; ++i)
+                q.submit(flush_sqe()); // CIDs 0..6, the same every round
+            q.ring();
+            d.ctrl.run_until_idle();
+            CHECK(find_queue(d, false, 1)->waiting == 6);
+            check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoSq, 1)), 0, 0, false);
+            // Done, only waiting to be posted: not aborted, still waiting for the CQ.
+            CHECK(d.ctrl.commands().size() == 6);
+            check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoCq, 1)), 0, 0, false);
+            d.ctrl.run_until_idle();
+            CHECK(d.ctrl.commands().empty());
+        }
+        // A command of a deleted SQ that still waits on its CQ does not hold its CID on a new
+        // SQ with the same ID (§4.2: only commands outstanding on that SQ conflict).
+        RawQueue old = make_raw_queue(d, 1, 8, 2);
+        for (int i = 0; i < 3; ++i)
+            old.submit(flush_sqe()); // CIDs 0..2
+        old.ring();
+        d.ctrl.run_until_idle();
+        REQUIRE(find_queue(d, false, 1)->waiting == 2);
+        check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoSq, 1)), 0, 0, false);
+        const uint64_t sq = d.mem.alloc(8 * 64, "new SQ 1");
+        REQUIRE(d.drv.execute(0, create_sq(1, 7, sq, 1, true, 2)).ok());
+        RawQueue again{d, 1, 1, 8, 2, {sq}, old.cq_pages};
+        again.cq_head = old.cq_head;
+        again.phase = old.phase;
+        again.next_cid = 1; // the CID of a command of the old SQ 1 waiting for the CQ
+        again.submit(flush_sqe());
+        again.ring();
+        d.ctrl.run_until_idle();
+        // Free the CQ: the old SQ's two completions, then the new command's.
+        std::vector<spec::Cqe> seen;
+        for (int tries = 0; tries < 16 && seen.size() < 4; ++tries) {
+            if (auto c = again.reap())
+                seen.push_back(*c);
+            else
+                d.ctrl.run_until_idle();
+        }
+        REQUIRE(seen.size() == 4);
+        CHECK(seen.back().cid == 1);
+        check_status(seen.back(), 0, 0, false); // not Command ID Conflict
+    }
+
+    TEST_CASE("an SQ keeps 64-byte entries when the host rewrites CC.IOSQES while enabled") {
+        for (const bool contiguous : {true, false}) {
+            CAPTURE(contiguous);
+            DeviceConfig c = small_config();
+            c.cqr = contiguous;
+            TestDevice d(c);
+            d.drv.enable();
+            // 64 entries x 64 B: one page; the SQ's page list holds that page only.
+            const uint64_t cq = d.mem.alloc(4096, "CQ");
+            const uint64_t sq = d.mem.alloc(4096, "SQ");
+            const uint64_t list = d.mem.alloc(4096, "SQ page list");
+            REQUIRE(d.mem.write(list, std::span(reinterpret_cast<const uint8_t *>(&sq), 8)));
+            REQUIRE(d.drv.execute(0, create_cq(1, 63, cq)).ok());
+            REQUIRE(d.drv.execute(0, create_sq(1, 63, contiguous ? sq : list, 1, contiguous)).ok());
+            const uint32_t cc = d.ctrl.read32(static_cast<uint32_t>(spec::Reg::Cc));
+            d.ctrl.write32(static_cast<uint32_t>(spec::Reg::Cc), (cc & ~0x000F0000u) | (7u << 16));
+            RawQueue q{d, 1, 1, 64, 64, {sq}, {cq}};
+            for (int i = 0; i < 40; ++i)
+                q.submit(flush_sqe());
+            q.ring();
+            d.ctrl.run_until_idle();
+            std::vector<uint16_t> cids;
+            while (auto cqe = q.reap()) {
+                check_status(*cqe, 0, 0, false);
+                cids.push_back(cqe->cid);
+            }
+            std::vector<uint16_t> expected(40);
+            std::iota(expected.begin(), expected.end(), uint16_t{0});
+            CHECK(cids == expected); // every entry, in order: none skipped at a 128-byte stride
+        }
     }
 
     TEST_CASE("round robin: the arbitration burst shows in the fetch order") {

@@ -225,6 +225,9 @@ spec::Status delete_cq(DeviceState &s, CommandContext &ctx) {
                         s.cqs[f.qid]->sq_count),
             kSection, spec::param_error_location(40, 0));
     const uint32_t entries = s.cqs[f.qid]->size;
+    // Completions of deleted SQs may still wait for room here: they go with the CQ.
+    const std::vector<uint32_t> &waiting = s.cqs[f.qid]->waiting;
+    s.orphaned_completions.insert(s.orphaned_completions.end(), waiting.begin(), waiting.end());
     s.cqs[f.qid].reset();
     record_queue_event(s, ctx, EventKind::QueueDeleted, 0xFFFF, f.qid, entries);
     return spec::success();

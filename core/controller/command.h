@@ -46,6 +46,9 @@ struct CommandContext {
     spec::Sqe sqe{};
     const CommandHandler *handler = nullptr;
     CommandPhase phase = CommandPhase::Free;
+    // Its SQ was deleted while its CQE waited to be posted: it no longer counts as a command
+    // of that SQ ID (a new SQ with the same ID may reuse its CID, §4.2).
+    bool sq_deleted = false;
     uint64_t fetch_time_ns = 0;
 
     // Filled by the handler's prepare().

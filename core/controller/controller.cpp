@@ -282,7 +282,10 @@ void Controller::fetch() {
     ctx.cqid = sq.cqid;
     ctx.fetch_time_ns = state_.now_ns;
 
-    const uint32_t entry_size = *qid == 0 ? 64 : (1u << state_.cc.iosqes());
+    // Every SQ entry is 64 bytes: Create I/O SQ accepts only CC.IOSQES = 6 (Identify SQES
+    // min = max = 6), and the queue keeps the size it was created with even if the host
+    // rewrites CC.IOSQES later (§3.1.5, §5.4).
+    constexpr uint32_t entry_size = sizeof(spec::Sqe);
     const uint64_t addr = sq.memory.entry_address(sq.head, entry_size);
     std::array<uint8_t, 64> raw{};
     if (!state_.memory.dma_read(addr, raw)) {
@@ -355,8 +358,8 @@ void Controller::decode(CommandContext &ctx) {
     };
 
     const bool cid_in_use = std::any_of(slots_.begin(), slots_.end(), [&](const auto &other) {
-        return &other != &ctx && other.phase != CommandPhase::Free && other.sqid == ctx.sqid &&
-               other.sqe.cid == sqe.cid;
+        return &other != &ctx && other.phase != CommandPhase::Free && !other.sq_deleted &&
+               other.sqid == ctx.sqid && other.sqe.cid == sqe.cid;
     });
     if (cid_in_use) {
         ctx.fail(spec::generic(GenericStatus::CommandIdConflict), "CDW0.CID", sqe.cid,
@@ -483,6 +486,15 @@ void Controller::execute(CommandContext &ctx) {
     const uint32_t u32 = ctx.execute_event == EventKind::AdminExecute ? ctx.sqe.opc : ctx.sqe.nsid;
     record_event(ctx.execute_event, ctx, ctx.event_addr, ctx.event_len, 0, u32, why);
     if (!state_.deleted_sqs.empty()) abort_deleted_sqs();
+    // A deleted CQ's waiting completions: complete() finds no CQ, records the command as
+    // aborted and frees its slot.
+    for (const uint32_t slot : state_.orphaned_completions) {
+        CommandContext &orphan = slots_[slot];
+        orphan.phase = CommandPhase::Complete;
+        ++orphan.generation;
+        schedule(state_.now_ns, Pending::Kind::Command, slot, orphan.generation);
+    }
+    state_.orphaned_completions.clear();
     if (state_.abort_request) resolve_abort(ctx);
     if (ctx.outstanding && !ctx.failed()) {
         ctx.phase = CommandPhase::Outstanding;
@@ -508,8 +520,10 @@ void Controller::abort_deleted_sqs() {
         for (auto &other : slots_) {
             if (other.phase == CommandPhase::Free || other.sqid != qid) continue;
             if (other.phase == CommandPhase::Complete || other.phase == CommandPhase::WaitCq ||
-                other.phase == CommandPhase::Interrupt)
+                other.phase == CommandPhase::Interrupt) {
+                other.sq_deleted = true; // done: its CQE is posted when the CQ has room
                 continue;
+            }
             other.fail(spec::generic(GenericStatus::AbortedSqDeletion), "SQID", qid,
                        "its submission queue was deleted", "NVMe 1.3 §5.6");
             other.phase = CommandPhase::Complete;
@@ -545,8 +559,8 @@ void Controller::resolve_abort(CommandContext &abort_ctx) {
     state_.abort_request.reset();
     abort_ctx.dw0 = 1;
     for (auto &target : slots_) {
-        if (&target == &abort_ctx || target.phase == CommandPhase::Free || target.sqid != sqid ||
-            target.sqe.cid != cid)
+        if (&target == &abort_ctx || target.phase == CommandPhase::Free || target.sq_deleted ||
+            target.sqid != sqid || target.sqe.cid != cid)
             continue;
         const bool abortable = target.phase == CommandPhase::Decode ||
                                target.phase == CommandPhase::TransferIn ||

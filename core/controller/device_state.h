@@ -139,6 +139,9 @@ public:
 
     // Set by handlers that change queues, so the engine can react (abort an SQ's commands).
     std::vector<uint16_t> deleted_sqs;
+    // Commands that were waiting for room in a CQ when it was deleted: their CQE can never be
+    // posted, so the engine drops them (slot numbers).
+    std::vector<uint32_t> orphaned_completions;
 };
 
 } // namespace nvmelab
