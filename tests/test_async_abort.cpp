@@ -1,6 +1,7 @@
 // Asynchronous Event Request (NVMe 1.3 §5.2) and Abort (§5.1): events completing outstanding
 // requests, masking until the log page is read, the request limit, resets, and aborting
 // commands in each phase.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -198,6 +199,57 @@ TEST_SUITE("async-abort") {
         for (size_t i = 1; i < waiting.size(); ++i)
             CHECK(outstanding(d, waiting[i]));
         CHECK(d.drv.wait(kAdmin, waiting[0]).ok());
+    }
+
+    TEST_CASE("all AERL + 1 requests outstanding leave room for other commands") {
+        // Even when the controller works on one command at a time.
+        DeviceConfig c = test::small_config();
+        c.max_inflight = 1;
+        TestDevice d(c);
+        d.drv.enable();
+        std::vector<uint16_t> waiting;
+        for (int i = 0; i < DeviceState::kMaxOutstandingAers; ++i)
+            waiting.push_back(post_aer(d));
+        for (uint16_t cid : waiting)
+            CHECK(outstanding(d, cid));
+        CHECK(d.drv.identify_controller().aerl == DeviceState::kMaxOutstandingAers - 1);
+        const uint16_t q = d.drv.create_io_queue_pair(4);
+        CHECK(d.drv.flush(q, 1).ok());
+    }
+
+    TEST_CASE("at most ACL + 1 Abort commands run at once") {
+        DeviceConfig c = test::small_config();
+        c.fetch_ns = 1; // fetched faster than they complete, so they pile up in the controller
+        TestDevice d(c);
+        d.drv.enable();
+        const uint8_t acl = d.drv.identify_controller().acl;
+        REQUIRE(acl + 1 == DeviceState::kMaxConcurrentAborts);
+        // Six Aborts (of a command that is not there) issued with one doorbell, all in the
+        // controller at once: the ones past the limit fail.
+        std::vector<uint16_t> cids;
+        for (int i = 0; i < 6; ++i)
+            cids.push_back(d.drv.submit(kAdmin, abort_sqe(1, 999)));
+        d.drv.ring(kAdmin);
+        size_t most = 0; // commands in the controller at once
+        while (d.ctrl.step())
+            most = std::max(most, d.ctrl.commands().size());
+        REQUIRE(most == 6);
+        int ok = 0;
+        int over = 0;
+        for (uint16_t cid : cids) {
+            const Completion r = d.drv.wait(kAdmin, cid);
+            if (r.ok()) {
+                ++ok;
+                CHECK((r.cqe.dw0 & 1) == 1); // not aborted: there was nothing to abort
+            } else {
+                check_status(r, 1, 0x03, false); // Abort Command Limit Exceeded
+                ++over;
+            }
+        }
+        CHECK(ok == acl + 1);
+        CHECK(over == 6 - (acl + 1));
+        // Once they are done, Aborts run again.
+        CHECK(d.drv.execute(kAdmin, abort_sqe(1, 999)).ok());
     }
 
     TEST_CASE("reserved dwords in AER and Abort fail with Invalid Field") {

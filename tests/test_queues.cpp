@@ -792,6 +792,26 @@ TEST_SUITE("queues") {
         }
     }
 
+    TEST_CASE("the largest queue count, 65535 I/O queue pairs, still fetches") {
+        // 65536 SQs with the admin SQ: a 16-bit count of them wraps to 0.
+        DeviceConfig c = small_config();
+        c.max_ioqpairs = 65535;
+        TestDevice d(c);
+        d.drv.enable();
+        CHECK(d.drv.identify_controller().vid != 0);
+        const uint64_t cq = d.mem.alloc(4096);
+        const uint64_t sq = d.mem.alloc(4096);
+        REQUIRE(d.drv.execute(0, create_cq(65535, 15, cq)).ok());
+        REQUIRE(d.drv.execute(0, create_sq(65535, 15, sq, 65535)).ok());
+        RawQueue q{d, 65535, 65535, 16, 16, {sq}, {cq}};
+        q.submit(flush_sqe());
+        q.ring();
+        d.ctrl.run_until_idle();
+        const auto done = q.reap();
+        REQUIRE(done);
+        check_status(*done, 0, 0, false);
+    }
+
     TEST_CASE("round robin: the arbitration burst shows in the fetch order") {
         TestDevice d;
         d.drv.enable();

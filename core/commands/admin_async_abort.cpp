@@ -1,6 +1,9 @@
 // Asynchronous Event Request (NVMe 1.3 §5.2) and Abort (§5.1). Both act on other commands, so
 // the handlers only validate and record the request; the engine (controller.cpp) parks AERs
-// until an event arrives and resolves the Abort against the commands in flight.
+// until an event arrives and resolves the Abort against the commands in flight; it also
+// enforces the Abort Command Limit, since that counts Aborts in flight.
+
+#include <fmt/format.h>
 
 #include "core/commands/handlers.h"
 
@@ -13,12 +16,13 @@ spec::Status aer_prepare(DeviceState &, CommandContext &ctx) {
 }
 
 spec::Status aer_execute(DeviceState &s, CommandContext &ctx) {
-    // At most AERL + 1 outstanding (Identify AERL = 3, 0's based).
-    if (s.aer_slots.size() >= 4)
+    // At most AERL + 1 outstanding (Identify AERL is 0's based).
+    if (s.aer_slots.size() >= DeviceState::kMaxOutstandingAers)
         return ctx.fail(
             spec::command_specific(spec::CommandSpecificStatus::AsyncEventRequestLimitExceeded),
             "outstanding AERs", s.aer_slots.size(),
-            "no more than AERL + 1 = 4 Asynchronous Event Requests may be outstanding",
+            fmt::format("no more than AERL + 1 = {} Asynchronous Event Requests may be outstanding",
+                        DeviceState::kMaxOutstandingAers),
             "NVMe 1.3 §5.2");
     ctx.outstanding = true;
     return spec::success();

@@ -94,11 +94,11 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
     id.mdts = c.mdts;
     id.cntlid = 0;
     id.ver = s.vs;
-    id.oacs = 0;    // no optional admin commands
-    id.acl = 3;     // Abort Command Limit, 0's based
-    id.aerl = 3;    // Asynchronous Event Request Limit, 0's based (4 outstanding)
-    id.frmw = 0x03; // one firmware slot, read-only
-    id.lpa = 0x04;  // extended data for Get Log Page (NUMDU, LPOL/LPOU)
+    id.oacs = 0;                                    // no optional admin commands
+    id.acl = DeviceState::kMaxConcurrentAborts - 1; // Abort Command Limit, 0's based
+    id.aerl = DeviceState::kMaxOutstandingAers - 1; // Async Event Request Limit, 0's based
+    id.frmw = 0x03;                                 // one firmware slot, read-only
+    id.lpa = 0x04; // extended data for Get Log Page (NUMDU, LPOL/LPOU)
     id.elpe = DeviceState::kErrorLogEntries - 1;
     id.npss = DeviceState::kNumberOfPowerStates - 1;
     id.wctemp = DeviceState::kWarningTemperatureK;

@@ -9,6 +9,7 @@
 
 namespace nvmelab {
 
+using spec::CommandSpecificStatus;
 using spec::DataDirection;
 using spec::GenericStatus;
 
@@ -38,8 +39,11 @@ const char *command_phase_name(CommandPhase phase) {
 
 Controller::Controller(const DeviceConfig &config, HostMemory &memory, BackingStore &store)
     : state_((config.validate(), config), memory, store) {
-    slots_.resize(config.max_inflight);
-    for (uint32_t i = config.max_inflight; i > 0; --i) {
+    // Parked Asynchronous Event Requests keep their slots without counting against
+    // max_inflight, so a host that posts all AERL + 1 of them can still run commands.
+    const uint32_t slots = uint32_t{config.max_inflight} + DeviceState::kMaxOutstandingAers;
+    slots_.resize(slots);
+    for (uint32_t i = slots; i > 0; --i) {
         slots_[i - 1].slot = i - 1;
         free_slots_.push_back(i - 1);
     }
@@ -189,7 +193,7 @@ void Controller::record_event(EventKind kind, const CommandContext &ctx, uint64_
 void Controller::schedule_fetch() {
     if (fetch_scheduled_ || !state_.csts.rdy() || state_.csts.cfs() || state_.csts.shst() != 0)
         return;
-    if (free_slots_.empty()) return;
+    if (!can_fetch()) return;
     const bool work = std::any_of(state_.sqs.begin(), state_.sqs.end(),
                                   [](const auto &sq) { return sq && !sq->empty(); });
     if (!work) return;
@@ -198,7 +202,8 @@ void Controller::schedule_fetch() {
 }
 
 std::optional<uint16_t> Controller::arbitrate() {
-    const auto count = static_cast<uint16_t>(state_.sqs.size());
+    // Up to 65536 SQs (the admin SQ and 65535 I/O SQs): a 16-bit count would wrap to 0.
+    const auto count = static_cast<uint32_t>(state_.sqs.size());
     auto has_work = [&](uint16_t q) { return state_.sqs[q] && !state_.sqs[q]->empty(); };
     // Next SQ after `last` (cyclic) with work that `in_class` accepts.
     auto next_after = [&](uint16_t last, auto in_class) -> std::optional<uint16_t> {
@@ -263,7 +268,7 @@ std::optional<uint16_t> Controller::arbitrate() {
 }
 
 void Controller::fetch() {
-    if (!state_.csts.rdy() || state_.csts.cfs() || free_slots_.empty()) return;
+    if (!state_.csts.rdy() || state_.csts.cfs() || !can_fetch()) return;
     const auto qid = arbitrate();
     if (!qid) return;
     SubmissionQueue &sq = *state_.sqs[*qid];
@@ -361,10 +366,24 @@ void Controller::decode(CommandContext &ctx) {
         return &other != &ctx && other.phase != CommandPhase::Free && !other.sq_deleted &&
                other.sqid == ctx.sqid && other.sqe.cid == sqe.cid;
     });
+    const auto abort_opcode = static_cast<uint8_t>(spec::AdminOpcode::Abort);
+    const auto other_aborts = [&] {
+        return std::count_if(slots_.begin(), slots_.end(), [&](const auto &other) {
+            return &other != &ctx && other.phase != CommandPhase::Free && other.sqid == 0 &&
+                   other.sqe.opc == abort_opcode;
+        });
+    };
     if (cid_in_use) {
         ctx.fail(spec::generic(GenericStatus::CommandIdConflict), "CDW0.CID", sqe.cid,
                  "another command with this identifier is still outstanding on this SQ",
                  "NVMe 1.3 §4.2", spec::param_error_location(2, 0));
+    } else if (admin && sqe.opc == abort_opcode &&
+               other_aborts() >= DeviceState::kMaxConcurrentAborts) {
+        ctx.fail(spec::command_specific(CommandSpecificStatus::AbortCommandLimitExceeded),
+                 "outstanding Aborts", DeviceState::kMaxConcurrentAborts,
+                 fmt::format("no more than ACL + 1 = {} Abort commands may run at once",
+                             DeviceState::kMaxConcurrentAborts),
+                 "NVMe 1.3 §5.1");
     } else if (sqe.fuse() != 0) {
         ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0.FUSE", sqe.fuse(),
                  "fused operations are not supported (Identify FUSES = 0)", "NVMe 1.3 §4.2",
@@ -533,6 +552,10 @@ void Controller::abort_deleted_sqs() {
     }
     state_.deleted_sqs.clear();
     recount_io_outstanding(); // the deleted SQs' unfetched entries are gone
+}
+
+bool Controller::can_fetch() const {
+    return !free_slots_.empty() && inflight_ - state_.aer_slots.size() < state_.config.max_inflight;
 }
 
 void Controller::recount_io_outstanding() {

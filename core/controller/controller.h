@@ -163,6 +163,8 @@ private:
     void advance_time(uint64_t time_ns);
     // Counts the I/O commands issued (SQ tail doorbell) whose completion is not posted yet.
     void recount_io_outstanding();
+    // A free slot, and fewer than max_inflight commands in work (parked AERs do not count).
+    bool can_fetch() const;
 
     DeviceState state_;
     bool powered_ = true;

@@ -97,6 +97,10 @@ public:
     static constexpr uint16_t kWarningTemperatureK = 343;
     static constexpr uint16_t kCriticalTemperatureK = 353;
     static constexpr uint8_t kNumberOfPowerStates = 3;
+    // Asynchronous Event Requests that may be outstanding at once (Identify AERL + 1) and
+    // Abort commands that may run at once (Identify ACL + 1), §5.15.
+    static constexpr uint8_t kMaxOutstandingAers = 4;
+    static constexpr uint8_t kMaxConcurrentAborts = 4;
 
     // Helpers for handlers.
     uint64_t page_size() const { return uint64_t{1} << (12 + cc.mps()); }
