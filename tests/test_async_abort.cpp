@@ -3,6 +3,7 @@
 // commands in each phase.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -119,6 +120,38 @@ TEST_SUITE("async-abort") {
         const uint16_t next = post_aer(d);
         d.ctrl.write32(d.ctrl.sq_doorbell_offset(0), 0xFFFF);
         CHECK(decode_event(d.drv.wait(kAdmin, next)).info == 0x01);
+    }
+
+    TEST_CASE("an Error event has its entry in the Error Information log") {
+        TestDevice d;
+        d.drv.enable();
+        auto newest = [&] {
+            std::vector<uint8_t> raw(64);
+            REQUIRE(d.drv.get_log_page(0x01, 0xFFFFFFFFu, 0, raw).ok());
+            spec::ErrorLogEntry e{};
+            std::memcpy(&e, raw.data(), sizeof e);
+            return e;
+        };
+        auto smart_entries = [&] {
+            std::vector<uint8_t> raw(512);
+            REQUIRE(d.drv.get_log_page(0x02, 0xFFFFFFFFu, 0, raw).ok());
+            spec::SmartLog log{};
+            std::memcpy(&log, raw.data(), sizeof log);
+            return spec::get_u128_low(log.num_error_log_entries);
+        };
+        const uint64_t count = newest().error_count;
+        const uint64_t entries = smart_entries();
+        const uint16_t cid = post_aer(d);
+        invalid_doorbell(d);
+        const AsyncEvent ev = decode_event(d.drv.wait(kAdmin, cid));
+        REQUIRE(ev.log_page == static_cast<uint8_t>(spec::LogId::ErrorInformation));
+        const spec::ErrorLogEntry e = newest();
+        CHECK(e.error_count == count + 1);
+        CHECK(e.sqid == 0xFFFF); // no command caused it
+        CHECK(e.cid == 0xFFFF);
+        CHECK(e.param_error_location == spec::kParamErrorLocationNone);
+        CHECK(e.status_field == 0);
+        CHECK(smart_entries() == entries + 1);
     }
 
     TEST_CASE("an event that finds no AER waits for the next one") {

@@ -624,13 +624,17 @@ void Controller::deliver_async_events() {
 
 void Controller::log_error(const CommandContext &ctx) {
     spec::ErrorLogEntry e{};
-    e.error_count = ++state_.error_count;
     e.sqid = ctx.sqid;
     e.cid = ctx.sqe.cid;
     e.status_field = static_cast<uint16_t>(ctx.status.field() << 1);
     e.param_error_location = ctx.error_location;
     e.lba = ctx.error_lba;
     e.nsid = ctx.sqe.nsid;
+    log_error(e);
+}
+
+void Controller::log_error(spec::ErrorLogEntry e) {
+    e.error_count = ++state_.error_count;
     state_.error_log.push_front(e);
     if (state_.error_log.size() > DeviceState::kErrorLogEntries) state_.error_log.pop_back();
     ++state_.health.error_log_entries;

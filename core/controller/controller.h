@@ -154,6 +154,8 @@ private:
     void resolve_abort(CommandContext &abort_ctx);
     void deliver_async_events();
     void log_error(const CommandContext &ctx);
+    // Adds an entry to the Error Information log (its Error Count is assigned here).
+    void log_error(spec::ErrorLogEntry entry);
     void record_event(EventKind kind, const CommandContext &ctx, uint64_t addr = 0,
                       uint64_t len = 0, uint64_t value = 0, uint32_t u32 = 0,
                       int64_t explanation = -1);

@@ -255,9 +255,16 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
     auto &s = state_;
     const uint32_t stride = 4u << s.cap.dstrd();
     // An invalid doorbell write is reported as an Error event: info 00h = invalid register,
-    // 01h = invalid value (§5.2, Figure 46).
+    // 01h = invalid value (§5.2, Figure 46). The event points at the Error Information log,
+    // so it gets an entry there; no command caused it, so SQID, CID and the parameter error
+    // location are FFFFh (§5.14.1.1, Figure 93).
     auto invalid = [&](std::string rule, uint8_t info = 0) {
         if (s.csts.rdy()) {
+            spec::ErrorLogEntry entry{};
+            entry.sqid = 0xFFFF;
+            entry.cid = 0xFFFF;
+            entry.param_error_location = spec::kParamErrorLocationNone;
+            log_error(entry);
             s.post_async_event(spec::AsyncEventType::Error, info,
                                static_cast<uint8_t>(spec::LogId::ErrorInformation));
             deliver_async_events();
