@@ -863,8 +863,20 @@ TEST_SUITE("nvm") {
         const std::vector<uint8_t> block = pattern(d.lba_size(), 3);
         REQUIRE(d.write(0, 0, block).ok());
         REQUIRE(d.write(per_chunk * 3, 0, block).ok());
+        const auto smart = [&] {
+            std::vector<uint8_t> raw(512);
+            REQUIRE(d.host.get_log_page(0x02, 0xFFFFFFFFu, 0, raw).ok());
+            spec::SmartLog log{};
+            std::memcpy(&log, raw.data(), sizeof log);
+            return log;
+        };
         const Completion full = d.write(per_chunk * 7, 0, block);
         INFO(full.describe());
+        // SMART counts the writes that stored their data, and the media error.
+        const spec::SmartLog after = smart();
+        CHECK(spec::get_u128_low(after.host_write_commands) == 2);
+        CHECK(spec::get_u128_low(after.data_units_written) == 1); // 2 x 4 KiB, rounded up
+        CHECK(spec::get_u128_low(after.media_errors) == 1);
         // More is set: the error log has an entry for it.
         CHECK(full.status().with_more(false) == spec::media(spec::MediaStatus::WriteFault));
         REQUIRE(full.why.has_value());

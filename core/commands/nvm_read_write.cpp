@@ -99,14 +99,16 @@ spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
         all_cached = ns.is_cached(f.slba + i);
     ctx.execute_event = all_cached ? EventKind::CacheRead : EventKind::MediaRead;
     ctx.execute_ns = all_cached ? s.config.cache_ns : s.config.read_ns;
-    ++s.health.host_read_commands;
-    s.health.data_units_read += ctx.transfer_bytes / 512;
     if (!ns.read(s.store, f.slba, blocks, ctx.buffer)) {
         ++s.health.media_errors;
         ctx.error_lba = f.slba;
         return ctx.fail(spec::media(spec::MediaStatus::UnrecoveredReadError), "SLBA", f.slba,
                         "the backing store could not be read", "NVMe 1.3 §6.9");
     }
+    // SMART counts the reads that delivered their data (as QEMU counts completed I/O), in
+    // 512-byte units whatever the LBA size (§5.14.1.2).
+    ++s.health.host_read_commands;
+    s.health.data_units_read += ctx.transfer_bytes / 512;
     return spec::success();
 }
 
@@ -122,8 +124,6 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     ctx.event_addr = f.slba;
     ctx.event_len = blocks;
     ctx.execute_ns = cached ? s.config.cache_ns : s.config.write_ns;
-    ++s.health.host_write_commands;
-    s.health.data_units_written += ctx.transfer_bytes / 512;
     const uint64_t destaged_before = ns.destaged_blocks();
     const bool written = ctx.chunked.active()
                              ? ns.write(s.store, f.slba, blocks, ctx.chunked, cached)
@@ -139,6 +139,8 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
                         with_store_failure(s, "the backing store could not be written"),
                         "NVMe 1.3 §6.15");
     }
+    ++s.health.host_write_commands;
+    s.health.data_units_written += ctx.transfer_bytes / 512;
     return spec::success();
 }
 
