@@ -359,6 +359,16 @@ TEST_SUITE("admin") {
         CHECK(int(raw[13]) == 16);
         CHECK(std::memcmp(raw.data() + 16, ns.nguid, 16) == 0);
         CHECK(std::all_of(raw.begin() + 32, raw.end(), [](uint8_t b) { return b == 0; }));
+        // The EUI-64 begins with the controller's IEEE company identifier (its first octet an
+        // individual, locally administered address: bit 0 clear, bit 1 set), and the NGUID
+        // ends with the EUI-64.
+        const spec::IdentifyController ctrl_id = d.id_ctrl();
+        CHECK(int(ns.eui64[0]) == int(ctrl_id.ieee[2]));
+        CHECK(int(ns.eui64[1]) == int(ctrl_id.ieee[1]));
+        CHECK(int(ns.eui64[2]) == int(ctrl_id.ieee[0]));
+        CHECK((ns.eui64[0] & 0x01) == 0);
+        CHECK((ns.eui64[0] & 0x02) == 0x02);
+        CHECK(std::memcmp(ns.nguid + 8, ns.eui64, 8) == 0);
         // The identifiers are not all zero and differ between devices with different serials.
         CHECK(std::any_of(std::begin(ns.nguid), std::end(ns.nguid), [](uint8_t b) { return b; }));
         CHECK(std::any_of(std::begin(ns.eui64), std::end(ns.eui64), [](uint8_t b) { return b; }));

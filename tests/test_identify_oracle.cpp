@@ -110,7 +110,11 @@ TEST_SUITE("oracle") {
             REQUIRE(arb.ok());
             CHECK(int(id.rab) == int(arb.cqe.dw0 & 0x7));
             CHECK(int(id.rab) == 3);
-            CHECK(all_zero(id.ieee, sizeof id.ieee));
+            // IEEE: the company identifier 02-6E-76 (local, not group), least significant
+            // byte first; the namespace's EUI-64 starts with the same three octets.
+            CHECK(int(id.ieee[0]) == 0x76);
+            CHECK(int(id.ieee[1]) == 0x6E);
+            CHECK(int(id.ieee[2]) == 0x02);
             CHECK(int(id.cmic) == 0);
             CHECK(int(id.mdts) == int(cfg.mdts));
             CHECK(le16toh(id.cntlid) == 0);

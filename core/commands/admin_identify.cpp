@@ -1,6 +1,7 @@
 // Identify (NVMe 1.3 §5.15): controller, namespace, active namespace list and namespace
 // identification descriptors. Every capability field advertises exactly what this controller
 // implements.
+#include <array>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -26,13 +27,23 @@ uint64_t identity_hash(const std::string &serial, uint64_t salt) {
     return h;
 }
 
+// The company identifier the EUI-64 starts with and Identify Controller IEEE reports: an IEEE
+// CID, whose first octet has the local bit set and the group bit clear (02h), as an emulator
+// with no registered OUI may use (QEMU uses 52-54-00 the same way).
+constexpr std::array<uint8_t, 3> kCompanyId = {0x02, 0x6E, 0x76}; // 02-6E-76, "nv"
+
 void fill_identifiers(const DeviceState &s, uint8_t (&nguid)[16], uint8_t (&eui64)[8]) {
     const uint64_t a = identity_hash(s.config.serial, 1);
     const uint64_t b = identity_hash(s.config.serial, 2);
+    // EUI-64: the company identifier, then a 40-bit extension from the serial (§5.15,
+    // Identify Namespace EUI64). The NGUID carries a vendor specific extension and that EUI-64.
+    for (int i = 0; i < 3; ++i)
+        eui64[i] = kCompanyId[static_cast<size_t>(i)];
+    for (int i = 3; i < 8; ++i)
+        eui64[i] = static_cast<uint8_t>(b >> (56 - 8 * i));
     for (int i = 0; i < 8; ++i) {
         nguid[i] = static_cast<uint8_t>(a >> (56 - 8 * i));
-        nguid[8 + i] = static_cast<uint8_t>(b >> (56 - 8 * i));
-        eui64[i] = static_cast<uint8_t>(b >> (56 - 8 * i));
+        nguid[8 + i] = eui64[i];
     }
 }
 
@@ -90,6 +101,10 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
     spec::put_ascii(id.mn, sizeof id.mn, c.model);
     spec::put_ascii(id.fr, sizeof id.fr, c.firmware);
     id.rab = 3; // recommended arbitration burst 2^3
+    // IEEE OUI Identifier, least significant byte first (§5.15, bytes 75:73).
+    id.ieee[0] = kCompanyId[2];
+    id.ieee[1] = kCompanyId[1];
+    id.ieee[2] = kCompanyId[0];
     id.cmic = 0;
     id.mdts = c.mdts;
     id.cntlid = 0;
