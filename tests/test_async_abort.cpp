@@ -125,19 +125,9 @@ TEST_SUITE("async-abort") {
     TEST_CASE("an Error event has its entry in the Error Information log") {
         TestDevice d;
         d.drv.enable();
-        auto newest = [&] {
-            std::vector<uint8_t> raw(64);
-            REQUIRE(d.drv.get_log_page(0x01, 0xFFFFFFFFu, 0, raw).ok());
-            spec::ErrorLogEntry e{};
-            std::memcpy(&e, raw.data(), sizeof e);
-            return e;
-        };
+        auto newest = [&] { return test::read_newest_error(d.drv); };
         auto smart_entries = [&] {
-            std::vector<uint8_t> raw(512);
-            REQUIRE(d.drv.get_log_page(0x02, 0xFFFFFFFFu, 0, raw).ok());
-            spec::SmartLog log{};
-            std::memcpy(&log, raw.data(), sizeof log);
-            return spec::get_u128_low(log.num_error_log_entries);
+            return spec::get_u128_low(test::read_smart_log(d.drv).num_error_log_entries);
         };
         const uint64_t count = newest().error_count;
         const uint64_t entries = smart_entries();

@@ -1,8 +1,12 @@
 #pragma once
 // Shared test fixture: one emulated device (host memory, in-memory media, controller) and the
-// host driver model that talks to it. Tests that need something special build their own
-// DeviceConfig and pass it in.
+// host driver model that talks to it, and readers of the log pages tests check. Tests that need
+// something special build their own DeviceConfig and pass it in.
 #include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "doctest/doctest.h"
 
 #include "core/controller/controller.h"
 #include "core/host/host_memory.h"
@@ -16,6 +20,24 @@ inline DeviceConfig small_config() {
     DeviceConfig c;
     c.size = uint64_t{16} << 20;
     return c;
+}
+
+// The SMART / Health log page for the whole controller (NSID FFFFFFFFh), read with Get Log Page.
+inline spec::SmartLog read_smart_log(HostDriver &host) {
+    std::vector<uint8_t> raw(sizeof(spec::SmartLog));
+    REQUIRE(host.get_log_page(0x02, 0xFFFFFFFFu, 0, raw).ok());
+    spec::SmartLog log{};
+    std::memcpy(&log, raw.data(), sizeof log);
+    return log;
+}
+
+// The newest entry of the Error Information log page, read with Get Log Page.
+inline spec::ErrorLogEntry read_newest_error(HostDriver &host) {
+    std::vector<uint8_t> raw(sizeof(spec::ErrorLogEntry));
+    REQUIRE(host.get_log_page(0x01, 0xFFFFFFFFu, 0, raw).ok());
+    spec::ErrorLogEntry e{};
+    std::memcpy(&e, raw.data(), sizeof e);
+    return e;
 }
 
 struct TestDevice {

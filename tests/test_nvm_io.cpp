@@ -16,6 +16,7 @@
 #include "core/media/backing_store.h"
 #include "core/spec/nvme_spec.h"
 #include "driver/host_driver.h"
+#include "test_helpers.h"
 
 namespace {
 
@@ -52,8 +53,7 @@ std::vector<uint8_t> pattern(size_t bytes, uint32_t seed) {
     return v;
 }
 
-// A powered, enabled device with one I/O queue pair (own fixture: this file does not use
-// tests/test_helpers.h).
+// A powered, enabled device with one I/O queue pair (own fixture, not test::TestDevice).
 struct IoDevice {
     DeviceConfig config;
     SparseHostMemory memory;
@@ -116,13 +116,7 @@ struct IoDevice {
         return out;
     }
 
-    spec::ErrorLogEntry newest_error() {
-        std::vector<uint8_t> raw(64);
-        REQUIRE(host.get_log_page(0x01, 0xFFFFFFFFu, 0, raw).ok());
-        spec::ErrorLogEntry e{};
-        std::memcpy(&e, raw.data(), sizeof e);
-        return e;
-    }
+    spec::ErrorLogEntry newest_error() { return test::read_newest_error(host); }
 
     uint64_t mark() const { return ctrl.trace().total_recorded(); }
     std::vector<TraceEvent> events(uint64_t since, EventKind kind) const {
@@ -863,17 +857,10 @@ TEST_SUITE("nvm") {
         const std::vector<uint8_t> block = pattern(d.lba_size(), 3);
         REQUIRE(d.write(0, 0, block).ok());
         REQUIRE(d.write(per_chunk * 3, 0, block).ok());
-        const auto smart = [&] {
-            std::vector<uint8_t> raw(512);
-            REQUIRE(d.host.get_log_page(0x02, 0xFFFFFFFFu, 0, raw).ok());
-            spec::SmartLog log{};
-            std::memcpy(&log, raw.data(), sizeof log);
-            return log;
-        };
         const Completion full = d.write(per_chunk * 7, 0, block);
         INFO(full.describe());
         // SMART counts the writes that stored their data, and the media error.
-        const spec::SmartLog after = smart();
+        const spec::SmartLog after = test::read_smart_log(d.host);
         CHECK(spec::get_u128_low(after.host_write_commands) == 2);
         CHECK(spec::get_u128_low(after.data_units_written) == 1); // 2 x 4 KiB, rounded up
         CHECK(spec::get_u128_low(after.media_errors) == 1);

@@ -20,6 +20,7 @@
 #include "core/media/backing_store.h"
 #include "core/spec/nvme_spec.h"
 #include "driver/host_driver.h"
+#include "test_helpers.h"
 // Image files are native only: the WASM build runs these tests on the memory store alone.
 #ifndef __EMSCRIPTEN__
 #include "image/device_image.h"
@@ -126,7 +127,7 @@ struct PowerSession {
     }
 };
 
-// A device across power cycles (own fixture: this file does not use tests/test_helpers.h).
+// A device across power cycles (own fixture, not test::TestDevice).
 struct PowerCycledDevice {
     DeviceConfig config;
     StoreBox box;
@@ -170,13 +171,7 @@ struct PowerCycledDevice {
         REQUIRE(box.get().read(slba * ls(), out));
         return out;
     }
-    spec::SmartLog smart() {
-        std::vector<uint8_t> raw(512);
-        REQUIRE(s->host.get_log_page(0x02, 0xFFFFFFFFu, 0, raw).ok());
-        spec::SmartLog log{};
-        std::memcpy(&log, raw.data(), sizeof log);
-        return log;
-    }
+    spec::SmartLog smart() { return test::read_smart_log(s->host); }
     uint64_t power_cycles() { return spec::get_u128_low(smart().power_cycles); }
     uint64_t unsafe_shutdowns() { return spec::get_u128_low(smart().unsafe_shutdowns); }
     std::vector<uint8_t> error_log() {

@@ -290,10 +290,10 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
         if (new_value >= sq.size)
             return invalid(
                 fmt::format("SQ tail {} is not below the queue size {}", new_value, sq.size), 1);
-        if (qid != 0)
-            io_outstanding_ =
-                io_outstanding_ - sq.depth() + (new_value + sq.size - sq.head) % sq.size;
+        // The entries this write issues (or takes back) change the I/O commands outstanding.
+        if (qid != 0) io_outstanding_ -= sq.depth();
         sq.tail = new_value;
+        if (qid != 0) io_outstanding_ += sq.depth();
         s.trace.record(TraceEvent{.time_ns = s.now_ns,
                                   .kind = EventKind::DoorbellSq,
                                   .sqid = static_cast<uint16_t>(qid),
