@@ -709,7 +709,7 @@ TEST_SUITE("queues") {
         CHECK(d.ctrl.commands().empty());
     }
 
-    TEST_CASE("deleting a queue pair whose CQ is full frees the completions waiting for room") {
+    TEST_CASE("deleting an SQ whose CQ is full drops its completions that wait for room") {
         // Round after round, so slots that stayed taken would run the controller out of them
         // (64 by default) and stop all fetching.
         TestDevice d;
@@ -722,15 +722,28 @@ TEST_SUITE("queues") {
             q.ring();
             d.ctrl.run_until_idle();
             CHECK(find_queue(d, false, 1)->waiting == 6);
+            const size_t aborted_before = count_events(d, EventKind::CommandAborted);
             check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoSq, 1)), 0, 0, false);
-            // Done, only waiting to be posted: not aborted, still waiting for the CQ.
-            CHECK(d.ctrl.commands().size() == 6);
-            check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoCq, 1)), 0, 0, false);
-            d.ctrl.run_until_idle();
+            // Their entries can never be posted before the Delete's own: they are dropped
+            // (§5.6), each with an explained event, and their slots are free.
             CHECK(d.ctrl.commands().empty());
+            CHECK(find_queue(d, false, 1)->waiting == 0);
+            CHECK(count_events(d, EventKind::CommandAborted) == aborted_before + 6);
+            const auto &events = d.ctrl.trace().events();
+            const auto dropped =
+                std::find_if(events.rbegin(), events.rend(), [](const TraceEvent &e) {
+                    return e.kind == EventKind::CommandAborted;
+                });
+            REQUIRE(dropped != events.rend());
+            CHECK(dropped->sqid == 1);
+            const Explanation *why = d.ctrl.trace().explanation(dropped->explanation);
+            REQUIRE(why);
+            CHECK(why->section == "NVMe 1.3 §5.6");
+            CHECK(why->value == 1);
+            check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoCq, 1)), 0, 0, false);
         }
-        // A command of a deleted SQ that still waits on its CQ does not hold its CID on a new
-        // SQ with the same ID (§4.2: only commands outstanding on that SQ conflict).
+        // After the Delete, the host reaps only the entry posted before it, and a new SQ with the
+        // same identifier gets the CQ's next entries: none come from the old SQ.
         RawQueue old = make_raw_queue(d, 1, 8, 2);
         for (int i = 0; i < 3; ++i)
             old.submit(flush_sqe()); // CIDs 0..2
@@ -743,21 +756,51 @@ TEST_SUITE("queues") {
         RawQueue again{d, 1, 1, 8, 2, {sq}, old.cq_pages};
         again.cq_head = old.cq_head;
         again.phase = old.phase;
-        again.next_cid = 1; // the CID of a command of the old SQ 1 waiting for the CQ
+        again.next_cid = 1; // the CID of a dropped command of the old SQ 1
         again.submit(flush_sqe());
         again.ring();
         d.ctrl.run_until_idle();
-        // Free the CQ: the old SQ's two completions, then the new command's.
         std::vector<spec::Cqe> seen;
-        for (int tries = 0; tries < 16 && seen.size() < 4; ++tries) {
+        for (int tries = 0; tries < 16; ++tries) {
             if (auto c = again.reap())
                 seen.push_back(*c);
             else
                 d.ctrl.run_until_idle();
         }
-        REQUIRE(seen.size() == 4);
-        CHECK(seen.back().cid == 1);
-        check_status(seen.back(), 0, 0, false); // not Command ID Conflict
+        REQUIRE(seen.size() == 2);
+        CHECK(seen[0].cid == 0); // the old SQ's entry, posted before the Delete
+        CHECK(seen[1].cid == 1); // the new command's: not Command ID Conflict
+        check_status(seen[1], 0, 0, false);
+        CHECK(d.ctrl.commands().empty());
+    }
+
+    TEST_CASE("commands aborted by an SQ deletion post where the CQ has room; the rest drop") {
+        TestDevice d;
+        d.drv.enable();
+        RawQueue q = make_raw_queue(d, 1, 8, 2); // the CQ holds one completion
+        const uint64_t buf = d.mem.alloc(4 * 8192);
+        for (int i = 0; i < 4; ++i) {
+            spec::Sqe sqe = read_sqe(static_cast<uint64_t>(i) * 2, 1);
+            d.drv.build_prps(sqe, buf + static_cast<uint64_t>(i) * 8192, 8192);
+            q.submit(sqe);
+        }
+        q.ring();
+        while (d.ctrl.commands().size() < 4)
+            REQUIRE(d.ctrl.step());
+        const size_t posted_before = count_events(d, EventKind::CqePost);
+        check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoSq, 1)), 0, 0, false);
+        d.ctrl.run_until_idle();
+        // One aborted entry fits in the CQ; the other three are dropped, none waits.
+        CHECK(d.ctrl.commands().empty());
+        CHECK(find_queue(d, false, 1)->waiting == 0);
+        CHECK(count_events(d, EventKind::CqePost) == posted_before + 2); // + the Delete's own
+        const auto c = q.reap();
+        REQUIRE(c);
+        CHECK(c->cid == 0);
+        check_status(*c, kGeneric, sc(GenericStatus::AbortedSqDeletion), false);
+        d.ctrl.run_until_idle();
+        CHECK_FALSE(q.reap());
+        check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoCq, 1)), 0, 0, false);
     }
 
     TEST_CASE("an SQ keeps 64-byte entries when the host rewrites CC.IOSQES while enabled") {

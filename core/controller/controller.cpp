@@ -9,6 +9,15 @@
 
 namespace nvmelab {
 
+namespace {
+Explanation sq_deleted_no_room(uint16_t sqid) {
+    return {"SQID", sqid,
+            "its submission queue was deleted while the completion queue was full: the entry is "
+            "dropped",
+            "NVMe 1.3 §5.6"};
+}
+} // namespace
+
 using spec::CommandSpecificStatus;
 using spec::DataDirection;
 using spec::GenericStatus;
@@ -533,16 +542,23 @@ void Controller::execute(CommandContext &ctx) {
 }
 
 // Commands of a deleted SQ still in the controller complete with Command Aborted due to SQ
-// Deletion before the Delete I/O SQ command does (NVMe 1.3 §5.6).
+// Deletion before the Delete I/O SQ command does (NVMe 1.3 §5.6). Their entries are posted
+// where the CQ has room; the rest are dropped, as the spec lets aborted commands complete
+// without an entry, so no entry of a deleted SQ arrives after the Delete's own (and none can be
+// mistaken for one of a new SQ with the same identifier).
 void Controller::abort_deleted_sqs() {
     for (const uint16_t qid : state_.deleted_sqs) {
         for (auto &other : slots_) {
             if (other.phase == CommandPhase::Free || other.sqid != qid) continue;
-            if (other.phase == CommandPhase::Complete || other.phase == CommandPhase::WaitCq ||
-                other.phase == CommandPhase::Interrupt) {
-                other.sq_deleted = true; // done: its CQE is posted when the CQ has room
+            other.sq_deleted = true; // its entry is posted now if the CQ has room, or dropped
+            if (other.phase == CommandPhase::WaitCq) {
+                // Done, but its CQ is full: no room will come before the Delete completes.
+                if (auto &cq = state_.cqs[other.cqid]) std::erase(cq->waiting, other.slot);
+                drop_completion(other, sq_deleted_no_room(qid));
                 continue;
             }
+            if (other.phase == CommandPhase::Complete || other.phase == CommandPhase::Interrupt)
+                continue; // done
             other.fail(spec::generic(GenericStatus::AbortedSqDeletion), "SQID", qid,
                        "its submission queue was deleted", "NVMe 1.3 §5.6");
             other.phase = CommandPhase::Complete;
@@ -640,14 +656,21 @@ void Controller::log_error(spec::ErrorLogEntry e) {
     ++state_.health.error_log_entries;
 }
 
+void Controller::drop_completion(CommandContext &ctx, const Explanation &why) {
+    record_event(EventKind::CommandAborted, ctx, 0, 0, 0, 0, state_.trace.add_explanation(why));
+    if (ctx.sqid != 0) --io_outstanding_; // no CQE will come: no longer outstanding
+    finish(ctx);
+}
+
 void Controller::complete(CommandContext &ctx) {
     auto &cq_slot = state_.cqs[ctx.cqid];
-    if (!cq_slot) {
-        record_event(EventKind::CommandAborted, ctx);
-        if (ctx.sqid != 0) --io_outstanding_; // no CQE will come: no longer outstanding
-        return finish(ctx);
-    }
+    if (!cq_slot)
+        return drop_completion(
+            ctx, Explanation{"CQID", ctx.cqid,
+                             "the completion queue was deleted before this entry could be posted",
+                             "NVMe 1.3 §5.5"});
     CompletionQueue &cq = *cq_slot;
+    if (cq.full() && ctx.sq_deleted) return drop_completion(ctx, sq_deleted_no_room(ctx.sqid));
     if (cq.full()) {
         ctx.phase = CommandPhase::WaitCq;
         cq.waiting.push_back(ctx.slot);

@@ -150,6 +150,8 @@ private:
     void raise_interrupt(CommandContext &ctx);
     void signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid);
     void finish(CommandContext &ctx);
+    // Frees a command whose completion entry can never be posted, with the reason in the trace.
+    void drop_completion(CommandContext &ctx, const Explanation &why);
     void abort_deleted_sqs();
     void resolve_abort(CommandContext &abort_ctx);
     void deliver_async_events();
