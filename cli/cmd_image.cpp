@@ -1,6 +1,5 @@
 // `nvmelab create`: writes a new device image from device properties.
 #include <cstdio>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,21 +39,15 @@ std::string human_bytes(uint64_t bytes) {
 
 int run_create(const CreateOptions &o) {
     DeviceConfig config;
-    // A property given twice is a mistake to name, not a choice of the last value.
-    std::set<std::string> given;
-    const auto set_once = [&](const std::string &name, const std::string &value) {
-        if (!given.insert(name).second)
-            throw ConfigError("property '" + name + "' is given more than once");
-        config.set(name, value);
-    };
+    DevicePropertySetter properties(config);
     for (const std::string &p : o.properties) {
         const auto eq = p.find('=');
         if (eq == std::string::npos || eq == 0)
             throw ConfigError("--property expects name=value, got '" + p + "'");
-        set_once(p.substr(0, eq), p.substr(eq + 1));
+        properties.set(p.substr(0, eq), p.substr(eq + 1));
     }
     for (const auto &[name, value] : o.flags)
-        set_once(name, value);
+        properties.set(name, value);
     config.validate();
 
     auto image = DeviceImage::create(o.image, config.to_json(), config.size, o.force);

@@ -631,6 +631,7 @@ void read_front(State &st, const FrontMatter &fm) {
                 l.prerequisites.emplace_back(w);
             }
         } else if (e.key == "device") {
+            DevicePropertySetter properties(l.device);
             for (std::string_view w : split_words(e.value)) {
                 const size_t eq = w.find('=');
                 if (eq == std::string_view::npos || eq == 0) {
@@ -640,13 +641,8 @@ void read_front(State &st, const FrontMatter &fm) {
                     continue;
                 }
                 const std::string name(w.substr(0, eq)), value(w.substr(eq + 1));
-                if (std::any_of(l.device_properties.begin(), l.device_properties.end(),
-                                [&](const auto &p) { return p.first == name; })) {
-                    st.error(e.line, fmt::format("device: '{}' is given more than once", name));
-                    continue;
-                }
                 try {
-                    l.device.set(name, value);
+                    properties.set(name, value);
                     l.device_properties.emplace_back(name, value);
                 } catch (const ConfigError &err) {
                     st.error(e.line, fmt::format("device: {}", err.what()));

@@ -1,7 +1,6 @@
 #include "ui/url_args.h"
 
 #include <charconv>
-#include <set>
 #include <string>
 
 #include <fmt/format.h>
@@ -83,7 +82,7 @@ UrlArgs parse_url_args(std::string_view query) {
     if (!query.empty() && query.front() == '?') query.remove_prefix(1);
     nlohmann::json wl = nlohmann::json::object();
     const auto &props = DeviceConfig::property_names();
-    std::set<std::string> device_keys; // device properties seen so far
+    DevicePropertySetter device(a.config);
     size_t start = 0;
     while (start <= query.size() && !query.empty()) {
         size_t end = query.find('&', start);
@@ -102,15 +101,12 @@ UrlArgs parse_url_args(std::string_view query) {
             a.errors.push_back(
                 fmt::format("URL argument '{}': a % escape is not two hex digits", item));
         } else if (std::find(props.begin(), props.end(), *key) != props.end()) {
-            if (!device_keys.insert(*key).second) {
-                a.errors.push_back(fmt::format(
-                    "URL argument {}={}: {} is given more than once (the first one applies)", *key,
-                    *value, *key));
-                continue;
-            }
             try {
-                a.config.set(*key, *value);
+                device.set(*key, *value);
                 a.has_device = true;
+            } catch (const RepeatedPropertyError &e) {
+                a.errors.push_back(fmt::format("URL argument {}={}: {} (the first one applies)",
+                                               *key, *value, e.what()));
             } catch (const ConfigError &e) {
                 a.errors.push_back(fmt::format("URL argument {}={}: {}", *key, *value, e.what()));
             }

@@ -130,6 +130,12 @@ void DeviceConfig::set(const std::string &name, const std::string &value) {
     }
 }
 
+void DevicePropertySetter::set(const std::string &name, const std::string &value) {
+    if (!given_.insert(name).second)
+        throw RepeatedPropertyError("property '" + name + "' is given more than once");
+    config_.set(name, value);
+}
+
 const std::vector<std::string> &DeviceConfig::property_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> n;

@@ -2,6 +2,7 @@
 // A device is described by named properties, the way QEMU's -device nvme,... is: the same
 // names appear in `nvmelab create`, in the image header and (later) in the UI and URLs.
 #include <cstdint>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,10 @@ namespace nvmelab {
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+// A property named a second time where each may be given once; the first value stays.
+struct RepeatedPropertyError : ConfigError {
+    using ConfigError::ConfigError;
 };
 
 struct DeviceConfig {
@@ -54,6 +59,21 @@ struct DeviceConfig {
     // Sets one property from text (e.g. "size", "1G"); throws ConfigError.
     void set(const std::string &name, const std::string &value);
     static const std::vector<std::string> &property_names();
+};
+
+// Sets a DeviceConfig's properties one by one as a user lists them (CLI flags, a lesson's
+// `device:` line, URL arguments). A property given twice is a mistake to name, not a choice of
+// one of the values.
+class DevicePropertySetter {
+public:
+    explicit DevicePropertySetter(DeviceConfig &config) : config_(config) {}
+    // Throws ConfigError for an unknown name or a bad value, RepeatedPropertyError for a name
+    // given before (whose first value stays).
+    void set(const std::string &name, const std::string &value);
+
+private:
+    DeviceConfig &config_;
+    std::set<std::string> given_;
 };
 
 // Parses sizes like "4096", "64K", "1G", "1T" (binary units). Throws ConfigError.

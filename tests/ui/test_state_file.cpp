@@ -290,7 +290,9 @@ TEST_CASE("URL arguments") {
     CHECK(a.describes_state());
     REQUIRE(a.errors.size() == 4);
     CHECK(a.errors[0].find("unknown URL argument 'bogus'") != std::string::npos);
-    CHECK(a.errors[1].find("mdts=x: mdts is given more than once") != std::string::npos);
+    CHECK(a.errors[1].find(
+              "mdts=x: property 'mdts' is given more than once (the first one applies)") !=
+          std::string::npos);
     CHECK(a.errors[2].find("fresh=maybe") != std::string::npos);
     CHECK(a.errors[3].find("% escape") != std::string::npos);
 
@@ -298,7 +300,8 @@ TEST_CASE("URL arguments") {
     const UrlArgs twice = parse_url_args("?mdts=5&mdts=1");
     CHECK(twice.config.mdts == 5);
     REQUIRE(twice.errors.size() == 1);
-    CHECK(twice.errors[0].find("mdts=1: mdts is given more than once") != std::string::npos);
+    CHECK(twice.errors[0].find("mdts=1: property 'mdts' is given more than once") !=
+          std::string::npos);
 
     CHECK_FALSE(parse_url_args("").describes_state());
     CHECK(parse_url_args("?fresh=1").fresh);
