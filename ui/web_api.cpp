@@ -175,6 +175,12 @@ void finish_bench() {
                         {"outstanding", wl["outstanding"]},
                         {"completed", wl["completed"]},
                         {"controller_queues", g_session->ctrl().queues().size()}};
+    // Each measured frame's figures, to see what a long frame period follows (period[i] is
+    // from frame i's end to frame i + 1's).
+    nlohmann::json per_frame = {{"period_ms", period}, {"work_ms", work},
+                                {"sim_ms", sim},       {"build_ms", build},
+                                {"draw_ms", draw},     {"redrawn_pixels", redrawn}};
+    j["per_frame"] = std::move(per_frame);
     g_bench_json = j.dump();
     std::printf("nvmelab bench: fps=%.1f frame_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f; p50 of "
                 "work=%.2f sim=%.2f build=%.2f draw=%.2f ms, %.0f vertices in %.0f draw calls "
