@@ -77,13 +77,17 @@ spec::Sqe flush_sqe() {
     return sqe;
 }
 
-spec::Sqe read_sqe(uint64_t slba, uint16_t nlb0) {
+spec::Sqe rw_sqe(spec::NvmOpcode opc, uint64_t slba, uint16_t nlb0) {
     spec::Sqe sqe{};
-    sqe.opc = static_cast<uint8_t>(spec::NvmOpcode::Read);
+    sqe.opc = static_cast<uint8_t>(opc);
     sqe.nsid = 1;
     sqe.cdw10 = static_cast<uint32_t>(slba);
     sqe.cdw12 = nlb0;
     return sqe;
+}
+
+spec::Sqe read_sqe(uint64_t slba, uint16_t nlb0) {
+    return rw_sqe(spec::NvmOpcode::Read, slba, nlb0);
 }
 
 std::optional<QueueView> find_queue(const TestDevice &d, bool is_sq, uint16_t qid) {
@@ -801,6 +805,39 @@ TEST_SUITE("queues") {
         d.ctrl.run_until_idle();
         CHECK_FALSE(q.reap());
         check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoCq, 1)), 0, 0, false);
+    }
+
+    TEST_CASE("a finished write of a deleted SQ posts its entry before the Delete's own") {
+        // A write's entry is due a media time (write_ns) after it executes; the Delete's is due
+        // sooner. No entry of the deleted SQ may come after the Delete's (§5.6).
+        TestDevice d;
+        d.drv.enable();
+        RawQueue q = make_raw_queue(d, 1, 8, 8);
+        const uint64_t buf = d.mem.alloc(4096);
+        spec::Sqe sqe = rw_sqe(spec::NvmOpcode::Write, 0, 0);
+        d.drv.build_prps(sqe, buf, 4096);
+        const uint16_t cid = q.submit(sqe);
+        q.ring();
+        const auto phase_of_write = [&] {
+            for (const CommandView &c : d.ctrl.commands())
+                if (c.sqid == 1 && c.cid == cid) return c.phase;
+            return CommandPhase::Free;
+        };
+        while (phase_of_write() != CommandPhase::Complete)
+            REQUIRE(d.ctrl.step());
+        const uint64_t since = trace_mark(d);
+        const uint16_t del = d.drv.submit(0, delete_queue(AdminOpcode::DeleteIoSq, 1));
+        d.drv.ring(0);
+        check_status(d.drv.wait(0, del), 0, 0, false);
+        d.ctrl.run_until_idle();
+        std::vector<uint16_t> posted_sqids;
+        for (const auto &e : d.ctrl.trace().events())
+            if (e.seq >= since && e.kind == EventKind::CqePost) posted_sqids.push_back(e.sqid);
+        CHECK(posted_sqids == std::vector<uint16_t>{1, 0});
+        const auto c = q.reap();
+        REQUIRE(c);
+        CHECK(c->cid == cid);
+        check_status(*c, 0, 0, false); // it was done: written, not aborted
     }
 
     TEST_CASE("an SQ keeps 64-byte entries when the host rewrites CC.IOSQES while enabled") {

@@ -557,8 +557,14 @@ void Controller::abort_deleted_sqs() {
                 drop_completion(other, sq_deleted_no_room(qid));
                 continue;
             }
-            if (other.phase == CommandPhase::Complete || other.phase == CommandPhase::Interrupt)
-                continue; // done
+            if (other.phase == CommandPhase::Interrupt) continue; // its entry is posted
+            if (other.phase == CommandPhase::Complete) {
+                // Done, its entry due later (the media time of a write): posted now instead,
+                // before the Delete's own.
+                ++other.generation;
+                schedule(state_.now_ns, Pending::Kind::Command, other.slot, other.generation);
+                continue;
+            }
             other.fail(spec::generic(GenericStatus::AbortedSqDeletion), "SQID", qid,
                        "its submission queue was deleted", "NVMe 1.3 §5.6");
             other.phase = CommandPhase::Complete;
