@@ -72,8 +72,10 @@ private:
     };
     uint64_t generation_ = UINT64_MAX; // of the device the map was built for
     uint64_t first_ = 0;
-    uint64_t count_ = 0;                 // 0: the whole namespace
-    LiveRefresh<uint64_t> refresh_{0.1}; // of the map, following the trace's event count
+    uint64_t count_ = 0; // 0: the whole namespace
+    // Of the map, following the trace's event count; a third of a slot after the timeline's
+    // plots, so the two rebuild in different frames.
+    LiveRefresh<uint64_t> refresh_{0.1, 1.0 / 3};
     MapKey map_key_;
     NamespaceMap map_;
     std::string counts_; // "n written, n cached, n lost"
@@ -88,7 +90,9 @@ public:
 private:
     DeviceInfo info_;
     uint64_t generation_ = UINT64_MAX;
-    LiveRefresh<uint64_t> refresh_{0.1}; // of info_, following the trace's event count
+    // Of info_, following the trace's event count; two thirds of a slot after the timeline's
+    // plots.
+    LiveRefresh<uint64_t> refresh_{0.1, 2.0 / 3};
     std::string last_error_;
 };
 

@@ -578,6 +578,19 @@ TEST_CASE("live refresh: at once the first time and after a quiet spell, else at
     CHECK_FALSE(p.due({1, 1}, 1.0));
     CHECK(p.due({1, 2}, 1.0));
     CHECK(p.due({2, 2}, 2.0));
+    // Views with different phases fall due in different frames: with a 0.25 s slot, one phased
+    // at 0 and one at a half rebuild 0.125 s apart under the same stream of changes.
+    LiveRefresh<uint64_t> a(0.25), b(0.25, 0.5);
+    CHECK(a.due(1, 0.0));
+    CHECK(b.due(1, 0.0)); // the first time: at once, whatever the phase
+    std::vector<double> a_at, b_at;
+    for (uint64_t frame = 1; frame <= 32; ++frame) {
+        const double t = static_cast<double>(frame) / 32; // 1/32 s frames, exact
+        if (a.due(frame + 1, t)) a_at.push_back(t);
+        if (b.due(frame + 1, t)) b_at.push_back(t);
+    }
+    CHECK(a_at == std::vector<double>{0.25, 0.5, 0.75, 1.0});
+    CHECK(b_at == std::vector<double>{0.125, 0.375, 0.625, 0.875});
 }
 
 TEST_CASE("trace plots: queue depth follows doorbells and completions") {
