@@ -542,10 +542,10 @@ void Controller::execute(CommandContext &ctx) {
 }
 
 // Commands of a deleted SQ still in the controller complete with Command Aborted due to SQ
-// Deletion before the Delete I/O SQ command does (NVMe 1.3 §5.6). Their entries are posted
-// where the CQ has room; the rest are dropped, as the spec lets aborted commands complete
-// without an entry, so no entry of a deleted SQ arrives after the Delete's own (and none can be
-// mistaken for one of a new SQ with the same identifier).
+// Deletion before the Delete I/O SQ command does (NVMe 1.3 §5.6). Their entries, and those of
+// its finished commands, are posted where the CQ has room; the rest are dropped (the spec lets
+// aborted commands end without an entry; QEMU drops them too). So no entry of a deleted SQ
+// arrives after the Delete's own, where it could be taken for one of a new SQ with the same ID.
 void Controller::abort_deleted_sqs() {
     for (const uint16_t qid : state_.deleted_sqs) {
         for (auto &other : slots_) {
