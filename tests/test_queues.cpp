@@ -840,6 +840,71 @@ TEST_SUITE("queues") {
         check_status(*c, 0, 0, false); // it was done: written, not aborted
     }
 
+    TEST_CASE("deleting an SQ at a random moment: each fetched command ends once, before the "
+              "Delete's entry") {
+        // Random queue sizes, commands and moments of deletion, on one device so a leaked slot
+        // would add up. Every command the controller fetched ends exactly once, by an entry or
+        // a dropped one, and no entry of the SQ comes after the Delete's own (§5.6).
+        TestDevice d;
+        d.drv.enable();
+        const uint64_t buf = d.mem.alloc(32 * 8192);
+        uint32_t rng = 12345;
+        size_t dropped = 0, aborted = 0; // over all rounds: both ways of ending must occur
+        const auto next = [&rng](uint32_t n) {
+            rng = rng * 1664525u + 1013904223u;
+            return (rng >> 8) % n;
+        };
+        for (int round = 0; round < 60; ++round) {
+            CAPTURE(round);
+            const uint32_t sq_entries = 4 + next(29), cq_entries = 2 + next(7);
+            RawQueue q = make_raw_queue(d, 1, sq_entries, cq_entries);
+            const uint32_t count = 1 + next(sq_entries - 1);
+            for (uint32_t i = 0; i < count; ++i) {
+                const uint32_t kind = next(3);
+                if (kind == 0) {
+                    q.submit(flush_sqe());
+                    continue;
+                }
+                spec::Sqe sqe = rw_sqe(kind == 1 ? spec::NvmOpcode::Read : spec::NvmOpcode::Write,
+                                       uint64_t{i} * 2, 1);
+                d.drv.build_prps(sqe, buf + uint64_t{i} * 8192, 8192);
+                q.submit(sqe);
+            }
+            const uint64_t since = trace_mark(d);
+            q.ring();
+            for (uint32_t steps = next(120); steps > 0 && d.ctrl.step(); --steps) {
+            }
+            check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoSq, 1)), 0, 0, false);
+            d.ctrl.run_until_idle();
+            size_t fetched = 0, ended = 0;
+            bool delete_posted = false, late = false;
+            for (const auto &e : d.ctrl.trace().events()) {
+                if (e.seq < since) continue;
+                if (e.kind == EventKind::SqeFetch && e.sqid == 1) ++fetched;
+                if ((e.kind == EventKind::CqePost || e.kind == EventKind::CommandAborted) &&
+                    e.sqid == 1) {
+                    ++ended;
+                    late = late || delete_posted;
+                    if (e.kind == EventKind::CommandAborted) ++dropped;
+                    // value: the status field; SCT in bits 10:8, SC in 7:0 (More and DNR above)
+                    if (e.kind == EventKind::CqePost &&
+                        (e.value & 0x7FF) == sc(GenericStatus::AbortedSqDeletion))
+                        ++aborted;
+                }
+                if (e.kind == EventKind::CqePost && e.sqid == 0) delete_posted = true;
+            }
+            CHECK(delete_posted);
+            CHECK(fetched >= 1);
+            CHECK(ended == fetched);
+            CHECK_FALSE(late);
+            CHECK(d.ctrl.commands().empty());
+            CHECK(find_queue(d, false, 1)->waiting == 0);
+            check_status(d.drv.execute(0, delete_queue(AdminOpcode::DeleteIoCq, 1)), 0, 0, false);
+        }
+        CHECK(dropped > 0);
+        CHECK(aborted > 0);
+    }
+
     TEST_CASE("an SQ keeps 64-byte entries when the host rewrites CC.IOSQES while enabled") {
         for (const bool contiguous : {true, false}) {
             CAPTURE(contiguous);
