@@ -22,22 +22,24 @@ inline DeviceConfig small_config() {
     return c;
 }
 
-// The SMART / Health log page for the whole controller (NSID FFFFFFFFh), read with Get Log Page.
-inline spec::SmartLog read_smart_log(HostDriver &host) {
-    std::vector<uint8_t> raw(sizeof(spec::SmartLog));
-    REQUIRE(host.get_log_page(0x02, 0xFFFFFFFFu, 0, raw).ok());
-    spec::SmartLog log{};
+// The start of a log page for the whole controller (NSID FFFFFFFFh), read with Get Log Page
+// into its structure.
+template <typename Log> Log read_log_page(HostDriver &host, uint8_t lid) {
+    std::vector<uint8_t> raw(sizeof(Log));
+    REQUIRE(host.get_log_page(lid, 0xFFFFFFFFu, 0, raw).ok());
+    Log log{};
     std::memcpy(&log, raw.data(), sizeof log);
     return log;
 }
 
-// The newest entry of the Error Information log page, read with Get Log Page.
+// The SMART / Health log page.
+inline spec::SmartLog read_smart_log(HostDriver &host) {
+    return read_log_page<spec::SmartLog>(host, 0x02);
+}
+
+// The newest entry of the Error Information log page.
 inline spec::ErrorLogEntry read_newest_error(HostDriver &host) {
-    std::vector<uint8_t> raw(sizeof(spec::ErrorLogEntry));
-    REQUIRE(host.get_log_page(0x01, 0xFFFFFFFFu, 0, raw).ok());
-    spec::ErrorLogEntry e{};
-    std::memcpy(&e, raw.data(), sizeof e);
-    return e;
+    return read_log_page<spec::ErrorLogEntry>(host, 0x01);
 }
 
 struct TestDevice {
