@@ -134,8 +134,10 @@ int run_read(const RwOptions &o) {
     const size_t n =
         static_cast<size_t>(std::min<uint64_t>(o.data_size.value_or(buf.size()), buf.size()));
     if (std::fwrite(buf.data(), 1, n, out.get()) != n || std::fflush(out.get()) != 0) {
-        if (errno != EPIPE)
-            std::fprintf(stderr, "nvmelab: cannot write the data: %s\n", std::strerror(errno));
+        // Errors on stdout are named by main(), for every command.
+        if (!to_stdout)
+            std::fprintf(stderr, "nvmelab: cannot write the data to '%s': %s\n", o.data.c_str(),
+                         std::strerror(errno));
         return s.finish(1);
     }
     std::fprintf(stderr, "read: Success\n");

@@ -5,9 +5,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/controller/device_config.h"
@@ -44,9 +49,63 @@ int fail(const char *kind, const char *what) {
     return 1;
 }
 
-} // namespace
+// Every command writes its output through stdio's stdout, so one check at the end covers them
+// all. glibc drops a buffer whose write failed and forgets the OS error (a later fflush
+// succeeds), so stdout is replaced by a stream whose write function keeps the first error.
+int stdout_error = 0;
 
-int main(int argc, char **argv) {
+ssize_t write_stdout(void *, const char *data, size_t size) {
+    size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::write(STDOUT_FILENO, data + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (stdout_error == 0) stdout_error = n < 0 ? errno : EIO;
+            return done > 0 ? static_cast<ssize_t>(done) : -1;
+        }
+        done += static_cast<size_t>(n);
+    }
+    return static_cast<ssize_t>(size);
+}
+
+void watch_stdout() {
+    std::FILE *watched = ::fopencookie(nullptr, "w", {nullptr, write_stdout, nullptr, nullptr});
+    if (watched == nullptr) return; // keep the plain stdout: only the error's reason is lost
+    // As stdio buffers stdout: by line on a terminal, in blocks otherwise.
+    std::setvbuf(watched, nullptr, ::isatty(STDOUT_FILENO) != 0 ? _IOLBF : _IOFBF, BUFSIZ);
+    stdout = watched;
+}
+
+// A failed write of the command's output is a failed command, named once here. A reader that
+// went away (`| head`, EPIPE) is not worth a message but is still a failure.
+int check_output(int rc) {
+    errno = 0;
+    const bool flushed = std::fflush(stdout) == 0;
+    if (stdout_error == 0 && !flushed) stdout_error = errno;
+    if (!flushed || std::ferror(stdout) || stdout_error != 0) {
+        if (stdout_error != EPIPE)
+            std::fprintf(stderr, "nvmelab: cannot write output: %s\n",
+                         stdout_error != 0 ? std::strerror(stdout_error) : "write error");
+        if (rc == 0) rc = 1;
+    }
+    // Nothing can be said about stderr itself; the exit code tells (as coreutils do).
+    if ((std::fflush(stderr) != 0 || std::ferror(stderr)) && rc == 0) rc = 1;
+    return rc;
+}
+
+// CLI11 prints help, version and parse errors to std::cout / std::cerr; send them through
+// stdio so the output check sees them too.
+int parse_exit(const CLI::App &app, const CLI::Error &e) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const int rc = app.exit(e, out, err);
+    std::fputs(out.str().c_str(), stdout);
+    std::fflush(stdout);
+    std::fputs(err.str().c_str(), stderr);
+    return rc;
+}
+
+int run(int argc, char **argv) {
     using namespace nvmelab;
     // `nvmelab read IMG | head` must not kill the process before the clean shutdown that
     // saves the device state: a closed pipe becomes a write error (EPIPE) instead.
@@ -87,9 +146,9 @@ int main(int argc, char **argv) {
                          path.c_str(), extra.front().c_str(), path.c_str());
             return static_cast<int>(CLI::ExitCodes::ExtrasError);
         }
-        return app.exit(e);
+        return parse_exit(app, e);
     } catch (const CLI::ParseError &e) {
-        return app.exit(e);
+        return parse_exit(app, e);
     }
     if (!reg.action) return 0;
 
@@ -106,4 +165,11 @@ int main(int argc, char **argv) {
     } catch (...) {
         return fail("error: ", "unknown exception");
     }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    watch_stdout();
+    return check_output(run(argc, argv));
 }

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -76,11 +74,8 @@ void print_json(const Json &j) {
 }
 
 bool write_binary(const void *data, size_t size) {
-    if (std::fwrite(data, 1, size, stdout) == size && std::fflush(stdout) == 0) return true;
-    // A reader that went away (`| head`) is not worth a message; anything else is.
-    if (errno != EPIPE)
-        std::fprintf(stderr, "nvmelab: cannot write to stdout: %s\n", std::strerror(errno));
-    return false;
+    // The error stays in ferror(stdout); main() names it once, for every command.
+    return std::fwrite(data, 1, size, stdout) == size && std::fflush(stdout) == 0;
 }
 
 } // namespace nvmelab::cli

@@ -38,8 +38,7 @@ std::string hex_dump(std::span<const uint8_t> bytes, uint64_t base_offset = 0);
 // stdout writers (no std::cout mixing: everything goes through stdio).
 void print_text(const std::string &text);
 void print_json(const Json &j);
-// Raw bytes to stdout; false (with a message on stderr, except for a closed pipe) on a
-// write error.
+// Raw bytes to stdout; false on a write error (main() reports it, for every command).
 bool write_binary(const void *data, size_t size);
 
 // ---- Identify (print_identify.cpp) ---------------------------------------------------------

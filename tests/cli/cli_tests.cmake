@@ -426,6 +426,28 @@ nv(exec "${IMG}" "${DIR}")
 expect_error("exec of a directory")
 expect_contains("exec of a directory says so" "${ERR}" "is a directory, not a file")
 
+# ---- output that cannot be written -------------------------------------------------------
+
+# nv_to(file, args...): runs nvmelab with stdout going to `file` (e.g. /dev/full); sets RC, ERR.
+function(nv_to file)
+    execute_process(COMMAND "${NVMELAB}" ${ARGN} OUTPUT_FILE "${file}"
+                    RESULT_VARIABLE rc ERROR_VARIABLE err TIMEOUT 120)
+    set(RC "${rc}" PARENT_SCOPE)
+    set(OUT "" PARENT_SCOPE)
+    set(ERR "${err}" PARENT_SCOPE)
+endfunction()
+
+# Every command's output is checked in one place: a full disk is an error naming the OS reason.
+foreach(args "id-ctrl;${IMG};-o;json" "smart-log;${IMG}" "get-log;${IMG};-i;2;-l;512"
+        "exec;${IMG};${DIR}/script.nvl" "read;${IMG};-s;3" "id-ctrl;${IMG};-o;binary" "--help")
+    nv_to(/dev/full ${args})
+    expect_error("${args} > /dev/full")
+    expect_contains("${args} > /dev/full names the OS error" "${ERR}"
+                    "nvmelab: cannot write output: No space left on device")
+endforeach()
+nv(id-ctrl "${IMG}" -o json)
+expect_ok("the image is fine after those commands")
+
 # ---- demo --------------------------------------------------------------------------------
 
 file(MAKE_DIRECTORY "${DIR}/demo")
