@@ -49,6 +49,21 @@ int fail(const char *kind, const char *what) {
     return 1;
 }
 
+// A closed fd 0, 1 or 2 is what the next open() returns: the image would become stdin, stdout
+// or stderr, and the CLI's own output would land in the device's header. Each closed one gets
+// /dev/null before anything opens a file: read-only, so that writing to a closed stdout or
+// stderr still fails (EBADF), and a closed stdin reads as empty.
+bool stdout_closed = false;
+
+bool occupy_closed_standard_fds() {
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        if (::open("/dev/null", O_RDONLY) != fd) return false;
+        if (fd == STDOUT_FILENO) stdout_closed = true;
+    }
+    return true;
+}
+
 // Every command writes its output through stdio's stdout, so one check at the end covers them
 // all. glibc drops a buffer whose write failed and forgets the OS error (a later fflush
 // succeeds), so stdout is replaced by a stream whose write function keeps the first error.
@@ -85,7 +100,9 @@ int check_output(int rc) {
     if (!flushed || std::ferror(stdout) || stdout_error != 0) {
         if (stdout_error != EPIPE)
             std::fprintf(stderr, "nvmelab: cannot write output: %s\n",
-                         stdout_error != 0 ? std::strerror(stdout_error) : "write error");
+                         stdout_closed       ? "standard output is closed"
+                         : stdout_error != 0 ? std::strerror(stdout_error)
+                                             : "write error");
         if (rc == 0) rc = 1;
     }
     // Nothing can be said about stderr itself; the exit code tells (as coreutils do).
@@ -170,6 +187,13 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
+    if (!occupy_closed_standard_fds()) {
+        std::fprintf(stderr,
+                     "nvmelab: cannot open /dev/null in place of a closed standard "
+                     "stream: %s\n",
+                     std::strerror(errno));
+        return 1;
+    }
     watch_stdout();
     return check_output(run(argc, argv));
 }

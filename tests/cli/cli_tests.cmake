@@ -448,6 +448,44 @@ endforeach()
 nv(id-ctrl "${IMG}" -o json)
 expect_ok("the image is fine after those commands")
 
+# ---- closed standard streams -------------------------------------------------------------
+
+# nv_sh(redirect, args...): runs nvmelab under sh with a redirection such as '>&-' (a closed
+# stdout); sets RC, OUT, ERR.
+function(nv_sh redirect)
+    execute_process(COMMAND sh -c "exec \"$0\" \"$@\" ${redirect}" "${NVMELAB}" ${ARGN}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 120)
+    set(RC "${rc}" PARENT_SCOPE)
+    set(OUT "${out}" PARENT_SCOPE)
+    set(ERR "${err}" PARENT_SCOPE)
+endfunction()
+
+# A closed stream must not become the image: the header stays byte for byte, the data too.
+file(READ "${IMG}" header_before LIMIT 4096 HEX)
+nv_sh(">&-" read "${IMG}" -s 3 -z 16)
+expect_error("read with stdout closed")
+expect_contains("a closed stdout is named" "${ERR}"
+                "nvmelab: cannot write output: standard output is closed")
+nv_sh("2>&-" read "${IMG}" -s 3 -z ${data_size} -d "${DIR}/closed_stderr.txt")
+expect_error("read with stderr closed (its 'read: Success' cannot be written)")
+expect_same_file("read with stderr closed still wrote its data file" "${DATA}"
+                 "${DIR}/closed_stderr.txt")
+nv(read "${IMG}" -s 5 -z 16 -d "${DIR}/block5_before.bin")
+nv_sh("<&-" write "${IMG}" -s 5)
+expect_error("write with stdin closed")
+expect_contains("a closed stdin reads as empty" "${ERR}" "the input is empty")
+file(READ "${IMG}" header_after LIMIT 4096 HEX)
+if(NOT header_before STREQUAL header_after)
+    fail("a closed standard stream changed the image header")
+endif()
+nv(read "${IMG}" -s 5 -z 16 -d "${DIR}/block5_after.bin")
+expect_same_file("a closed stdin wrote nothing to block 5" "${DIR}/block5_before.bin"
+                 "${DIR}/block5_after.bin")
+nv(read "${IMG}" -s 3 -z ${data_size} -d "${DIR}/closed_after.txt")
+expect_ok("the image opens after the closed-stream runs")
+expect_same_file("block 3 is intact after the closed-stream runs" "${DATA}"
+                 "${DIR}/closed_after.txt")
+
 # ---- demo --------------------------------------------------------------------------------
 
 file(MAKE_DIRECTORY "${DIR}/demo")
