@@ -117,8 +117,12 @@ int run_write(const RwOptions &o) {
 }
 
 int run_read(const RwOptions &o) {
-    Session s(o.common, true);
     const bool to_stdout = o.data.empty() || o.data == "-";
+    // Never `-d IMG` (or a symlink or hard link to it): opening it "wb" would truncate the
+    // device. Checked before the device powers on.
+    if (!to_stdout)
+        refuse_output_onto_image(o.common.image, fmt::format("data file '{}'", o.data), o.data);
+    Session s(o.common, true);
     if (to_stdout) s.trace_to_stderr();
     const uint32_t lba =
         s.ctrl().lba_size(o.nsid) != 0 ? s.ctrl().lba_size(o.nsid) : s.config().lba_size();

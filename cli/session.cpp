@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/spec/nvme_spec.h"
 
@@ -34,8 +36,22 @@ std::string trace_lines(const Trace &trace, uint64_t from, uint64_t to) {
     return text;
 }
 
+void refuse_output_onto_image(const std::string &image, const std::string &what,
+                              const std::string &path, int fd) {
+    struct stat out {};
+    struct stat img {};
+    const bool found = path.empty() ? ::fstat(fd, &out) == 0 : ::stat(path.c_str(), &out) == 0;
+    if (!found || ::stat(image.c_str(), &img) != 0) return; // a new file cannot be the image
+    if (out.st_dev == img.st_dev && out.st_ino == img.st_ino)
+        throw ImageError(fmt::format("{} is the image '{}' itself: writing it would destroy the "
+                                     "device",
+                                     what, image));
+}
+
 Session::Session(const CommonOptions &common, bool io_queue, bool enable) : common_(common) {
     image_ = DeviceImage::open(common.image);
+    // `1<>IMG` or `>>IMG`: the command's own output would overwrite or grow the device.
+    refuse_output_onto_image(common.image, "standard output", "", STDOUT_FILENO);
     config_ = config_of(*image_);
     mem_ = std::make_unique<SparseHostMemory>();
     ctrl_ = std::make_unique<Controller>(config_, *mem_, *image_);

@@ -61,6 +61,12 @@ private:
 // Trace lines of the events with sequence numbers in [from, to).
 std::string trace_lines(const Trace &trace, uint64_t from, uint64_t to = UINT64_MAX);
 
+// Throws ImageError when `path` (following symlinks; hard links too) or, with path "", the
+// open descriptor `fd` is the file `image` names: writing output there would truncate or
+// overwrite the device. `what` names the output ("data file 'x.bin'", "standard output").
+void refuse_output_onto_image(const std::string &image, const std::string &what,
+                              const std::string &path, int fd = -1);
+
 // Opens and checks an image's properties without powering a device on (for `create`'s summary
 // and error paths). Throws like Session's constructor.
 DeviceConfig config_of(const DeviceImage &image);

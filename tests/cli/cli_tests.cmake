@@ -486,6 +486,29 @@ expect_ok("the image opens after the closed-stream runs")
 expect_same_file("block 3 is intact after the closed-stream runs" "${DATA}"
                  "${DIR}/closed_after.txt")
 
+# ---- output onto the image itself ---------------------------------------------------------
+
+file(READ "${IMG}" header_before LIMIT 4096 HEX)
+nv(read "${IMG}" -s 3 -d "${IMG}")
+expect_error("read -d IMG")
+expect_contains("read -d IMG is refused" "${ERR}" "is the image '${IMG}' itself")
+file(CREATE_LINK "${IMG}" "${DIR}/link-to-dev.img" SYMBOLIC)
+nv(read "${IMG}" -s 3 -d "${DIR}/link-to-dev.img")
+expect_error("read -d a symlink to the image")
+expect_contains("the symlink is refused" "${ERR}" "is the image '${IMG}' itself")
+nv_sh("1<>'${IMG}'" read "${IMG}" -s 3)
+expect_error("read with stdout opened onto the image")
+expect_contains("stdout onto the image is refused" "${ERR}"
+                "standard output is the image '${IMG}' itself")
+file(READ "${IMG}" header_after LIMIT 4096 HEX)
+if(NOT header_before STREQUAL header_after)
+    fail("output onto the image changed its header")
+endif()
+nv(read "${IMG}" -s 3 -z ${data_size} -d "${DIR}/onto_after.txt")
+expect_ok("the image opens after the refused outputs")
+expect_same_file("block 3 is intact after the refused outputs" "${DATA}"
+                 "${DIR}/onto_after.txt")
+
 # ---- demo --------------------------------------------------------------------------------
 
 file(MAKE_DIRECTORY "${DIR}/demo")
