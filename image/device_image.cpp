@@ -42,7 +42,9 @@ private:
     int fd_;
 };
 
-std::string quoted(const std::string &path) {
+// By value: for a non-const std::string argument, std::quoted (found by argument-dependent
+// lookup) would be a better match than a const reference parameter, and clang picks it.
+std::string quoted(std::string path) {
     return "'" + path + "'";
 }
 

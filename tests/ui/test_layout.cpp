@@ -44,7 +44,9 @@ TEST_CASE("layout: windows tile the display without overlapping") {
             const auto windows = placed(l, side);
             float area = 0;
             for (size_t i = 0; i < windows.size(); ++i) {
-                const auto &[name, p] = windows[i];
+                // Not a structured binding: CAPTURE's lambda cannot capture one in clang 14.
+                const std::string &name = windows[i].first;
+                const Placement &p = windows[i].second;
                 CAPTURE(name);
                 CHECK(p.cond == ImGuiCond_Always);
                 CHECK(p.pos.x >= 0);

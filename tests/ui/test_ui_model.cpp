@@ -712,7 +712,12 @@ TEST_CASE("trace plots: equal to their definition, bucket by bucket, under a wor
         cases.push_back({2, t0 + 2 * d, 0});
         cases.push_back({5, t0 + 5 * d, 0});
     }
-    for (const auto &[buckets, end, span] : cases) {
+    for (const Case &c : cases) {
+        // Plain variables, not a structured binding: CAPTURE's lambda cannot capture one in
+        // clang 14.
+        const size_t buckets = c.buckets;
+        const uint64_t end = c.end;
+        const uint64_t span = c.span;
         CAPTURE(buckets);
         CAPTURE(end);
         CAPTURE(span);
