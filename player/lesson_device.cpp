@@ -57,7 +57,7 @@ void LessonDevice::build(bool fresh_store) {
     ctrl_.reset();
     mem_.reset();
     if (fresh_store || !store_) store_ = std::make_unique<MemoryBackingStore>(config_.size);
-    mem_ = std::make_unique<SparseHostMemory>();
+    mem_ = std::make_unique<SparseHostMemory>(host_memory_limit_);
     ctrl_ = std::make_unique<Controller>(config_, *mem_, *store_);
     drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
     console_ = std::make_unique<Console>(*ctrl_, *mem_, *drv_);

@@ -56,6 +56,10 @@ public:
     // If `line` is a player line (`power-cycle ...`), sets is_player and returns its syntax
     // error ("" if none); otherwise is_player is false.
     static std::string player_line_error(std::string_view line, bool &is_player);
+    // The host memory a device may map (SparseHostMemory's limit), from the next new device
+    // on (reset, reset_device, power_cycle). The fuzz target keeps it small: mapped pages are
+    // real memory.
+    void set_host_memory_limit(uint64_t bytes) { host_memory_limit_ = bytes; }
 
 private:
     void build(bool fresh_store);
@@ -67,6 +71,7 @@ private:
     std::unique_ptr<HostDriver> drv_;
     std::unique_ptr<Console> console_;
     uint64_t generation_ = 0;
+    uint64_t host_memory_limit_ = SparseHostMemory::kDefaultMappedLimit;
 };
 
 } // namespace nvmelab::lesson
