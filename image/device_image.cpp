@@ -279,6 +279,19 @@ std::vector<uint8_t> build_header(const std::string &path, const nlohmann::json 
     return block;
 }
 
+// Takes the image's exclusive flock, waiting up to wait_ms for another process to let it go;
+// throws the "in use" error after that.
+void lock_image(int fd, const std::string &path, unsigned wait_ms) {
+    for (unsigned waited = 0; ::flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 10) {
+        if (errno != EWOULDBLOCK && errno != EINTR) return; // no locks on this file system
+        if (waited >= wait_ms)
+            throw ImageError("image " + quoted(path) +
+                             " is in use by another nvmelab process (waited " +
+                             std::to_string(wait_ms / 1000) + " s)");
+        ::usleep(10'000);
+    }
+}
+
 void sync_parent_dir(const std::string &path) {
     std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (dir.empty()) dir = ".";
@@ -301,7 +314,8 @@ DeviceImage::~DeviceImage() {
 
 std::unique_ptr<DeviceImage> DeviceImage::create(const std::string &path,
                                                  const nlohmann::json &properties,
-                                                 uint64_t media_size, bool overwrite) {
+                                                 uint64_t media_size, bool overwrite,
+                                                 unsigned lock_wait_ms) {
     const std::string what = "cannot create image " + quoted(path) + ": ";
     if (path.empty()) throw ImageError("cannot create image: empty path");
     if (!properties.is_null() && !properties.is_object())
@@ -314,11 +328,18 @@ std::unique_ptr<DeviceImage> DeviceImage::create(const std::string &path,
     const std::vector<uint8_t> header = build_header(path, props, media_offset, media_size);
 
     struct stat st {};
+    // The image being replaced stays locked until the new one is in place: replacing an image
+    // another process has open would send that process's writes to the unlinked file.
+    UniqueFd replaced;
     if (::lstat(path.c_str(), &st) == 0) {
         if (!overwrite)
             throw ImageError(what + "the file already exists (nvmelab create --force "
                                     "replaces it)");
         if (S_ISDIR(st.st_mode)) throw ImageError(what + "it is a directory");
+        // A symlink is replaced itself; its target is left alone (O_NOFOLLOW).
+        replaced.reset(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (replaced.get() >= 0 && S_ISREG(st.st_mode))
+            lock_image(replaced.get(), path, lock_wait_ms);
     } else if (const int err = errno; err != ENOENT) {
         throw ImageError(what + errno_text(err));
     }
@@ -370,20 +391,22 @@ std::unique_ptr<DeviceImage> DeviceImage::open(const std::string &path, unsigned
         const int err = errno;
         return ImageError(std::string(doing) + " image " + quoted(path) + ": " + errno_text(err));
     };
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-    if (fd.get() < 0) throw os_error("cannot open");
-
+    UniqueFd fd;
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) throw os_error("cannot open");
-    if (!S_ISREG(st.st_mode))
-        throw ImageError("cannot open image " + quoted(path) + ": not a regular file");
-    for (unsigned waited = 0; ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0; waited += 10) {
-        if (errno != EWOULDBLOCK && errno != EINTR) break; // no locks on this file system
-        if (waited >= lock_wait_ms)
-            throw ImageError("image " + quoted(path) +
-                             " is in use by another nvmelab process (waited " +
-                             std::to_string(lock_wait_ms / 1000) + " s)");
-        ::usleep(10'000);
+    for (int attempt = 0;; ++attempt) {
+        fd.reset(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+        if (fd.get() < 0) throw os_error("cannot open");
+        if (::fstat(fd.get(), &st) != 0) throw os_error("cannot open");
+        if (!S_ISREG(st.st_mode))
+            throw ImageError("cannot open image " + quoted(path) + ": not a regular file");
+        lock_image(fd.get(), path, lock_wait_ms);
+        // A `create --force` that held the lock before us may have renamed a new image into
+        // place: the lock is then the unlinked file's, and so would be every write. Open again.
+        struct stat now {};
+        if (::stat(path.c_str(), &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+            break;
+        if (attempt == 100)
+            throw ImageError("cannot open image " + quoted(path) + ": it keeps being replaced");
     }
     const uint64_t file_size = static_cast<uint64_t>(st.st_size);
 

@@ -77,10 +77,13 @@ public:
 
     // Creates a new image with the given device properties (a JSON object; null counts as
     // {}) and media size. Throws ImageError if the path exists (unless overwrite), if the
-    // header JSON does not fit in the header block, or on an I/O error.
+    // header JSON does not fit in the header block, or on an I/O error. With overwrite, an
+    // image another process has open is not replaced: create waits for its lock like open
+    // does, then fails naming the image as in use.
     static std::unique_ptr<DeviceImage> create(const std::string &path,
                                                const nlohmann::json &properties,
-                                               uint64_t media_size, bool overwrite = false);
+                                               uint64_t media_size, bool overwrite = false,
+                                               unsigned lock_wait_ms = 10'000);
     // Opens an existing image read-write. Throws ImageError naming the path and the problem
     // (missing file, bad magic, unsupported format version, corrupt header JSON, truncated
     // file, both state slots corrupt, ...). Never modifies the file.

@@ -8,9 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 using nvmelab::DeviceImage;
@@ -287,6 +291,44 @@ TEST_SUITE("image") {
             CHECK_THROWS_AS(DeviceImage::open(path, 30), ImageError); // waits, then gives up
         }
         CHECK(DeviceImage::open(path, 0) != nullptr); // closed: free again
+    }
+
+    TEST_CASE("create --force does not replace an image another process has open") {
+        TempDir tmp;
+        const std::string path = tmp.file("dev.img");
+        DeviceImage::create(path, sample_properties(), kSmallMedia);
+        const std::vector<uint8_t> data(4096, 0x5A);
+        {
+            auto user = DeviceImage::open(path);
+            CHECK_THROWS_WITH_AS(DeviceImage::create(path, {}, 2 * kSmallMedia, true, 0),
+                                 doctest::Contains("is in use"), ImageError);
+            // The user's write lands in the file at the path, not in an unlinked one.
+            CHECK(user->write(0, data));
+        }
+        auto again = DeviceImage::open(path, 0);
+        CHECK(again->media_size() == kSmallMedia);
+        std::vector<uint8_t> back(4096);
+        CHECK(again->read(0, back));
+        CHECK(back == data);
+    }
+
+    TEST_CASE("open waiting for the lock follows an image replaced meanwhile") {
+        TempDir tmp;
+        const std::string path = tmp.file("dev.img");
+        DeviceImage::create(path, sample_properties(), kSmallMedia);
+        // Another process holds the old file's lock (as a create --force does up to its rename).
+        const int holder = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        REQUIRE(holder >= 0);
+        REQUIRE(::flock(holder, LOCK_EX) == 0);
+        std::unique_ptr<DeviceImage> waiter;
+        std::thread opener([&] { waiter = DeviceImage::open(path, 5000); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(200)); // it waits on the old file
+        DeviceImage::create(tmp.file("new.img"), sample_properties(), 2 * kSmallMedia);
+        fs::rename(tmp.file("new.img"), path);
+        ::close(holder); // releases the lock of the old, now unlinked, file
+        opener.join();
+        REQUIRE(waiter != nullptr);
+        CHECK(waiter->media_size() == 2 * kSmallMedia); // the new image, not the unlinked one
     }
 
     TEST_CASE("a torn first save reads as no state") {

@@ -509,6 +509,30 @@ expect_ok("the image opens after the refused outputs")
 expect_same_file("block 3 is intact after the refused outputs" "${DATA}"
                  "${DIR}/onto_after.txt")
 
+# ---- create --force and an image in use --------------------------------------------------
+
+# Another process holds the image's lock (flock(1) takes the same flock(2) lock as nvmelab)
+# and says so on the pipe; create --force starts only then. The holder stops once the pipe's
+# reader has gone.
+set(LOCKED "${DIR}/locked.img")
+nv(create "${LOCKED}" --size 64M --serial LOCKHOLDER)
+expect_ok("create the image to hold")
+execute_process(
+    COMMAND flock "${LOCKED}" sh -c "echo locked; while sleep 0.2; do echo . || exit 0; done"
+    COMMAND sh -c "read line && exec \"$0\" create --force \"$1\" --size 128M"
+            "${NVMELAB}" "${LOCKED}"
+    RESULTS_VARIABLE rcs OUTPUT_VARIABLE OUT ERROR_VARIABLE ERR TIMEOUT 60)
+list(GET rcs 1 RC)
+expect_error("create --force over an image another process holds")
+expect_contains("create --force names the image in use" "${ERR}"
+                "is in use by another nvmelab process")
+nv(id-ctrl "${LOCKED}" -o json)
+expect_ok("the held image still opens")
+string(JSON sn GET "${OUT}" sn)
+if(NOT sn STREQUAL "LOCKHOLDER")
+    fail("create --force replaced an image in use (serial '${sn}')")
+endif()
+
 # ---- demo --------------------------------------------------------------------------------
 
 file(MAKE_DIRECTORY "${DIR}/demo")
