@@ -703,10 +703,13 @@ void Controller::complete(CommandContext &ctx) {
     std::array<uint8_t, 16> raw{};
     std::memcpy(raw.data(), &cqe, sizeof cqe);
     if (!state_.memory.dma_write(addr, raw)) {
-        set_fatal(Explanation{fmt::format("CQ{} entry {}", cq.qid, cq.tail), addr,
+        const Explanation why{fmt::format("CQ{} entry {}", cq.qid, cq.tail), addr,
                               "the completion queue entry is not in mapped host memory",
-                              "NVMe 1.3 §4.6"});
-        return finish(ctx);
+                              "NVMe 1.3 §4.6"};
+        set_fatal(why);
+        // The command ends without an entry: the trace says so, as for every completion that
+        // cannot be posted, and it stops counting as outstanding I/O (SMART busy time).
+        return drop_completion(ctx, why);
     }
     const int64_t why = ctx.why ? state_.trace.add_explanation(*ctx.why) : -1;
     TraceEvent ev{.time_ns = state_.now_ns,
@@ -798,7 +801,9 @@ void Controller::finish(CommandContext &ctx) {
 void Controller::drop_all_commands() {
     for (auto &ctx : slots_) {
         if (ctx.phase == CommandPhase::Free) continue;
-        record_event(EventKind::CommandAborted, ctx);
+        // A command whose CQE is posted has completed (NVMe 1.3 §4.6); only its interrupt is
+        // not raised. The trace must not end it a second time.
+        if (ctx.phase != CommandPhase::Interrupt) record_event(EventKind::CommandAborted, ctx);
         ctx.chunked.release();
         ctx.phase = CommandPhase::Free;
         ++ctx.generation;
