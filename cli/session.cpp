@@ -113,6 +113,12 @@ int Session::finish(int rc) {
         std::fprintf(stderr, "nvmelab: shutdown failed: %s\n", e.what());
         rc = 1;
     }
+    // Data or state the device could not make durable (a full file system, an I/O error) fails
+    // the command even if its own completion said success: the image does not hold it.
+    for (const Explanation &lost : ctrl_->durability_failures()) {
+        std::fprintf(stderr, "nvmelab: %s (%s)\n", lost.rule.c_str(), lost.section.c_str());
+        rc = 1;
+    }
     if (!common_.trace.empty()) {
         std::string text;
         const Trace &trace = ctrl_->trace();

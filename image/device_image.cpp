@@ -441,13 +441,22 @@ bool DeviceImage::read(uint64_t offset, std::span<uint8_t> out) {
     return pread_all(fd_, out.data(), out.size(), media_offset_ + offset);
 }
 
+bool DeviceImage::failed(const char *doing) {
+    failure_ = std::string(doing) + " image " + nvmelab::quoted(path_) + ": " + errno_text(errno);
+    return false;
+}
+
 bool DeviceImage::write(uint64_t offset, std::span<const uint8_t> data) {
+    failure_.clear();
     if (offset > media_size_ || data.size() > media_size_ - offset) return false;
-    return pwrite_all(fd_, data.data(), data.size(), media_offset_ + offset);
+    if (!pwrite_all(fd_, data.data(), data.size(), media_offset_ + offset))
+        return failed("cannot write the media of");
+    return true;
 }
 
 bool DeviceImage::sync() {
-    return datasync(fd_);
+    failure_.clear();
+    return datasync(fd_) || failed("cannot sync");
 }
 
 std::string DeviceImage::load_state() {
@@ -461,15 +470,24 @@ std::string DeviceImage::load_state() {
 }
 
 bool DeviceImage::save_state(std::string_view json) {
-    if (json.size() > kSlotCapacity) return false;
+    failure_.clear();
+    if (json.size() > kSlotCapacity) {
+        failure_ = "the state is " + std::to_string(json.size()) + " bytes, more than a slot of " +
+                   nvmelab::quoted(path_) + " holds (" + std::to_string(kSlotCapacity) + ")";
+        return false;
+    }
     try {
         SlotScan scan;
-        if (!scan_slots(fd_, scan)) return false;
+        if (!scan_slots(fd_, scan)) return failed("cannot read the state slots of");
         int target = 0;
         uint64_t sequence = 1;
         if (scan.newest) {
             const uint64_t newest_seq = scan.slots[*scan.newest].sequence;
-            if (newest_seq == std::numeric_limits<uint64_t>::max()) return false;
+            if (newest_seq == std::numeric_limits<uint64_t>::max()) {
+                failure_ =
+                    "the state slots of " + nvmelab::quoted(path_) + " are at their last sequence";
+                return false;
+            }
             target = 1 - *scan.newest;
             sequence = newest_seq + 1;
         }
@@ -481,9 +499,11 @@ bool DeviceImage::save_state(std::string_view json) {
         put_le(buf.data() + 20, crc32_of(json), 4);
         if (!json.empty()) std::memcpy(buf.data() + kSlotHeaderSize, json.data(), json.size());
 
-        if (!pwrite_all(fd_, buf.data(), buf.size(), slot_offset(target))) return false;
-        return datasync(fd_);
+        if (!pwrite_all(fd_, buf.data(), buf.size(), slot_offset(target)))
+            return failed("cannot write a state slot of");
+        return datasync(fd_) || failed("cannot sync the state of");
     } catch (...) { // std::bad_alloc
+        failure_ = "out of memory saving the state";
         return false;
     }
 }

@@ -111,8 +111,13 @@ public:
     std::string load_state() override;
     // False if the state exceeds kSlotCapacity or on an I/O error.
     bool save_state(std::string_view json) override;
+    // The OS error of the last failed write, sync or state save (strerror text), "" if none.
+    std::string failure() const override { return failure_; }
 
 private:
+    // Records errno's text as failure() and returns false.
+    bool failed(const char *doing);
+
     DeviceImage(int fd, std::string path, nlohmann::json properties, uint64_t media_offset,
                 uint64_t media_size);
 
@@ -121,6 +126,7 @@ private:
     nlohmann::json properties_;
     uint64_t media_offset_;
     uint64_t media_size_;
+    std::string failure_;
 };
 
 } // namespace nvmelab

@@ -192,9 +192,288 @@ struct PowerCycledDevice {
     }
 };
 
+// A memory store that can be made "full": media writes, syncs and state saves then fail with
+// the reason a full file system gives.
+class FullableStore final : public BackingStore {
+public:
+    bool full = false;
+    explicit FullableStore(uint64_t size) : inner_(size) {}
+    uint64_t media_size() const override { return inner_.media_size(); }
+    bool read(uint64_t offset, std::span<uint8_t> out) override { return inner_.read(offset, out); }
+    bool write(uint64_t offset, std::span<const uint8_t> data) override {
+        return !full && inner_.write(offset, data);
+    }
+    bool write_chunk(uint64_t index, MediaChunk &data) override {
+        return !full && inner_.write_chunk(index, data);
+    }
+    bool sync() override { return !full; }
+    std::string failure() const override { return full ? "No space left on device" : ""; }
+    std::string load_state() override { return inner_.load_state(); }
+    bool save_state(std::string_view json) override { return !full && inner_.save_state(json); }
+
+private:
+    MemoryBackingStore inner_;
+};
+
+// A device with MDTS-sized (128 KiB) writes queued on several I/O SQs at once.
+DeviceConfig in_flight_config() {
+    DeviceConfig c;
+    c.size = uint64_t{16} << 20;
+    c.cache_blocks = 2048; // 8 MiB: every write of the test fits in the cache
+    return c;
+}
+
+struct QueuedWrite {
+    uint16_t qid = 0;
+    uint16_t cid = 0;
+    uint64_t slba = 0;
+    std::vector<uint8_t> data;
+};
+
+// Queues `per_queue` writes of 32 blocks on each of the session's I/O queues, each from its own
+// host buffer with its own pattern, and rings the doorbells; nothing runs yet.
+std::vector<QueuedWrite> queue_writes(PowerSession &s, const std::vector<uint16_t> &queues,
+                                      int per_queue, uint32_t seed) {
+    std::vector<QueuedWrite> writes;
+    constexpr uint32_t kBlocks = 32;
+    for (const uint16_t q : queues) {
+        for (int i = 0; i < per_queue; ++i) {
+            QueuedWrite w;
+            w.qid = q;
+            w.slba = writes.size() * kBlocks;
+            w.data = pattern(kBlocks * 4096, seed + static_cast<uint32_t>(writes.size()));
+            const uint64_t buf = s.memory.alloc(w.data.size(), "write data");
+            REQUIRE(s.memory.dma_write(buf, w.data));
+            spec::Sqe sqe{};
+            sqe.opc = static_cast<uint8_t>(spec::NvmOpcode::Write);
+            sqe.nsid = 1;
+            sqe.cdw10 = static_cast<uint32_t>(w.slba);
+            sqe.cdw12 = kBlocks - 1;
+            s.host.build_prps(sqe, buf, w.data.size());
+            w.cid = s.host.submit(q, sqe);
+            writes.push_back(std::move(w));
+        }
+        s.host.ring(q);
+    }
+    return writes;
+}
+
+uint8_t shst(const Controller &c) {
+    return spec::CstsReg{c.read32(static_cast<uint32_t>(spec::Reg::Csts))}.shst();
+}
+
+void write_shn(Controller &c, uint8_t shn) {
+    const spec::CcReg cc{c.read32(static_cast<uint32_t>(spec::Reg::Cc))};
+    c.write32(static_cast<uint32_t>(spec::Reg::Cc), spec::CcReg{cc.raw}.set_shn(shn).raw);
+}
+
 } // namespace
 
 TEST_SUITE("persistence") {
+
+    // §7.6.2 asks the host to let its commands finish before CC.SHN; a host that does not must
+    // still never be told "success" for a write the device then loses.
+    TEST_CASE("a shutdown with large writes in flight: every write that got success is durable") {
+        for (StoreKind kind : kStoreKinds) {
+            for (const uint8_t shn : {uint8_t{1}, uint8_t{2}}) {
+                CAPTURE(kind_name(kind));
+                CAPTURE(int(shn));
+                PowerCycledDevice d(kind, in_flight_config());
+                std::vector<uint16_t> queues{d.s->q};
+                queues.push_back(d.s->host.create_io_queue_pair(8));
+                queues.push_back(d.s->host.create_io_queue_pair(8));
+                const std::vector<QueuedWrite> writes = queue_writes(*d.s, queues, 4, 100);
+                // Mid-flight: a write is receiving its data and another is not fetched yet.
+                Controller &ctrl = d.s->ctrl;
+                const auto receiving = [&] {
+                    for (const CommandView &c : ctrl.commands())
+                        if (c.phase == CommandPhase::TransferIn && c.transferred > 0) return true;
+                    return false;
+                };
+                while (!receiving())
+                    REQUIRE(ctrl.step());
+                const uint64_t m = ctrl.trace().total_recorded();
+                write_shn(ctrl, shn);
+                CHECK(shst(ctrl) == 1);
+                const size_t in_work = ctrl.commands().size();
+                CHECK(in_work > 0);
+                CHECK(in_work < writes.size());
+                for (uint64_t i = 0; i < 1'000'000 && shst(ctrl) != 2; ++i)
+                    REQUIRE(ctrl.step());
+                REQUIRE(shst(ctrl) == 2);
+                ctrl.run_until_idle();
+                // Nothing was fetched once shutdown processing began, and nothing reached the
+                // cache after the write-back.
+                bool done = false;
+                for (const TraceEvent &ev : ctrl.trace().events()) {
+                    if (ev.seq < m) continue;
+                    CHECK(ev.kind != EventKind::SqeFetch);
+                    if (ev.kind == EventKind::ShutdownComplete) done = true;
+                    if (done) CHECK(ev.kind != EventKind::CacheWrite);
+                }
+                CHECK(ctrl.namespace_blocks_cached(1) == 0);
+                // The fetched writes all finished with success; the others got no completion.
+                std::vector<bool> succeeded(writes.size(), false);
+                size_t completions = 0;
+                for (const uint16_t q : queues) {
+                    while (auto c = d.s->host.reap(q)) {
+                        ++completions;
+                        CHECK(c->ok());
+                        for (size_t i = 0; i < writes.size(); ++i)
+                            if (writes[i].qid == q && writes[i].cid == c->cqe.cid)
+                                succeeded[i] = c->ok();
+                    }
+                }
+                CHECK(completions == in_work);
+                // Power is cut with no further notice.
+                d.power_cycle(PowerOff::Unclean);
+                for (size_t i = 0; i < writes.size(); ++i) {
+                    if (!succeeded[i]) continue;
+                    CAPTURE(i);
+                    CHECK(d.media(writes[i].slba, 32) == writes[i].data);
+                }
+                CHECK(d.unsafe_shutdowns() == 0);
+            }
+        }
+    }
+
+    // §3.1.5 puts no condition on CC.EN for a shutdown notification (QEMU acts on it too): a
+    // disabled controller still holds its write cache, and the host may shut it down.
+    TEST_CASE("a shutdown notification while CC.EN = 0 writes the cache back and counts as safe") {
+        for (StoreKind kind : kStoreKinds) {
+            CAPTURE(kind_name(kind));
+            PowerCycledDevice d(kind);
+            const auto data = pattern(4 * d.ls(), 60);
+            REQUIRE(d.write(3, data).ok());
+            d.s->host.disable();
+            REQUIRE(d.s->ctrl.namespace_blocks_cached(1) == 4); // a reset keeps the cache
+            write_shn(d.s->ctrl, 1);
+            CHECK(shst(d.s->ctrl) == 1);
+            d.s->ctrl.run_until_idle();
+            CHECK(shst(d.s->ctrl) == 2);
+            CHECK(d.s->ctrl.namespace_blocks_cached(1) == 0);
+            CHECK(d.media(3, 4) == data);
+            d.power_cycle(PowerOff::Unclean);
+            CHECK(d.read(3, 4) == data);
+            CHECK(d.unsafe_shutdowns() == 0);
+            // Enabled again after such a shutdown, the controller works and SHST is 00b.
+            d.s->host.disable();
+            write_shn(d.s->ctrl, 1);
+            d.s->ctrl.run_until_idle();
+            REQUIRE(shst(d.s->ctrl) == 2);
+            write_shn(d.s->ctrl, 0);
+            d.s->host.enable();
+            CHECK(shst(d.s->ctrl) == 0);
+            d.s->q = d.s->host.create_io_queue_pair(8);
+            CHECK(d.read(3, 4) == data);
+        }
+    }
+
+    TEST_CASE("a write-back or state save that fails at shutdown reaches the host") {
+        DeviceConfig cfg = persist_config();
+        FullableStore store(cfg.size);
+        SparseHostMemory mem;
+        Controller ctrl(cfg, mem, store);
+        HostDriver host(ctrl, mem);
+        host.enable();
+        // SMART / Health events for critical warning bit 2 (reliability degraded) enabled.
+        REQUIRE(host.set_features(0x0B, 0x04).ok());
+        const uint16_t q = host.create_io_queue_pair(8);
+        const auto data = pattern(4 * cfg.lba_size(), 70);
+        REQUIRE(host.write(q, 1, 0, 3, data).ok()); // into the cache
+        CHECK(test::read_smart_log(host).critical_warning == 0);
+        CHECK(ctrl.durability_failures().empty());
+        // Post an AER, then the file system fills up.
+        spec::Sqe aer{};
+        aer.opc = static_cast<uint8_t>(spec::AdminOpcode::AsyncEventRequest);
+        const uint16_t aer_cid = host.submit(0, aer);
+        host.ring(0);
+        ctrl.run_until_idle();
+        store.full = true;
+        host.shutdown(); // SHST still reaches 10b: the shutdown is over, its failure reported
+        // The write-back failed, then the state save.
+        const std::vector<Explanation> &failures = ctrl.durability_failures();
+        REQUIRE(failures.size() == 2);
+        CHECK(failures[0].rule.find("write the volatile write cache back (4 blocks stay "
+                                    "volatile): No space left on device") != std::string::npos);
+        CHECK(failures[1].rule.find("persistent state") != std::string::npos);
+        CHECK(failures[1].rule.find("No space left on device") != std::string::npos);
+        bool traced = false;
+        for (const TraceEvent &ev : ctrl.trace().events())
+            traced = traced || ev.kind == EventKind::DurabilityFailure;
+        CHECK(traced);
+        // The AER reports it: SMART / Health status, NVM subsystem reliability, log page 02h.
+        const Completion event = host.wait(0, aer_cid);
+        CHECK(event.cqe.dw0 ==
+              spec::make_async_event_dw0(spec::AsyncEventType::SmartHealth, 0, 0x02));
+        // The host resets the controller and reads the logs.
+        store.full = false;
+        host.enable();
+        const spec::SmartLog smart = test::read_smart_log(host);
+        CHECK((smart.critical_warning & 0x04) != 0);
+        CHECK(spec::get_u128_low(smart.media_errors) >= 1);
+        // Two Error Information entries, no command's: the write-back (NSID 1), the state save.
+        std::vector<uint8_t> raw(2 * sizeof(spec::ErrorLogEntry));
+        REQUIRE(host.get_log_page(0x01, 0xFFFFFFFFu, 0, raw).ok());
+        spec::ErrorLogEntry entries[2];
+        std::memcpy(entries, raw.data(), sizeof entries);
+        for (const spec::ErrorLogEntry &e : entries) {
+            CHECK(e.sqid == 0xFFFF);
+            CHECK(e.cid == 0xFFFF);
+            CHECK((e.status_field >> 1) ==
+                  spec::generic(spec::GenericStatus::InternalError).field());
+        }
+        CHECK(entries[0].nsid == 0); // newest first: the state save
+        CHECK(entries[1].nsid == 1);
+        // The warning is persistent state: it is still set after a clean power cycle.
+        ctrl.power_off(PowerOff::Clean);
+        SparseHostMemory mem2;
+        Controller again(cfg, mem2, store);
+        HostDriver host2(again, mem2);
+        host2.enable();
+        CHECK((test::read_smart_log(host2).critical_warning & 0x04) != 0);
+        CHECK(again.durability_failures().empty());
+    }
+
+    TEST_CASE("a state save that fails: Set Features with Save fails, a power-off reports it") {
+        DeviceConfig cfg = persist_config();
+        FullableStore store(cfg.size);
+        SparseHostMemory mem;
+        Controller ctrl(cfg, mem, store);
+        HostDriver host(ctrl, mem);
+        host.enable();
+        store.full = true;
+        // Arbitration with SV = 1: the current value is set, the saved one could not be.
+        const Completion c = host.set_features(0x01, 0x00000002, true);
+        CHECK(c.status().sct == 0);
+        CHECK(c.status().sc == 0x06); // Internal Error
+        REQUIRE(c.why);
+        CHECK(c.why->rule.find("No space left on device") != std::string::npos);
+        CHECK((host.get_features(0x01).cqe.dw0 & 0x7) == 2);
+        CHECK(ctrl.durability_failures().empty()); // its command reported it
+        ctrl.power_off(PowerOff::Clean);
+        REQUIRE(ctrl.durability_failures().size() == 1);
+        CHECK(ctrl.durability_failures()[0].rule.find("persistent state") != std::string::npos);
+        CHECK(ctrl.durability_failures()[0].rule.find("No space left on device") !=
+              std::string::npos);
+    }
+
+    TEST_CASE("a Flush on a full store fails with Write Fault and the store's reason") {
+        DeviceConfig cfg = persist_config();
+        FullableStore store(cfg.size);
+        SparseHostMemory mem;
+        Controller ctrl(cfg, mem, store);
+        HostDriver host(ctrl, mem);
+        host.enable();
+        const uint16_t q = host.create_io_queue_pair(8);
+        REQUIRE(host.write(q, 1, 0, 0, pattern(cfg.lba_size(), 80)).ok());
+        store.full = true;
+        const Completion c = host.flush(q, 1);
+        CHECK(c.status().sct == 2);
+        CHECK(c.status().sc == 0x80);
+        REQUIRE(c.why);
+        CHECK(c.why->rule.find("No space left on device") != std::string::npos);
+    }
 
     TEST_CASE("flushed data survives clean and unclean power cycles") {
         for (StoreKind kind : kStoreKinds) {

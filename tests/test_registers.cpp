@@ -152,7 +152,15 @@ TEST_SUITE("registers") {
         CHECK(d.ctrl.read32(R(Reg::Cc)) == 0x00FFFFF0u);
         CHECK_FALSE(csts(d).rdy());
         CHECK(count_events(d, EventKind::ControllerEnable) == 0);
-        CHECK(count_events(d, EventKind::ShutdownStart) == 0); // SHN only matters while enabled
+        // SHN = 11b is reserved, not a shutdown notification (§3.1.5).
+        CHECK(count_events(d, EventKind::ShutdownStart) == 0);
+        // 01b is one, even with CC.EN = 0: the (empty) cache is written back at once.
+        d.ctrl.write32(R(Reg::Cc), 0x00004000u);
+        CHECK(csts(d).shst() == 1);
+        d.ctrl.run_until_idle();
+        CHECK(csts(d).shst() == 2);
+        CHECK(count_events(d, EventKind::ShutdownComplete) == 1);
+        d.ctrl.write32(R(Reg::Cc), 0);
 
         d.ctrl.write32(R(Reg::Aqa), 0xFFFFFFFFu);
         CHECK(d.ctrl.read32(R(Reg::Aqa)) == 0x0FFF0FFFu);

@@ -109,6 +109,7 @@ ImVec4 event_colour(uint8_t kind, uint64_t value) {
     case EventKind::DoorbellInvalid:
     case EventKind::CommandAborted:
     case EventKind::CqFull:
+    case EventKind::DurabilityFailure:
         return {1.0f, 0.45f, 0.45f, 1};
     case EventKind::ControllerReset:
     case EventKind::SubsystemReset:

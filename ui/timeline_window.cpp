@@ -28,7 +28,7 @@ const KindGroup kGroups[] = {
     {"Data", {EventKind::PrpListRead, EventKind::DmaToDevice, EventKind::DmaToHost}},
     {"Media",
      {EventKind::MediaRead, EventKind::CacheRead, EventKind::MediaWrite, EventKind::CacheWrite,
-      EventKind::CacheFlush, EventKind::CacheDestage}},
+      EventKind::CacheFlush, EventKind::CacheDestage, EventKind::DurabilityFailure}},
     {"Completion",
      {EventKind::CqePost, EventKind::CqFull, EventKind::Interrupt, EventKind::InterruptMasked,
       EventKind::InterruptCoalesced}},

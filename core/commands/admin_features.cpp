@@ -242,7 +242,15 @@ spec::Status set_execute(DeviceState &s, CommandContext &ctx) {
         apply(s.features[f.fid], cdw11);
         break;
     }
-    if (f.sv) s.save_persistent_state();
+    // A value to be saved must reach the media, or the host is told (Internal Error: the
+    // current value is set, the saved one is not; §5.21, §4.6.1.2.1).
+    if (f.sv && !s.save_persistent_state()) {
+        const std::string why = s.store.failure();
+        return ctx.fail(spec::generic(spec::GenericStatus::InternalError), "CDW10.SV", 1,
+                        "the current value is set, but it could not be saved" +
+                            (why.empty() ? std::string() : ": " + why),
+                        kSetSection, spec::param_error_location(43, 7));
+    }
     return spec::success();
 }
 

@@ -10,6 +10,12 @@
 namespace nvmelab {
 
 namespace {
+// A rule a store failure broke, with the store's reason (the OS error) when it gives one.
+std::string with_store_reason(const BackingStore &store, std::string what) {
+    const std::string why = store.failure();
+    return why.empty() ? what : what + ": " + why;
+}
+
 Explanation sq_deleted_no_room(uint16_t sqid) {
     return {"SQID", sqid,
             "its submission queue was deleted while the completion queue was full: the entry is "
@@ -66,7 +72,7 @@ Controller::Controller(const DeviceConfig &config, HostMemory &memory, BackingSt
     // shutdown marks it clean again.
     state_.load_persistent_state(store.load_state());
     state_.trace.record(TraceEvent{.kind = EventKind::PowerOn});
-    state_.save_persistent_state();
+    save_state_or_report("at power-on");
 }
 
 Controller::~Controller() = default;
@@ -143,6 +149,7 @@ bool Controller::run_pending(const Pending &p) {
         if (ctx.phase == CommandPhase::Free || ctx.generation != p.generation) return false;
         advance_time(p.time);
         run_command(p.id);
+        if (shutdown_waiting_) schedule_shutdown_write_back();
         return true;
     }
     case Pending::Kind::Ready:
@@ -153,24 +160,14 @@ bool Controller::run_pending(const Pending &p) {
             TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::ControllerReady});
         schedule_fetch();
         return true;
-    case Pending::Kind::ShutdownDone: {
-        if (p.generation != epoch_) return false;
+    case Pending::Kind::ShutdownDone:
+        // Stale after a reset, or when an enable (CC.EN 0 -> 1) ended the shutdown.
+        if (p.generation != epoch_ ||
+            state_.csts.shst() != static_cast<uint8_t>(spec::Shst::Processing))
+            return false;
         advance_time(p.time);
-        uint64_t flushed = 0;
-        for (auto &ns : state_.namespaces) {
-            const int64_t n = ns.flush(state_.store);
-            if (n > 0) flushed += static_cast<uint64_t>(n);
-        }
-        if (flushed > 0)
-            state_.trace.record(TraceEvent{
-                .time_ns = state_.now_ns, .kind = EventKind::CacheFlush, .len = flushed});
-        state_.clean_shutdown = true;
-        state_.save_persistent_state();
-        state_.csts.set_shst(static_cast<uint8_t>(spec::Shst::Complete));
-        state_.trace.record(
-            TraceEvent{.time_ns = state_.now_ns, .kind = EventKind::ShutdownComplete});
+        complete_shutdown();
         return true;
-    }
     case Pending::Kind::Coalesce:
         if (p.generation != epoch_ || !coalesce_armed_[p.id]) return false;
         advance_time(p.time);
@@ -277,7 +274,8 @@ std::optional<uint16_t> Controller::arbitrate() {
 }
 
 void Controller::fetch() {
-    if (!state_.csts.rdy() || state_.csts.cfs() || !can_fetch()) return;
+    // A fetch scheduled before a shutdown notification fetches nothing (§7.6.2, start_shutdown).
+    if (!state_.csts.rdy() || state_.csts.cfs() || state_.csts.shst() != 0 || !can_fetch()) return;
     const auto qid = arbitrate();
     if (!qid) return;
     SubmissionQueue &sq = *state_.sqs[*qid];
@@ -811,6 +809,7 @@ void Controller::drop_all_commands() {
     }
     inflight_ = 0;
     io_outstanding_ = 0;
+    shutdown_waiting_ = false;
     std::sort(free_slots_.begin(), free_slots_.end(), std::greater<>());
     pending_ = {};
     fetch_scheduled_ = false;
@@ -823,14 +822,88 @@ void Controller::drop_all_commands() {
 // ---------------------------------------------------------------------------------------------
 // Power
 
+void Controller::complete_shutdown() {
+    auto &s = state_;
+    uint64_t flushed = 0;
+    for (auto &ns : s.namespaces) {
+        const int64_t n = ns.flush(s.store);
+        if (n < 0) {
+            report_durability_failure(Explanation{
+                "NSID", ns.nsid(),
+                with_store_reason(s.store,
+                                  fmt::format("the shutdown could not write the volatile write "
+                                              "cache back ({} blocks stay volatile)",
+                                              ns.cached_blocks())),
+                "NVMe 1.3 §7.6.2, §5.14.1.2"});
+            continue;
+        }
+        flushed += static_cast<uint64_t>(n);
+    }
+    if (flushed > 0)
+        s.trace.record(
+            TraceEvent{.time_ns = s.now_ns, .kind = EventKind::CacheFlush, .len = flushed});
+    s.clean_shutdown = true;
+    save_state_or_report("at shutdown");
+    s.csts.set_shst(static_cast<uint8_t>(spec::Shst::Complete));
+    s.trace.record(TraceEvent{.time_ns = s.now_ns, .kind = EventKind::ShutdownComplete});
+}
+
+bool Controller::save_state_or_report(const char *when) {
+    if (state_.save_persistent_state()) return true;
+    report_durability_failure(Explanation{
+        "persistent state", 0,
+        with_store_reason(state_.store,
+                          fmt::format("the persistent state (log pages, SMART counters, saved "
+                                      "features) could not be saved {}",
+                                      when)),
+        "NVMe 1.3 §5.14.1.2"});
+    return false;
+}
+
+void Controller::report_durability_failure(Explanation why) {
+    auto &s = state_;
+    spec::ErrorLogEntry entry{};
+    entry.sqid = 0xFFFF;
+    entry.cid = 0xFFFF;
+    entry.status_field =
+        static_cast<uint16_t>(spec::generic(GenericStatus::InternalError).field() << 1);
+    entry.param_error_location = spec::kParamErrorLocationNone;
+    entry.nsid = why.field == "NSID" ? static_cast<uint32_t>(why.value) : 0;
+    log_error(entry);
+    ++s.health.media_errors;
+    const auto bit = static_cast<uint8_t>(spec::CriticalWarning::ReliabilityDegraded);
+    const bool newly = !s.reliability_degraded;
+    s.reliability_degraded = true;
+    const auto aec =
+        spec::AsyncEventConfigFeature::decode(s.feature(spec::FeatureId::AsyncEventConfig));
+    if (newly && (aec.smart_warnings & bit)) {
+        // SMART / Health status, information 00h: NVM subsystem reliability (§5.2, Figure 46).
+        s.post_async_event(spec::AsyncEventType::SmartHealth, 0x00,
+                           static_cast<uint8_t>(spec::LogId::SmartHealth));
+        deliver_async_events();
+    }
+    s.trace.record(TraceEvent{.time_ns = s.now_ns,
+                              .kind = EventKind::DurabilityFailure,
+                              .explanation = s.trace.add_explanation(why)});
+    if (durability_failures_.size() < kMaxDurabilityFailures)
+        durability_failures_.push_back(std::move(why));
+}
+
 void Controller::power_off(PowerOff kind) {
     if (!powered_) return;
     drop_all_commands();
     if (kind == PowerOff::Clean) {
         for (auto &ns : state_.namespaces)
-            ns.flush(state_.store);
+            if (ns.flush(state_.store) < 0)
+                report_durability_failure(Explanation{
+                    "NSID", ns.nsid(),
+                    with_store_reason(state_.store,
+                                      fmt::format("the power-off could not write the volatile "
+                                                  "write cache back: {} blocks are lost",
+                                                  ns.cached_blocks())),
+                    "NVMe 1.3 §5.21.1.6"});
         state_.clean_shutdown = true;
-        state_.save_persistent_state();
+        save_state_or_report("at power-off");
     } else {
         for (auto &ns : state_.namespaces)
             ns.drop_cache();

@@ -92,6 +92,11 @@ public:
     // Power.
     void power_off(PowerOff kind);
     bool powered() const { return powered_; }
+    // Failures to make data or the persistent state durable that no command's status reported
+    // (the cache write-back at shutdown or a clean power-off, a save of the persistent state),
+    // with the store's reason, oldest first (the first kMaxDurabilityFailures since power-on).
+    const std::vector<Explanation> &durability_failures() const { return durability_failures_; }
+    static constexpr size_t kMaxDurabilityFailures = 8;
 
     // Inspection for front ends.
     const Trace &trace() const { return state_.trace; }
@@ -134,6 +139,18 @@ private:
     void enable();
     void controller_reset(const char *why);
     void start_shutdown(uint8_t shn);
+    // Schedules the shutdown's write-back once no fetched command is left to execute.
+    void schedule_shutdown_write_back();
+    // Fetched commands not yet done executing (those waiting for CQ room and parked AERs are).
+    bool commands_in_work() const;
+    // The shutdown's end: cache write-back, state save, SHST = 10b.
+    void complete_shutdown();
+    // Saves the persistent state; a failure is reported as below. False on failure.
+    bool save_state_or_report(const char *when);
+    // Data or state the device could not make durable with no command to carry the status:
+    // an Error Information entry (SQID/CID FFFFh), SMART critical warning bit 2 (reliability
+    // degraded, §5.14.1.2) with its SMART/Health event if enabled, and durability_failures().
+    void report_durability_failure(Explanation why);
     void subsystem_reset();
     void ring_doorbell(uint32_t offset, uint32_t value);
     void set_fatal(Explanation why);
@@ -182,6 +199,9 @@ private:
     uint64_t pending_seq_ = 0;
     bool fetch_scheduled_ = false;
     uint32_t epoch_ = 0; // bumps on every reset so stale timers are ignored
+    // Shutdown processing started and waits for fetched commands before its write-back.
+    bool shutdown_waiting_ = false;
+    std::vector<Explanation> durability_failures_;
 
     // Arbitration state (§4.11).
     uint16_t arb_current_ = 0;

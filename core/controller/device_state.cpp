@@ -78,6 +78,7 @@ uint8_t DeviceState::critical_warning() const {
             t <= temperature_thresholds[1][sensor].current)
             w |= static_cast<uint8_t>(spec::CriticalWarning::Temperature);
     }
+    if (reliability_degraded) w |= static_cast<uint8_t>(spec::CriticalWarning::ReliabilityDegraded);
     return w;
 }
 
@@ -114,6 +115,7 @@ std::string DeviceState::persistent_state_json() const {
     nlohmann::json j;
     j["version"] = 1;
     j["clean_shutdown"] = clean_shutdown;
+    if (reliability_degraded) j["reliability_degraded"] = true;
     const auto &h = health;
     j["health"] = {{"data_units_read", h.data_units_read},
                    {"data_units_written", h.data_units_written},
@@ -246,6 +248,7 @@ void DeviceState::load_persistent_state(const std::string &text) {
             return it->get<uint64_t>();
         };
         was_clean = flag(j, "clean_shutdown");
+        reliability_degraded = flag(j, "reliability_degraded");
         if (j.contains("health") && j["health"].is_object()) {
             const auto &hj = j["health"];
             auto get = [&](const char *k) { return count(hj, k); };

@@ -130,6 +130,9 @@ public:
 
     // Whether the last power-off or shutdown left the device clean (persisted).
     bool clean_shutdown = false;
+    // Data or state could not be made durable where no command could report it: SMART
+    // critical warning bit 2, reliability degraded (persisted; it stays set, §5.14.1.2).
+    bool reliability_degraded = false;
 
     // Asynchronous events (§5.2): outstanding AER command slots, events not yet reported, and
     // the event types masked until their log page is read with RAE = 0.

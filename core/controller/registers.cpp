@@ -1,4 +1,6 @@
 // Controller registers (NVMe 1.3 §3.1), doorbells, enable/reset/shutdown.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/controller/controller.h"
@@ -134,9 +136,20 @@ void Controller::write_cc(uint32_t value) {
         next.set_css(old.css()).set_mps(old.mps()).set_ams(old.ams());
     }
     s.cc = next;
+    // SHN written together with EN 0 -> 1 is not acted on: the controller is being brought up,
+    // not shut down (a host clears and rewrites SHN to shut it down later).
     if (!old.en() && next.en()) return enable();
-    if (old.en() && !next.en()) return controller_reset("CC.EN cleared");
-    if (next.en() && old.shn() == 0 && next.shn() != 0) start_shutdown(next.shn());
+    const bool shutting_down = s.csts.shst() == static_cast<uint8_t>(spec::Shst::Processing);
+    if (old.en() && !next.en()) controller_reset("CC.EN cleared");
+    // A shutdown notification is acted on whether the controller is enabled or not: §3.1.5
+    // puts no condition on CC.EN for SHN, and QEMU's hw/nvme shuts down on the SHN write alone.
+    // With EN = 0 there is nothing to fetch or finish, so the cache is written back at once.
+    // A reset during shutdown processing with SHN still set goes on with the shutdown (§7.6.2
+    // only warns that the reset may delay it).
+    // SHN = 11b is reserved: not a notification.
+    const auto notifies = [](spec::CcReg cc) { return cc.shn() == 1 || cc.shn() == 2; };
+    if (notifies(next) && (!notifies(old) || (shutting_down && old.en() && !next.en())))
+        start_shutdown(next.shn());
 }
 
 void Controller::set_fatal(Explanation why) {
@@ -191,6 +204,10 @@ void Controller::enable() {
     arb_burst_left_ = 0;
     const auto arb = spec::ArbitrationFeature::decode(s.feature(spec::FeatureId::Arbitration));
     wrr_credits_ = {arb.hpw + 1, arb.mpw + 1, arb.lpw + 1};
+    // A shutdown done (or under way) while disabled ends here: an enabled controller is in
+    // service again, and a pending write-back finds SHST no longer "processing".
+    s.csts.set_shst(0);
+    shutdown_waiting_ = false;
     // Back in service after a shutdown: losing power is unsafe again until the next shutdown
     // notification (SMART Unsafe Shutdowns, §5.14.1.2).
     if (s.clean_shutdown) {
@@ -226,12 +243,36 @@ void Controller::controller_reset(const char *why) {
         .explanation = s.trace.add_explanation(Explanation{"CC.EN", 0, why, "NVMe 1.3 §7.3.2"})});
 }
 
-// Shutdown notification (§7.6.2): stop fetching, write back the volatile cache, save state, then
-// report SHST = complete.
+// Shutdown notification, normal or abrupt (CC.SHN, §3.1.5; §7.6.2). The rule, so that no
+// write the host was told succeeded is lost by a power cut after CSTS.SHST = 10b:
+//  1. SHST = 01b (processing) and nothing new is fetched from any SQ (schedule_fetch, fetch);
+//  2. the commands already fetched run to the end of their execution (§7.6.2 asks the host to
+//     let outstanding commands complete; a host that does not is still not lied to). Those
+//     waiting only for room in a full CQ, and parked AERs, have nothing left to execute;
+//  3. then the volatile write cache is written back and the persistent state saved (marked
+//     clean), and only then SHST = 10b. A write-back or save that fails is reported
+//     (report_durability_failure) and SHST still becomes 10b: the shutdown is over.
+// QEMU's hw/nvme flushes and reports 10b at once, without stopping its SQs; this device instead
+// finishes what it fetched first.
 void Controller::start_shutdown(uint8_t shn) {
     auto &s = state_;
     s.csts.set_shst(static_cast<uint8_t>(spec::Shst::Processing));
     s.trace.record(TraceEvent{.time_ns = s.now_ns, .kind = EventKind::ShutdownStart, .u32 = shn});
+    shutdown_waiting_ = true;
+    schedule_shutdown_write_back();
+}
+
+bool Controller::commands_in_work() const {
+    return std::any_of(slots_.begin(), slots_.end(), [](const CommandContext &ctx) {
+        return ctx.phase != CommandPhase::Free && ctx.phase != CommandPhase::WaitCq &&
+               ctx.phase != CommandPhase::Outstanding;
+    });
+}
+
+void Controller::schedule_shutdown_write_back() {
+    if (!shutdown_waiting_ || commands_in_work()) return;
+    shutdown_waiting_ = false;
+    auto &s = state_;
     uint64_t cached = 0;
     for (const auto &ns : s.namespaces)
         cached += ns.cached_blocks();

@@ -54,6 +54,8 @@ const char *event_kind_name(EventKind kind) {
         return "cache-flush";
     case EventKind::CacheDestage:
         return "cache-destage";
+    case EventKind::DurabilityFailure:
+        return "durability-failure";
     case EventKind::AdminExecute:
         return "execute";
     case EventKind::CqFull:

@@ -49,6 +49,9 @@ enum class EventKind : uint8_t {
     // A cached write found the write cache full: len = blocks its oldest data moved to the
     // media first, u32 = nsid (NvmNamespace::make_room). Last, so older kinds keep their values.
     CacheDestage,
+    // Data or persistent state the device could not make durable outside a command (the cache
+    // write-back at shutdown or power-off, a state save); the explanation has the reason.
+    DurabilityFailure,
 };
 
 const char *event_kind_name(EventKind kind);
