@@ -1,6 +1,23 @@
 #include "ui/journal.h"
 
+#include <fmt/format.h>
+
 namespace nvmelab::ui {
+
+std::string journal_line_error(std::string_view text, std::string_view source_name) {
+    size_t start = 0;
+    for (size_t number = 1; start <= text.size(); ++number) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        if (end - start > kMaxJournalLineBytes)
+            return fmt::format("{}a console line of {} bytes, more than the {} a line may have",
+                               source_name.empty() ? std::string()
+                                                   : fmt::format("{}:{}: ", source_name, number),
+                               end - start, kMaxJournalLineBytes);
+        start = end + 1;
+    }
+    return {};
+}
 
 void Journal::restart(const DeviceConfig &config) {
     config_ = config.to_json();

@@ -11,13 +11,24 @@
 //   {"power": "clean" | "unclean"}      a power cycle
 //   {"wl": ...}                         a workload generator step (workload.h)
 // Consecutive "steps" entries, and consecutive workload ticks, are merged into one.
+#include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "core/controller/device_config.h"
 
 namespace nvmelab::ui {
+
+// The longest console line, alone or in a script, the Session runs and journals (the console
+// window's input holds 1023): a state file refuses longer ones (state_file.h), so a session
+// never records what its own state file could not load back.
+inline constexpr size_t kMaxJournalLineBytes = 4096;
+// "" when every line of `text` fits kMaxJournalLineBytes, or the message naming the first that
+// does not ("NAME:LINE: a line of N bytes ...", NAME:LINE left out for a single line).
+std::string journal_line_error(std::string_view text, std::string_view source_name = {});
 
 class Journal {
 public:

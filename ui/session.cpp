@@ -134,12 +134,15 @@ void Session::append_output(LogLine::Kind kind, std::string_view text) {
         log_.push_back(LogLine{kind, std::string(text.substr(start, end - start))});
         start = end + 1;
     }
-    if (log_.size() > kMaxLogLines)
+    // Trimmed a tenth at a time: erasing the oldest line on every append moved all 20000
+    // lines each time, and replaying a saved journal of 200000 lines spent minutes on it.
+    if (log_.size() > kMaxLogLines + kMaxLogLines / 10)
         log_.erase(log_.begin(), log_.begin() + static_cast<long>(log_.size() - kMaxLogLines));
 }
 
 ConsoleResult Session::exec(std::string_view line, bool remember) {
     if (std::string bad = Console::text_error(line); !bad.empty()) return refuse(std::move(bad));
+    if (std::string bad = journal_line_error(line); !bad.empty()) return refuse(std::move(bad));
     if (remember && !line.empty() && (history_.empty() || history_.back() != line)) {
         history_.emplace_back(line);
         if (history_.size() > kMaxHistory) history_.erase(history_.begin());
@@ -155,6 +158,8 @@ ConsoleResult Session::exec(std::string_view line, bool remember) {
 ConsoleResult Session::exec_script(std::string_view text, std::string_view source_name) {
     if (std::string bad = Console::script_text_error(text, source_name); !bad.empty())
         return refuse(std::move(bad)); // the whole script, before any line runs
+    if (std::string bad = journal_line_error(text, source_name); !bad.empty())
+        return refuse(std::move(bad));
     journal_.add({{"script", std::string(text)}, {"name", std::string(source_name)}});
     append_output(LogLine::Kind::Info, fmt::format("--- running {} ---", source_name));
     ConsoleResult r = console_->exec_script(text, source_name);
@@ -165,7 +170,7 @@ ConsoleResult Session::exec_script(std::string_view text, std::string_view sourc
 
 ConsoleResult Session::refuse(std::string error) {
     // Refused before it could change anything, so not journaled: a state file is JSON, which
-    // holds only UTF-8 text.
+    // holds only UTF-8 text, and refuses lines past kMaxJournalLineBytes.
     append_output(LogLine::Kind::Error, error);
     ConsoleResult r;
     r.ok = false;

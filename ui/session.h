@@ -147,7 +147,8 @@ public:
 private:
     void build(bool fresh_store);
     void append_output(LogLine::Kind kind, std::string_view text);
-    // Input refused before it ran (not UTF-8 text): logged, not journaled.
+    // Input refused before it ran (not UTF-8 text, or a line past kMaxJournalLineBytes):
+    // logged, not journaled.
     ConsoleResult refuse(std::string error);
 
     DeviceConfig config_;

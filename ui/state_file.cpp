@@ -1,5 +1,12 @@
 #include "ui/state_file.h"
 
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "core/spec/nvme_spec.h"
@@ -14,22 +21,16 @@ namespace {
 
 constexpr const char *kFormat = "nvmelab-state";
 constexpr int kVersion = 1;
-// Bounds on one journal entry, and on the controller events the whole journal may ask for
-// (about a minute and a half natively, a few minutes in the browser), so a small corrupt or
-// hostile file cannot keep the app busy for hours.
-constexpr uint64_t kMaxSteps = 200'000'000;
-constexpr uint64_t kMaxTicks = 10'000'000;
-constexpr uint64_t kMaxReplayEvents = 100'000'000;
 
 // The controller events replaying a journal runs at most: "steps" entries run that many, a
-// workload tick its run's events_per_tick. Saturates just past kMaxReplayEvents; entries that
-// are malformed count nothing here (their replay names them).
-uint64_t replay_cost(const nlohmann::json &journal) {
+// workload tick its run's events_per_tick. Saturates just past `max`; entries that are
+// malformed count nothing here (their replay names them).
+uint64_t replay_cost(const nlohmann::json &journal, uint64_t max) {
     uint64_t cost = 0;
     uint64_t per_tick = 0;
-    const auto add = [&cost](uint64_t n, uint64_t times) {
-        const uint64_t room = kMaxReplayEvents + 1 - cost;
-        cost = times != 0 && n > room / times ? kMaxReplayEvents + 1 : cost + n * times;
+    const auto add = [&cost, max](uint64_t n, uint64_t times) {
+        const uint64_t room = max + 1 - cost;
+        cost = times != 0 && n > room / times ? max + 1 : cost + n * times;
     };
     for (const auto &e : journal) {
         if (!e.is_object()) continue;
@@ -44,9 +45,41 @@ uint64_t replay_cost(const nlohmann::json &journal) {
                 add(per_tick, e.at("n").get<uint64_t>());
             }
         }
-        if (cost > kMaxReplayEvents) break;
+        if (cost > max) break;
     }
     return cost;
+}
+
+// "4194304 bytes (4.0 MiB)"
+std::string mib(size_t bytes) {
+    return fmt::format("{} bytes ({:.1f} MiB)", bytes, static_cast<double>(bytes) / (1 << 20));
+}
+
+// The bounds that need no replay: entries, each console line, the events asked for. A state
+// this app saves passes them (save_state checks), so only a foreign or edited file fails here.
+void check_journal_bounds(const nlohmann::json &journal, const StateLimits &limits) {
+    if (journal.size() > limits.max_entries)
+        throw StateError(fmt::format("the journal has {} entries, more than the {} a state file "
+                                     "may hold (save a shorter session)",
+                                     journal.size(), limits.max_entries));
+    size_t index = 0;
+    for (const auto &e : journal) {
+        if (e.is_object()) {
+            std::string bad;
+            if (const auto line = e.find("exec"); line != e.end() && line->is_string())
+                bad = journal_line_error(line->get_ref<const std::string &>());
+            else if (const auto text = e.find("script"); text != e.end() && text->is_string())
+                bad = journal_line_error(text->get_ref<const std::string &>(),
+                                         e.value("name", std::string("script")).substr(0, 80));
+            if (!bad.empty()) throw StateError(fmt::format("journal entry {}: {}", index, bad));
+        }
+        ++index;
+    }
+    if (replay_cost(journal, limits.max_events) > limits.max_events)
+        throw StateError(fmt::format(
+            "replaying this state would run more than {} M controller events (its run steps and "
+            "workload ticks), more than this app replays: save a shorter session",
+            limits.max_events / 1'000'000));
 }
 
 std::string hex(uint64_t v) {
@@ -104,7 +137,8 @@ void replay_entry(Session &s, WorkloadGenerator &workload, const nlohmann::json 
         s.exec_script(e.at("script").get<std::string>(), e.value("name", std::string("script")));
     } else if (e.contains("steps")) {
         const uint64_t n = e.at("steps").get<uint64_t>();
-        if (n > kMaxSteps) throw StateError(fmt::format("steps = {} is over {}", n, kMaxSteps));
+        if (n > kMaxReplaySteps)
+            throw StateError(fmt::format("steps = {} is over {}", n, kMaxReplaySteps));
         const uint64_t ran = s.run_events(n);
         if (ran != n)
             throw StateError(fmt::format("{} controller events were saved, only {} ran", n, ran));
@@ -114,8 +148,9 @@ void replay_entry(Session &s, WorkloadGenerator &workload, const nlohmann::json 
             throw StateError(fmt::format("power = '{}' is neither 'clean' nor 'unclean'", kind));
         s.power_cycle(kind == "clean" ? PowerOff::Clean : PowerOff::Unclean);
     } else if (e.contains("wl")) {
-        if (e.value("wl", "") == "tick" && e.at("n").get<uint64_t>() > kMaxTicks)
-            throw StateError(fmt::format("a workload entry ticks more than {} times", kMaxTicks));
+        if (e.value("wl", "") == "tick" && e.at("n").get<uint64_t>() > kMaxReplayTicks)
+            throw StateError(
+                fmt::format("a workload entry ticks more than {} times", kMaxReplayTicks));
         workload.replay(s, e);
     } else {
         throw StateError(fmt::format("unknown entry {}", e.dump().substr(0, 80)));
@@ -124,7 +159,8 @@ void replay_entry(Session &s, WorkloadGenerator &workload, const nlohmann::json 
     workload.sync(s);
 }
 
-void replay(Session &s, WorkloadGenerator &workload, const nlohmann::json &doc) {
+void replay(Session &s, WorkloadGenerator &workload, const nlohmann::json &doc,
+            const StateLimits &limits) {
     if (!doc.is_object()) throw StateError("the state is not a JSON object");
     if (doc.value("format", "") != kFormat)
         throw StateError(fmt::format("not an nvmelab state (\"format\" must be \"{}\")", kFormat));
@@ -134,11 +170,7 @@ void replay(Session &s, WorkloadGenerator &workload, const nlohmann::json &doc) 
     for (const char *key : {"config", "journal", "state"})
         if (!doc.contains(key)) throw StateError(fmt::format("the state has no \"{}\"", key));
     if (!doc.at("journal").is_array()) throw StateError("\"journal\" must be an array");
-    if (replay_cost(doc.at("journal")) > kMaxReplayEvents)
-        throw StateError(fmt::format(
-            "replaying this state would run more than {} M controller events (its run steps and "
-            "workload ticks), more than this app replays: save a shorter session",
-            kMaxReplayEvents / 1'000'000));
+    check_journal_bounds(doc.at("journal"), limits);
     DeviceConfig config;
     try {
         config = DeviceConfig::from_json(doc.at("config"));
@@ -148,13 +180,22 @@ void replay(Session &s, WorkloadGenerator &workload, const nlohmann::json &doc) 
     }
     workload.clear();
     s.reset_with(config);
+    const auto started = std::chrono::steady_clock::now();
+    const size_t entries = doc.at("journal").size();
     size_t index = 0;
     for (const auto &entry : doc.at("journal")) {
+        const std::chrono::duration<double> spent = std::chrono::steady_clock::now() - started;
+        if (spent.count() > limits.max_seconds)
+            throw StateError(fmt::format("replaying this state took more than {} s (stopped at "
+                                         "journal entry {} of {}), more than this app replays",
+                                         limits.max_seconds, index, entries));
         try {
             replay_entry(s, workload, entry);
         } catch (const std::exception &e) {
-            throw StateError(fmt::format("journal entry {} ({}) does not replay: {}", index,
-                                         entry.dump().substr(0, 80), e.what()));
+            throw StateError(fmt::format(
+                "journal entry {} ({}) does not replay: {}", index,
+                entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80),
+                e.what()));
         }
         ++index;
     }
@@ -258,7 +299,10 @@ nlohmann::json state_json(const Session &s, const WorkloadGenerator &workload) {
     return j;
 }
 
-std::string save_state(const Session &s, const WorkloadGenerator &workload) {
+namespace {
+
+// The saved document with no bound checked.
+std::string state_document(const Session &s, const WorkloadGenerator &workload) {
     const nlohmann::json doc = {
         {"format", kFormat},
         {"version", kVersion},
@@ -272,23 +316,54 @@ std::string save_state(const Session &s, const WorkloadGenerator &workload) {
     return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void load_state(Session &s, WorkloadGenerator &workload, std::string_view text) {
+} // namespace
+
+std::string save_state(const Session &s, const WorkloadGenerator &workload) {
+    // What load_state would refuse is not saved: the user hears it now, not at the next load.
+    const size_t entries = s.journal().entries().size();
+    if (entries > kMaxJournalEntries)
+        throw StateError(fmt::format("this session's journal has {} entries, more than the {} a "
+                                     "state file may hold: it cannot be saved (Device -> New "
+                                     "device starts a new journal)",
+                                     entries, kMaxJournalEntries));
+    std::string text = state_document(s, workload);
+    if (text.size() > kMaxStateBytes)
+        throw StateError(fmt::format("this session's state is {}, more than the {} a state file "
+                                     "may hold: it cannot be saved (Device -> New device starts "
+                                     "a new journal)",
+                                     mib(text.size()), mib(kMaxStateBytes)));
+    return text;
+}
+
+void load_state(Session &s, WorkloadGenerator &workload, std::string_view text,
+                const StateLimits &limits) {
+    // Checked before parsing: a parsed journal takes about ten times its text's memory.
+    if (text.size() > limits.max_bytes)
+        throw StateError(fmt::format("the state is {}, more than the {} a state file may hold",
+                                     mib(text.size()), mib(limits.max_bytes)));
     nlohmann::json doc;
     try {
         doc = parse_bounded_json(text);
     } catch (const std::exception &e) {
         throw StateError(fmt::format("the state is not valid JSON: {}", e.what()));
     }
-    const std::string backup = save_state(s, workload);
+    // The state to put back if the load fails. It was built by this session, so it replays
+    // with no time bound: a long session must not be lost because a bad file took its place.
+    const std::string backup = state_document(s, workload);
     try {
-        replay(s, workload, doc);
+        replay(s, workload, doc, limits);
         s.log_info(fmt::format("--- state loaded: {} journal entries replayed ---",
                                doc.at("journal").size()));
     } catch (const std::exception &e) {
         const std::string why = e.what();
         // Put back what was there; a state this build saved itself always replays.
         try {
-            replay(s, workload, nlohmann::json::parse(backup));
+            StateLimits unlimited;
+            unlimited.max_bytes = SIZE_MAX;
+            unlimited.max_entries = SIZE_MAX;
+            unlimited.max_events = UINT64_MAX - 1;
+            unlimited.max_seconds = std::numeric_limits<double>::infinity();
+            replay(s, workload, nlohmann::json::parse(backup), unlimited);
         } catch (const std::exception &again) {
             throw StateError(fmt::format("{} (and the previous state could not be restored: {})",
                                          why, again.what()));
@@ -296,6 +371,26 @@ void load_state(Session &s, WorkloadGenerator &workload, std::string_view text) 
         s.log_info("--- loading the state failed; the previous state is back ---");
         throw StateError(why);
     }
+}
+
+std::string read_state_file(const std::string &path, const StateLimits &limits) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE *)> file(std::fopen(path.c_str(), "rb"),
+                                                          &std::fclose);
+    if (!file) throw StateError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    std::string text;
+    char buffer[1 << 16];
+    // One byte past the bound is enough to know the file is too large.
+    while (text.size() <= limits.max_bytes) {
+        const size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
+        text.append(buffer, n);
+        if (n < sizeof buffer) break;
+    }
+    if (std::ferror(file.get()))
+        throw StateError(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    if (text.size() > limits.max_bytes)
+        throw StateError(fmt::format("'{}' is more than the {} a state file may hold", path,
+                                     mib(limits.max_bytes)));
+    return text;
 }
 
 } // namespace nvmelab::ui

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -78,11 +77,9 @@ void StateMenu::draw(Session &s, WorkloadGenerator &workload) {
                 }
                 message_ = fmt::format("saved to {}", path_);
             } else {
-                std::ifstream in(path_, std::ios::binary);
-                if (!in) throw StateError(fmt::format("cannot read '{}'", path_));
-                std::stringstream text;
-                text << in.rdbuf();
-                load_state(s, workload, text.str());
+                // Bounded like any state file (state_file.h): refused past a bound, the
+                // session left as it was.
+                load_state(s, workload, read_state_file(path_));
                 message_ = fmt::format("loaded {}", path_);
             }
             message_is_error_ = false;

@@ -32,6 +32,11 @@ bool g_autosave = true;
 uint64_t g_saved_version = 0;
 double g_last_save_ms = 0;
 std::string g_result; // the string the last exported call returned (valid until the next one)
+// A string argument of the JS API (web/nvmelab-web.js writes it here, see
+// nvmelab_argument_buffer), and the reason the last save() gave nothing.
+std::string g_argument;
+std::string g_save_error;
+std::string g_autosave_error; // said once, not every second
 bool g_partial_redraw = false;
 bool g_redraw_requested = false;
 size_t g_frames_drawn = 0; // since start, and how many of them only in part
@@ -62,6 +67,20 @@ void report_error(const std::string &text) {
     std::fprintf(stderr, "nvmelab: %s\n", text.c_str());
 }
 
+// Why the page did not hand the stored state over (web/nvmelab-web.js: the last start with it
+// did not finish), or "".
+std::string stored_state_skipped() {
+    const int len = EM_ASM_INT({
+        var s = Module.nvmelabStoredSkipped;
+        return s ? lengthBytesUTF8(s) : 0;
+    });
+    if (len <= 0) return {};
+    std::string text(static_cast<size_t>(len) + 1, '\0');
+    EM_ASM({ stringToUTF8(Module.nvmelabStoredSkipped, $0, $1); }, text.data(), len + 1);
+    text.resize(static_cast<size_t>(len));
+    return text;
+}
+
 // The state the page kept in localStorage (web/nvmelab-web.js reads it into
 // Module.nvmelabStored before the app starts), or "".
 std::string stored_state() {
@@ -87,11 +106,15 @@ void autosave(bool force) {
     try {
         text = save_state(*g_session, *g_workload);
     } catch (const std::exception &e) {
-        // Called between frames: a failure is said once, and the page goes on.
-        g_session->log_info(
-            fmt::format("error: the state could not be kept in the browser: {}", e.what()));
+        // Called between frames: a failure is said once (not at every change), and the page
+        // goes on.
+        if (g_autosave_error != e.what()) {
+            g_autosave_error = e.what();
+            report_error(fmt::format("the state could not be kept in the browser: {}", e.what()));
+        }
         return;
     }
+    g_autosave_error.clear();
     EM_ASM(
         {
             if (window.nvmelabUi) window.nvmelabUi.store(UTF8ToString($0));
@@ -220,6 +243,12 @@ void attach(Session &s, WorkloadGenerator &workload) {
     for (const std::string &e : args.errors)
         report_error(e);
     if (!args.describes_state() && !args.fresh) {
+        // Untrusted like any state file: past a bound or broken, it is refused and the app
+        // starts with a new device, saying why (load_state leaves the session as it was).
+        if (const std::string why = stored_state_skipped(); !why.empty())
+            report_error(fmt::format("the state kept in this browser was not restored, so this "
+                                     "is a new device: {}",
+                                     why));
         const std::string saved = stored_state();
         if (!saved.empty()) {
             try {
@@ -228,7 +257,7 @@ void attach(Session &s, WorkloadGenerator &workload) {
                            "with a new device) ---");
             } catch (const std::exception &e) {
                 report_error(fmt::format("the state kept in this browser could not be "
-                                         "restored: {}",
+                                         "restored, so this is a new device: {}",
                                          e.what()));
             }
         }
@@ -330,9 +359,39 @@ EMSCRIPTEN_KEEPALIVE const char *nvmelab_state() {
                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// The state file, or "" with the reason in nvmelab_save_error() (past a bound: state_file.h).
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_save() {
-    if (!g_session) return keep("");
-    return keep(save_state(*g_session, *g_workload));
+    g_save_error.clear();
+    if (!g_session) {
+        g_save_error = "the app is not running";
+        return keep("");
+    }
+    try {
+        return keep(save_state(*g_session, *g_workload));
+    } catch (const std::exception &e) {
+        g_save_error = e.what();
+        report_error(e.what());
+        return keep("");
+    }
+}
+
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_save_error() {
+    return keep(g_save_error);
+}
+
+// String arguments of the JS API come through this buffer, not ccall's "string" type: ccall
+// copies a string onto the 5 MiB WebAssembly stack, 4 bytes for each UTF-16 unit, so any
+// argument past about 1.3 M characters (a 2 MB state file) overran the stack and the module
+// died with "memory access out of bounds". The page asks for `bytes` (the UTF-8 length) and
+// writes them here; the buffer ends in a NUL. Null past kMaxApiArgumentBytes.
+EMSCRIPTEN_KEEPALIVE char *nvmelab_argument_buffer(double bytes) {
+    if (!(bytes >= 0 && bytes <= static_cast<double>(kMaxApiArgumentBytes))) return nullptr;
+    g_argument.assign(static_cast<size_t>(bytes) + 1, '\0');
+    return g_argument.data();
+}
+
+EMSCRIPTEN_KEEPALIVE double nvmelab_max_argument_bytes() {
+    return static_cast<double>(kMaxApiArgumentBytes);
 }
 
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_load(const char *text) {

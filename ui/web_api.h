@@ -2,6 +2,7 @@
 // The web app's side of the page (web build only): URL arguments and the state kept in browser
 // storage at start-up, the JS test API (window.nvmelab, see web/nvmelab-web.js and docs/web.md),
 // autosave, and the ?bench=1 frame-rate measurement.
+#include <cstddef>
 #include <string>
 
 namespace nvmelab::ui {
@@ -10,6 +11,11 @@ class Session;
 class WorkloadGenerator;
 
 namespace web {
+
+// The longest string argument window.nvmelab takes (UTF-8 bytes): room for a state file past
+// kMaxStateBytes, so load() names that bound, while a string of hundreds of MB is refused
+// before the page copies it into the module's memory.
+inline constexpr size_t kMaxApiArgumentBytes = size_t{16} << 20;
 
 // location.search of the page; main() passes it in before the app starts.
 void set_query(std::string query);

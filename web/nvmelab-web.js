@@ -28,8 +28,31 @@
     rejectReady(new Error(text));
   }
 
-  function readStorage() {
-    try { return window.localStorage.getItem(STORAGE_KEY); } catch (e) { return null; }
+  function readStorage(key) {
+    try { return window.localStorage.getItem(key || STORAGE_KEY); } catch (e) { return null; }
+  }
+  function writeStorage(key, value) {
+    try {
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, value);
+    } catch (e) { /* storage off or full: nothing kept */ }
+  }
+
+  // The stored state is untrusted input: the app refuses one past its bounds (docs/web.md,
+  // "Save and load"). Should one still stop the app while it is restored, the next start must
+  // not try it again, or the page would stay dead: RESTORING_KEY is set while a start with a
+  // stored state is under way, and removed once the app is ready.
+  var RESTORING_KEY = 'nvmelab.restoring';
+  var storedState = readStorage();
+  var storedSkipped = '';
+  if (storedState && readStorage(RESTORING_KEY)) {
+    storedSkipped = 'the page\'s last start with it did not finish (' +
+      storedState.length + ' characters kept; State > Forget the state kept in this browser ' +
+      'drops it)';
+    storedState = null;
+    writeStorage(RESTORING_KEY, null);
+  } else if (storedState) {
+    writeStorage(RESTORING_KEY, String(Date.now()));
   }
 
   // The smallest module with a `try` block: the app is built with WebAssembly exception
@@ -94,7 +117,8 @@
     canvas: canvas,
     preinitializedWebGLContext: gl || undefined,
     arguments: [window.location.search],
-    nvmelabStored: readStorage(),
+    nvmelabStored: storedState,
+    nvmelabStoredSkipped: storedSkipped,
     instantiateWasm: instantiateWasm,
     print: function (text) { console.log(text); },
     printErr: function (text) { console.error(text); },
@@ -102,10 +126,31 @@
   };
   progress(0.05, 'Loading nvmelab...');
 
+  // A string argument copied into the module's memory, as a pointer to its NUL-terminated
+  // UTF-8 (ui/web_api.cpp, nvmelab_argument_buffer); ccall's own 'string' type copies it onto
+  // the 5 MiB WebAssembly stack, which a 2 MB state file overran, killing the module. Returns
+  // {error} past the app's bound.
+  var encoder = new TextEncoder();
+  function argument(text) {
+    var max = Module.ccall('nvmelab_max_argument_bytes', 'number', [], []);
+    // Each UTF-16 unit is at least one UTF-8 byte: a huge string is refused before encoding.
+    var bytes = text.length > max ? null : encoder.encode(text);
+    var size = bytes ? bytes.length : text.length;
+    var ptr = size > max ? 0 : Module.ccall('nvmelab_argument_buffer', 'number', ['number'], [size]);
+    if (!ptr) {
+      return { error: 'the argument is ' + (bytes ? size + ' bytes' : 'at least ' + size + ' bytes') +
+               ' of UTF-8, more than the ' + max + ' (' + (max / 1048576) + ' MiB) window.nvmelab takes' };
+    }
+    Module.HEAPU8.set(bytes, ptr); // read after the call: memory growth replaces HEAPU8
+    return { ptr: ptr };
+  }
+
   function call(name, arg) {
     if (!isReady) throw new Error('nvmelab is not ready yet: await window.nvmelab.ready first');
     if (arg === undefined) return Module.ccall(name, 'string', [], []);
-    return Module.ccall(name, 'string', ['string'], [arg]);
+    var a = argument(String(arg));
+    if (a.error) return JSON.stringify({ ok: false, output: '', error: a.error });
+    return Module.ccall(name, 'string', ['number'], [a.ptr]);
   }
 
   // The test API: drive the app without clicking pixels.
@@ -116,8 +161,13 @@
     exec: function (line) { return JSON.parse(call('nvmelab_exec', String(line))); },
     // Registers, queues, namespaces, commands in flight, last completion, workload: an object.
     state: function () { return JSON.parse(call('nvmelab_state')); },
-    // The whole device + host state as text, and loading it back: {ok, error}.
-    save: function () { return call('nvmelab_save'); },
+    // The whole device + host state as text (throws when the session is past a state file's
+    // bounds), and loading it back: {ok, error}.
+    save: function () {
+      var text = call('nvmelab_save');
+      if (!text) throw new Error('nvmelab: the state cannot be saved: ' + call('nvmelab_save_error'));
+      return text;
+    },
     load: function (text) {
       return JSON.parse(call('nvmelab_load', typeof text === 'string' ? text : JSON.stringify(text)));
     },
@@ -136,8 +186,10 @@
     // steps_done, completed}]}); the window's buttons.
     lesson: function (id, step) {
       if (!isReady) throw new Error('nvmelab is not ready yet: await window.nvmelab.ready first');
-      return JSON.parse(Module.ccall('nvmelab_lesson_open', 'string', ['string', 'number'],
-                                     [String(id), step === undefined ? 1 : Number(step)]));
+      var a = argument(String(id));
+      if (a.error) return { ok: false, error: a.error };
+      return JSON.parse(Module.ccall('nvmelab_lesson_open', 'string', ['number', 'number'],
+                                     [a.ptr, step === undefined ? 1 : Number(step)]));
     },
     lessonState: function () { return JSON.parse(call('nvmelab_lesson_state')); },
     lessonNext: function () { return JSON.parse(call('nvmelab_lesson_do', 'next')); },
@@ -171,6 +223,7 @@
   window.nvmelabUi = {
     onReady: function () {
       isReady = true;
+      writeStorage(RESTORING_KEY, null); // the stored state (if any) did not stop the start
       window.nvmelab.timing.readyMs = performance.now() - started;
       window.nvmelab.timing.sincePageStartMs = performance.now();
       loading.style.display = 'none';
@@ -190,7 +243,9 @@
       Module.ccall('nvmelab_set_autosave', null, ['number'], [0]);
     },
     downloadState: function () {
-      download('nvmelab-state.json', new Blob([window.nvmelab.save()], { type: 'application/json' }));
+      var text;
+      try { text = window.nvmelab.save(); } catch (e) { console.warn(e.message); return; }
+      download('nvmelab-state.json', new Blob([text], { type: 'application/json' }));
     },
     uploadState: function () {
       var input = document.createElement('input');
@@ -198,6 +253,12 @@
       input.accept = '.json,application/json';
       input.onchange = function () {
         if (!input.files || !input.files[0]) return;
+        var max = Module.ccall('nvmelab_max_argument_bytes', 'number', [], []);
+        if (input.files[0].size > max) { // not read at all: load() would refuse it
+          console.warn('nvmelab: loading the state failed: the file is ' + input.files[0].size +
+                       ' bytes, more than the ' + max + ' the app reads');
+          return;
+        }
         input.files[0].text().then(function (text) {
           var r = window.nvmelab.load(text);
           if (!r.ok) console.warn('nvmelab: loading the state failed: ' + r.error);

@@ -19,17 +19,33 @@ struct JsonTooDeep : std::runtime_error {
 };
 
 // Throws nlohmann::json::parse_error for bad syntax and JsonTooDeep past max_depth levels of
-// arrays and objects.
+// arrays and objects. The depth is found by a scan of the text first, then the document is
+// parsed without a callback: nlohmann's callback parser searches the enclosing array for a
+// discarded value at the end of every object, so an array of 200000 objects took minutes.
 inline nlohmann::json parse_bounded_json(std::string_view text, int max_depth = kMaxJsonDepth) {
-    return nlohmann::json::parse(
-        text.begin(), text.end(),
-        [max_depth](int depth, nlohmann::json::parse_event_t event, nlohmann::json &) {
-            if (depth >= max_depth && (event == nlohmann::json::parse_event_t::object_start ||
-                                       event == nlohmann::json::parse_event_t::array_start))
+    int depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (depth >= max_depth)
                 throw JsonTooDeep("JSON nested more than " + std::to_string(max_depth) +
                                   " levels deep");
-            return true;
-        });
+            ++depth;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return nlohmann::json::parse(text.begin(), text.end());
 }
 
 } // namespace nvmelab

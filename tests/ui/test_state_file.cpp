@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/util/bounded_json.h"
 #include "ui/session.h"
 #include "ui/state_file.h"
 #include "ui/url_args.h"
@@ -334,4 +335,235 @@ TEST_CASE("a share link rebuilds the device, the typed lines and the workload") 
     CHECK(back.exec == std::vector<std::string>{"enable", "mem alloc x 4K"});
     REQUIRE(back.workload);
     CHECK(back.workload->to_json() == p.to_json());
+}
+
+// ---- bounds on a state file (state_file.h): each refused naming the bound, nothing changed --
+
+namespace {
+
+std::string doc_with_journal(const nlohmann::json &journal) {
+    return nlohmann::json{{"format", "nvmelab-state"},
+                          {"version", 1},
+                          {"config", nlohmann::json::object()},
+                          {"journal", journal},
+                          {"state", nlohmann::json::object()}}
+        .dump();
+}
+
+// Loads `text` into a session with a queue pair, expects a StateError containing `needle`, and
+// checks the session is as it was.
+void check_refused(const std::string &text, const std::string &needle,
+                   const StateLimits &limits = {}) {
+    Session s;
+    WorkloadGenerator g;
+    must(s, "enable");
+    must(s, "queue create entries=16");
+    const nlohmann::json before = state_json(s, g);
+    try {
+        load_state(s, g, text, limits);
+        FAIL("accepted: " << text.substr(0, 80));
+    } catch (const StateError &e) {
+        INFO(e.what());
+        CHECK(std::string(e.what()).find(needle) != std::string::npos);
+    }
+    CHECK(state_json(s, g) == before);
+    // The session still works.
+    CHECK(s.exec("write 1 0 0 data=0x5a").ok);
+}
+
+} // namespace
+
+TEST_CASE("the issue's 200000-entry state (6 MB, which killed the web app) is refused by size") {
+    nlohmann::json journal = nlohmann::json::array();
+    for (int i = 0; i < 200000; ++i)
+        journal.push_back({{"exec", "echo x"}, {"remember", true}});
+    const std::string text = doc_with_journal(journal);
+    REQUIRE(text.size() > 6'000'000);
+    check_refused(text, " bytes (6.");
+    check_refused(text, "more than the 4194304 bytes (4.0 MiB) a state file may hold");
+}
+
+TEST_CASE("a journal of more entries than kMaxJournalEntries is refused before it replays") {
+    // {"steps":1} entries keep the file under kMaxStateBytes: the count is what is refused.
+    nlohmann::json journal = nlohmann::json(kMaxJournalEntries, {{"steps", 1}});
+    journal.insert(journal.begin(), {{"exec", "enable"}});
+    const std::string text = doc_with_journal(journal);
+    REQUIRE(text.size() < kMaxStateBytes);
+    check_refused(text, "the journal has 100001 entries, more than the 100000 a state file");
+    StateLimits small;
+    small.max_entries = 2;
+    check_refused(doc_with_journal({{{"exec", "enable"}}, {{"steps", 1}}, {{"steps", 1}}}),
+                  "the journal has 3 entries, more than the 2", small);
+}
+
+TEST_CASE("a console line or script line past kMaxJournalLineBytes is refused in a state file "
+          "and when typed") {
+    const std::string long_line = "echo " + std::string(kMaxJournalLineBytes, 'x');
+    check_refused(doc_with_journal({{{"exec", "enable"}}, {{"exec", long_line}}}),
+                  "journal entry 1: a console line of 4101 bytes, more than the 4096 a line");
+    check_refused(
+        doc_with_journal({{{"script", "enable\n" + long_line + "\n"}, {"name", "big.nvs"}}}),
+        "journal entry 0: big.nvs:2: a console line of 4101 bytes");
+    // A line of exactly the bound is fine.
+    Session s;
+    CHECK(s.exec("echo " + std::string(kMaxJournalLineBytes - 5, 'y')).ok);
+    const size_t entries = s.journal().entries().size();
+    const ConsoleResult typed = s.exec(long_line);
+    CHECK_FALSE(typed.ok);
+    CHECK(typed.error.find("a console line of 4101 bytes, more than the 4096") !=
+          std::string::npos);
+    const ConsoleResult script = s.exec_script("enable\n" + long_line, "typed.nvs");
+    CHECK_FALSE(script.ok);
+    CHECK(script.error.find("typed.nvs:2: a console line of 4101 bytes") != std::string::npos);
+    CHECK(s.ctrl().queues().empty()); // the script's first line (enable) did not run either
+    CHECK(s.journal().entries().size() == entries);
+}
+
+TEST_CASE("a replay that runs past its time bound is stopped and the state put back") {
+    nlohmann::json journal = nlohmann::json::array({{{"exec", "enable"}}});
+    journal.push_back({{"exec", "queue create entries=64"}});
+    for (int i = 0; i < 50; ++i)
+        journal.push_back({{"exec", "write 1 0 255 data=0xa5"}});
+    StateLimits limits;
+    limits.max_seconds = 0.001;
+    check_refused(doc_with_journal(journal), "s (stopped at journal entry ", limits);
+    check_refused(doc_with_journal(journal), "of 52), more than this app replays", limits);
+}
+
+TEST_CASE("a session past a bound is not saved, since it would not load back") {
+    Session s;
+    WorkloadGenerator g;
+    must(s, "enable");
+    // Lines just under the line bound: the document passes kMaxStateBytes long before the
+    // journal has kMaxJournalEntries entries.
+    const std::string line = "echo " + std::string(kMaxJournalLineBytes - 5, 'z');
+    for (size_t i = 0; i < kMaxStateBytes / kMaxJournalLineBytes + 1; ++i)
+        must(s, line);
+    CHECK_THROWS_WITH_AS(save_state(s, g),
+                         doctest::Contains("more than the 4194304 bytes (4.0 MiB) a state file"),
+                         StateError);
+    Session t;
+    must(t, "enable");
+    for (size_t i = 0; i < kMaxJournalEntries; ++i)
+        t.exec("echo", false);
+    CHECK_THROWS_WITH_AS(save_state(t, g),
+                         doctest::Contains("journal has 100001 entries, more than the 100000"),
+                         StateError);
+}
+
+TEST_CASE("a session of kMaxJournalEntries entries saves and loads back") {
+    Session a;
+    WorkloadGenerator ga;
+    must(a, "enable");
+    must(a, "queue create entries=16");
+    while (a.journal().entries().size() < kMaxJournalEntries)
+        a.exec("run", false); // 32 bytes an entry: 3.2 MB in all
+    const std::string saved = save_state(a, ga);
+    CHECK(saved.size() <= kMaxStateBytes);
+    Session b;
+    WorkloadGenerator gb;
+    load_state(b, gb, saved);
+    CHECK(state_json(b, gb) == state_json(a, ga));
+}
+
+TEST_CASE("State -> Load reads at most kMaxStateBytes of a file, and names a file it cannot read") {
+    CHECK_THROWS_WITH_AS(read_state_file("/nonexistent/state.json"),
+                         "cannot read '/nonexistent/state.json': No such file or directory",
+                         StateError);
+    CHECK_THROWS_WITH_AS(read_state_file("/"), "cannot read '/': Is a directory", StateError);
+    // An endless file is refused once it passes the bound, not read forever.
+    CHECK_THROWS_WITH_AS(
+        read_state_file("/dev/zero"),
+        "'/dev/zero' is more than the 4194304 bytes (4.0 MiB) a state file may hold", StateError);
+    Session s;
+    WorkloadGenerator g;
+    must(s, "enable");
+    const std::string saved = save_state(s, g);
+    const std::string path = "ui-state-test.json";
+    {
+        std::FILE *f = std::fopen(path.c_str(), "wb");
+        REQUIRE(f);
+        std::fwrite(saved.data(), 1, saved.size(), f);
+        std::fclose(f);
+    }
+    CHECK(read_state_file(path) == saved);
+    StateLimits small;
+    small.max_bytes = saved.size() - 1;
+    CHECK_THROWS_WITH_AS(read_state_file(path, small), doctest::Contains("is more than the"),
+                         StateError);
+    std::remove(path.c_str());
+}
+
+TEST_CASE("hostile URL arguments: each gets a clear error, the rest of the link applies") {
+    const auto only_error = [](const UrlArgs &a, const std::string &needle) {
+        REQUIRE(a.errors.size() == 1);
+        INFO(a.errors[0]);
+        CHECK(a.errors[0].find(needle) != std::string::npos);
+        CHECK(a.errors[0].size() < 1000); // a long value is not repeated whole
+    };
+    // Huge numbers: device properties, workload parameters, the lesson step.
+    UrlArgs a = parse_url_args("mdts=99999999999999999999999&lbads=9");
+    only_error(a, "mdts=99999999999999999999999");
+    CHECK(a.config.lbads == 9);
+    only_error(parse_url_args("size=18446744073709551615P"), "too large");
+    only_error(parse_url_args("wl_queues=99999999999999999999999"),
+               "URL argument wl_queues=99999999999999999999999: not a number");
+    only_error(parse_url_args("wl_depth=4294967296"), "depth");
+    only_error(parse_url_args("lesson=bring-up&step=4294967297"), "step=4294967297");
+    only_error(parse_url_args("lesson=bring-up&step=-1"), "step=-1");
+    // Repeated keys: the first applies, the others are named.
+    a = parse_url_args("run=1&run=0&wl_queues=2&wl_queues=3&lesson=a&lesson=b&step=2&step=3");
+    CHECK(a.run);
+    REQUIRE(a.workload);
+    CHECK(a.workload->queues == 2);
+    CHECK(a.lesson == "a");
+    CHECK(a.step == 2);
+    REQUIRE(a.errors.size() == 4);
+    CHECK(a.errors[0].find("URL argument run=0: 'run' is given more than once (the first one "
+                           "applies)") != std::string::npos);
+    CHECK(a.errors[1].find("wl_queues=3: 'wl_queues' is given more than once") !=
+          std::string::npos);
+    CHECK(a.errors[2].find("lesson=b: 'lesson' is given more than once") != std::string::npos);
+    CHECK(a.errors[3].find("step=3: 'step' is given more than once") != std::string::npos);
+    // exec= repeats by design, up to kMaxUrlExecLines lines; past it none runs.
+    std::string many;
+    for (size_t i = 0; i <= kMaxUrlExecLines; ++i)
+        many += "exec=echo&";
+    a = parse_url_args(many + "lbads=9");
+    CHECK(a.exec.empty());
+    only_error(a, "1001 console lines, more than the 1000 a link may run: none of them ran");
+    CHECK(a.config.lbads == 9);
+    // Very long strings: a query past kMaxUrlQueryBytes is refused whole; a long value is
+    // named without being repeated.
+    a = parse_url_args("lbads=9&exec=" + std::string(kMaxUrlQueryBytes, 'e'));
+    CHECK_FALSE(a.has_device);
+    CHECK(a.exec.empty());
+    only_error(a, "the link's arguments are 65549 bytes, more than the 65536 the app reads");
+    only_error(parse_url_args("serial=" + std::string(5000, 's')), "serial must be at most 20");
+    only_error(parse_url_args(std::string(5000, 'k') + "=1"), "unknown URL argument 'kkkkkk");
+    only_error(parse_url_args("exec=echo+" + std::string(kMaxJournalLineBytes, 'x')),
+               "a console line of 4101 bytes, more than the 4096");
+    // Percent escapes that decode to bytes that are not UTF-8 text, or to NUL.
+    only_error(parse_url_args("exec=echo+%FF"), "exec: byte 0xFF at column 6 is not UTF-8");
+    only_error(parse_url_args("lesson=%C3%28"), "lesson: byte 0xC3 at column 1 is not UTF-8");
+    only_error(parse_url_args("model=a%00b"), "model: a NUL byte at column 2");
+    only_error(parse_url_args("%FF=1"), "byte 0xFF at column 1 is not UTF-8");
+    only_error(parse_url_args("exec=%E0%80%80"), "is not UTF-8"); // an overlong form
+    only_error(parse_url_args("exec=%"), "a % escape is not two hex digits");
+    only_error(parse_url_args("exec=%4"), "a % escape is not two hex digits");
+    only_error(parse_url_args("exec=%G1"), "a % escape is not two hex digits");
+}
+
+TEST_CASE("the nesting bound counts brackets outside strings only") {
+    // The bound is found by a scan of the text before parsing (core/util/bounded_json.h).
+    const std::string brackets(100, '[');
+    CHECK(parse_bounded_json(R"({"a":")" + brackets + R"("})")["a"] == brackets);
+    CHECK(parse_bounded_json(R"({"a":"\")" + brackets + R"("})")["a"] == "\"" + brackets);
+    const auto nested = [](int depth) {
+        return std::string(static_cast<size_t>(depth), '[') +
+               std::string(static_cast<size_t>(depth), ']');
+    };
+    CHECK(parse_bounded_json(nested(kMaxJsonDepth)).is_array());
+    CHECK_THROWS_AS(parse_bounded_json(nested(kMaxJsonDepth + 1)), JsonTooDeep);
+    CHECK_THROWS_AS(parse_bounded_json("[1,"), nlohmann::json::parse_error);
 }
