@@ -1,10 +1,13 @@
 #include "ui/url_args.h"
 
 #include <charconv>
+#include <set>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "console/console.h"
+#include "ui/journal.h"
 #include "ui/session.h"
 
 namespace nvmelab::ui {
@@ -28,6 +31,13 @@ constexpr WorkloadArg kWorkloadArgs[] = {
     {"wl_read", "read_percent"}, {"wl_min", "min_bytes"},          {"wl_max", "max_bytes"},
     {"wl_seq", "sequential"},    {"wl_events", "events_per_tick"}, {"wl_seed", "seed"},
 };
+
+// A key or value as an error message shows it: a long one is cut, with its length.
+std::string shown(std::string_view text) {
+    constexpr size_t kShown = 64;
+    if (text.size() <= kShown) return std::string(text);
+    return fmt::format("{}... ({} bytes)", text.substr(0, kShown), text.size());
+}
 
 bool flag_value(const std::string &v, bool *out) {
     if (v == "1" || v == "true" || v == "yes" || v.empty()) {
@@ -80,6 +90,13 @@ std::string url_encode(std::string_view text) {
 UrlArgs parse_url_args(std::string_view query) {
     UrlArgs a;
     if (!query.empty() && query.front() == '?') query.remove_prefix(1);
+    if (query.size() > kMaxUrlQueryBytes) {
+        a.errors.push_back(fmt::format("the link's arguments are {} bytes, more than the {} the "
+                                       "app reads: none of them applies (share a state file)",
+                                       query.size(), kMaxUrlQueryBytes));
+        return a;
+    }
+    std::set<std::string> seen; // keys given so far, for the ones that may not repeat
     nlohmann::json wl = nlohmann::json::object();
     const auto &props = DeviceConfig::property_names();
     DevicePropertySetter device(a.config);
@@ -97,18 +114,33 @@ UrlArgs parse_url_args(std::string_view query) {
         const auto key = url_decode(item.substr(0, eq));
         const auto value =
             url_decode(eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1));
+        std::string text_error;
+        if (key && value) {
+            text_error = Console::text_error(*key);
+            if (text_error.empty())
+                if (const std::string e = Console::text_error(*value); !e.empty())
+                    text_error = fmt::format("{}: {}", *key, e);
+        }
         if (!key || !value) {
             a.errors.push_back(
-                fmt::format("URL argument '{}': a % escape is not two hex digits", item));
+                fmt::format("URL argument '{}': a % escape is not two hex digits", shown(item)));
+        } else if (!text_error.empty()) {
+            a.errors.push_back(fmt::format("URL argument '{}': {}", shown(item), text_error));
+        } else if (*key != "exec" && std::find(props.begin(), props.end(), *key) == props.end() &&
+                   !seen.insert(*key).second) {
+            a.errors.push_back(fmt::format("URL argument {}={}: '{}' is given more than once (the "
+                                           "first one applies)",
+                                           shown(*key), shown(*value), shown(*key)));
         } else if (std::find(props.begin(), props.end(), *key) != props.end()) {
             try {
                 device.set(*key, *value);
                 a.has_device = true;
             } catch (const RepeatedPropertyError &e) {
                 a.errors.push_back(fmt::format("URL argument {}={}: {} (the first one applies)",
-                                               *key, *value, e.what()));
+                                               *key, shown(*value), e.what()));
             } catch (const ConfigError &e) {
-                a.errors.push_back(fmt::format("URL argument {}={}: {}", *key, *value, e.what()));
+                a.errors.push_back(
+                    fmt::format("URL argument {}={}: {}", *key, shown(*value), e.what()));
             }
         } else if (*key == "exec") {
             // One console line per exec= (a newline in the value separates lines too).
@@ -116,7 +148,11 @@ UrlArgs parse_url_args(std::string_view query) {
             while (s <= value->size()) {
                 size_t e = value->find('\n', s);
                 if (e == std::string::npos) e = value->size();
-                if (e > s) a.exec.push_back(value->substr(s, e - s));
+                const std::string line = value->substr(s, e - s);
+                if (const std::string bad = journal_line_error(line); !bad.empty())
+                    a.errors.push_back(fmt::format("URL argument exec={}: {}", shown(line), bad));
+                else if (!line.empty())
+                    a.exec.push_back(line);
                 s = e + 1;
             }
         } else if (*key == "lesson") {
@@ -129,21 +165,23 @@ UrlArgs parse_url_args(std::string_view query) {
             const auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
             if (ec != std::errc{} || p != value->data() + value->size() || n < 1 || n > 10000)
                 a.errors.push_back(fmt::format(
-                    "URL argument step={}: a step number from 1 (the lesson's first step)",
-                    *value));
+                    "URL argument step={}: a step number from 1 (the lesson's first step) to "
+                    "10000",
+                    shown(*value)));
             else
                 a.step = n;
         } else if (*key == "run" || *key == "bench" || *key == "fresh") {
             bool on = false;
             if (!flag_value(*value, &on))
-                a.errors.push_back(
-                    fmt::format("URL argument {}={}: use 1 or 0 (true/false)", *key, *value));
+                a.errors.push_back(fmt::format("URL argument {}={}: use 1 or 0 (true/false)", *key,
+                                               shown(*value)));
             else
                 (*key == "run" ? a.run : *key == "bench" ? a.bench : a.fresh) = on;
         } else if (*key == "workload") {
             bool on = false;
             if (!flag_value(*value, &on))
-                a.errors.push_back(fmt::format("URL argument workload={}: use 1 or 0", *value));
+                a.errors.push_back(
+                    fmt::format("URL argument workload={}: use 1 or 0", shown(*value)));
             else if (on)
                 a.workload = WorkloadParams{};
         } else {
@@ -156,13 +194,14 @@ UrlArgs parse_url_args(std::string_view query) {
                     "bench, fresh, lesson, step, workload and wl_queues, wl_entries, wl_depth, "
                     "wl_read, "
                     "wl_min, wl_max, wl_seq, wl_events, wl_seed)",
-                    *key, fmt::join(props, ", ")));
+                    shown(*key), fmt::join(props, ", ")));
                 continue;
             }
             if (std::string(w->field) == "sequential") {
                 bool on = false;
                 if (!flag_value(*value, &on))
-                    a.errors.push_back(fmt::format("URL argument wl_seq={}: use 1 or 0", *value));
+                    a.errors.push_back(
+                        fmt::format("URL argument wl_seq={}: use 1 or 0", shown(*value)));
                 else
                     wl[w->field] = on;
                 continue;
@@ -171,11 +210,18 @@ UrlArgs parse_url_args(std::string_view query) {
                 // Decimal, or sizes with the K/M/G suffixes of device sizes.
                 wl[w->field] = parse_size(*value);
             } catch (const ConfigError &) {
-                a.errors.push_back(fmt::format(
-                    "URL argument {}={}: not a number (decimal, or a size like 4K)", *key, *value));
+                a.errors.push_back(
+                    fmt::format("URL argument {}={}: not a number (decimal, or a size like 4K)",
+                                *key, shown(*value)));
             }
         }
         if (end == query.size()) break;
+    }
+    if (a.exec.size() > kMaxUrlExecLines) {
+        a.errors.push_back(fmt::format("URL argument exec=: {} console lines, more than the {} a "
+                                       "link may run: none of them ran (share a state file)",
+                                       a.exec.size(), kMaxUrlExecLines));
+        a.exec.clear();
     }
     if (!wl.empty()) {
         try {

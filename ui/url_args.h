@@ -17,6 +17,14 @@ namespace nvmelab::ui {
 
 class Session;
 
+// A link is untrusted input. Past these bounds its arguments are refused with an error naming
+// the bound (docs/web.md, "URL arguments"); console lines are also held to
+// kMaxJournalLineBytes (journal.h), and every key and value must decode to UTF-8 text.
+// The whole query string, in bytes (browsers and servers cut links far shorter than this).
+inline constexpr size_t kMaxUrlQueryBytes = 64 * 1024;
+// exec= lines a link may run; past it none runs (a truncated session would mislead).
+inline constexpr size_t kMaxUrlExecLines = 1000;
+
 struct UrlArgs {
     DeviceConfig config;
     bool has_device = false; // any device property was given
@@ -27,7 +35,8 @@ struct UrlArgs {
     bool fresh = false;
     std::string lesson; // a lesson id (checked against the course by the app), or ""
     uint32_t step = 0;  // 1-based step of `lesson`; 0 = not given (the first step)
-    // One message per bad argument, naming it and what is allowed; the rest still apply.
+    // One message per bad argument, naming it and what is allowed; the rest still apply. A
+    // key given twice (but exec) is an error too: the first one applies.
     std::vector<std::string> errors;
     // True when the link describes a state (then the one kept in browser storage is not used).
     bool describes_state() const {
