@@ -89,6 +89,26 @@ void check_transfer(uint64_t blocks, uint32_t lba_size) {
                                              blocks * lba_size, kMaxTransferBytes >> 20));
 }
 
+std::string blocks_text(uint64_t blocks, uint32_t lba_size) {
+    return fmt::format("{} block{} of {} bytes = {} bytes", blocks, blocks == 1 ? "" : "s",
+                       lba_size, blocks * lba_size);
+}
+
+// -z and -c must agree: a -z smaller than the blocks is padded with zeros to them (as nvme-cli
+// rounds it up), but a larger one would lose its bytes past the blocks (nvme-cli drops them
+// silently), and -z 0 moves nothing (nvme-cli: "data size not provided").
+void check_size_and_count(const RwOptions &o, uint32_t lba_size) {
+    if (o.data_size && *o.data_size == 0)
+        throw std::runtime_error("--data-size 0 moves no data; give the number of bytes");
+    if (!o.data_size || !o.block_count) return;
+    const uint64_t blocks = uint64_t{*o.block_count} + 1;
+    if (*o.data_size > blocks * lba_size)
+        throw std::runtime_error(fmt::format(
+            "--data-size {} bytes does not fit --block-count {} ({}); give a larger -c, or "
+            "leave it out to take the count from -z",
+            *o.data_size, *o.block_count, blocks_text(blocks, lba_size)));
+}
+
 int run_write(const RwOptions &o) {
     File in = open_file(o.data, false);
     if (in.get() == stdin && isatty(STDIN_FILENO) != 0)
@@ -97,14 +117,28 @@ int run_write(const RwOptions &o) {
     Session s(o.common, true);
     const uint32_t lba =
         s.ctrl().lba_size(o.nsid) != 0 ? s.ctrl().lba_size(o.nsid) : s.config().lba_size();
+    check_size_and_count(o, lba);
+    if (o.data_size || o.block_count)
+        check_transfer(blocks_for(o, o.data_size.value_or(0), lba), lba);
+    // -z bounds the input; so does -c without -z, and one byte more shows input past it.
+    const uint64_t count_bytes = o.block_count ? (uint64_t{*o.block_count} + 1) * lba : 0;
     std::optional<uint64_t> limit = o.data_size;
-    if (!limit && o.block_count) limit = (uint64_t{*o.block_count} + 1) * lba;
+    if (!limit && o.block_count) limit = count_bytes + 1;
     std::vector<uint8_t> input = read_input(in.get(), limit);
-    if (!o.data_size && !o.block_count && input.empty())
-        throw std::runtime_error("no data to write (the input is empty)");
+    // User data is never silently cut or made up: the input must hold what -z or -c says.
+    if (input.empty()) throw std::runtime_error("no data to write (the input is empty)");
+    if (o.data_size && input.size() < *o.data_size)
+        throw std::runtime_error(fmt::format("the input ends after {} bytes, but --data-size asks "
+                                             "for {}: nothing was written",
+                                             input.size(), *o.data_size));
+    if (!o.data_size && o.block_count && input.size() > count_bytes)
+        throw std::runtime_error(fmt::format(
+            "the input is longer than --block-count {} holds ({}): nothing was written; give -z "
+            "to write only its first bytes",
+            *o.block_count, blocks_text(uint64_t{*o.block_count} + 1, lba)));
     const uint64_t blocks = blocks_for(o, o.data_size.value_or(input.size()), lba);
     check_transfer(blocks, lba);
-    // Short input is padded with zeros up to whole blocks.
+    // The last block is padded with zeros past the data.
     std::vector<uint8_t> buf(blocks * lba, 0);
     std::copy_n(input.begin(), std::min<size_t>(input.size(), buf.size()), buf.begin());
 
@@ -126,6 +160,7 @@ int run_read(const RwOptions &o) {
     if (to_stdout) s.trace_to_stderr();
     const uint32_t lba =
         s.ctrl().lba_size(o.nsid) != 0 ? s.ctrl().lba_size(o.nsid) : s.config().lba_size();
+    check_size_and_count(o, lba);
     const uint64_t blocks = blocks_for(o, o.data_size.value_or(0), lba);
     check_transfer(blocks, lba);
     std::vector<uint8_t> buf(blocks * lba, 0);

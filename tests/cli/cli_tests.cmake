@@ -533,6 +533,43 @@ if(NOT sn STREQUAL "LOCKHOLDER")
     fail("create --force replaced an image in use (serial '${sn}')")
 endif()
 
+# ---- -z and -c that disagree with the data ----------------------------------------------
+
+file(WRITE "${DIR}/empty.bin" "")
+file(WRITE "${DIR}/ten.bin" "0123456789")
+string(REPEAT "x" 5000 five_thousand)
+file(WRITE "${DIR}/5000.bin" "${five_thousand}")
+nv(read "${IMG}" -s 7 -d "${DIR}/block7_before.bin")
+nv(write "${IMG}" -s 7 -z 0 INPUT "${DIR}/empty.bin")
+expect_error("write -z 0 from empty input")
+expect_contains("-z 0 is refused" "${ERR}" "--data-size 0 moves no data")
+nv(write "${IMG}" -s 7 -c 0 INPUT "${DIR}/empty.bin")
+expect_error("write -c 0 from empty input")
+expect_contains("empty input is refused" "${ERR}" "the input is empty")
+nv(write "${IMG}" -s 7 -z 100 -d "${DIR}/ten.bin")
+expect_error("write -z 100 of a 10-byte input")
+expect_contains("short input names both sizes" "${ERR}"
+                "the input ends after 10 bytes, but --data-size asks for 100")
+nv(write "${IMG}" -s 7 -c 0 -z 10000 -d "${DIR}/5000.bin")
+expect_error("write -c 0 -z 10000")
+expect_contains("-z past -c names both" "${ERR}"
+                "--data-size 10000 bytes does not fit --block-count 0 (1 block of 4096 bytes")
+nv(write "${IMG}" -s 7 -c 0 -d "${DIR}/5000.bin")
+expect_error("write -c 0 of a 5000-byte input")
+expect_contains("input past -c is refused" "${ERR}"
+                "the input is longer than --block-count 0 holds (1 block of 4096 bytes")
+nv(read "${IMG}" -s 7 -c 0 -z 10000)
+expect_error("read -c 0 -z 10000")
+expect_contains("read: -z past -c names both" "${ERR}" "--data-size 10000 bytes does not fit")
+nv(read "${IMG}" -s 7 -d "${DIR}/block7_after.bin")
+expect_same_file("refused writes left block 7 alone" "${DIR}/block7_before.bin"
+                 "${DIR}/block7_after.bin")
+# What -z and -c say together still works: -z smaller than the blocks is padded.
+nv(write "${IMG}" -s 7 -c 1 -z 10 -d "${DIR}/ten.bin")
+expect_ok("write -c 1 -z 10")
+nv(read "${IMG}" -s 7 -z 10 -d "${DIR}/ten_back.bin")
+expect_same_file("write -c 1 -z 10 reads back" "${DIR}/ten.bin" "${DIR}/ten_back.bin")
+
 # ---- demo --------------------------------------------------------------------------------
 
 file(MAKE_DIRECTORY "${DIR}/demo")
