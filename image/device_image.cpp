@@ -52,6 +52,8 @@ std::string errno_text(int err) {
     return std::strerror(err);
 }
 
+DeviceImage::WriteHook g_write_hook = nullptr;
+
 // pread/pwrite the whole buffer, retrying on EINTR and short transfers. On failure errno
 // describes the problem (EIO for an unexpected end of file).
 bool pread_all(int fd, uint8_t *buf, uint64_t len, uint64_t pos) {
@@ -74,6 +76,7 @@ bool pread_all(int fd, uint8_t *buf, uint64_t len, uint64_t pos) {
 }
 
 bool pwrite_all(int fd, const uint8_t *buf, uint64_t len, uint64_t pos) {
+    if (g_write_hook != nullptr) g_write_hook(fd, buf, len, pos);
     while (len > 0) {
         const size_t want = static_cast<size_t>(std::min<uint64_t>(len, 1u << 30));
         const ssize_t n = ::pwrite(fd, buf, want, static_cast<off_t>(pos));
@@ -93,6 +96,7 @@ bool pwrite_all(int fd, const uint8_t *buf, uint64_t len, uint64_t pos) {
 }
 
 bool datasync(int fd) {
+    if (g_write_hook != nullptr) g_write_hook(fd, nullptr, 0, 0);
     while (::fdatasync(fd) != 0) {
         if (errno != EINTR) return false;
     }
@@ -307,6 +311,10 @@ DeviceImage::DeviceImage(int fd, std::string path, nlohmann::json properties, ui
                          uint64_t media_size)
     : fd_(fd), path_(std::move(path)), properties_(std::move(properties)),
       media_offset_(media_offset), media_size_(media_size) {}
+
+void DeviceImage::set_write_hook(WriteHook hook) {
+    g_write_hook = hook;
+}
 
 DeviceImage::~DeviceImage() {
     if (fd_ >= 0) ::close(fd_);

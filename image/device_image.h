@@ -33,7 +33,8 @@
 // State updates: save_state writes the slot that does NOT hold the newest valid state (a valid
 // slot has the tag, a length within capacity and a matching CRC), with that state's sequence
 // number + 1, then fdatasyncs. load_state returns the valid slot with the highest sequence
-// number. A crash in the middle of save_state therefore leaves the previous state readable.
+// number. A crash in the middle of save_state therefore leaves the previous state readable
+// (tests/test_device_image.cpp kills a whole session at each of its writes, torn in half).
 //
 // create() builds the image as "<path>.tmp-<pid>" and renames it into place, so a killed
 // create never leaves a half-made image at the path.
@@ -113,6 +114,13 @@ public:
     bool save_state(std::string_view json) override;
     // The OS error of the last failed write, sync or state save (strerror text), "" if none.
     std::string failure() const override { return failure_; }
+
+    // Test seam for crash tests: called before every low-level write of every image in the
+    // process, with the bytes about to go to the file (`data` null for an fdatasync). A test
+    // (in a forked child) sets it to write part of the buffer and raise SIGKILL at a chosen
+    // write. Null in normal use.
+    using WriteHook = void (*)(int fd, const uint8_t *data, uint64_t len, uint64_t pos);
+    static void set_write_hook(WriteHook hook);
 
 private:
     // Records errno's text as failure() and returns false.

@@ -13,9 +13,16 @@
 #include <thread>
 #include <vector>
 
+#include <csignal>
+
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "core/controller/controller.h"
+#include "core/host/host_memory.h"
+#include "driver/host_driver.h"
 
 using nvmelab::DeviceImage;
 using nvmelab::ImageError;
@@ -100,9 +107,131 @@ void expect_open_fails(const std::string &path, const std::string &word) {
     CHECK(file_bytes(path) == before);
 }
 
+// Crash tests: the write (pwrite or fdatasync) at which the process kills itself, and how many
+// it has made. At that write, half of the buffer reaches the file first: a torn write.
+uint64_t g_kill_at_write = 0;
+uint64_t g_writes_made = 0;
+void kill_at_write(int fd, const uint8_t *data, uint64_t len, uint64_t pos) {
+    if (++g_writes_made != g_kill_at_write) return;
+    if (data != nullptr && len > 1) {
+        [[maybe_unused]] const ssize_t n =
+            ::pwrite(fd, data, static_cast<size_t>(len / 2), static_cast<off_t>(pos));
+    }
+    ::raise(SIGKILL);
+}
+
+// Block contents of the crash tests: `version` of block `lba`.
+std::vector<uint8_t> crash_block(uint64_t lba, int version) {
+    std::vector<uint8_t> b(4096);
+    for (size_t i = 0; i < b.size(); ++i)
+        b[i] = static_cast<uint8_t>(lba * 31 + i * 7 + static_cast<size_t>(version) * 101);
+    return b;
+}
+
+std::vector<uint8_t> crash_blocks(uint64_t slba, uint32_t n, int version) {
+    std::vector<uint8_t> out;
+    for (uint32_t i = 0; i < n; ++i) {
+        const auto b = crash_block(slba + i, version);
+        out.insert(out.end(), b.begin(), b.end());
+    }
+    return out;
+}
+
+// One CLI-like session on an image: power on, bring up, the writes of `version` (32 blocks
+// with FUA, 8 cached), a feature saved, a clean shutdown and power-off. Every kind of image
+// write happens: media, state slots, fdatasync.
+void crash_session(const std::string &path, int version) {
+    auto image = DeviceImage::open(path);
+    nvmelab::DeviceConfig config = nvmelab::DeviceConfig::from_json(image->properties());
+    nvmelab::SparseHostMemory mem;
+    nvmelab::Controller ctrl(config, mem, *image);
+    nvmelab::HostDriver host(ctrl, mem);
+    host.enable();
+    const uint16_t q = host.create_io_queue_pair(8);
+    if (!host.write(q, 1, 0, 31, crash_blocks(0, 32, version), true).ok()) ::_exit(3);
+    if (!host.write(q, 1, 40, 7, crash_blocks(40, 8, version)).ok()) ::_exit(3);
+    if (!host.set_features(0x08, static_cast<uint32_t>(version), true).ok()) ::_exit(3);
+    host.shutdown();
+    ctrl.power_off(nvmelab::PowerOff::Clean);
+}
+
 } // namespace
 
 TEST_SUITE("image") {
+
+    // A process killed (SIGKILL) in the middle of saving an image, at every one of its writes
+    // in turn, with the write it is killed at torn in half: the image opens, its persistent
+    // state is the previous one or a newer one (never a mix), the device powers on from it,
+    // and each written block holds its old or its new data.
+    TEST_CASE("SIGKILL at every write of a session leaves an image that opens, old or new") {
+        TempDir tmp;
+        const std::string base = tmp.file("base.img");
+        const nlohmann::json props = {{"size", 1024 * 1024}, {"cache_blocks", 64}};
+        DeviceImage::create(base, props, 1024 * 1024);
+        {
+            // The previous state: one complete session (version 1).
+            const pid_t pid = ::fork();
+            REQUIRE(pid >= 0);
+            if (pid == 0) {
+                crash_session(base, 1);
+                ::_exit(0);
+            }
+            int status = 0;
+            REQUIRE(::waitpid(pid, &status, 0) == pid);
+            REQUIRE(WIFEXITED(status));
+            REQUIRE(WEXITSTATUS(status) == 0);
+        }
+        const uint64_t previous_cycles =
+            nlohmann::json::parse(DeviceImage::open(base)->load_state())["health"]["power_cycles"];
+        const std::string path = tmp.file("crash.img");
+        uint64_t kills = 0;
+        bool finished = false;
+        for (uint64_t n = 1; n < 500 && !finished; ++n) {
+            CAPTURE(n);
+            fs::copy_file(base, path, fs::copy_options::overwrite_existing);
+            const pid_t pid = ::fork();
+            REQUIRE(pid >= 0);
+            if (pid == 0) {
+                g_kill_at_write = n;
+                DeviceImage::set_write_hook(kill_at_write);
+                crash_session(path, 2);
+                ::_exit(0);
+            }
+            int status = 0;
+            REQUIRE(::waitpid(pid, &status, 0) == pid);
+            if (WIFSIGNALED(status)) {
+                REQUIRE(WTERMSIG(status) == SIGKILL);
+                ++kills;
+            } else {
+                REQUIRE(WIFEXITED(status));
+                REQUIRE(WEXITSTATUS(status) == 0);
+                finished = true; // n is past the session's last write
+            }
+            std::unique_ptr<DeviceImage> image;
+            REQUIRE_NOTHROW(image = DeviceImage::open(path));
+            const std::string state = image->load_state();
+            REQUIRE_FALSE(state.empty());
+            const uint64_t cycles = nlohmann::json::parse(state)["health"]["power_cycles"];
+            CHECK((cycles == previous_cycles || cycles == previous_cycles + 1));
+            if (finished) CHECK(cycles == previous_cycles + 1);
+            for (uint64_t lba : {0, 31, 40, 47}) {
+                CAPTURE(lba);
+                std::vector<uint8_t> block(4096);
+                REQUIRE(image->read(lba * 4096, block));
+                const bool old_or_new =
+                    block == crash_block(lba, 1) || block == crash_block(lba, 2);
+                CHECK(old_or_new);
+                if (finished) CHECK(block == crash_block(lba, 2));
+            }
+            nvmelab::SparseHostMemory mem;
+            const nvmelab::DeviceConfig config =
+                nvmelab::DeviceConfig::from_json(image->properties());
+            CHECK_NOTHROW(nvmelab::Controller(config, mem, *image));
+        }
+        CHECK(finished);
+        CHECK(kills >= 8);
+        MESSAGE("image: a session killed at each of its " << kills << " writes");
+    }
 
     TEST_CASE("create and reopen keep properties and media bytes") {
         TempDir tmp;
