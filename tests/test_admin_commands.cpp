@@ -513,6 +513,109 @@ TEST_SUITE("admin") {
         }
     }
 
+    TEST_CASE("a controller reset returns each feature to its saved value, or its default") {
+        // §7.8: after a power-on or reset a feature takes its saved value, or its default if
+        // none was saved (ONCS bit 4 = 1). §7.3.2: a controller reset (CC.EN 1 -> 0) and an NVM
+        // Subsystem Reset are both Controller Level Resets.
+        struct Case {
+            uint8_t fid;
+            uint32_t cdw11; // selects sensor / vector
+            uint32_t default_value;
+            uint32_t saved;   // set with SV = 1 (the saveable cases)
+            uint32_t current; // then set with SV = 0
+        };
+        const Case cases[] = {
+            {kFidArbitration, 0, 0x3, 0x01020305, 0x04050602},
+            {kFidPowerManagement, 0, 0, 1, 2},
+            {kFidTemperature, 0, 343, 350, 360},
+            {kFidTemperature, 0x00110000, 0, 280, 290}, // under threshold, sensor 1
+            {kFidWriteCache, 0, 1, 1, 0},
+            {kFidCoalescing, 0, 0, 0x0101, 0x0202},
+            {kFidVectorConfig, 1, 0x00001, 0x10001, 0x00001},
+            {kFidAtomicity, 0, 0, 0, 1},
+            {kFidAsyncEvents, 0, 0, 0x02, 0x1F},
+        };
+        const auto value_of = [](const Case &k, uint32_t v) {
+            // Temperature Threshold's THSEL/TMPSEL and Interrupt Vector Configuration's IV
+            // select what the value is for.
+            return k.fid == kFidTemperature ? (k.cdw11 & 0x003F0000u) | v : v;
+        };
+        // Temperature Threshold's Get also reports THSEL/TMPSEL in bits 21:16.
+        const auto current_of = [](AdminDevice &d, const Case &k, uint8_t sel) {
+            const uint32_t v = d.feature(k.fid, sel, k.cdw11);
+            return k.fid == kFidTemperature ? v & 0xFFFFu : v;
+        };
+        const auto reset_by = [](AdminDevice &d, bool subsystem) {
+            if (subsystem)
+                d.ctrl.write32(static_cast<uint32_t>(spec::Reg::Nssr), spec::kNssrResetValue);
+            d.host.enable();
+        };
+        for (const bool subsystem : {false, true}) {
+            CAPTURE(subsystem);
+            {
+                INFO("values set with SV = 0 last until the reset");
+                AdminDevice d;
+                for (const Case &k : cases) {
+                    CAPTURE(int(k.fid));
+                    REQUIRE(d.set_feature(k.fid, value_of(k, k.current)).ok());
+                    REQUIRE(current_of(d, k, 0) == k.current);
+                }
+                reset_by(d, subsystem);
+                for (const Case &k : cases) {
+                    CAPTURE(int(k.fid));
+                    CHECK(current_of(d, k, 0) == k.default_value);
+                }
+            }
+            {
+                INFO("saved values come back after the reset");
+                AdminDevice d;
+                for (const Case &k : cases) {
+                    CAPTURE(int(k.fid));
+                    REQUIRE(d.set_feature(k.fid, value_of(k, k.saved), true).ok());
+                    REQUIRE(d.set_feature(k.fid, value_of(k, k.current)).ok());
+                }
+                reset_by(d, subsystem);
+                for (const Case &k : cases) {
+                    CAPTURE(int(k.fid));
+                    CHECK(current_of(d, k, 0) == k.saved);
+                    CHECK(current_of(d, k, 2) == k.saved);
+                }
+            }
+        }
+        SUBCASE("Error Recovery, namespace specific, too") {
+            AdminDevice d;
+            REQUIRE(d.set_feature(kFidErrorRecovery, 0x20, true, 1).ok());
+            REQUIRE(d.set_feature(kFidErrorRecovery, 0x30, false, 1).ok());
+            d.host.enable();
+            CHECK(d.feature(kFidErrorRecovery, 0, 0, 1) == 0x20);
+        }
+        SUBCASE("Number of Queues: the grant holds until the reset, then is the default again") {
+            AdminDevice d;
+            REQUIRE(d.set_feature(kFidQueues, 0x00010001).ok());
+            d.host.enable();
+            // §5.21.1.7: the allocation does not change between resets; this one is over.
+            CHECK(d.feature(kFidQueues) == 0x003F003F);
+            // SQ identifier 5 is past the old grant (NSQA = 1) but within the default one.
+            CHECK_NOTHROW(d.host.create_io_queue_pair(4, 2, 1, 5));
+        }
+        SUBCASE("a reset that turns the write cache off writes it back first") {
+            AdminDevice d;
+            REQUIRE(d.set_feature(kFidWriteCache, 0, true).ok()); // saved: off
+            REQUIRE(d.set_feature(kFidWriteCache, 1).ok());       // current: on
+            const uint16_t q = d.host.create_io_queue_pair(8);
+            std::vector<uint8_t> data(4096, 0x5A);
+            REQUIRE(d.host.write(q, 1, 3, 0, data).ok());
+            REQUIRE(d.ctrl.namespace_blocks_cached(1) == 1);
+            d.host.enable();
+            CHECK(d.feature(kFidWriteCache) == 0);
+            CHECK(d.ctrl.namespace_blocks_cached(1) == 0);
+            // On the media: an unclean power cut now loses nothing.
+            std::vector<uint8_t> media(4096);
+            REQUIRE(d.store.read(3 * 4096, media));
+            CHECK(media == data);
+        }
+    }
+
     TEST_CASE("Get Features with a reserved SEL or reserved CDW10 bits fails") {
         AdminDevice d;
         for (uint8_t sel = 4; sel < 8; ++sel) {

@@ -82,6 +82,44 @@ uint8_t DeviceState::critical_warning() const {
     return w;
 }
 
+void DeviceState::reset_feature_values() {
+    // ONCS bit 4 = 1 (Save / Select supported), so every feature has a default, a saved and a
+    // current value, and after a power-on or a reset a feature takes its saved value, or its
+    // default if it has none (§7.8). The Set Features table's "persistent across power cycle
+    // and reset" column is only for controllers without ONCS bit 4 (§5.21.1). A value set with
+    // SV = 0 thus lasts until the next reset; only SV = 1 makes it outlive one (§5.21).
+    const bool cache_was_on = write_cache_enabled();
+    const auto restore = [](FeatureValue &v) { v.current = v.saved.value_or(v.default_value); };
+    for (auto &entry : features)
+        restore(entry.second);
+    for (auto &kind : temperature_thresholds)
+        for (auto &sensor : kind)
+            restore(sensor);
+    for (auto &vector : vector_config)
+        restore(vector);
+    // Number of Queues is not saveable: the allocation holds "between resets" (§5.21.1.7), so
+    // after one the host starts from the default grant and may ask again before creating
+    // queues.
+    const auto queues = spec::NumberOfQueuesFeature::decode(feature(FeatureId::NumberOfQueues));
+    nsqa = queues.nsqr;
+    ncqa = queues.ncqr;
+    if (!cache_was_on || write_cache_enabled()) return;
+    // The reset turns the cache off (WCE saved as 0, then set to 1 with SV = 0): as Set Features
+    // does, what the cache holds is written back first, so no data stays volatile behind a
+    // write-through cache. If that fails, the cache stays on and keeps the data.
+    uint64_t flushed = 0;
+    for (auto &ns : namespaces) {
+        const int64_t n = ns.flush(store);
+        if (n < 0) {
+            features[fid(FeatureId::VolatileWriteCache)].current |= 1u;
+            return;
+        }
+        flushed += static_cast<uint64_t>(n);
+    }
+    trace.record(TraceEvent{
+        .time_ns = now_ns, .kind = EventKind::CacheFlush, .u32 = 0xFFFFFFFFu, .len = flushed});
+}
+
 namespace {
 std::string to_hex(const void *data, size_t n) {
     std::string out;

@@ -120,6 +120,10 @@ public:
         return config.vwc && (feature(spec::FeatureId::VolatileWriteCache) & 1) != 0;
     }
     uint8_t critical_warning() const;
+    // A Controller Level Reset (CC.EN 1 -> 0, NVM Subsystem Reset; §7.3.2) gives every feature
+    // its saved value, or its default where none was saved (§7.8 Feature Values). Power-on does
+    // the same through load_persistent_state.
+    void reset_feature_values();
     // Power-on time: what earlier power cycles accumulated plus this one's virtual time.
     uint64_t power_on_ns() const { return health.power_on_ns + now_ns; }
 

@@ -229,6 +229,9 @@ void Controller::controller_reset(const char *why) {
     s.async_events.clear();
     s.async_masked_types = 0;
     s.io_queues_ever_created = false;
+    // Feature values are controller state too: each returns to its saved value, or its default
+    // (§7.3.2, §7.8).
+    s.reset_feature_values();
     // INTMS/INTMC return to their defaults (§7.3.2). CC keeps what the host wrote (EN = 0),
     // so a host reading it back sees its own write; AQA/ASQ/ACQ keep their values.
     s.intms = 0;
