@@ -739,10 +739,33 @@ TEST_SUITE("admin") {
             expect_error(d, d.set_feature(kFidPowerManagement, ps), kSctGeneric, kInvalidField,
                          true, param_error_location(44, 0));
         }
-        // Workload hints need APST.
-        expect_error(d, d.set_feature(kFidPowerManagement, 1u << 5), kSctGeneric, kInvalidField,
-                     true, param_error_location(44, 5));
         CHECK(d.feature(kFidPowerManagement) == npss);
+    }
+
+    TEST_CASE("Power Management takes the defined workload hints and refuses reserved ones") {
+        AdminDevice d;
+        // WH (bits 7:5, §5.21.1.2): 000b none, 001b Workload #1, 010b Workload #2.
+        for (uint32_t wh = 0; wh <= 2; ++wh) {
+            CAPTURE(wh);
+            const uint32_t value =
+                spec::PowerManagementFeature{1, static_cast<uint8_t>(wh)}.encode();
+            REQUIRE(d.set_feature(kFidPowerManagement, value).ok());
+            CHECK(d.feature(kFidPowerManagement) == value);
+        }
+        // 011b-111b are reserved: Invalid Field in Command, pointing at bit 5 of byte 44, and
+        // the current value stays.
+        for (uint32_t wh = 3; wh <= 7; ++wh) {
+            CAPTURE(wh);
+            expect_error(d, d.set_feature(kFidPowerManagement, wh << 5), kSctGeneric, kInvalidField,
+                         true, param_error_location(44, 5));
+            CHECK(d.feature(kFidPowerManagement) == 0x41);
+        }
+        // Saved with the power state, and current again after a reset (§7.8).
+        REQUIRE(d.set_feature(kFidPowerManagement, 0x22, true).ok()); // WH 001b, PS 2
+        REQUIRE(d.set_feature(kFidPowerManagement, 0).ok());
+        CHECK(d.feature(kFidPowerManagement, 2) == 0x22);
+        d.host.enable();
+        CHECK(d.feature(kFidPowerManagement) == 0x22);
     }
 
     TEST_CASE("Temperature Threshold per sensor and threshold kind") {

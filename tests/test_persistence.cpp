@@ -648,8 +648,8 @@ TEST_SUITE("persistence") {
                 const uint32_t arb_default = d.feature(kArb, 1);
                 const uint32_t queues_default = d.feature(kQueues, 1);
                 d.set(kArb, 0x01020305, true);
-                d.set(kPm, 1, true);
-                d.set(kPm, 2, false); // current 2, saved 1
+                d.set(kPm, 0x41, true); // Workload Hint 010b, power state 1
+                d.set(kPm, 2, false);   // current 2, saved 41h
                 d.set(kTemp, tt(350, 0, 0), true);
                 d.set(kTemp, tt(260, 1, 1), false);
                 d.set(kEr, 0x20, true, 1);
@@ -659,7 +659,7 @@ TEST_SUITE("persistence") {
                 d.set(kWan, 1, false);
                 d.set(kAec, 0x02, true);
                 CHECK(d.feature(kPm) == 2);
-                CHECK(d.feature(kPm, 2) == 1);
+                CHECK(d.feature(kPm, 2) == 0x41);
 
                 d.power_cycle(how);
                 for (int cycle = 0; cycle < 2; ++cycle) {
@@ -668,8 +668,8 @@ TEST_SUITE("persistence") {
                     CHECK(d.feature(kArb) == 0x01020305);
                     CHECK(d.feature(kArb, 2) == 0x01020305);
                     CHECK(d.feature(kArb, 1) == arb_default);
-                    CHECK(d.feature(kPm) == 1);
-                    CHECK(d.feature(kPm, 2) == 1);
+                    CHECK(d.feature(kPm) == 0x41);
+                    CHECK(d.feature(kPm, 2) == 0x41);
                     CHECK((d.feature(kTemp, 0, tt(0, 0, 0)) & 0xFFFF) == 350);
                     CHECK((d.feature(kTemp, 2, tt(0, 0, 0)) & 0xFFFF) == 350);
                     CHECK((d.feature(kTemp, 0, tt(0, 1, 1)) & 0xFFFF) == 0);
@@ -755,7 +755,7 @@ TEST_SUITE("persistence") {
                                                 "device accepts: reserved bits 0x2 are set"},
             {R"({"saved_features": {"2": 31}})", "saved_features.2 = 0x1f is not a value this "
                                                  "device accepts: CDW11.PS 31"},
-            {R"({"saved_features": {"2": 32}})", "CDW11.WH 1"},
+            {R"({"saved_features": {"2": 96}})", "CDW11.WH 3"},
             {R"({"saved_features": {"5": 65536}})", "CDW11.DULBE 1"},
             {R"({"saved_features": {"7": 0}})",
              "saved_features.7 is not a saveable feature of this device"},

@@ -16,6 +16,7 @@ namespace {
 constexpr const char *kGetSection = "NVMe 1.3 §5.9";
 constexpr const char *kSetSection = "NVMe 1.3 §5.21";
 constexpr uint32_t kBroadcastNsid = 0xFFFFFFFFu;
+constexpr uint8_t kLastWorkloadHint = 2; // 010b, Workload #2 (§5.21.1.2)
 
 bool supported(const DeviceState &s, uint8_t fid) {
     if (fid == static_cast<uint8_t>(FeatureId::VolatileWriteCache)) return s.config.vwc;
@@ -292,10 +293,15 @@ std::optional<FeatureValueProblem> feature_value_problem(FeatureId f, uint32_t c
                 "CDW11.PS", pm.ps,
                 fmt::format("power states are 0..NPSS ({})", DeviceState::kNumberOfPowerStates - 1),
                 spec::param_error_location(44, 0)};
-        if (pm.wh != 0)
+        // Workload Hint (§5.21.1.2): 000b no workload, 001b Workload #1 (idle, then a burst of
+        // random writes), 010b Workload #2 (heavy sequential writes); 011b-111b are reserved.
+        // A hint steers Autonomous Power State Transitions, which this device does not do
+        // (Identify APSTA = 0): a defined hint is kept, reported by Get Features and saved like
+        // the power state, and changes nothing else.
+        if (pm.wh > kLastWorkloadHint)
             return FeatureValueProblem{"CDW11.WH", pm.wh,
-                                       "workload hints need Autonomous Power State Transition, "
-                                       "which is not supported",
+                                       "workload hints 011b-111b are reserved (000b none, 001b "
+                                       "Workload #1, 010b Workload #2)",
                                        spec::param_error_location(44, 5)};
         return std::nullopt;
     }
