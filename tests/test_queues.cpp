@@ -1071,6 +1071,48 @@ TEST_SUITE("queues") {
         CHECK(fetch_order(d, mark).size() == 22);
     }
 
+    TEST_CASE("weighted round robin: urgent work cuts a weighted burst short, which resumes") {
+        // §4.11.2: the urgent class has strict priority over the weighted classes, decided at
+        // each fetch; the Arbitration Burst is only the most taken from one SQ at a time.
+        TestDevice d;
+        d.drv.enable(BringUpOptions{.ams = 1});
+        // AB = 3 (bursts of 8), LPW = 15: the low class's weight (16) allows two whole bursts.
+        // Saved, and in force from the next enable, where the weights' first round starts.
+        const uint32_t arb = spec::ArbitrationFeature{3, 15, 0, 0}.encode();
+        REQUIRE(d.drv.set_features(fid(spec::FeatureId::Arbitration), arb, true).ok());
+        d.drv.enable(BringUpOptions{.ams = 1});
+        const uint16_t urgent = d.drv.create_io_queue_pair(16, 0);
+        const uint16_t low = d.drv.create_io_queue_pair(32, 3);
+        const uint16_t low2 = d.drv.create_io_queue_pair(32, 3);
+        const uint64_t mark = trace_mark(d);
+        for (int i = 0; i < 12; ++i) {
+            d.drv.submit(low, flush_sqe());
+            d.drv.submit(low2, flush_sqe());
+        }
+        d.drv.ring(low);
+        d.drv.ring(low2);
+        while (fetch_order(d, mark).size() < 3)
+            REQUIRE(d.ctrl.step());
+        d.drv.submit(urgent, flush_sqe());
+        d.drv.submit(urgent, flush_sqe());
+        d.drv.ring(urgent);
+        d.ctrl.run_until_idle();
+        const auto order = fetch_order(d, mark);
+        REQUIRE(order.size() == 26);
+        // Three of low's burst of 8, the two urgent commands at once, then the other five of
+        // low's burst, then low2's burst.
+        std::vector<uint16_t> expected(3, low);
+        expected.insert(expected.end(), 2, urgent);
+        expected.insert(expected.end(), 5, low);
+        expected.insert(expected.end(), 8, low2);
+        const std::vector<uint16_t> first(order.begin(), order.begin() + 18);
+        std::string shown;
+        for (const uint16_t q : first)
+            shown += std::to_string(q) + " ";
+        INFO("fetch order: ", shown);
+        CHECK(first == expected);
+    }
+
     TEST_CASE("controller reset in the middle of traffic") {
         TestDevice d;
         d.drv.enable();

@@ -236,27 +236,35 @@ std::optional<uint16_t> Controller::arbitrate() {
         return std::nullopt;
     }
 
-    // Weighted round robin with urgent priority class: admin first, then urgent, then the
-    // high/medium/low classes by their weights (§4.11.2).
-    if (has_work(0)) {
-        arb_burst_left_ = 0;
-        arb_current_ = 0;
-        return uint16_t{0};
-    }
+    // Weighted round robin with urgent priority class (§4.11.2): three strict priority levels,
+    // admin, then urgent, then the high/medium/low classes by their weights. Every fetch is an
+    // arbitration decision, and strict priority means a higher level's command goes before any
+    // of a lower level's: admin or urgent work that arrives in the middle of a weighted SQ's
+    // burst goes next. The Arbitration Burst is the most the controller takes from one SQ at a
+    // time, not a promise to take that many (§4.11, §5.21.1.1); the cut burst (arb_current_,
+    // arb_burst_left_) resumes once the higher levels are empty.
+    if (has_work(0)) return uint16_t{0};
     auto prio = [&](uint16_t q) { return state_.sqs[q]->qprio; };
-    if (arb_burst_left_ > 0 && arb_current_ != 0 && has_work(arb_current_)) {
+    auto urgent = [&](uint16_t q) { return q != 0 && prio(q) == 0; };
+    if (urgent_burst_left_ > 0 && has_work(urgent_current_) && urgent(urgent_current_)) {
+        --urgent_burst_left_;
+        return urgent_current_;
+    }
+    if (auto q = next_after(class_last_[0], urgent)) {
+        class_last_[0] = urgent_current_ = *q;
+        urgent_burst_left_ = burst - 1;
+        return *q;
+    }
+    urgent_burst_left_ = 0;
+    if (arb_burst_left_ > 0 && arb_current_ != 0 && has_work(arb_current_) &&
+        !urgent(arb_current_)) {
         const uint8_t cls = prio(arb_current_);
-        if (cls == 0) return take(arb_current_);
         if (wrr_credits_[cls - 1] > 0) {
             --wrr_credits_[cls - 1];
             return take(arb_current_);
         }
     }
     arb_burst_left_ = 0;
-    if (auto q = next_after(class_last_[0], [&](uint16_t s) { return s != 0 && prio(s) == 0; })) {
-        class_last_[0] = *q;
-        return take(*q);
-    }
     for (int attempt = 0; attempt < 2; ++attempt) {
         for (uint8_t cls = 1; cls <= 3; ++cls) {
             if (wrr_credits_[cls - 1] <= 0) continue;

@@ -208,6 +208,10 @@ private:
     uint32_t arb_burst_left_ = 0;
     std::array<int32_t, 3> wrr_credits_{}; // high, medium, low
     std::array<uint16_t, 4> class_last_{}; // last SQ served per priority class
+    // Weighted round robin: the urgent class's burst, kept apart from the weighted SQ's burst
+    // (arb_current_) that urgent work cuts short.
+    uint16_t urgent_current_ = 0;
+    uint32_t urgent_burst_left_ = 0;
 
     // Interrupts: per vector, completions not yet signalled and the totals.
     std::vector<uint32_t> vector_pending_;

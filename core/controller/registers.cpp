@@ -202,6 +202,7 @@ void Controller::enable() {
     s.cqs[0] = acq;
     arb_current_ = 0;
     arb_burst_left_ = 0;
+    urgent_burst_left_ = 0;
     const auto arb = spec::ArbitrationFeature::decode(s.feature(spec::FeatureId::Arbitration));
     wrr_credits_ = {arb.hpw + 1, arb.mpw + 1, arb.lpw + 1};
     // A shutdown done (or under way) while disabled ends here: an enabled controller is in
