@@ -68,6 +68,7 @@ TEST_SUITE("config") {
             {"max_ioqpairs", [](DeviceConfig &c) { c.max_ioqpairs = 0; }},
             {"msix_vectors", [](DeviceConfig &c) { c.msix_vectors = 0; }},
             {"msix_vectors", [](DeviceConfig &c) { c.msix_vectors = 2049; }},
+            {"msix_vectors", [](DeviceConfig &c) { c.msix = false, c.msix_vectors = 33; }},
             {"dstrd", [](DeviceConfig &c) { c.dstrd = 16; }},
             {"timeout", [](DeviceConfig &c) { c.timeout = 0; }},
             {"ready_ns", [](DeviceConfig &c) { c.timeout = 1, c.ready_ns = 500'000'001; }},
@@ -114,6 +115,7 @@ TEST_SUITE("config") {
             [](DeviceConfig &c) { c.mdts = 0; },
             [](DeviceConfig &c) { c.mdts = 15; },
             [](DeviceConfig &c) { c.msix_vectors = 2048; },
+            [](DeviceConfig &c) { c.msix = false, c.msix_vectors = 32; },
             [](DeviceConfig &c) { c.max_inflight = 4096; },
             [](DeviceConfig &c) { c.timeout = 1, c.ready_ns = 500'000'000; },
             [](DeviceConfig &c) {
@@ -207,6 +209,7 @@ TEST_SUITE("config") {
         c.timeout = 9;
         c.nssrs = false;
         c.msix_vectors = 9;
+        c.msix = false;
         c.max_inflight = 12;
         c.ready_ns = 1234;
         c.fetch_ns = 11;
@@ -232,6 +235,7 @@ TEST_SUITE("config") {
         CHECK(back.mqes == 255);
         CHECK(back.vid == 0x1234);
         CHECK(back.cqr == false);
+        CHECK(back.msix == false);
         CHECK(back.mpsmin == 1);
         CHECK(back.ready_ns == 1234);
         CHECK(back.cache_ns == 15);
@@ -274,7 +278,7 @@ TEST_SUITE("config") {
 
     TEST_CASE("property names are unique and sorted") {
         const auto &names = DeviceConfig::property_names();
-        CHECK(names.size() == 26);
+        CHECK(names.size() == 27);
         CHECK(std::is_sorted(names.begin(), names.end()));
         CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
     }

@@ -53,6 +53,14 @@ std::optional<QueueView> find_queue(const TestDevice &d, bool is_sq, uint16_t qi
     return std::nullopt;
 }
 
+// A device whose host uses multiple-message MSI: INTMS/INTMC mask vectors 0..31 (§3.1.3).
+DeviceConfig msi_config() {
+    DeviceConfig c = small_config();
+    c.msix = false;
+    c.msix_vectors = 32;
+    return c;
+}
+
 spec::CcReg valid_cc() {
     spec::CcReg cc{0};
     cc.set_iosqes(6).set_iocqes(4).set_en(true);
@@ -513,8 +521,8 @@ TEST_SUITE("registers") {
         CHECK(count_events(d, EventKind::SubsystemReset) == 0);
     }
 
-    TEST_CASE("INTMS/INTMC hold an interrupt while masked and deliver it on unmask") {
-        TestDevice d;
+    TEST_CASE("INTMS/INTMC (MSI) hold an interrupt while masked and deliver it on unmask") {
+        TestDevice d(msi_config());
         d.drv.enable();
         d.ctrl.write32(R(Reg::Intms), 0x5u); // vectors 0 and 2
         CHECK(d.ctrl.read32(R(Reg::Intms)) == 0x5u);
@@ -548,7 +556,7 @@ TEST_SUITE("registers") {
     }
 
     TEST_CASE("a controller reset clears the interrupt mask") {
-        TestDevice d;
+        TestDevice d(msi_config());
         d.drv.enable();
         d.ctrl.write32(R(Reg::Intms), 0x3u);
         CHECK(d.ctrl.read32(R(Reg::Intms)) == 0x3u);
@@ -560,7 +568,7 @@ TEST_SUITE("registers") {
     }
 
     TEST_CASE("a masked interrupt is withdrawn when the host empties the CQ first") {
-        TestDevice d;
+        TestDevice d(msi_config());
         d.drv.enable();
         d.ctrl.write32(R(Reg::Intms), 0x1u);
         const uint32_t before = d.ctrl.interrupt_count(0);
@@ -568,6 +576,38 @@ TEST_SUITE("registers") {
         CHECK_FALSE(d.ctrl.interrupt_pending(0)); // the CQ head doorbell emptied the queue
         d.ctrl.write32(R(Reg::Intmc), 0x1u);
         CHECK(d.ctrl.interrupt_count(0) == before);
+    }
+
+    TEST_CASE("with MSI-X, INTMS/INTMC writes are ignored and explained") {
+        // §3.1.3, §3.1.4: with MSI-X the host shall not access INTMS/INTMC (undefined). This
+        // device ignores the write, masks nothing and says why in the trace.
+        TestDevice d; // msix = true by default
+        d.drv.enable();
+        for (const Reg r : {Reg::Intms, Reg::Intmc}) {
+            d.ctrl.write32(R(r), 0x1u);
+            const TraceEvent *w = last_event(d, EventKind::RegisterWrite);
+            REQUIRE(w != nullptr);
+            CHECK(w->addr == R(r));
+            const Explanation *why = d.ctrl.trace().explanation(w->explanation);
+            REQUIRE(why != nullptr);
+            CHECK(why->section == "NVMe 1.3 §3.1.3, §3.1.4");
+            CHECK(why->rule.find("MSI-X") != std::string::npos);
+            if (r == Reg::Intms) {
+                CHECK(d.ctrl.read32(R(Reg::Intms)) == 0);
+                CHECK(d.ctrl.read32(R(Reg::Intmc)) == 0);
+                // Vector 0 is not masked: the admin completion interrupts at once.
+                const uint32_t before = d.ctrl.interrupt_count(0);
+                CHECK(d.drv.get_features(static_cast<uint8_t>(spec::FeatureId::Arbitration)).ok());
+                CHECK(d.ctrl.interrupt_count(0) == before + 1);
+                CHECK(count_events(d, EventKind::InterruptMasked) == 0);
+            }
+        }
+        // With MSI the same write masks, without an explanation.
+        TestDevice msi(msi_config());
+        msi.drv.enable();
+        msi.ctrl.write32(R(Reg::Intms), 0x1u);
+        CHECK(msi.ctrl.read32(R(Reg::Intms)) == 0x1u);
+        CHECK(last_event(msi, EventKind::RegisterWrite)->explanation == -1);
     }
 
     TEST_CASE("doorbell stride: DSTRD = 2 spaces doorbells 16 bytes apart") {

@@ -90,6 +90,7 @@ const std::map<std::string, Property> &properties() {
         t["timeout"] = number(&DeviceConfig::timeout);
         t["nssrs"] = boolean(&DeviceConfig::nssrs);
         t["msix_vectors"] = number(&DeviceConfig::msix_vectors);
+        t["msix"] = boolean(&DeviceConfig::msix);
         t["max_inflight"] = number(&DeviceConfig::max_inflight);
         t["ready_ns"] = number(&DeviceConfig::ready_ns);
         t["fetch_ns"] = number(&DeviceConfig::fetch_ns);
@@ -186,6 +187,8 @@ void DeviceConfig::validate() const {
     if (mqes < 1) fail("mqes must be at least 1 (CAP.MQES is 0's based, 2 entries minimum)");
     if (max_ioqpairs < 1) fail("max_ioqpairs must be at least 1");
     if (msix_vectors < 1 || msix_vectors > 2048) fail("msix_vectors must be 1..2048");
+    if (!msix && msix_vectors > 32)
+        fail("msix_vectors must be 1..32 with msix = false: MSI has at most 32 vectors");
     if (dstrd > 15) fail("dstrd must be 0..15");
     // Register offsets are 32-bit: the last CQ head doorbell must not wrap onto another one.
     if (0x1000 + (uint64_t{2} * max_ioqpairs + 1) * (uint64_t{4} << dstrd) + 4 > 0x100000000ull)

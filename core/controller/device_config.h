@@ -39,6 +39,9 @@ struct DeviceConfig {
     uint8_t timeout = 20;       // CAP.TO in 500 ms units
     bool nssrs = true;          // CAP.NSSRS: NVM subsystem reset supported
     uint16_t msix_vectors = 65; // interrupt vectors (the admin CQ uses vector 0)
+    // The host drives interrupts by MSI-X (true) or by multiple-message MSI (false: at most 32
+    // vectors, which INTMS/INTMC mask; with MSI-X they must not be used, §3.1.3, §3.1.4).
+    bool msix = true;
     uint16_t max_inflight = 64; // commands the controller works on at once
     // Virtual-time costs in nanoseconds.
     uint64_t ready_ns = 2'000'000;

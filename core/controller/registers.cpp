@@ -67,10 +67,25 @@ void Controller::write64(uint32_t offset, uint64_t value) {
 void Controller::write32(uint32_t offset, uint32_t value) {
     if (!powered_) return;
     if (offset >= reg(Reg::Doorbells)) return ring_doorbell(offset, value);
+    // INTMS/INTMC mask pin-based and MSI interrupts. With MSI-X, host software shall not
+    // access them and what an access does is undefined (§3.1.3, §3.1.4): MSI-X masks each
+    // vector in its own table. This device then ignores the write (both keep reading 0) and
+    // says so in the trace. QEMU's hw/nvme logs such a write as a guest error and keeps the
+    // value, but masks no MSI-X vector either.
+    const bool mask_register = offset == reg(Reg::Intms) || offset == reg(Reg::Intmc);
+    const int64_t why =
+        mask_register && state_.config.msix
+            ? state_.trace.add_explanation(Explanation{
+                  offset == reg(Reg::Intms) ? "INTMS" : "INTMC", value,
+                  "ignored: with MSI-X interrupts the host must not use INTMS/INTMC (the access "
+                  "is undefined); MSI-X masks vectors in its own table",
+                  "NVMe 1.3 §3.1.3, §3.1.4"})
+            : -1;
     state_.trace.record(TraceEvent{.time_ns = state_.now_ns,
                                    .kind = EventKind::RegisterWrite,
                                    .addr = offset,
-                                   .value = value});
+                                   .value = value,
+                                   .explanation = why});
     auto &s = state_;
     const bool enabled = s.cc.en();
     switch (offset) {
@@ -111,6 +126,7 @@ void Controller::write32(uint32_t offset, uint32_t value) {
 }
 
 void Controller::write_intms(uint32_t value, bool set) {
+    if (state_.config.msix) return; // undefined with MSI-X: ignored (write32)
     if (set) {
         state_.intms |= value;
         return;
