@@ -129,13 +129,27 @@ std::string first_difference(const nlohmann::json &a, const nlohmann::json &b,
     return {};
 }
 
+// An entry's field of the type it must have, or a StateError naming it (nlohmann's own
+// type_error names neither the field nor what it should be).
+const std::string &text_field(const nlohmann::json &e, const char *key) {
+    const auto it = e.find(key);
+    if (it == e.end() || !it->is_string())
+        throw StateError(fmt::format("\"{}\" must be a string", key));
+    return it->get_ref<const std::string &>();
+}
+
 void replay_entry(Session &s, WorkloadGenerator &workload, const nlohmann::json &e) {
     if (!e.is_object()) throw StateError("an entry is not a JSON object");
+    if (e.contains("remember") && !e.at("remember").is_boolean())
+        throw StateError("\"remember\" must be true or false");
     if (e.contains("exec")) {
-        s.exec(e.at("exec").get<std::string>(), e.value("remember", true));
+        s.exec(text_field(e, "exec"), e.value("remember", true));
     } else if (e.contains("script")) {
-        s.exec_script(e.at("script").get<std::string>(), e.value("name", std::string("script")));
+        s.exec_script(text_field(e, "script"),
+                      e.contains("name") ? text_field(e, "name") : std::string("script"));
     } else if (e.contains("steps")) {
+        if (!e.at("steps").is_number_unsigned())
+            throw StateError("\"steps\" must be a number of controller events");
         const uint64_t n = e.at("steps").get<uint64_t>();
         if (n > kMaxReplaySteps)
             throw StateError(fmt::format("steps = {} is over {}", n, kMaxReplaySteps));
@@ -143,12 +157,14 @@ void replay_entry(Session &s, WorkloadGenerator &workload, const nlohmann::json 
         if (ran != n)
             throw StateError(fmt::format("{} controller events were saved, only {} ran", n, ran));
     } else if (e.contains("power")) {
-        const std::string kind = e.at("power").get<std::string>();
+        const std::string kind = text_field(e, "power");
         if (kind != "clean" && kind != "unclean")
             throw StateError(fmt::format("power = '{}' is neither 'clean' nor 'unclean'", kind));
         s.power_cycle(kind == "clean" ? PowerOff::Clean : PowerOff::Unclean);
     } else if (e.contains("wl")) {
-        if (e.value("wl", "") == "tick" && e.at("n").get<uint64_t>() > kMaxReplayTicks)
+        if (text_field(e, "wl") == "tick" && !(e.contains("n") && e.at("n").is_number_unsigned()))
+            throw StateError("a workload tick's \"n\" must be a number of ticks");
+        if (text_field(e, "wl") == "tick" && e.at("n").get<uint64_t>() > kMaxReplayTicks)
             throw StateError(
                 fmt::format("a workload entry ticks more than {} times", kMaxReplayTicks));
         workload.replay(s, e);
