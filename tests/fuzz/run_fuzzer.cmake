@@ -7,7 +7,7 @@ file(GLOB seeds ${CORPUS}/*)
 if(seeds)
     file(COPY ${seeds} DESTINATION ${WORK}/corpus)
 endif()
-set(args -max_total_time=${SECONDS} -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+set(args -max_total_time=${SECONDS} -max_len=4096 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
          -artifact_prefix=${WORK}/)
 if(DICT)
     list(APPEND args -dict=${DICT})
@@ -17,13 +17,11 @@ execute_process(COMMAND ${FUZZER} ${args} ${WORK}/corpus
                 RESULT_VARIABLE rc
                 OUTPUT_VARIABLE out
                 ERROR_VARIABLE out)
-# libFuzzer's log is long; its last lines have the verdict and the final stats.
-string(REGEX MATCHALL "[^\n]*\n" lines "${out}")
-list(LENGTH lines n)
-if(n GREATER 60 AND rc EQUAL 0)
-    math(EXPR first "${n} - 25")
-    list(SUBLIST lines ${first} -1 lines)
-    string(JOIN "" out ${lines})
+# libFuzzer's log is long: on success only its verdict and final stats are shown (matched
+# line by line; its other lines may hold brackets, which CMake lists do not split).
+if(rc EQUAL 0)
+    string(REGEX MATCHALL "(#[0-9]+[ \t]+DONE|Done [0-9]+ runs|stat::[a-z_]+:)[^\n]*" kept "${out}")
+    string(JOIN "\n" out ${kept})
 endif()
 message("${out}")
 if(NOT rc EQUAL 0)
