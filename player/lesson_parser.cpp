@@ -749,9 +749,22 @@ ParseResult load_lesson(const std::string &path) {
         r.errors.push_back({path, 0, "cannot open the lesson file"});
         return r;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_lesson(text.str(), path);
+    // Bounded before parsing: a lesson is a few pages of prose (those in lessons/ are under
+    // 10 KiB), and `lesson run /dev/zero` must not read without end.
+    constexpr size_t kMaxLessonBytes = size_t{4} << 20;
+    std::string text;
+    char chunk[65536];
+    while (text.size() <= kMaxLessonBytes && in.read(chunk, sizeof chunk).gcount() > 0)
+        text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxLessonBytes) {
+        ParseResult r;
+        r.lesson.file = path;
+        r.errors.push_back({path, 0,
+                            "the lesson file is larger than 4 MiB, the most a lesson may be; it "
+                            "was not parsed"});
+        return r;
+    }
+    return parse_lesson(text, path);
 }
 
 } // namespace nvmelab::lesson

@@ -612,6 +612,37 @@ else()
     message(STATUS "skipped the full-file-system CLI test: cannot mount a tmpfs (${mount_err})")
 endif()
 
+# ---- input bounds: scripts and lessons ---------------------------------------------------
+
+nv(exec "${IMG}" /dev/zero)
+expect_error("exec of /dev/zero")
+expect_contains("the NUL byte is refused as it is read" "${ERR}"
+                "/dev/zero:1: a NUL byte at column 1")
+string(REPEAT "a" 70000 long_line)
+file(WRITE "${DIR}/long_line.nvl" "echo before\n${long_line}\n")
+nv(exec "${IMG}" "${DIR}/long_line.nvl")
+expect_error("exec of a script with a 70000-byte line")
+expect_contains("the long line is refused naming the bound" "${ERR}"
+                "long_line.nvl:2: the line is longer than 64 KiB")
+string(FIND "${OUT}" "before" pos)
+if(NOT pos EQUAL -1)
+    fail("a script file past a bound must not run at all")
+endif()
+nv(exec "${IMG}" - INPUT "${DIR}/long_line.nvl")
+expect_error("exec - with a 70000-byte line")
+expect_contains("stdin: the long line is refused naming the bound" "${ERR}"
+                "<stdin>:2: the line is longer than 64 KiB")
+expect_contains("stdin runs line by line: line 1 ran before line 2 was read" "${OUT}" "before")
+execute_process(COMMAND sh -c "yes '# a comment' | head -c 17000000"
+                OUTPUT_FILE "${DIR}/huge.nvl")
+nv(exec "${IMG}" "${DIR}/huge.nvl")
+expect_error("exec of a 17 MB script")
+expect_contains("the script bound is named" "${ERR}" "the script is longer than 16 MiB")
+file(REMOVE "${DIR}/huge.nvl")
+nv(lesson run /dev/zero)
+expect_error("lesson run /dev/zero")
+expect_contains("the lesson bound is named" "${ERR}" "larger than 4 MiB")
+
 # ---- demo --------------------------------------------------------------------------------
 
 file(MAKE_DIRECTORY "${DIR}/demo")
