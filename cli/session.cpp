@@ -53,7 +53,7 @@ Session::Session(const CommonOptions &common, bool io_queue, bool enable) : comm
     // `1<>IMG` or `>>IMG`: the command's own output would overwrite or grow the device.
     refuse_output_onto_image(common.image, "standard output", "", STDOUT_FILENO);
     config_ = config_of(*image_);
-    mem_ = std::make_unique<SparseHostMemory>();
+    mem_ = std::make_unique<SparseHostMemory>(SparseHostMemory::limit_for(config_.host_memory));
     ctrl_ = std::make_unique<Controller>(config_, *mem_, *image_);
     drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
     if (enable) drv_->enable();

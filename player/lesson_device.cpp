@@ -1,5 +1,6 @@
 #include "player/lesson_device.h"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -57,7 +58,8 @@ void LessonDevice::build(bool fresh_store) {
     ctrl_.reset();
     mem_.reset();
     if (fresh_store || !store_) store_ = std::make_unique<MemoryBackingStore>(config_.size);
-    mem_ = std::make_unique<SparseHostMemory>(host_memory_limit_);
+    mem_ = std::make_unique<SparseHostMemory>(
+        std::min(host_memory_limit_, SparseHostMemory::limit_for(config_.host_memory)));
     ctrl_ = std::make_unique<Controller>(config_, *mem_, *store_);
     drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
     console_ = std::make_unique<Console>(*ctrl_, *mem_, *drv_);

@@ -278,7 +278,7 @@ TEST_SUITE("config") {
 
     TEST_CASE("property names are unique and sorted") {
         const auto &names = DeviceConfig::property_names();
-        CHECK(names.size() == 27);
+        CHECK(names.size() == 28);
         CHECK(std::is_sorted(names.begin(), names.end()));
         CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
     }

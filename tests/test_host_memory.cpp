@@ -2,10 +2,15 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <fstream>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include "core/controller/device_config.h"
 #include "core/host/host_memory.h"
 #include "doctest/doctest.h"
 
@@ -205,6 +210,61 @@ TEST_SUITE("host-memory") {
         // The freed range can be mapped again explicitly, and comes back zeroed.
         CHECK(mem.map(a, 8192));
         CHECK(bytes_at(mem, a, 4) == std::vector<uint8_t>{0, 0, 0, 0});
+    }
+
+#ifdef __linux__
+    TEST_CASE("a large region costs no memory until its pages are written") {
+        // Resident pages, the second field of /proc/self/statm.
+        auto resident_bytes = [] {
+            std::ifstream statm("/proc/self/statm");
+            uint64_t size = 0;
+            uint64_t resident = 0;
+            statm >> size >> resident;
+            REQUIRE(statm);
+            return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+        };
+        constexpr uint64_t kRegion = uint64_t{4} << 30;
+        constexpr uint64_t kSlack = uint64_t{64} << 20;
+        SparseHostMemory mem(uint64_t{8} << 30);
+        const uint64_t before = resident_bytes();
+        const uint64_t base = mem.alloc(kRegion, "big");
+        const std::array<uint8_t, 4> bytes{1, 2, 3, 4};
+        REQUIRE(mem.write(base, bytes));
+        REQUIRE(mem.write(base + kRegion - 4, bytes));
+        CHECK(bytes_at(mem, base + kRegion / 2, 4) == std::vector<uint8_t>{0, 0, 0, 0});
+        CHECK(resident_bytes() < before + kSlack); // 4 GiB mapped, two pages touched
+        // What is written is real memory: the measurement sees it.
+        REQUIRE(mem.fill(base + 4096, 0x5A, kSlack));
+        CHECK(resident_bytes() >= before + kSlack);
+        CHECK(bytes_at(mem, base + kRegion - 4, 4) == std::vector<uint8_t>{1, 2, 3, 4});
+    }
+#endif
+
+    TEST_CASE("the host_memory property sets the limit, and the error names it") {
+        nvmelab::DeviceConfig config;
+        CHECK(config.host_memory == SparseHostMemory::kDefaultMappedLimit);
+        config.set("host_memory", "1M");
+        CHECK(config.host_memory == uint64_t{1} << 20);
+        SparseHostMemory mem(SparseHostMemory::limit_for(config.host_memory));
+        CHECK(mem.mapped_limit() == uint64_t{1} << 20);
+        mem.alloc(512 * 1024);
+        std::string message;
+        try {
+            mem.alloc(768 * 1024);
+        } catch (const std::invalid_argument &e) {
+            message = e.what();
+        }
+        CHECK(message.find("limit of 1 MiB") != std::string::npos);
+        CHECK(message.find("host_memory") != std::string::npos);
+        CHECK(message.find("mem free") == std::string::npos); // no such console command
+        CHECK(mem.mapped_bytes() == 512 * 1024);
+
+        config.set("host_memory", "4K");
+        CHECK_THROWS_WITH_AS(config.validate(), doctest::Contains("host_memory must be 1M..1T"),
+                             nvmelab::ConfigError);
+        // A 32-bit build maps at most 512 MiB whatever the property says.
+        CHECK(SparseHostMemory::limit_for(uint64_t{1} << 40) ==
+              (sizeof(void *) == 4 ? uint64_t{512} << 20 : uint64_t{1} << 40));
     }
 
 } // TEST_SUITE

@@ -36,7 +36,7 @@ void Session::build(bool fresh_store) {
     mem_.reset();
     if (fresh_store || !store_) store_ = std::make_unique<MemoryBackingStore>(config_.size);
     if (fresh_store) journal_.restart(config_);
-    mem_ = std::make_unique<SparseHostMemory>();
+    mem_ = std::make_unique<SparseHostMemory>(SparseHostMemory::limit_for(config_.host_memory));
     ctrl_ = std::make_unique<Controller>(config_, *mem_, *store_);
     if (fresh_store)
         namespace_usage_.clear();

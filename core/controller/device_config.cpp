@@ -92,6 +92,10 @@ const std::map<std::string, Property> &properties() {
         t["msix_vectors"] = number(&DeviceConfig::msix_vectors);
         t["msix"] = boolean(&DeviceConfig::msix);
         t["max_inflight"] = number(&DeviceConfig::max_inflight);
+        t["host_memory"] = number(&DeviceConfig::host_memory);
+        t["host_memory"].set_text = [](DeviceConfig &c, const std::string &v) {
+            c.host_memory = parse_size(v);
+        };
         t["ready_ns"] = number(&DeviceConfig::ready_ns);
         t["fetch_ns"] = number(&DeviceConfig::fetch_ns);
         t["dma_ns_per_kib"] = number(&DeviceConfig::dma_ns_per_kib);
@@ -206,6 +210,8 @@ void DeviceConfig::validate() const {
         if (value > kMaxDurationNs)
             fail(std::string(name) + " must be at most 10000000000 (10 s of virtual time)");
     if (max_inflight < 1 || max_inflight > 4096) fail("max_inflight must be 1..4096");
+    if (host_memory < (uint64_t{1} << 20) || host_memory > (uint64_t{1} << 40))
+        fail("host_memory must be 1M..1T (bytes the host may map at once)");
     if (serial.size() > 20) fail("serial must be at most 20 characters");
     if (model.size() > 40) fail("model must be at most 40 characters");
     if (firmware.size() > 8) fail("firmware must be at most 8 characters");

@@ -43,6 +43,9 @@ struct DeviceConfig {
     // vectors, which INTMS/INTMC mask; with MSI-X they must not be used, §3.1.3, §3.1.4).
     bool msix = true;
     uint16_t max_inflight = 64; // commands the controller works on at once
+    // Host memory the host side may map at once, in bytes (SparseHostMemory's limit, within
+    // what the build can map: 512 MiB in a 32-bit build). Pages cost memory once written.
+    uint64_t host_memory = uint64_t{8} << 30;
     // Virtual-time costs in nanoseconds.
     uint64_t ready_ns = 2'000'000;
     uint64_t fetch_ns = 200;

@@ -4,7 +4,50 @@
 #include <stdexcept>
 #include <utility>
 
+#if defined(__unix__) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#define NVMELAB_LAZY_HOST_PAGES 1
+#else
+#include <new>
+constexpr size_t kPageAlign = 4096;
+#endif
+
 namespace nvmelab {
+
+PageBytes::PageBytes(size_t size) : size_(size) {
+    if (size == 0) return;
+#ifdef NVMELAB_LAZY_HOST_PAGES
+    // Anonymous pages read as zero and are committed by the kernel on first write.
+    void *p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    bytes_ = static_cast<uint8_t *>(p);
+#else
+    bytes_ = static_cast<uint8_t *>(::operator new (size, std::align_val_t{kPageAlign}));
+    std::memset(bytes_, 0, size);
+#endif
+}
+
+PageBytes::~PageBytes() {
+    if (bytes_ == nullptr) return;
+#ifdef NVMELAB_LAZY_HOST_PAGES
+    ::munmap(bytes_, size_);
+#else
+    ::operator delete (bytes_, std::align_val_t{kPageAlign});
+#endif
+}
+
+PageBytes::PageBytes(PageBytes &&other) noexcept
+    : bytes_(std::exchange(other.bytes_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+PageBytes &PageBytes::operator=(PageBytes &&other) noexcept {
+    if (this != &other) {
+        PageBytes gone(std::move(*this));
+        bytes_ = std::exchange(other.bytes_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+}
 
 namespace {
 uint64_t round_up(uint64_t value, uint64_t align) {
@@ -30,10 +73,11 @@ uint64_t SparseHostMemory::alloc(uint64_t bytes, std::string label, uint64_t ali
     if (size > mapped_limit_ || mapped_ > mapped_limit_ - size)
         throw std::invalid_argument(
             "host memory is full: " + std::to_string(mapped_ >> 20) + " MiB mapped, " +
-            std::to_string(size >> 20) + " MiB more would pass the " +
-            std::to_string(mapped_limit_ >> 20) + " MiB this build allows (mem free some)");
+            std::to_string(size >> 20) + " MiB more would pass the limit of " +
+            std::to_string(mapped_limit_ >> 20) + " MiB (the device property host_memory" +
+            (mapped_limit_ == kBuildMappedLimit ? ", the most this build maps" : "") + ")");
     next_free_ = base + size;
-    Region region{base, size, std::move(label), PageBytes(size, 0)};
+    Region region{base, size, std::move(label), PageBytes(static_cast<size_t>(size))};
     regions_.emplace(base, std::move(region));
     mapped_ += size;
     return base;
@@ -50,7 +94,8 @@ bool SparseHostMemory::map(uint64_t base, uint64_t bytes, std::string label) {
         auto prev = std::prev(next);
         if (prev->first + prev->second.size > base) return false;
     }
-    regions_.emplace(base, Region{base, size, std::move(label), PageBytes(size, 0)});
+    regions_.emplace(base,
+                     Region{base, size, std::move(label), PageBytes(static_cast<size_t>(size))});
     mapped_ += size;
     if (base + size > next_free_) next_free_ = base + size;
     return true;

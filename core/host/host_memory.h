@@ -4,7 +4,6 @@
 // Error (NVMe 1.3 §4.6.1.2.1, SC 04h) instead of crashing.
 #include <cstdint>
 #include <map>
-#include <new>
 #include <span>
 #include <string>
 #include <vector>
@@ -12,18 +11,34 @@
 namespace nvmelab {
 
 // Host pages live in page-aligned storage, as real host memory does, so DMA copies between
-// them and the controller's page-aligned buffers run at full speed.
-template <typename T> struct PageAlignedAllocator {
-    using value_type = T;
-    static constexpr std::align_val_t kAlign{4096};
-    PageAlignedAllocator() = default;
-    template <typename U> PageAlignedAllocator(const PageAlignedAllocator<U> &) {}
-    T *allocate(size_t n) { return static_cast<T *>(::operator new(n * sizeof(T), kAlign)); }
-    void deallocate(T *p, size_t) { ::operator delete(p, kAlign); }
-    template <typename U> bool operator==(const PageAlignedAllocator<U> &) const { return true; }
-};
+// them and the controller's page-aligned buffers run at full speed. The bytes read as zero
+// and take real memory only once touched (an anonymous mapping where the platform has one), so
+// a large region costs nothing until the host writes it.
+class PageBytes {
+public:
+    PageBytes() = default;
+    // `size` zero bytes, page aligned; throws std::bad_alloc.
+    explicit PageBytes(size_t size);
+    ~PageBytes();
+    PageBytes(PageBytes &&other) noexcept;
+    PageBytes &operator=(PageBytes &&other) noexcept;
+    PageBytes(const PageBytes &) = delete;
+    PageBytes &operator=(const PageBytes &) = delete;
 
-using PageBytes = std::vector<uint8_t, PageAlignedAllocator<uint8_t>>;
+    uint8_t *data() { return bytes_; }
+    const uint8_t *data() const { return bytes_; }
+    size_t size() const { return size_; }
+    uint8_t &operator[](size_t i) { return bytes_[i]; }
+    const uint8_t &operator[](size_t i) const { return bytes_[i]; }
+    uint8_t *begin() { return bytes_; }
+    uint8_t *end() { return bytes_ + size_; }
+    const uint8_t *begin() const { return bytes_; }
+    const uint8_t *end() const { return bytes_ + size_; }
+
+private:
+    uint8_t *bytes_ = nullptr;
+    size_t size_ = 0;
+};
 
 class HostMemory {
 public:
@@ -42,11 +57,19 @@ public:
     static constexpr uint64_t kPageSize = 4096;
     // First address handed out; page 0 stays unmapped so a zero pointer always faults.
     static constexpr uint64_t kFirstAddress = 0x10000;
-    // How much may be mapped at once by default. Mapped pages are real memory: a 32-bit build
-    // (the web app's 2 GiB heap, which also holds the media) gets 512 MiB, a 64-bit one 8 GiB,
-    // so a script that allocates without end gets an error instead of the OOM killer.
+    // The most a build can map at once: a 32-bit build (the web app's 2 GiB heap, which also
+    // holds the media, and allocates every page it maps) 512 MiB; a 64-bit one, whose pages
+    // cost memory only once written, no less than any host_memory property allows.
+    static constexpr uint64_t kBuildMappedLimit =
+        sizeof(void *) == 4 ? uint64_t{512} << 20 : ~uint64_t{0};
+    // How much may be mapped at once by default (DeviceConfig::host_memory's default, 8 GiB,
+    // within this build's limit), so a script that allocates without end gets an error.
     static constexpr uint64_t kDefaultMappedLimit =
-        sizeof(void *) == 4 ? uint64_t{512} << 20 : uint64_t{8} << 30;
+        (uint64_t{8} << 30) < kBuildMappedLimit ? uint64_t{8} << 30 : kBuildMappedLimit;
+    // The limit for a device's host_memory property: the property, within the build's limit.
+    static constexpr uint64_t limit_for(uint64_t host_memory) {
+        return host_memory < kBuildMappedLimit ? host_memory : kBuildMappedLimit;
+    }
 
     explicit SparseHostMemory(uint64_t mapped_limit = kDefaultMappedLimit)
         : mapped_limit_(mapped_limit) {}

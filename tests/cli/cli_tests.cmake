@@ -643,6 +643,16 @@ nv(lesson run /dev/zero)
 expect_error("lesson run /dev/zero")
 expect_contains("the lesson bound is named" "${ERR}" "larger than 4 MiB")
 
+# ---- host memory: the host_memory property ----------------------------------------------
+
+nv(create "${DIR}/small-host.img" --size 64M --property host_memory=1M)
+expect_ok("create with host_memory=1M")
+file(WRITE "${DIR}/alloc.nvl" "mem alloc big 2M\n")
+nv(exec "${DIR}/small-host.img" "${DIR}/alloc.nvl")
+expect_error("mem alloc past the host_memory property")
+expect_contains("the limit and the property are named" "${ERR}"
+                "would pass the limit of 1 MiB (the device property host_memory)")
+
 # ---- demo --------------------------------------------------------------------------------
 
 file(MAKE_DIRECTORY "${DIR}/demo")
