@@ -54,7 +54,14 @@ Session::Session(const CommonOptions &common, bool io_queue, bool enable) : comm
     refuse_output_onto_image(common.image, "standard output", "", STDOUT_FILENO);
     config_ = config_of(*image_);
     mem_ = std::make_unique<SparseHostMemory>(SparseHostMemory::limit_for(config_.host_memory));
-    ctrl_ = std::make_unique<Controller>(config_, *mem_, *image_);
+    try {
+        ctrl_ = std::make_unique<Controller>(config_, *mem_, *image_);
+    } catch (const ConfigError &) {
+        throw;
+    } catch (const std::runtime_error &e) { // the saved state does not load: name where it is
+        throw ImageError(
+            fmt::format("image '{}', {}: {}", common.image, image_->newest_state_slot(), e.what()));
+    }
     drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
     if (enable) drv_->enable();
     if (enable && io_queue) {

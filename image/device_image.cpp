@@ -403,6 +403,16 @@ std::unique_ptr<DeviceImage> DeviceImage::open(const std::string &path, unsigned
     struct stat st {};
     for (int attempt = 0;; ++attempt) {
         fd.reset(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+        if (fd.get() < 0 && (errno == EACCES || errno == EROFS) &&
+            ::access(path.c_str(), R_OK) == 0) {
+            // Readable but not writable: say why a command that only reads needs to write.
+            const int err = errno;
+            throw ImageError("cannot open image " + quoted(path) +
+                             " for writing: " + errno_text(err) +
+                             ". Every command powers the device on and off and saves its state "
+                             "(SMART counters, logs, saved features) in the image at shutdown, so "
+                             "the image must be writable: chmod u+w it, or work on a copy");
+        }
         if (fd.get() < 0) throw os_error("cannot open");
         if (::fstat(fd.get(), &st) != 0) throw os_error("cannot open");
         if (!S_ISREG(st.st_mode))
@@ -436,6 +446,14 @@ std::unique_ptr<DeviceImage> DeviceImage::open(const std::string &path, unsigned
 
     return std::unique_ptr<DeviceImage>(
         new DeviceImage(fd.release(), path, std::move(h.properties), h.media_offset, h.media_size));
+}
+
+std::string DeviceImage::newest_state_slot() const {
+    SlotScan scan;
+    if (!scan_slots(fd_, scan) || !scan.newest) return "";
+    return std::string("state slot ") + (*scan.newest == 0 ? "A" : "B") + " (sequence " +
+           std::to_string(scan.slots[*scan.newest].sequence) + ", file offset " +
+           std::to_string(slot_offset(*scan.newest)) + ")";
 }
 
 uint64_t DeviceImage::allocated_bytes() const {

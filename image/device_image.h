@@ -101,6 +101,9 @@ public:
     const nlohmann::json &properties() const { return properties_; }
     const std::string &path() const { return path_; }
     uint64_t media_offset() const { return media_offset_; }
+    // The slot load_state reads, for messages: "state slot B (sequence 7, file offset
+    // 1052672)", or "" when no slot is valid.
+    std::string newest_state_slot() const;
     // Bytes the file occupies on disk (st_blocks * 512); 0 if fstat fails.
     uint64_t allocated_bytes() const;
 

@@ -9,6 +9,8 @@
 #include <span>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "doctest/doctest.h"
 
 #include "core/controller/controller.h"
@@ -284,6 +286,17 @@ TEST_SUITE("nvm") {
                 expect_io_error(d, c, kSctGeneric, kLbaOutOfRange, true,
                                 param_error_location(40, 0), 1, r.slba);
             }
+            // The rule names the range without a sum that wrapped past 2^64.
+            const Completion huge = d.io(IoDevice::rw(opc, 1, UINT64_MAX, 0), d.lba_size());
+            REQUIRE(huge.why);
+            CHECK(huge.why->rule == fmt::format("SLBA 18446744073709551615 is past the "
+                                                "namespace's last LBA {} (NSZE {})",
+                                                nsze - 1, nsze));
+            const Completion tail = d.io(IoDevice::rw(opc, 1, nsze - 1, 1), 2 * d.lba_size());
+            REQUIRE(tail.why);
+            CHECK(tail.why->rule ==
+                  fmt::format("SLBA + NLB + 1 = {} exceeds the namespace size {} (NSZE)", nsze + 1,
+                              nsze));
             // The last blocks of the namespace are in range.
             CHECK(d.io(IoDevice::rw(opc, 1, nsze - 1, 0), d.lba_size()).ok());
             CHECK(d.io(IoDevice::rw(opc, 1, nsze - 8, 7), 8 * d.lba_size()).ok());

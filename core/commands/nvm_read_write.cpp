@@ -48,10 +48,15 @@ spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
     const uint64_t blocks = uint64_t{f.nlb} + 1;
     if (f.slba >= ns.nsze() || blocks > ns.nsze() - f.slba) {
         ctx.error_lba = f.slba;
+        // Named without the sum when SLBA is past the end: SLBA + blocks can wrap past 2^64.
+        const std::string rule =
+            f.slba >= ns.nsze()
+                ? fmt::format("SLBA {} is past the namespace's last LBA {} (NSZE {})", f.slba,
+                              ns.nsze() - 1, ns.nsze())
+                : fmt::format("SLBA + NLB + 1 = {} exceeds the namespace size {} (NSZE)",
+                              f.slba + blocks, ns.nsze());
         return ctx.fail(spec::generic(GenericStatus::LbaOutOfRange, true), "CDW10/11.SLBA", f.slba,
-                        fmt::format("SLBA + NLB + 1 = {} exceeds the namespace size {} (NSZE)",
-                                    f.slba + blocks, ns.nsze()),
-                        section, spec::param_error_location(40, 0));
+                        rule, section, spec::param_error_location(40, 0));
     }
     ctx.direction =
         write ? spec::DataDirection::HostToController : spec::DataDirection::ControllerToHost;

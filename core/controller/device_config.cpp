@@ -119,7 +119,14 @@ uint64_t parse_size(const std::string &text) {
         mult = uint64_t{1} << (10 * (pos + 1));
         digits.pop_back();
     }
-    const auto v = parse_number<uint64_t>(digits);
+    uint64_t v = 0;
+    try {
+        v = parse_number<uint64_t>(digits);
+    } catch (const ConfigError &) {
+        throw ConfigError("size '" + text +
+                          "' is not a size: give bytes (4096, 0x1000) or a number with a binary "
+                          "unit K, M, G, T or P (4K = 4096 bytes, 1G = 2^30)");
+    }
     if (v != 0 && mult > std::numeric_limits<uint64_t>::max() / v)
         throw ConfigError("size '" + text + "' is too large");
     return v * mult;

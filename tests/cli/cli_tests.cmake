@@ -97,6 +97,17 @@ expect_error("create over an existing image without --force")
 nv(create "${DIR}/x.img" --size 64M --mdts 5 --property mdts=1)
 expect_error("create with a property given twice")
 expect_contains("the repeated property is named" "${ERR}" "'mdts' is given more than once")
+nv(create "${DIR}/x.img" --size 64M --property lbads=9 --lbads 12)
+expect_error("create with --property lbads and --lbads")
+expect_contains("a flag repeating a property is named" "${ERR}" "'lbads' is given more than once")
+nv(create "${DIR}/x.img" --size 1E)
+expect_error("create with an unknown size unit")
+expect_contains("the size units are listed" "${ERR}"
+                "size '1E' is not a size: give bytes (4096, 0x1000) or a number with a binary unit K, M, G, T or P")
+nv(read "${IMG}" -s 0xffffffffffffffff -c 1)
+expect_error("read at SLBA 2^64 - 1")
+expect_contains("a huge SLBA is named without a wrapped sum" "${ERR}"
+                "SLBA 18446744073709551615 is past the namespace's last LBA 16383 (NSZE 16384)")
 nv(create "${DIR}/x.img" --size 64M --property no_such_property=1)
 expect_error("create with an unknown property")
 expect_contains("unknown property message" "${ERR}" "no_such_property")
@@ -652,6 +663,44 @@ nv(exec "${DIR}/small-host.img" "${DIR}/alloc.nvl")
 expect_error("mem alloc past the host_memory property")
 expect_contains("the limit and the property are named" "${ERR}"
                 "would pass the limit of 1 MiB (the device property host_memory)")
+
+# ---- images that cannot be used: read-only, a state slot that does not load ---------------
+
+nv(create "${DIR}/read-only.img" --size 64M)
+expect_ok("create the image to make read-only")
+execute_process(COMMAND id -u OUTPUT_VARIABLE uid OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(uid STREQUAL "0")
+    # Root writes any file: run as nobody, for whom the 0644 image is read-only.
+    set(as_nobody setpriv --reuid=65534 --regid=65534 --clear-groups)
+else()
+    file(CHMOD "${DIR}/read-only.img" PERMISSIONS OWNER_READ GROUP_READ WORLD_READ)
+    set(as_nobody)
+endif()
+execute_process(COMMAND ${as_nobody} "${NVMELAB}" id-ctrl "${DIR}/read-only.img"
+                RESULT_VARIABLE RC OUTPUT_VARIABLE OUT ERROR_VARIABLE ERR)
+expect_error("id-ctrl of a read-only image")
+expect_contains("a read-only image says why it must be writable" "${ERR}"
+                "saves its state (SMART counters, logs, saved features) in the image at shutdown")
+
+find_program(PYTHON3 python3)
+if(PYTHON3)
+    # A slot with a valid tag and CRC whose document does not load.
+    nv(create "${DIR}/bad-state.img" --size 64M)
+    execute_process(COMMAND "${PYTHON3}" -c "
+import struct, sys, zlib
+payload = b'{\"unsafe\": '
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(4096)
+    f.write(b'NVLSTATE' + struct.pack('<QII', 1, len(payload), zlib.crc32(payload)) + bytes(8) + payload)
+" "${DIR}/bad-state.img" RESULT_VARIABLE py_rc)
+    if(NOT py_rc EQUAL 0)
+        fail("could not write the bad state slot")
+    endif()
+    nv(id-ctrl "${DIR}/bad-state.img")
+    expect_error("id-ctrl of an image whose state does not load")
+    expect_contains("the image and the slot are named" "${ERR}"
+                    "image '${DIR}/bad-state.img', state slot A (sequence 1, file offset 4096): ")
+endif()
 
 # ---- demo --------------------------------------------------------------------------------
 
