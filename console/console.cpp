@@ -1051,6 +1051,12 @@ struct Console::Impl {
     // ---- host queues: the driver's, or the console's own for queues it does not know -----
 
     [[noreturn]] static void no_queue(const C &c, std::string_view kind, uint16_t qid) {
+        // After a fatal error the queues are gone because of it, not because none was made.
+        if (spec::CstsReg{c.ctrl_.read32(off(Reg::Csts))}.cfs())
+            fail(fmt::format("{} {} cannot be used: the controller reported Controller Fatal "
+                             "Status (CSTS.CFS = 1) and processes no command until it is reset "
+                             "(§3.1.6, §9.5): 'disable' (CC.EN = 0), then 'enable'",
+                             kind, qid));
         if (!cc_enabled(c))
             fail(fmt::format("{} {} does not exist: the controller is disabled (CC.EN = 0); use "
                              "'enable', or program AQA/ASQ/ACQ and set CC.EN",

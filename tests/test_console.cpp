@@ -168,6 +168,11 @@ TEST_SUITE("console") {
         CHECK(contains(out, "CSTS.CFS = 1"));
         CHECK(contains(out, "AQA.ASQS"));
         r.ok("expect reg CSTS.CFS == 1");
+        // A queue command names the fatal status, not a missing queue.
+        r.ok("sqe x opc=0x06 cdw10=1");
+        const std::string fatal = r.bad("submit 0 x");
+        CHECK(contains(fatal, "Controller Fatal Status (CSTS.CFS = 1)"));
+        CHECK_FALSE(contains(fatal, "does not exist"));
         const std::string err = r.bad("enable entries=1");
         CHECK(contains(err, "enable failed"));
         CHECK(contains(err, "ASQS"));
