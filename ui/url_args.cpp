@@ -249,6 +249,20 @@ UrlArgs parse_url_args(std::string_view query) {
     return a;
 }
 
+std::string link_bound_error(std::string_view query) {
+    if (!query.empty() && query.front() == '?') query.remove_prefix(1);
+    if (query.size() > kMaxUrlQueryBytes)
+        return fmt::format("the link would be {} bytes long, more than the {} a link may have",
+                           query.size(), kMaxUrlQueryBytes);
+    size_t lines = 0;
+    for (size_t at = 0; (at = query.find("exec=", at)) != std::string_view::npos; at += 5)
+        if (at == 0 || query[at - 1] == '&') ++lines;
+    if (lines > kMaxUrlExecLines)
+        return fmt::format("the link would run {} console lines, more than the {} a link may run",
+                           lines, kMaxUrlExecLines);
+    return {};
+}
+
 std::string share_query(const Session &s) {
     std::vector<std::string> parts;
     const nlohmann::json defaults = DeviceConfig{}.to_json();

@@ -54,5 +54,9 @@ std::string url_encode(std::string_view text);
 // defaults, the console lines typed so far and the workload started (run-mode steps and
 // workload progress are not in a link; a saved state file has them).
 std::string share_query(const Session &s);
+// "" when parse_url_args takes `query` whole, else why not (past kMaxUrlQueryBytes or
+// kMaxUrlExecLines): a session too long for a link is said so when its link is asked for, not
+// when the link fails to open.
+std::string link_bound_error(std::string_view query);
 
 } // namespace nvmelab::ui

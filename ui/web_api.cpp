@@ -424,7 +424,13 @@ EMSCRIPTEN_KEEPALIVE const char *nvmelab_workload(const char *params) {
 }
 
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_share_query() {
-    return keep(g_session ? share_query(*g_session) : "");
+    if (!g_session) return keep("");
+    std::string q = share_query(*g_session);
+    if (const std::string why = link_bound_error(q); !why.empty())
+        report_error(fmt::format("{}: it would not open (State > Download state keeps this "
+                                 "session whole)",
+                                 why));
+    return keep(std::move(q));
 }
 
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_bench_result() {

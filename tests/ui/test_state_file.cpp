@@ -567,3 +567,20 @@ TEST_CASE("the nesting bound counts brackets outside strings only") {
     CHECK_THROWS_AS(parse_bounded_json(nested(kMaxJsonDepth + 1)), JsonTooDeep);
     CHECK_THROWS_AS(parse_bounded_json("[1,"), nlohmann::json::parse_error);
 }
+
+TEST_CASE("a session too long for a link is said so when its link is made") {
+    Session s;
+    must(s, "enable");
+    CHECK(link_bound_error(share_query(s)).empty());
+    for (size_t i = 0; i < kMaxUrlExecLines; ++i)
+        must(s, "echo");
+    // enable + 1000 lines: one past the bound, and parse_url_args would run none of them.
+    const std::string q = share_query(s);
+    CHECK(link_bound_error(q) ==
+          "the link would run 1001 console lines, more than the 1000 a link may run");
+    CHECK(parse_url_args(q).exec.empty());
+    for (int i = 0; i < 20; ++i)
+        must(s, "echo " + std::string(4000, 'x'));
+    CHECK(link_bound_error(share_query(s)).find("bytes long, more than the 65536") !=
+          std::string::npos);
+}
