@@ -8,6 +8,9 @@
 //     header TEXT          replace the first line after the magic through the end of the
 //                          JSON (the header block's text) by TEXT, NUL padded to 4096 bytes
 //     fill OFFSET N BYTE   write N copies of BYTE (decimal or 0x..) at OFFSET
+//     slot INDEX TEXT      write state slot INDEX (0 = A, 1 = B) holding TEXT with a valid
+//                          slot header (tag, sequence 1, length, CRC-32): a slot that passes
+//                          the checksum but whose document is hostile
 //
 // Offsets and sizes are decimal or 0x hex. Exits 2 with a message on a bad recipe.
 #include <algorithm>
@@ -48,6 +51,22 @@ std::string unescape(const std::string &text) {
         }
     }
     return out;
+}
+
+// CRC-32 as zlib computes it (reflected, polynomial 0xEDB88320).
+uint32_t crc32(const std::string &bytes) {
+    uint32_t crc = 0xFFFFFFFFu;
+    for (const char c : bytes) {
+        crc ^= static_cast<uint8_t>(c);
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+void put_le(std::vector<char> &bytes, size_t at, uint64_t value, int width) {
+    for (int i = 0; i < width; ++i)
+        bytes[at + static_cast<size_t>(i)] = static_cast<char>(value >> (8 * i));
 }
 
 } // namespace
@@ -91,6 +110,19 @@ int main(int argc, char **argv) {
             const char value = static_cast<char>(number(arg()));
             need(offset + n);
             std::fill_n(bytes.begin() + static_cast<long>(offset), n, value);
+        } else if (op == "slot") {
+            // The layout of image/device_image.h: slots of 1 MiB after the 4096-byte header.
+            const uint64_t index = number(arg());
+            const std::string text = unescape(arg());
+            if (index > 1) die("slot index is 0 or 1");
+            const size_t base = 4096 + static_cast<size_t>(index) * 1024 * 1024;
+            need(base + 32 + text.size());
+            std::copy_n("NVLSTATE", 8, bytes.begin() + static_cast<long>(base));
+            put_le(bytes, base + 8, 1, 8);
+            put_le(bytes, base + 16, text.size(), 4);
+            put_le(bytes, base + 20, crc32(text), 4);
+            put_le(bytes, base + 24, 0, 8);
+            std::copy(text.begin(), text.end(), bytes.begin() + static_cast<long>(base + 32));
         } else {
             die("unknown operation " + op);
         }
