@@ -58,6 +58,12 @@ CLI::App *add_command(Registry &reg, const std::string &name, const std::string 
     return sub;
 }
 
+// Numbers on the command line follow nvme-cli's rule (core/util/number_text.h: 0x hex, a
+// leading 0 octal): `number_range` checks the rule and the range, with a message naming the
+// rule; main() adds the rule to every other unsigned option.
+CLI::Validator number_rule();
+CLI::Validator number_range(uint64_t min, uint64_t max);
+
 // IMAGE positional, --trace[=all] and --power-cut.
 void add_device_options(CLI::App *sub, CommonOptions &common);
 // -o/--output-format normal|json|binary (and -b/--raw-binary when `raw_alias`).

@@ -419,13 +419,13 @@ void register_admin_commands(Registry &reg) {
             add_device_options(sub, o.common);
             sub->add_option("-i,--log-id", o.log_id, "Log page identifier (e.g. 2 = SMART)")
                 ->required()
-                ->check(CLI::Range(0, 255));
+                ->check(number_range(0, 255));
             sub->add_option("-l,--log-len", o.log_len, "Bytes to read")
                 ->required()
-                ->check(CLI::Range(1u, 16u * 1024 * 1024));
+                ->check(number_range(1u, 16u * 1024 * 1024));
             sub->add_option("--lpo", o.lpo, "Log page offset in bytes")->capture_default_str();
             add_nsid_option(sub, o.nsid, "Namespace ID");
-            sub->add_option("--lsp", o.lsp, "Log specific field")->check(CLI::Range(0, 15));
+            sub->add_option("--lsp", o.lsp, "Log specific field")->check(number_range(0, 15));
             sub->add_flag("--rae", o.rae, "Retain an asynchronous event");
             add_format_option(sub, o.common);
         },
@@ -446,7 +446,7 @@ void register_admin_commands(Registry &reg) {
             add_device_options(sub, o.common);
             sub->add_option("-e,--log-entries", o.entries,
                             "Entries to read (default: all, from Identify Controller ELPE)")
-                ->check(CLI::Range(1, 4096));
+                ->check(number_range(1, 4096));
             add_format_option(sub, o.common);
         },
         run_error_log);
@@ -464,10 +464,10 @@ void register_admin_commands(Registry &reg) {
         [](CLI::App *sub, GetFeatureOptions &o) {
             add_device_options(sub, o.common);
             sub->add_option("-f,--feature-id", o.fid, "Feature identifier (e.g. 6 = write cache)")
-                ->check(CLI::Range(0, 255));
+                ->check(number_range(0, 255));
             sub->add_option("-s,--sel", o.sel,
                             "0 current, 1 default, 2 saved, 3 supported capabilities")
-                ->check(CLI::Range(0, 3))
+                ->check(number_range(0, 3))
                 ->capture_default_str();
             sub->add_option("--cdw11", o.cdw11, "Command dword 11 (e.g. interrupt vector)");
             add_nsid_option(sub, o.nsid, "Namespace ID");
@@ -481,7 +481,7 @@ void register_admin_commands(Registry &reg) {
             add_device_options(sub, o.common);
             sub->add_option("-f,--feature-id", o.fid, "Feature identifier")
                 ->required()
-                ->check(CLI::Range(0, 255));
+                ->check(number_range(0, 255));
             sub->add_option("-V,--value", o.value, "New value (command dword 11)")
                 ->capture_default_str();
             sub->add_flag("-s,--save", o.save, "Also save it across power cycles");

@@ -204,7 +204,7 @@ void add_rw_options(CLI::App *sub, RwOptions &o, bool is_write) {
     sub->add_option("-c,--block-count", o.block_count,
                     "Number of blocks, 0's based as on the wire: 0 = one block "
                     "(default: from --data-size, else one block)")
-        ->check(CLI::Range(0, 65535));
+        ->check(number_range(0, 65535));
     sub->add_option("-z,--data-size", o.data_size,
                     is_write ? "Bytes of input to write (default: all of it; padded with zeros "
                                "to whole blocks)"

@@ -124,9 +124,9 @@ void add_passthru_options(CLI::App *sub, PassthruOptions &o) {
     add_device_options(sub, o.common);
     sub->add_option("-O,--opcode", o.opcode, "Opcode (e.g. 0x06 Identify, 0x02 Read)")
         ->required()
-        ->check(CLI::Range(0, 255));
+        ->check(number_range(0, 255));
     sub->add_option("-f,--flags", o.flags, "Command dword 0 bits 15:8 (FUSE, PSDT)")
-        ->check(CLI::Range(0, 255));
+        ->check(number_range(0, 255));
     sub->add_option("-n,--namespace-id", o.nsid, "NSID (command dword 1)")->capture_default_str();
     sub->add_option("-2,--cdw2", o.cdw[2], "Command dword 2");
     sub->add_option("-3,--cdw3", o.cdw[3], "Command dword 3");
@@ -134,7 +134,7 @@ void add_passthru_options(CLI::App *sub, PassthruOptions &o) {
         sub->add_option(fmt::format("-{},--cdw{}", i - 6, i), o.cdw[i],
                         fmt::format("Command dword {}", i));
     sub->add_option("-l,--data-len", o.data_len, "Data buffer length in bytes")
-        ->check(CLI::Range(0u, kMaxDataLen));
+        ->check(number_range(0u, kMaxDataLen));
     sub->add_flag("-r,--read", o.read, "Data moves controller -> host (default: from opcode)");
     sub->add_flag("-w,--write", o.write, "Data moves host -> controller (default: from opcode)");
     sub->add_option("-i,--input-file", o.input_file, "Data to send with --write (default: zeros)")

@@ -43,6 +43,15 @@ void check_unsigned_numbers(const CLI::App &app) {
         check_unsigned_numbers(*sub);
 }
 
+// Every unsigned option reads numbers by nvme-cli's rule, with a message naming it (CLI11's
+// own is "Could not convert"). Options with a range already check it (number_range).
+void add_number_rule(CLI::App &app) {
+    for (CLI::Option *opt : app.get_options())
+        if (opt->get_type_name().rfind("UINT", 0) == 0) opt->check(nvmelab::cli::number_rule());
+    for (CLI::App *sub : app.get_subcommands([](CLI::App *) { return true; }))
+        add_number_rule(*sub);
+}
+
 int fail(const char *kind, const char *what) {
     std::fflush(stdout);
     std::fprintf(stderr, "nvmelab: %s%s\n", kind, what);
@@ -144,6 +153,7 @@ int run(int argc, char **argv) {
     cli::register_passthru_commands(reg);
     cli::register_exec_command(reg);
     cli::register_lesson_commands(reg);
+    add_number_rule(app);
 
     try {
         app.parse(argc, argv);

@@ -1,6 +1,33 @@
 #include "cli/cli.h"
 
+#include <string>
+
+#include <fmt/format.h>
+
+#include "core/util/number_text.h"
+
 namespace nvmelab::cli {
+
+CLI::Validator number_rule() {
+    return CLI::Validator(
+        [](std::string &text) {
+            uint64_t value = 0;
+            return parse_unsigned(text, value);
+        },
+        "");
+}
+
+CLI::Validator number_range(uint64_t min, uint64_t max) {
+    return CLI::Validator(
+        [min, max](std::string &text) {
+            uint64_t value = 0;
+            if (std::string e = parse_unsigned(text, value); !e.empty()) return e;
+            if (value < min || value > max)
+                return fmt::format("{} is out of range: {}..{}", text, min, max);
+            return std::string();
+        },
+        fmt::format("{}..{}", min, max));
+}
 
 void add_device_options(CLI::App *sub, CommonOptions &common) {
     sub->add_option("image", common.image, "Device image file (stands in for /dev/nvme0)")

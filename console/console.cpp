@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -15,6 +16,7 @@
 
 #include "core/spec/field_decode.h"
 #include "core/spec/status_text.h"
+#include "core/util/number_text.h"
 
 namespace nvmelab {
 
@@ -402,29 +404,23 @@ bool is_identifier(std::string_view s) {
     return true;
 }
 
-// A plain number: decimal with an optional K/M/G/T suffix (binary units), or 0x hex.
-std::optional<uint64_t> parse_literal(std::string_view s) {
+// A plain number as nvme-cli reads one (core/util/number_text.h: 0x hex, a leading 0 octal,
+// else decimal), decimal or octal with an optional K/M/G/T suffix (binary units). On failure
+// `why` says what is wrong when the rule explains it ("" otherwise).
+std::optional<uint64_t> parse_literal(std::string_view s, std::string *why = nullptr) {
     if (s.empty()) return std::nullopt;
     uint64_t v = 0;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        for (char ch : s.substr(2)) {
-            const int d = hex_digit(ch);
-            if (d < 0 || (v >> 60) != 0) return std::nullopt;
-            v = v * 16 + static_cast<uint64_t>(d);
-        }
-        return v;
+    const bool hex = s.size() > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const bool unit = !hex && s.size() > 1 && std::isalpha(static_cast<unsigned char>(s.back()));
+    const std::string_view digits = unit ? s.substr(0, s.size() - 1) : s;
+    if (std::string e = parse_unsigned(digits, v); !e.empty()) {
+        // Only the rule's own complaint helps here; other text gets the console's usage.
+        if (why != nullptr && e.find("octal (as in nvme-cli)") != std::string::npos) *why = e;
+        return std::nullopt;
     }
-    size_t i = 0;
-    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
-        const auto d = static_cast<uint64_t>(s[i] - '0');
-        if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) return std::nullopt;
-        v = v * 10 + d;
-    }
-    if (i == 0) return std::nullopt;
-    if (i == s.size()) return v;
-    if (i + 1 != s.size()) return std::nullopt;
+    if (!unit) return v;
     unsigned shift = 0;
-    switch (s[i]) {
+    switch (s.back()) {
     case 'k':
     case 'K':
         shift = 10;
@@ -703,8 +699,9 @@ struct Console::Impl {
                            uint64_t max = std::numeric_limits<uint64_t>::max()) {
         const std::string_view s = t.text;
         auto bad = [&]() -> std::string {
-            return fmt::format("bad number '{}' for {}: use decimal (4096), hex (0x1000), a size "
-                               "(4K, 1M, 1G) or a $variable, optionally with +/- offsets",
+            return fmt::format("bad number '{}' for {}: use decimal (4096), hex (0x1000), octal "
+                               "with a leading 0 (010 = 8, as in nvme-cli), a size (4K, 1M, 1G) "
+                               "or a $variable, optionally with +/- offsets",
                                s, what);
         };
         if (t.quoted() || s.empty()) syntax(bad());
@@ -732,8 +729,9 @@ struct Console::Impl {
                 }
                 v = it->second;
             } else {
-                const auto lit = parse_literal(term);
-                if (!lit) syntax(bad());
+                std::string why;
+                const auto lit = parse_literal(term, &why);
+                if (!lit) syntax(why.empty() ? bad() : fmt::format("{}: {}", what, why));
                 v = *lit;
             }
             if (negative_term) {
@@ -2404,6 +2402,13 @@ std::string Console::script_text_error(std::string_view text, std::string_view s
                             [](std::string_view line) { return text_error(line); });
 }
 
+std::string Console::script_check_error(std::string_view text, std::string_view source_name) {
+    return first_line_error(text, source_name, [](std::string_view line) {
+        std::string e = text_error(line);
+        return e.empty() ? syntax_error(line) : e;
+    });
+}
+
 ConsoleResult Console::exec_line(std::string_view line) {
     ConsoleResult r;
     if (std::string e = text_error(line); !e.empty()) {
@@ -2472,7 +2477,8 @@ std::string Console::help() {
     std::vector<const Doc *> docs;
     for (const Doc &d : kDocs)
         docs.push_back(&d);
-    return "Numbers: 4096, 0x1000, 4K / 1M / 1G, $var, $var+0x10. Options are key=value; "
+    return "Numbers: 4096, 0x1000, 010 (octal, as in nvme-cli), 4K / 1M / 1G, $var, $var+0x10. "
+           "Options are key=value; "
            "keywords are case-insensitive;\n'#' starts a comment. 'help COMMAND' shows one "
            "command.\n\n" +
            format_docs(docs);

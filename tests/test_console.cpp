@@ -178,6 +178,18 @@ TEST_SUITE("console") {
         CHECK(contains(err, "ASQS"));
     }
 
+    TEST_CASE("numbers follow nvme-cli: 0x hex, a leading 0 octal, else decimal") {
+        Rig r;
+        CHECK(contains(r.ok("set oct 010"), "0x8"));
+        CHECK(contains(r.ok("set hex 0x10"), "0x10"));
+        CHECK(contains(r.ok("set dec 10"), "0xa"));
+        CHECK(contains(r.ok("set sum $oct+010"), "0x10"));
+        CHECK(contains(r.ok("set size 010K"), "0x2000"));
+        const std::string err = r.bad("set bad 09");
+        CHECK(contains(err, "'09' is not a number: a leading 0 means octal (as in nvme-cli), so 8 "
+                            "and 9 are not digits"));
+    }
+
     TEST_CASE("raw Identify through sqe, submit, ring, step and reap") {
         Rig r;
         r.script(kRegisterBringUp);

@@ -1,24 +1,18 @@
 #include "core/controller/device_config.h"
 
-#include <charconv>
 #include <functional>
 #include <map>
+
+#include "core/util/number_text.h"
 
 namespace nvmelab {
 
 namespace {
 
+// One rule for every number nvmelab reads (core/util/number_text.h): nvme-cli's.
 template <typename T> T parse_number(const std::string &text) {
     uint64_t v = 0;
-    int base = 10;
-    std::string_view s = text;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s.remove_prefix(2);
-    }
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-    if (ec != std::errc{} || p != s.data() + s.size() || s.empty())
-        throw ConfigError("'" + text + "' is not a number");
+    if (std::string e = parse_unsigned(text, v); !e.empty()) throw ConfigError(e);
     if (v > std::numeric_limits<T>::max()) throw ConfigError(text + " is too large");
     return static_cast<T>(v);
 }

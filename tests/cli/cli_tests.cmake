@@ -104,6 +104,21 @@ nv(create "${DIR}/x.img" --size 1E)
 expect_error("create with an unknown size unit")
 expect_contains("the size units are listed" "${ERR}"
                 "size '1E' is not a size: give bytes (4096, 0x1000) or a number with a binary unit K, M, G, T or P")
+# One number rule (nvme-cli's): 0x hex, a leading 0 octal. -s 010 is block 8.
+nv(read "${IMG}" -s 010 -z 16 -d "${DIR}/octal.bin")
+expect_ok("read -s 010")
+nv(read "${IMG}" -s 8 -z 16 -d "${DIR}/eight.bin")
+expect_same_file("-s 010 reads block 8" "${DIR}/eight.bin" "${DIR}/octal.bin")
+nv(read "${IMG}" -s 09 -z 16)
+expect_error("read -s 09")
+expect_contains("-s 09 names the rule" "${ERR}"
+                "'09' is not a number: a leading 0 means octal (as in nvme-cli), so 8 and 9 are not digits")
+nv(read "${IMG}" -s 0 -c 09)
+expect_error("read -c 09")
+expect_contains("-c 09 names the rule" "${ERR}" "a leading 0 means octal")
+nv(create "${DIR}/x.img" --size 64M --mdts 09)
+expect_error("create --mdts 09")
+expect_contains("--mdts 09 names the rule" "${ERR}" "a leading 0 means octal")
 nv(read "${IMG}" -s 0xffffffffffffffff -c 1)
 expect_error("read at SLBA 2^64 - 1")
 expect_contains("a huge SLBA is named without a wrapped sum" "${ERR}"
