@@ -96,15 +96,16 @@ int run_exec(const ExecOptions &o) {
     const std::string source = from_stdin ? "<stdin>" : o.script;
     auto file = open_script(o.script);
     ScriptReader reader(file.get(), source);
-    // A script file is read (and checked as text) whole before the device powers on, so a
-    // missing or broken file changes nothing. Standard input runs line by line as it arrives:
-    // `yes echo | nvmelab exec IMG -` runs in little memory until the script bound stops it.
+    // A script file is read and checked (text and syntax of every line) whole before the
+    // device powers on, so a missing, broken or misspelt file changes nothing in the image.
+    // Standard input runs line by line as it arrives: `yes echo | nvmelab exec IMG -` runs in
+    // little memory until the script bound stops it.
     std::string text; // the whole script file, '\n' after each line
     if (!from_stdin) {
         std::string line;
         while (reader.next(line))
             text.append(line).push_back('\n');
-        if (std::string e = Console::script_text_error(text, source); !e.empty())
+        if (std::string e = Console::script_check_error(text, source); !e.empty())
             throw std::runtime_error(e);
     }
     Session s(o.common, o.io_queue, !o.disabled);

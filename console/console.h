@@ -44,6 +44,9 @@ public:
     static std::string utf8_error(std::string_view line);
     // The same for every line of a script: "" or "source:LINE: ...".
     static std::string script_text_error(std::string_view text, std::string_view source_name);
+    // Text and syntax (syntax_error) of every line, for a whole script checked before a device
+    // powers on: "" or "source:LINE: ..." for the first line that is wrong.
+    static std::string script_check_error(std::string_view text, std::string_view source_name);
 
     // The command reference (all commands), and the entries for one command ("" if unknown).
     static std::string help();
