@@ -832,21 +832,10 @@ void Controller::drop_all_commands() {
 
 void Controller::complete_shutdown() {
     auto &s = state_;
-    uint64_t flushed = 0;
-    for (auto &ns : s.namespaces) {
-        const int64_t n = ns.flush(s.store);
-        if (n < 0) {
-            report_durability_failure(Explanation{
-                "NSID", ns.nsid(),
-                with_store_reason(s.store,
-                                  fmt::format("the shutdown could not write the volatile write "
-                                              "cache back ({} blocks stay volatile)",
-                                              ns.cached_blocks())),
-                "NVMe 1.3 §7.6.2, §5.14.1.2"});
-            continue;
-        }
-        flushed += static_cast<uint64_t>(n);
-    }
+    const uint64_t flushed =
+        write_back_or_report("the shutdown could not write the volatile write cache back ({} "
+                             "blocks stay volatile)",
+                             "NVMe 1.3 §7.6.2, §5.14.1.2");
     if (flushed > 0)
         s.trace.record(
             TraceEvent{.time_ns = s.now_ns, .kind = EventKind::CacheFlush, .len = flushed});
@@ -854,6 +843,23 @@ void Controller::complete_shutdown() {
     save_state_or_report("at shutdown");
     s.csts.set_shst(static_cast<uint8_t>(spec::Shst::Complete));
     s.trace.record(TraceEvent{.time_ns = s.now_ns, .kind = EventKind::ShutdownComplete});
+}
+
+uint64_t Controller::write_back_or_report(const char *failed_means, const char *section) {
+    uint64_t flushed = 0;
+    for (auto &ns : state_.namespaces) {
+        const int64_t n = ns.flush(state_.store);
+        if (n >= 0) {
+            flushed += static_cast<uint64_t>(n);
+            continue;
+        }
+        report_durability_failure(
+            Explanation{"NSID", ns.nsid(),
+                        with_store_reason(state_.store, fmt::format(fmt::runtime(failed_means),
+                                                                    ns.cached_blocks())),
+                        section});
+    }
+    return flushed;
 }
 
 bool Controller::save_state_or_report(const char *when) {
@@ -901,15 +907,9 @@ void Controller::power_off(PowerOff kind) {
     if (!powered_) return;
     drop_all_commands();
     if (kind == PowerOff::Clean) {
-        for (auto &ns : state_.namespaces)
-            if (ns.flush(state_.store) < 0)
-                report_durability_failure(Explanation{
-                    "NSID", ns.nsid(),
-                    with_store_reason(state_.store,
-                                      fmt::format("the power-off could not write the volatile "
-                                                  "write cache back: {} blocks are lost",
-                                                  ns.cached_blocks())),
-                    "NVMe 1.3 §5.21.1.6"});
+        write_back_or_report(
+            "the power-off could not write the volatile write cache back: {} blocks are lost",
+            "NVMe 1.3 §5.21.1.6");
         state_.clean_shutdown = true;
         save_state_or_report("at power-off");
     } else {

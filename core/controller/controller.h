@@ -145,6 +145,10 @@ private:
     bool commands_in_work() const;
     // The shutdown's end: cache write-back, state save, SHST = 10b.
     void complete_shutdown();
+    // Writes every namespace's volatile write cache back; a namespace whose write-back fails is
+    // reported as below, `failed_means` saying what that leaves ("{} blocks stay volatile",
+    // given the blocks still cached). Returns the blocks written back.
+    uint64_t write_back_or_report(const char *failed_means, const char *section);
     // Saves the persistent state; a failure is reported as below. False on failure.
     bool save_state_or_report(const char *when);
     // Data or state the device could not make durable with no command to carry the status:
