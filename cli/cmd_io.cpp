@@ -114,30 +114,35 @@ int run_write(const RwOptions &o) {
     if (in.get() == stdin && isatty(STDIN_FILENO) != 0)
         std::fprintf(stderr, "nvmelab: reading the data to write from the terminal; end it with "
                              "Ctrl-D (or use -d FILE)\n");
-    Session s(o.common, true);
-    const uint32_t lba =
-        s.ctrl().lba_size(o.nsid) != 0 ? s.ctrl().lba_size(o.nsid) : s.config().lba_size();
-    check_size_and_count(o, lba);
-    if (o.data_size || o.block_count)
-        check_transfer(blocks_for(o, o.data_size.value_or(0), lba), lba);
-    // -z bounds the input; so does -c without -z, and one byte more shows input past it.
-    const uint64_t count_bytes = o.block_count ? (uint64_t{*o.block_count} + 1) * lba : 0;
-    std::optional<uint64_t> limit = o.data_size;
-    if (!limit && o.block_count) limit = count_bytes + 1;
-    std::vector<uint8_t> input = read_input(in.get(), limit);
-    // User data is never silently cut or made up: the input must hold what -z or -c says.
-    if (input.empty()) throw std::runtime_error("no data to write (the input is empty)");
-    if (o.data_size && input.size() < *o.data_size)
-        throw std::runtime_error(fmt::format("the input ends after {} bytes, but --data-size asks "
-                                             "for {}: nothing was written",
-                                             input.size(), *o.data_size));
-    if (!o.data_size && o.block_count && input.size() > count_bytes)
-        throw std::runtime_error(fmt::format(
-            "the input is longer than --block-count {} holds ({}): nothing was written; give -z "
-            "to write only its first bytes",
-            *o.block_count, blocks_text(uint64_t{*o.block_count} + 1, lba)));
-    const uint64_t blocks = blocks_for(o, o.data_size.value_or(input.size()), lba);
-    check_transfer(blocks, lba);
+    // The flags and the input are checked before the device powers on, so a refused write
+    // leaves the image as it was. Every namespace has the image's LBA size (no Format NVM).
+    uint32_t lba = 0;
+    std::vector<uint8_t> input;
+    uint64_t blocks = 0;
+    Session s(o.common, true, true, [&](const DeviceConfig &config) {
+        lba = config.lba_size();
+        check_size_and_count(o, lba);
+        if (o.data_size || o.block_count)
+            check_transfer(blocks_for(o, o.data_size.value_or(0), lba), lba);
+        // -z bounds the input; so does -c without -z, and one byte more shows input past it.
+        const uint64_t count_bytes = o.block_count ? (uint64_t{*o.block_count} + 1) * lba : 0;
+        std::optional<uint64_t> limit = o.data_size;
+        if (!limit && o.block_count) limit = count_bytes + 1;
+        input = read_input(in.get(), limit);
+        // User data is never silently cut or made up: the input must hold what -z or -c says.
+        if (input.empty()) throw std::runtime_error("no data to write (the input is empty)");
+        if (o.data_size && input.size() < *o.data_size)
+            throw std::runtime_error(fmt::format("the input ends after {} bytes, but --data-size "
+                                                 "asks for {}: nothing was written",
+                                                 input.size(), *o.data_size));
+        if (!o.data_size && o.block_count && input.size() > count_bytes)
+            throw std::runtime_error(fmt::format(
+                "the input is longer than --block-count {} holds ({}): nothing was written; give "
+                "-z to write only its first bytes",
+                *o.block_count, blocks_text(uint64_t{*o.block_count} + 1, lba)));
+        blocks = blocks_for(o, o.data_size.value_or(input.size()), lba);
+        check_transfer(blocks, lba);
+    });
     // The last block is padded with zeros past the data.
     std::vector<uint8_t> buf(blocks * lba, 0);
     std::copy_n(input.begin(), std::min<size_t>(input.size(), buf.size()), buf.begin());

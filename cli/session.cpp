@@ -48,11 +48,17 @@ void refuse_output_onto_image(const std::string &image, const std::string &what,
                                      what, image));
 }
 
-Session::Session(const CommonOptions &common, bool io_queue, bool enable) : common_(common) {
+Session::Session(const CommonOptions &common, bool io_queue, bool enable)
+    : Session(common, io_queue, enable, nullptr) {}
+
+Session::Session(const CommonOptions &common, bool io_queue, bool enable,
+                 const std::function<void(const DeviceConfig &)> &before_power_on)
+    : common_(common) {
     image_ = DeviceImage::open(common.image);
     // `1<>IMG` or `>>IMG`: the command's own output would overwrite or grow the device.
     refuse_output_onto_image(common.image, "standard output", "", STDOUT_FILENO);
     config_ = config_of(*image_);
+    if (before_power_on) before_power_on(config_);
     mem_ = std::make_unique<SparseHostMemory>(SparseHostMemory::limit_for(config_.host_memory));
     try {
         ctrl_ = std::make_unique<Controller>(config_, *mem_, *image_);

@@ -2,6 +2,7 @@
 // One device session per invocation: open the image, power the controller on, bring it up
 // through the host driver, run a command, then shut down cleanly (or cut the power).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,11 @@ public:
     // With `io_queue`, also creates one I/O queue pair (qid io_qid()). Without `enable` the
     // controller stays powered on but disabled (CC.EN = 0) and host memory stays empty.
     Session(const CommonOptions &common, bool io_queue, bool enable = true);
+    // The same, calling `before_power_on` with the image's properties before the device powers
+    // on: a command checks its flags and input there, so a refusal (thrown) leaves the image as
+    // it was; powering on already saves state (power cycles, the unsafe-shutdown mark).
+    Session(const CommonOptions &common, bool io_queue, bool enable,
+            const std::function<void(const DeviceConfig &)> &before_power_on);
     // Powers the device off cleanly if finish() was not reached (e.g. after an exception), so
     // acknowledged writes are never lost because the CLI failed; --power-cut is honoured.
     ~Session();
