@@ -732,23 +732,22 @@ ParseResult parse_lesson(std::string_view text, const std::string &file) {
     return r;
 }
 
+namespace {
+// A lesson file that cannot be parsed at all: one error naming the file.
+ParseResult file_error(const std::string &path, std::string message) {
+    ParseResult r;
+    r.lesson.file = path;
+    r.errors.push_back({path, 0, std::move(message)});
+    return r;
+}
+} // namespace
+
 ParseResult load_lesson(const std::string &path) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        ParseResult r;
-        r.lesson.file = path;
-        r.errors.push_back({path, 0,
-                            "is a folder, not a lesson file ('lesson check' takes "
-                            "folders)"});
-        return r;
-    }
+    if (std::filesystem::is_directory(path, ec))
+        return file_error(path, "is a folder, not a lesson file ('lesson check' takes folders)");
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        ParseResult r;
-        r.lesson.file = path;
-        r.errors.push_back({path, 0, "cannot open the lesson file"});
-        return r;
-    }
+    if (!in) return file_error(path, "cannot open the lesson file");
     // Bounded before parsing: a lesson is a few pages of prose (those in lessons/ are under
     // 10 KiB), and `lesson run /dev/zero` must not read without end.
     constexpr size_t kMaxLessonBytes = size_t{4} << 20;
@@ -756,14 +755,10 @@ ParseResult load_lesson(const std::string &path) {
     char chunk[65536];
     while (text.size() <= kMaxLessonBytes && in.read(chunk, sizeof chunk).gcount() > 0)
         text.append(chunk, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxLessonBytes) {
-        ParseResult r;
-        r.lesson.file = path;
-        r.errors.push_back({path, 0,
-                            "the lesson file is larger than 4 MiB, the most a lesson may be; it "
-                            "was not parsed"});
-        return r;
-    }
+    if (text.size() > kMaxLessonBytes)
+        return file_error(path, fmt::format("the lesson file is larger than {} MiB, the most a "
+                                            "lesson may be; it was not parsed",
+                                            kMaxLessonBytes >> 20));
     return parse_lesson(text, path);
 }
 
