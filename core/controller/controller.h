@@ -160,11 +160,12 @@ private:
     void set_fatal(Explanation why);
     void write_intms(uint32_t value, bool set);
 
-    // Pipeline (controller.cpp).
+    // Pipeline: command_fetch.cpp, command_pipeline.cpp, data_transfer.cpp, completion.cpp.
     void fetch();
     std::optional<uint16_t> arbitrate();
     void run_command(uint32_t slot);
     void decode(CommandContext &ctx);
+    void prepare_data_transfer(CommandContext &ctx);
     void transfer(CommandContext &ctx, bool to_device);
     void execute(CommandContext &ctx);
     void complete(CommandContext &ctx);

@@ -1,0 +1,187 @@
+// A fetched command's way through the controller: decode (common checks, the command set's
+// prepare), execute (the handler), and what the engine does after a handler has run.
+
+#include "core/controller/controller.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace nvmelab {
+
+using spec::CommandSpecificStatus;
+using spec::DataDirection;
+using spec::GenericStatus;
+
+void Controller::run_command(uint32_t slot) {
+    CommandContext &ctx = slots_[slot];
+    switch (ctx.phase) {
+    case CommandPhase::Decode:
+        decode(ctx);
+        break;
+    case CommandPhase::TransferIn:
+        transfer(ctx, true);
+        break;
+    case CommandPhase::Execute:
+        execute(ctx);
+        break;
+    case CommandPhase::TransferOut:
+        transfer(ctx, false);
+        break;
+    case CommandPhase::Complete:
+        complete(ctx);
+        break;
+    case CommandPhase::Interrupt:
+        raise_interrupt(ctx);
+        break;
+    case CommandPhase::WaitCq:
+    case CommandPhase::Outstanding:
+    case CommandPhase::Free:
+        break;
+    }
+}
+
+void Controller::decode(CommandContext &ctx) {
+    const bool admin = ctx.sqid == 0;
+    const CommandSet &set = admin ? admin_command_set() : nvm_command_set();
+    const spec::Sqe &sqe = ctx.sqe;
+    auto next = [&](CommandPhase phase, uint64_t delay) {
+        ctx.phase = phase;
+        ++ctx.generation;
+        schedule(state_.now_ns + delay, Pending::Kind::Command, ctx.slot, ctx.generation);
+    };
+
+    const bool cid_in_use = std::any_of(slots_.begin(), slots_.end(), [&](const auto &other) {
+        return &other != &ctx && other.phase != CommandPhase::Free && !other.sq_deleted &&
+               other.sqid == ctx.sqid && other.sqe.cid == sqe.cid;
+    });
+    const auto abort_opcode = static_cast<uint8_t>(spec::AdminOpcode::Abort);
+    const auto other_aborts = [&] {
+        return std::count_if(slots_.begin(), slots_.end(), [&](const auto &other) {
+            return &other != &ctx && other.phase != CommandPhase::Free && other.sqid == 0 &&
+                   other.sqe.opc == abort_opcode;
+        });
+    };
+    if (cid_in_use) {
+        ctx.fail(spec::generic(GenericStatus::CommandIdConflict), "CDW0.CID", sqe.cid,
+                 "another command with this identifier is still outstanding on this SQ",
+                 "NVMe 1.3 §4.2", spec::param_error_location(2, 0));
+    } else if (admin && sqe.opc == abort_opcode &&
+               other_aborts() >= DeviceState::kMaxConcurrentAborts) {
+        ctx.fail(spec::command_specific(CommandSpecificStatus::AbortCommandLimitExceeded),
+                 "outstanding Aborts", DeviceState::kMaxConcurrentAborts,
+                 fmt::format("no more than ACL + 1 = {} Abort commands may run at once",
+                             DeviceState::kMaxConcurrentAborts),
+                 "NVMe 1.3 §5.1");
+    } else if (sqe.fuse() != 0) {
+        ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0.FUSE", sqe.fuse(),
+                 "fused operations are not supported (Identify FUSES = 0)", "NVMe 1.3 §4.2",
+                 spec::param_error_location(1, 0));
+    } else if (sqe.psdt() != 0) {
+        ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0.PSDT", sqe.psdt(),
+                 admin ? "admin commands must use PRPs (PSDT = 00b)"
+                       : "SGLs are not supported (Identify SGLS = 0), PSDT must be 00b",
+                 "NVMe 1.3 §4.2", spec::param_error_location(1, 6));
+    } else if ((sqe.flags & 0x3C) != 0) {
+        ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0 bits 13:10",
+                 (sqe.flags >> 2) & 0xF, "reserved bits must be 0", "NVMe 1.3 §4.2",
+                 spec::param_error_location(1, 2));
+    } else if ((ctx.handler = set.find(sqe.opc)) == nullptr) {
+        ctx.fail(spec::generic(GenericStatus::InvalidOpcode, true), "CDW0.OPC", sqe.opc,
+                 fmt::format("opcode is not supported in the {} command set", set.name()),
+                 "NVMe 1.3 §5, §6", spec::param_error_location(0, 0));
+    } else if (ctx.handler->prepare(state_, ctx).ok()) {
+        prepare_data_transfer(ctx);
+    }
+
+    record_event(EventKind::CommandDecode, ctx, 0, ctx.transfer_bytes, 0, sqe.opc);
+    if (ctx.failed()) return next(CommandPhase::Complete, 0);
+    if (ctx.transfer_bytes > 0 && ctx.direction == DataDirection::HostToController)
+        return next(CommandPhase::TransferIn, 50);
+    next(CommandPhase::Execute, 50);
+}
+
+void Controller::execute(CommandContext &ctx) {
+    if (ctx.handler->execute != nullptr) ctx.handler->execute(state_, ctx);
+    int64_t why = ctx.why ? state_.trace.add_explanation(*ctx.why) : -1;
+    if (ctx.destaged_blocks > 0)
+        record_event(EventKind::CacheDestage, ctx, 0, ctx.destaged_blocks, 0, ctx.sqe.nsid, -1);
+    const uint32_t u32 = ctx.execute_event == EventKind::AdminExecute ? ctx.sqe.opc : ctx.sqe.nsid;
+    record_event(ctx.execute_event, ctx, ctx.event_addr, ctx.event_len, 0, u32, why);
+    if (!state_.deleted_sqs.empty()) abort_deleted_sqs();
+    // A deleted CQ's waiting completions: complete() finds no CQ, records the command as
+    // aborted and frees its slot.
+    for (const uint32_t slot : state_.orphaned_completions) {
+        CommandContext &orphan = slots_[slot];
+        orphan.phase = CommandPhase::Complete;
+        ++orphan.generation;
+        schedule(state_.now_ns, Pending::Kind::Command, slot, orphan.generation);
+    }
+    state_.orphaned_completions.clear();
+    if (state_.abort_request) resolve_abort(ctx);
+    if (ctx.outstanding && !ctx.failed()) {
+        ctx.phase = CommandPhase::Outstanding;
+        state_.aer_slots.push_back(ctx.slot);
+        deliver_async_events();
+        return;
+    }
+    deliver_async_events();
+    if (ctx.failed() || ctx.transfer_bytes == 0 ||
+        ctx.direction != DataDirection::ControllerToHost) {
+        ctx.phase = CommandPhase::Complete;
+    } else {
+        ctx.phase = CommandPhase::TransferOut;
+    }
+    ++ctx.generation;
+    schedule(state_.now_ns + ctx.execute_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+}
+
+// Abort (§5.1): a command still being decoded or receiving its data can be stopped; one that
+// is executing or done cannot. Completion DW0 bit 0 = 0 means aborted.
+void Controller::resolve_abort(CommandContext &abort_ctx) {
+    const auto [sqid, cid] = *state_.abort_request;
+    state_.abort_request.reset();
+    abort_ctx.dw0 = 1;
+    for (auto &target : slots_) {
+        if (&target == &abort_ctx || target.phase == CommandPhase::Free || target.sq_deleted ||
+            target.sqid != sqid || target.sqe.cid != cid)
+            continue;
+        const bool abortable = target.phase == CommandPhase::Decode ||
+                               target.phase == CommandPhase::TransferIn ||
+                               target.phase == CommandPhase::Outstanding;
+        if (!abortable) break;
+        if (target.phase == CommandPhase::Outstanding) std::erase(state_.aer_slots, target.slot);
+        target.fail(spec::generic(GenericStatus::AbortRequested), "CID", cid,
+                    fmt::format("aborted by Abort command CID {}", abort_ctx.sqe.cid),
+                    "NVMe 1.3 §5.1");
+        target.phase = CommandPhase::Complete;
+        ++target.generation;
+        schedule(state_.now_ns, Pending::Kind::Command, target.slot, target.generation);
+        abort_ctx.dw0 = 0;
+        break;
+    }
+}
+
+// Completes outstanding AERs with queued events of unmasked types, oldest first (§5.2). After
+// an event is reported its type stays masked until the host reads its log page with RAE = 0.
+void Controller::deliver_async_events() {
+    auto &s = state_;
+    while (!s.aer_slots.empty()) {
+        auto it = std::find_if(s.async_events.begin(), s.async_events.end(), [&](uint32_t dw0) {
+            return ((s.async_masked_types >> (dw0 & 0x7)) & 1u) == 0;
+        });
+        if (it == s.async_events.end()) return;
+        const uint32_t dw0 = *it;
+        s.async_events.erase(it);
+        s.async_masked_types |= static_cast<uint8_t>(1u << (dw0 & 0x7));
+        CommandContext &ctx = slots_[s.aer_slots.front()];
+        s.aer_slots.erase(s.aer_slots.begin());
+        ctx.dw0 = dw0;
+        ctx.phase = CommandPhase::Complete;
+        ++ctx.generation;
+        schedule(s.now_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+    }
+}
+
+} // namespace nvmelab
