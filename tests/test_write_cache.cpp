@@ -1,4 +1,4 @@
-// The volatile write cache inside NvmNamespace (core/media/nvm_namespace.h): which data a full
+// The volatile write cache inside NvmNamespace (core/namespaces/nvm_namespace.h): which data a full
 // cache destages, in what order and in how many media writes, and that data the cache no
 // longer holds is on the media, whatever mix of cached, write-through and chunk-sized writes,
 // commits, flushes and power cuts came before.
@@ -15,7 +15,7 @@
 #include "doctest/doctest.h"
 
 #include "core/media/backing_store.h"
-#include "core/media/nvm_namespace.h"
+#include "core/namespaces/nvm_namespace.h"
 
 namespace {
 

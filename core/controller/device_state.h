@@ -16,7 +16,7 @@
 #include "core/controller/trace.h"
 #include "core/host/host_memory.h"
 #include "core/media/backing_store.h"
-#include "core/media/nvm_namespace.h"
+#include "core/namespaces/nvm_namespace.h"
 #include "core/spec/nvme_spec.h"
 
 namespace nvmelab {

@@ -1,4 +1,4 @@
-#include "core/media/nvm_namespace.h"
+#include "core/namespaces/nvm_namespace.h"
 
 #include <algorithm>
 #include <cstring>
