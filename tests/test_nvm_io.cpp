@@ -211,8 +211,8 @@ TEST_SUITE("nvm") {
             CAPTURE(int(lbads));
             IoDevice d(io_config(lbads));
             const uint64_t base = d.memory.alloc(128 * 4096, "unaligned buffers");
-            // The largest sizes cover whole 64 KiB media chunks, so their data lands on the
-            // chunk grid and PRP segments straddle chunk boundaries.
+            // The largest sizes cover whole 64 KiB media extents, so their data lands on the
+            // extent grid and PRP segments straddle extent boundaries.
             for (uint32_t blocks : {1u, 2u, 8u, lbads == 9 ? 250u : 32u}) {
                 CAPTURE(blocks);
                 const uint64_t len = uint64_t{blocks} * d.lba_size();
@@ -555,14 +555,14 @@ TEST_SUITE("nvm") {
         REQUIRE(d.host.set_features(0x06, 1).ok());
         CHECK(d.events(m, EventKind::CacheFlush).empty());
         // A cached block whose write-back fails: Write Fault, and the cache stays on.
-        IoDevice small(io_config(), MemoryBackingStore::kChunkSize);
-        const uint64_t per_chunk = MemoryBackingStore::kChunkSize / small.lba_size();
-        REQUIRE(small.write(0, 0, pattern(ls, 20), true).ok()); // the store's one chunk
-        REQUIRE(small.write(per_chunk * 5, 0, pattern(ls, 21)).ok());
+        IoDevice small(io_config(), MemoryBackingStore::kExtentSize);
+        const uint64_t per_extent = MemoryBackingStore::kExtentSize / small.lba_size();
+        REQUIRE(small.write(0, 0, pattern(ls, 20), true).ok()); // the store's one extent
+        REQUIRE(small.write(per_extent * 5, 0, pattern(ls, 21)).ok());
         const Completion off = small.host.set_features(0x06, 0);
         CHECK(off.status().with_more(false) == spec::media(spec::MediaStatus::WriteFault));
         CHECK(small.host.get_features(0x06).cqe.dw0 == 1);
-        CHECK(small.ctrl.lba_cached(1, per_chunk * 5));
+        CHECK(small.ctrl.lba_cached(1, per_extent * 5));
     }
 
     TEST_CASE("a full write cache destages its oldest blocks before caching more") {
@@ -617,14 +617,14 @@ TEST_SUITE("nvm") {
         }
     }
 
-    // Writes that cover whole 64 KiB media chunks are received on the chunk grid and move into
-    // the cache and the media without copies (core/media/media_chunk.h). What the host sees must
+    // Writes that cover whole 64 KiB media extents are received on the extent grid and move into
+    // the cache and the media without copies (core/media/media_extent.h). What the host sees must
     // be the same as for any other write.
-    TEST_CASE("writes covering whole media chunks") {
+    TEST_CASE("writes covering whole media extents") {
         IoDevice d;
         const uint32_t ls = d.lba_size();
-        const uint64_t per_chunk = kMediaChunkSize / ls; // 16 blocks of 4 KiB
-        REQUIRE(per_chunk == 16);
+        const uint64_t per_extent = kMediaExtentSize / ls; // 16 blocks of 4 KiB
+        REQUIRE(per_extent == 16);
         auto blocks_of = [&](const std::vector<uint8_t> &v, uint64_t first, uint64_t n) {
             return std::vector<uint8_t>(v.begin() + static_cast<long>(first * ls),
                                         v.begin() + static_cast<long>((first + n) * ls));
@@ -636,7 +636,7 @@ TEST_SUITE("nvm") {
             return base;
         };
 
-        SUBCASE("aligned chunks are cached, read back and destaged intact") {
+        SUBCASE("aligned extents are cached, read back and destaged intact") {
             const auto data = pattern(32 * ls, 31);
             const uint64_t m = d.mark();
             REQUIRE(d.write(16, 31, data).ok());
@@ -653,13 +653,13 @@ TEST_SUITE("nvm") {
             CHECK_FALSE(d.ctrl.lba_cached(1, 48));
             CHECK(d.media(16, 32) == std::vector<uint8_t>(32 * ls, 0));
             CHECK(d.read(16, 31) == data);
-            CHECK(d.read(20, 3) == blocks_of(data, 4, 4)); // a read inside a cached chunk
+            CHECK(d.read(20, 3) == blocks_of(data, 4, 4)); // a read inside a cached extent
             REQUIRE(d.flush().ok());
             CHECK(d.ctrl.namespace_blocks_cached(1) == 0);
             CHECK(d.media(16, 32) == data);
             CHECK(d.read(16, 31) == data);
         }
-        SUBCASE("an unaligned write: partial head and tail around a whole chunk") {
+        SUBCASE("an unaligned write: partial head and tail around a whole extent") {
             const auto data = pattern(30 * ls, 32); // LBAs 3..32: 13 + 16 + 1 blocks
             REQUIRE(d.write(3, 29, data).ok());
             CHECK(d.ctrl.namespace_blocks_cached(1) == 30);
@@ -673,29 +673,29 @@ TEST_SUITE("nvm") {
             CHECK(d.media(3, 30) == data);
             CHECK(d.media(33, 5) == std::vector<uint8_t>(5 * ls, 0));
         }
-        SUBCASE("newer small writes land in a cached chunk, older small ones are replaced") {
+        SUBCASE("newer small writes land in a cached extent, older small ones are replaced") {
             const auto small_before = pattern(2 * ls, 33);
             REQUIRE(d.write(18, 1, small_before).ok()); // single blocks in the cache
-            const auto chunk = pattern(16 * ls, 34);
-            REQUIRE(d.write(16, 15, chunk).ok()); // replaces them
+            const auto extent = pattern(16 * ls, 34);
+            REQUIRE(d.write(16, 15, extent).ok()); // replaces them
             CHECK(d.ctrl.namespace_blocks_cached(1) == 16);
-            CHECK(d.read(16, 15) == chunk);
+            CHECK(d.read(16, 15) == extent);
             const auto small_after = pattern(2 * ls, 35);
-            REQUIRE(d.write(20, 1, small_after).ok()); // goes into the cached chunk
+            REQUIRE(d.write(20, 1, small_after).ok()); // goes into the cached extent
             CHECK(d.ctrl.namespace_blocks_cached(1) == 16);
-            const auto expected = spliced(chunk, small_after, 4);
+            const auto expected = spliced(extent, small_after, 4);
             CHECK(d.read(16, 15) == expected);
             REQUIRE(d.flush().ok());
             CHECK(d.media(16, 16) == expected);
         }
-        SUBCASE("FUA over a cached chunk: whole or in part, no stale copy is written back") {
+        SUBCASE("FUA over a cached extent: whole or in part, no stale copy is written back") {
             const auto cached = pattern(16 * ls, 36);
             REQUIRE(d.write(32, 15, cached).ok());
             SUBCASE("in part") {
                 const auto fresh = pattern(ls, 37);
                 REQUIRE(d.write(35, 0, fresh, true).ok());
                 CHECK_FALSE(d.ctrl.lba_cached(1, 35)); // on the media now
-                CHECK(d.ctrl.lba_cached(1, 34));       // the rest of the chunk stays cached
+                CHECK(d.ctrl.lba_cached(1, 34));       // the rest of the extent stays cached
                 CHECK(d.ctrl.lba_cached(1, 36));
                 CHECK(d.ctrl.namespace_blocks_cached(1) == 15);
                 const auto expected = spliced(cached, fresh, 3);
@@ -713,7 +713,7 @@ TEST_SUITE("nvm") {
                 CHECK(d.read(32, 15) == fresh);
             }
         }
-        SUBCASE("a FUA read commits only its range of a cached chunk") {
+        SUBCASE("a FUA read commits only its range of a cached extent") {
             const auto data = pattern(16 * ls, 39);
             REQUIRE(d.write(48, 15, data).ok());
             std::vector<uint8_t> out;
@@ -759,13 +759,13 @@ TEST_SUITE("nvm") {
 
     TEST_CASE("memory store: it reads back what was written and zeros elsewhere") {
         // Against a plain byte array, over writes of every alignment (inside a 4 KiB piece,
-        // across pieces and chunks), whole-chunk hand-overs and reads of any range.
-        constexpr uint64_t kSize = 16 * MemoryBackingStore::kChunkSize;
+        // across pieces and extents), whole-extent hand-overs and reads of any range.
+        constexpr uint64_t kSize = 16 * MemoryBackingStore::kExtentSize;
         MemoryBackingStore store(kSize);
         std::vector<uint8_t> model(kSize, 0);
         std::vector<bool> written(kSize, false);
         uint64_t unwritten_reads = 0; // bytes read that were never written
-        store.fill_new_chunks(0xEE);  // bytes it fails to zero cannot read as zeros by luck
+        store.fill_new_extents(0xEE); // bytes it fails to zero cannot read as zeros by luck
         uint32_t seed = 99;
         const auto next = [&seed](uint64_t n) {
             seed = seed * 1664525u + 1013904223u;
@@ -780,17 +780,17 @@ TEST_SUITE("nvm") {
             CAPTURE(at);
             CAPTURE(len);
             switch (next(8)) {
-            case 0: { // a whole chunk handed over
-                const uint64_t index = next(kSize / MemoryBackingStore::kChunkSize);
-                MediaChunk chunk = new_media_chunk();
-                for (uint64_t i = 0; i < MemoryBackingStore::kChunkSize; ++i)
-                    chunk[i] = static_cast<uint8_t>(next(256));
-                std::memcpy(model.data() + index * MemoryBackingStore::kChunkSize, chunk.get(),
-                            MemoryBackingStore::kChunkSize);
+            case 0: { // a whole extent handed over
+                const uint64_t index = next(kSize / MemoryBackingStore::kExtentSize);
+                MediaExtent extent = new_media_extent();
+                for (uint64_t i = 0; i < MemoryBackingStore::kExtentSize; ++i)
+                    extent[i] = static_cast<uint8_t>(next(256));
+                std::memcpy(model.data() + index * MemoryBackingStore::kExtentSize, extent.get(),
+                            MemoryBackingStore::kExtentSize);
                 std::fill_n(written.begin() +
-                                static_cast<long>(index * MemoryBackingStore::kChunkSize),
-                            MemoryBackingStore::kChunkSize, true);
-                REQUIRE(store.write_chunk(index, chunk));
+                                static_cast<long>(index * MemoryBackingStore::kExtentSize),
+                            MemoryBackingStore::kExtentSize, true);
+                REQUIRE(store.write_extent(index, extent));
                 break;
             }
             case 1:
@@ -823,41 +823,41 @@ TEST_SUITE("nvm") {
         CHECK_FALSE(store.read(kSize - 1, out));
     }
 
-    TEST_CASE("memory store: past its memory limit, writes to new chunks fail and say why") {
-        constexpr uint64_t kChunk = MemoryBackingStore::kChunkSize;
-        MemoryBackingStore store(16 * kChunk, 2 * kChunk);
-        CHECK(store.memory_limit() == 2 * kChunk);
+    TEST_CASE("memory store: past its memory limit, writes to new extents fail and say why") {
+        constexpr uint64_t kExtent = MemoryBackingStore::kExtentSize;
+        MemoryBackingStore store(16 * kExtent, 2 * kExtent);
+        CHECK(store.memory_limit() == 2 * kExtent);
         CHECK(store.failure().empty());
         const std::vector<uint8_t> data(4096, 0x5A);
         REQUIRE(store.write(0, data));
-        REQUIRE(store.write(5 * kChunk + 100, data)); // the second chunk: at the limit
-        CHECK(store.resident_bytes() == 2 * kChunk);
-        CHECK_FALSE(store.write(9 * kChunk, data)); // a third would pass it
+        REQUIRE(store.write(5 * kExtent + 100, data)); // the second extent: at the limit
+        CHECK(store.resident_bytes() == 2 * kExtent);
+        CHECK_FALSE(store.write(9 * kExtent, data)); // a third would pass it
         CHECK(store.failure().find("memory for media data is full") != std::string::npos);
-        CHECK(store.resident_bytes() == 2 * kChunk);
-        // A write spanning a held chunk and a new one fails at the new one; the held part is
+        CHECK(store.resident_bytes() == 2 * kExtent);
+        // A write spanning a held extent and a new one fails at the new one; the held part is
         // written (a failed write leaves its range undefined, NVMe 1.3 §6.15).
         const std::vector<uint8_t> across(8192, 0x33);
-        CHECK_FALSE(store.write(kChunk - 4096, across));
-        // Chunks already held still take writes, and the refused one still reads as zeros.
-        REQUIRE(store.write(5 * kChunk, data));
+        CHECK_FALSE(store.write(kExtent - 4096, across));
+        // Extents already held still take writes, and the refused one still reads as zeros.
+        REQUIRE(store.write(5 * kExtent, data));
         CHECK(store.failure().empty()); // the reason is the last write's
         std::vector<uint8_t> out(4096, 0xEE);
-        REQUIRE(store.read(9 * kChunk, out));
+        REQUIRE(store.read(9 * kExtent, out));
         CHECK(std::count(out.begin(), out.end(), 0) == 4096);
-        REQUIRE(store.read(kChunk - 4096, out));
+        REQUIRE(store.read(kExtent - 4096, out));
         CHECK(out == std::vector<uint8_t>(4096, 0x33));
-        // A whole chunk handed over to a new index is refused too, and the caller keeps it.
-        MediaChunk chunk = new_media_chunk();
-        uint8_t *const buffer = chunk.get();
-        CHECK_FALSE(store.write_chunk(12, chunk));
-        CHECK(chunk.get() == buffer);
-        CHECK(store.write_chunk(0, chunk)); // a held chunk: swapped in
-        CHECK(store.resident_bytes() == 2 * kChunk);
+        // A whole extent handed over to a new index is refused too, and the caller keeps it.
+        MediaExtent extent = new_media_extent();
+        uint8_t *const buffer = extent.get();
+        CHECK_FALSE(store.write_extent(12, extent));
+        CHECK(extent.get() == buffer);
+        CHECK(store.write_extent(0, extent)); // a held extent: swapped in
+        CHECK(store.resident_bytes() == 2 * kExtent);
         // No limit (0): the native default.
-        MemoryBackingStore unlimited(16 * kChunk, 0);
+        MemoryBackingStore unlimited(16 * kExtent, 0);
         for (uint64_t i = 0; i < 16; ++i)
-            REQUIRE(unlimited.write(i * kChunk, data));
+            REQUIRE(unlimited.write(i * kExtent, data));
         CHECK(MemoryBackingStore::kDefaultMemoryLimit == (sizeof(void *) == 4 ? 5ull << 28 : 0));
     }
 
@@ -865,12 +865,12 @@ TEST_SUITE("nvm") {
               "goes on") {
         DeviceConfig c = io_config();
         c.vwc = false; // straight to the media
-        IoDevice d(c, 2 * MemoryBackingStore::kChunkSize);
-        const uint64_t per_chunk = MemoryBackingStore::kChunkSize / d.lba_size();
+        IoDevice d(c, 2 * MemoryBackingStore::kExtentSize);
+        const uint64_t per_extent = MemoryBackingStore::kExtentSize / d.lba_size();
         const std::vector<uint8_t> block = pattern(d.lba_size(), 3);
         REQUIRE(d.write(0, 0, block).ok());
-        REQUIRE(d.write(per_chunk * 3, 0, block).ok());
-        const Completion full = d.write(per_chunk * 7, 0, block);
+        REQUIRE(d.write(per_extent * 3, 0, block).ok());
+        const Completion full = d.write(per_extent * 7, 0, block);
         INFO(full.describe());
         // SMART counts the writes that stored their data, and the media error.
         const spec::SmartLog after = test::read_smart_log(d.host);
@@ -885,32 +885,32 @@ TEST_SUITE("nvm") {
         // The device goes on: reads, and writes over data already held, still work.
         CHECK(d.read(0, 0) == block);
         const std::vector<uint8_t> other = pattern(d.lba_size(), 4);
-        REQUIRE(d.write(per_chunk * 3, 0, other).ok());
-        CHECK(d.read(per_chunk * 3, 0) == other);
-        CHECK(d.read(per_chunk * 7, 0) == std::vector<uint8_t>(d.lba_size(), 0));
+        REQUIRE(d.write(per_extent * 3, 0, other).ok());
+        CHECK(d.read(per_extent * 3, 0) == other);
+        CHECK(d.read(per_extent * 7, 0) == std::vector<uint8_t>(d.lba_size(), 0));
     }
 
-    TEST_CASE("media chunk buffers: page aligned like host pages, pooled up to a limit") {
-        MediaChunkPool pool(2);
-        MediaChunk a = pool.take();
-        MediaChunk b = pool.take();
-        MediaChunk c = pool.take();
-        for (const MediaChunk *m : {&a, &b, &c})
+    TEST_CASE("media extent buffers: page aligned like host pages, pooled up to a limit") {
+        MediaExtentPool pool(2);
+        MediaExtent a = pool.take();
+        MediaExtent b = pool.take();
+        MediaExtent c = pool.take();
+        for (const MediaExtent *m : {&a, &b, &c})
             CHECK(reinterpret_cast<uintptr_t>(m->get()) % 4096 == 0);
         uint8_t *const first = a.get();
         pool.give(std::move(a));
         pool.give(std::move(b));
         pool.give(std::move(c)); // beyond the limit: freed
         CHECK(pool.spare() == 2);
-        pool.give(MediaChunk{}); // null buffers are not kept
+        pool.give(MediaExtent{}); // null buffers are not kept
         CHECK(pool.spare() == 2);
         pool.take();
         CHECK(pool.take().get() == first); // reused, not allocated again
         CHECK(pool.spare() == 0);
     }
 
-    TEST_CASE("whole media chunks under cache pressure and write-through") {
-        SUBCASE("a full cache destages before taking more chunks") {
+    TEST_CASE("whole media extents under cache pressure and write-through") {
+        SUBCASE("a full cache destages before taking more extents") {
             DeviceConfig cfg = io_config();
             cfg.cache_blocks = 40;
             IoDevice d(cfg);
@@ -920,7 +920,7 @@ TEST_SUITE("nvm") {
             CHECK(d.ctrl.namespace_blocks_cached(1) == 32);
             const auto second = pattern(16 * ls, 43);
             REQUIRE(d.write(64, 15, second).ok()); // 32 + 16 > 40
-            // Down to the low watermark (35 blocks): the older of the two cached chunks left.
+            // Down to the low watermark (35 blocks): the older of the two cached extents left.
             const std::vector<uint8_t> older(first.begin(), first.begin() + 16 * ls);
             CHECK(d.media(16, 16) == older);
             CHECK(d.media(32, 16) == std::vector<uint8_t>(16 * ls, 0));
@@ -930,7 +930,7 @@ TEST_SUITE("nvm") {
             CHECK(d.read(16, 31) == first);
             CHECK(d.read(64, 15) == second);
         }
-        SUBCASE("with WCE = 0 or a write larger than the cache, chunks go to the media") {
+        SUBCASE("with WCE = 0 or a write larger than the cache, extents go to the media") {
             DeviceConfig cfg = io_config();
             cfg.cache_blocks = 8;
             IoDevice d(cfg);

@@ -203,8 +203,8 @@ public:
     bool write(uint64_t offset, std::span<const uint8_t> data) override {
         return !full && inner_.write(offset, data);
     }
-    bool write_chunk(uint64_t index, MediaChunk &data) override {
-        return !full && inner_.write_chunk(index, data);
+    bool write_extent(uint64_t index, MediaExtent &data) override {
+        return !full && inner_.write_extent(index, data);
     }
     bool sync() override { return !full; }
     std::string failure() const override { return full ? "No space left on device" : ""; }
@@ -506,21 +506,21 @@ TEST_SUITE("persistence") {
                 const auto new_data = pattern(2 * ls, 11);
                 const auto fresh = pattern(4 * ls, 12);
                 const auto flushed = pattern(ls, 13);
-                // A whole media chunk too (it moves into the cache and the store uncopied).
-                const auto chunk_blocks = static_cast<uint32_t>(kMediaChunkSize / ls);
-                const uint64_t chunk_lba = 4 * chunk_blocks;
-                const auto old_chunk = pattern(kMediaChunkSize, 14);
-                const auto new_chunk = pattern(kMediaChunkSize, 15);
-                REQUIRE(d.write(chunk_lba, old_chunk, true).ok());
+                // A whole media extent too (it moves into the cache and the store uncopied).
+                const auto extent_blocks = static_cast<uint32_t>(kMediaExtentSize / ls);
+                const uint64_t extent_lba = 4 * extent_blocks;
+                const auto old_extent = pattern(kMediaExtentSize, 14);
+                const auto new_extent = pattern(kMediaExtentSize, 15);
+                REQUIRE(d.write(extent_lba, old_extent, true).ok());
                 REQUIRE(d.write(10, old_data, true).ok());
                 REQUIRE(d.write(30, flushed).ok());
                 REQUIRE(d.s->host.flush(d.s->q, 1).ok());
                 // Cached, never flushed: an overwrite and a never-written range.
                 REQUIRE(d.write(10, new_data).ok());
                 REQUIRE(d.write(20, fresh).ok());
-                REQUIRE(d.write(chunk_lba, new_chunk).ok());
-                REQUIRE(d.s->ctrl.lba_cached(1, chunk_lba + chunk_blocks - 1));
-                CHECK(d.media(chunk_lba, chunk_blocks) == old_chunk);
+                REQUIRE(d.write(extent_lba, new_extent).ok());
+                REQUIRE(d.s->ctrl.lba_cached(1, extent_lba + extent_blocks - 1));
+                CHECK(d.media(extent_lba, extent_blocks) == old_extent);
                 REQUIRE(d.s->ctrl.lba_cached(1, 10));
                 REQUIRE(d.s->ctrl.lba_cached(1, 20));
                 CHECK(d.read(10, 2) == new_data);
@@ -532,9 +532,9 @@ TEST_SUITE("persistence") {
                 if (how == PowerOff::Clean) {
                     CHECK(d.read(10, 2) == new_data);
                     CHECK(d.read(20, 4) == fresh);
-                    CHECK(d.read(chunk_lba, chunk_blocks) == new_chunk);
+                    CHECK(d.read(extent_lba, extent_blocks) == new_extent);
                 } else {
-                    CHECK(d.read(chunk_lba, chunk_blocks) == old_chunk);
+                    CHECK(d.read(extent_lba, extent_blocks) == old_extent);
                     CHECK(d.read(10, 2) == old_data);
                     CHECK(d.read(20, 4) == std::vector<uint8_t>(4 * ls, 0));
                 }

@@ -42,7 +42,7 @@ using namespace nvmelab;
 
 constexpr uint32_t kLbaSize = 4096;
 constexpr uint64_t kSpanBlocks = 256; // the workload writes LBAs 0..255 only
-constexpr uint64_t kRoundStride = 32; // LBAs between rounds (a multiple of 16: chunks align)
+constexpr uint64_t kRoundStride = 32; // LBAs between rounds (a multiple of 16: extents align)
 
 DeviceConfig cut_config() {
     DeviceConfig c;
@@ -314,7 +314,7 @@ private:
 
     // One round of the mix, at LBAs from `o` on; q2 is deleted and created again in it.
     void round(uint16_t q1, uint16_t &q2, uint64_t o) {
-        // Cache on: small, chunk-sized (64 KiB, 16 blocks) and FUA writes on two SQs at once.
+        // Cache on: small, extent-sized (64 KiB, 16 blocks) and FUA writes on two SQs at once.
         std::vector<std::pair<uint16_t, uint16_t>> b;
         b.emplace_back(q1, write(q1, o + 0, 2, false));
         b.emplace_back(q1, write(q1, o + 16, 16, false));

@@ -1,6 +1,6 @@
 // The volatile write cache inside NvmNamespace (core/namespaces/nvm_namespace.h): which data a full
 // cache destages, in what order and in how many media writes, and that data the cache no
-// longer holds is on the media, whatever mix of cached, write-through and chunk-sized writes,
+// longer holds is on the media, whatever mix of cached, write-through and extent-sized writes,
 // commits, flushes and power cuts came before.
 #include <algorithm>
 #include <cstdint>
@@ -21,8 +21,8 @@ namespace {
 
 using namespace nvmelab;
 
-constexpr uint32_t kBlock = 4096; // LBA size of these tests: 16 blocks per media chunk
-constexpr uint64_t kBlocksPerChunk = kMediaChunkSize / kBlock;
+constexpr uint32_t kBlock = 4096; // LBA size of these tests: 16 blocks per media extent
+constexpr uint64_t kBlocksPerExtent = kMediaExtentSize / kBlock;
 
 // A memory store that records the media writes it is asked for, in order, and can be told to
 // fail them.
@@ -44,10 +44,10 @@ public:
         writes.push_back({offset / kBlock, data.size() / kBlock});
         return inner_.write(offset, data);
     }
-    bool write_chunk(uint64_t index, MediaChunk &data) override {
+    bool write_extent(uint64_t index, MediaExtent &data) override {
         if (fail) return false;
-        writes.push_back({index * kBlocksPerChunk, kBlocksPerChunk});
-        return inner_.write_chunk(index, data);
+        writes.push_back({index * kBlocksPerExtent, kBlocksPerExtent});
+        return inner_.write_extent(index, data);
     }
     bool sync() override { return !fail; }
     std::string load_state() override { return {}; }
@@ -91,19 +91,20 @@ struct CacheRig {
         const auto data = version_of(slba, version, nlb);
         return ns.write(store, slba, nlb, data, cache);
     }
-    // The same through the chunk-grid path a Write command takes (whole chunks as lines).
-    bool write_chunked(uint64_t slba, uint64_t nlb, uint32_t version, bool cache = true) {
+    // The same through the extent-grid path a Write command takes (whole extents cached as they
+    // are).
+    bool write_extents(uint64_t slba, uint64_t nlb, uint32_t version, bool cache = true) {
         const auto data = version_of(slba, version, nlb);
-        ChunkedData chunked;
-        chunked.request(ns.chunk_pool(), ns.store_address(slba), data.size());
-        chunked.allocate();
+        ExtentData extents;
+        extents.request(ns.extent_pool(), ns.store_address(slba), data.size());
+        extents.allocate();
         uint64_t pos = 0;
-        chunked.for_each_piece(0, data.size(), [&](std::span<uint8_t> piece) {
+        extents.for_each_piece(0, data.size(), [&](std::span<uint8_t> piece) {
             std::memcpy(piece.data(), data.data() + pos, piece.size());
             pos += piece.size();
             return true;
         });
-        return ns.write(store, slba, nlb, chunked, cache);
+        return ns.write(store, slba, nlb, extents, cache);
     }
     std::vector<uint8_t> read(uint64_t slba, uint64_t nlb) {
         std::vector<uint8_t> out(nlb * kBlock, 0xEE);
@@ -264,26 +265,26 @@ TEST_SUITE("write-cache") {
         CHECK(rig.media(20, 3) == version_of(20, 1, 3));
     }
 
-    TEST_CASE("whole cached chunks and single blocks leave in the order they came") {
+    TEST_CASE("whole cached extents and single blocks leave in the order they came") {
         CacheRig rig(1024, 40); // low watermark 35
-        REQUIRE(rig.write_chunked(3, 1, 1));
-        REQUIRE(rig.write_chunked(16, 16, 1)); // chunk 1, cached whole
+        REQUIRE(rig.write_extents(3, 1, 1));
+        REQUIRE(rig.write_extents(16, 16, 1)); // extent 1, cached whole
         REQUIRE(rig.write(5, 1, 1));
-        REQUIRE(rig.write_chunked(48, 16, 1)); // chunk 3
+        REQUIRE(rig.write_extents(48, 16, 1)); // extent 3
         REQUIRE(rig.write(100, 1, 1));
         CHECK(rig.ns.cached_blocks() == 35);
         CHECK(rig.store.writes.empty());
-        // 35 + 6 - 35 = 6: block 3 (1), then chunk 1 (16) is enough.
-        REQUIRE(rig.write_chunked(101, 6, 1));
+        // 35 + 6 - 35 = 6: block 3 (1), then extent 1 (16) is enough.
+        REQUIRE(rig.write_extents(101, 6, 1));
         CHECK(rig.store.writes == std::vector<RecordingStore::Write>{{3, 1}, {16, 16}});
         CHECK(rig.ns.cached_blocks() == 24);
         CHECK(rig.ns.destaged_blocks() == 17);
         CHECK(rig.media(16, 16) == version_of(16, 1, 16));
         CHECK(rig.read(48, 16) == version_of(48, 1, 16));
-        // A chunk rewritten while cached keeps its place.
-        REQUIRE(rig.write_chunked(48, 16, 2));
+        // An extent rewritten while cached keeps its place.
+        REQUIRE(rig.write_extents(48, 16, 2));
         const size_t mark = rig.store.writes.size();
-        REQUIRE(rig.write(300, 17, 1)); // 24 + 17 > 40; 41 - 35 = 6: block 5, then chunk 3
+        REQUIRE(rig.write(300, 17, 1)); // 24 + 17 > 40; 41 - 35 = 6: block 5, then extent 3
         CHECK(rig.writes_since(mark) == std::vector<RecordingStore::Write>{{5, 1}, {48, 16}});
         CHECK(rig.media(48, 16) == version_of(48, 2, 16));
     }
@@ -294,7 +295,7 @@ TEST_SUITE("write-cache") {
             REQUIRE(rig.write(lba, 1, 1));
         rig.store.fail = true;
         CHECK_FALSE(rig.write(9, 1, 1));
-        CHECK_FALSE(rig.write_chunked(9, 1, 1));
+        CHECK_FALSE(rig.write_extents(9, 1, 1));
         CHECK(rig.ns.cached_lbas() == lbas({{1, 4}}));
         for (const uint64_t lba : {1, 2, 3, 4})
             CHECK(rig.read(lba, 1) == version_of(lba, 1));
@@ -306,7 +307,7 @@ TEST_SUITE("write-cache") {
     }
 
     TEST_CASE("random traffic: reads see the newest data, and what is not cached is durable") {
-        // 16 chunks of 16 blocks and a cache of 48 blocks, so the cache keeps overflowing.
+        // 16 extents of 16 blocks and a cache of 48 blocks, so the cache keeps overflowing.
         constexpr uint64_t kBlocks = 256;
         for (const uint32_t capacity : {8u, 48u, 100u}) {
             CAPTURE(capacity);
@@ -322,10 +323,11 @@ TEST_SUITE("write-cache") {
             uint64_t power_cuts = 0;
             for (int round = 0; round < 3000; ++round) {
                 CAPTURE(round);
-                const bool whole_chunks = next(4) == 0;
-                uint64_t nlb = whole_chunks ? kBlocksPerChunk * (1 + next(2)) : 1 + next(20);
-                uint64_t slba = whole_chunks ? kBlocksPerChunk * next(kBlocks / kBlocksPerChunk - 1)
-                                             : next(kBlocks - nlb + 1);
+                const bool whole_extents = next(4) == 0;
+                uint64_t nlb = whole_extents ? kBlocksPerExtent * (1 + next(2)) : 1 + next(20);
+                uint64_t slba = whole_extents
+                                    ? kBlocksPerExtent * next(kBlocks / kBlocksPerExtent - 1)
+                                    : next(kBlocks - nlb + 1);
                 const uint64_t op = next(100);
                 if (op < 70) { // a write: cached (mostly) or through to the media
                     const bool cache = op < 60 && nlb <= capacity;
@@ -333,7 +335,7 @@ TEST_SUITE("write-cache") {
                     const uint64_t before = rig.ns.cached_blocks();
                     ++version;
                     REQUIRE((op % 2 == 0 ? rig.write(slba, nlb, version, cache)
-                                         : rig.write_chunked(slba, nlb, version, cache)));
+                                         : rig.write_extents(slba, nlb, version, cache)));
                     std::fill_n(newest.begin() + static_cast<long>(slba), nlb, version);
                     if (cache && rig.store.writes.size() > mark && before > 0) ++overflows;
                 } else if (op < 80) {

@@ -61,12 +61,13 @@ spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
     ctx.direction =
         write ? spec::DataDirection::HostToController : spec::DataDirection::ControllerToHost;
     ctx.transfer_bytes = blocks * ns.lba_size();
-    // A write that covers at least one whole media chunk is received on the chunk grid, so
-    // those chunks reach the cache or the media without another copy (core/media/media_chunk.h).
+    // A write that covers at least one whole media extent is received on the extent grid, so
+    // those extents reach the cache or the media without another copy (core/media/media_extent.h).
     const uint64_t start = ns.store_address(f.slba);
-    const uint64_t first_whole = (start + kMediaChunkSize - 1) / kMediaChunkSize * kMediaChunkSize;
-    if (write && first_whole + kMediaChunkSize <= start + ctx.transfer_bytes)
-        ctx.chunked.request(ns.chunk_pool(), start, ctx.transfer_bytes);
+    const uint64_t first_whole =
+        (start + kMediaExtentSize - 1) / kMediaExtentSize * kMediaExtentSize;
+    if (write && first_whole + kMediaExtentSize <= start + ctx.transfer_bytes)
+        ctx.extents.request(ns.extent_pool(), start, ctx.transfer_bytes);
     return spec::success();
 }
 
@@ -130,8 +131,8 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     ctx.event_len = blocks;
     ctx.execute_ns = cached ? s.config.cache_ns : s.config.write_ns;
     const uint64_t destaged_before = ns.destaged_blocks();
-    const bool written = ctx.chunked.active()
-                             ? ns.write(s.store, f.slba, blocks, ctx.chunked, cached)
+    const bool written = ctx.extents.active()
+                             ? ns.write(s.store, f.slba, blocks, ctx.extents, cached)
                              : ns.write(s.store, f.slba, blocks, ctx.buffer, cached);
     // A full cache holds the write up while its oldest data goes to the media, at the rate a
     // Flush writes (execute_flush).

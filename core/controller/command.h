@@ -12,7 +12,7 @@
 
 #include "core/controller/prp_walker.h"
 #include "core/controller/trace.h"
-#include "core/media/media_chunk.h"
+#include "core/media/media_extent.h"
 #include "core/spec/nvme_spec.h"
 
 namespace nvmelab {
@@ -56,8 +56,8 @@ struct CommandContext {
     uint64_t transfer_bytes = 0;
     std::vector<uint8_t> buffer; // staging buffer; capacity is kept between commands
     // Set instead of `buffer` by a handler whose host-to-controller data should land on the
-    // media chunk grid (a large Write), so it reaches the cache or media without more copies.
-    ChunkedData chunked;
+    // media extent grid (a large Write), so it reaches the cache or media without more copies.
+    ExtentData extents;
     uint64_t buffer_pos = 0;
     DataWalker walker;
 

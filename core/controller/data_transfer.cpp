@@ -52,8 +52,8 @@ void Controller::prepare_data_transfer(CommandContext &ctx) {
             // Host-to-controller data is DMA'd over every byte before execute() reads it
             // (a failed DMA fails the command), so only buffers the handler fills start
             // zeroed (memset: libc++'s assign(n, 0) stores byte by byte).
-            if (ctx.chunked.requested()) {
-                ctx.chunked.allocate();
+            if (ctx.extents.requested()) {
+                ctx.extents.allocate();
             } else {
                 ctx.buffer.resize(ctx.transfer_bytes);
                 if (ctx.direction != DataDirection::HostToController)
@@ -73,7 +73,7 @@ void Controller::transfer(CommandContext &ctx, bool to_device) {
         delay = dma_cost(state_.config, s.len * 8);
         break;
     case WalkStep::Kind::Segment: {
-        // One DMA per PRP segment; a segment that straddles two media chunks of a chunked
+        // One DMA per PRP segment; a segment that straddles two media extents of an extent-grid
         // Write is moved in two pieces (still one traced event).
         uint64_t host = s.addr;
         auto dma = [&](std::span<uint8_t> part) {
@@ -82,8 +82,8 @@ void Controller::transfer(CommandContext &ctx, bool to_device) {
             host += part.size();
             return done;
         };
-        const bool ok = ctx.chunked.active()
-                            ? ctx.chunked.for_each_piece(ctx.buffer_pos, s.len, dma)
+        const bool ok = ctx.extents.active()
+                            ? ctx.extents.for_each_piece(ctx.buffer_pos, s.len, dma)
                             : dma(std::span<uint8_t>(ctx.buffer.data() + ctx.buffer_pos, s.len));
         int64_t why = -1;
         if (!ok) {

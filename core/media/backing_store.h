@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/media/media_chunk.h"
+#include "core/media/media_extent.h"
 
 namespace nvmelab {
 
@@ -28,12 +28,12 @@ public:
     // Why the last write failed, for the command's error message ("" when the store has
     // nothing to add to "the backing store could not be written").
     virtual std::string failure() const { return {}; }
-    // Writes one whole chunk of the media chunk grid (chunk `index`, kMediaChunkSize bytes from
+    // Writes one whole extent of the media extent grid (extent `index`, kMediaExtentSize bytes from
     // `data`). A store that keeps media in memory may take the buffer instead of copying it;
     // `data` then holds the buffer the store gave up (or null), for the caller to reuse.
-    virtual bool write_chunk(uint64_t index, MediaChunk &data) {
-        return write(index * kMediaChunkSize,
-                     std::span<const uint8_t>(data.get(), kMediaChunkSize));
+    virtual bool write_extent(uint64_t index, MediaExtent &data) {
+        return write(index * kMediaExtentSize,
+                     std::span<const uint8_t>(data.get(), kMediaExtentSize));
     }
     // Makes every earlier write durable.
     virtual bool sync() = 0;
@@ -44,13 +44,13 @@ public:
     virtual bool save_state(std::string_view json) = 0;
 };
 
-// Sparse in-memory store: only chunks that were written take memory, and within a chunk only
-// the 4 KiB pieces that were written are ever touched. The rest of a chunk reads as zeros
-// without being zeroed: a random 4 KiB write to a new chunk then costs one page of memory, not
+// Sparse in-memory store: only extents that were written take memory, and within an extent only
+// the 4 KiB pieces that were written are ever touched. The rest of an extent reads as zeros
+// without being zeroed: a random 4 KiB write to a new extent then costs one page of memory, not
 // sixteen (zeroing them made the web app stall while the write cache destaged).
 class MemoryBackingStore final : public BackingStore {
 public:
-    static constexpr uint64_t kChunkSize = kMediaChunkSize;
+    static constexpr uint64_t kExtentSize = kMediaExtentSize;
     static constexpr uint64_t kPieceSize = 4096;
 
     // The media memory a store may hold by default: a 32-bit address space (the web build's
@@ -59,13 +59,13 @@ public:
     // than throwing out of the controller in the middle of a command.
     static constexpr uint64_t kDefaultMemoryLimit = sizeof(void *) == 4 ? uint64_t{5} << 28 : 0;
 
-    // memory_limit: bytes of chunks the store may hold, 0 for no limit.
+    // memory_limit: bytes of extents the store may hold, 0 for no limit.
     explicit MemoryBackingStore(uint64_t media_size, uint64_t memory_limit = kDefaultMemoryLimit)
         : media_size_(media_size), memory_limit_(memory_limit) {}
     uint64_t media_size() const override { return media_size_; }
     bool read(uint64_t offset, std::span<uint8_t> out) override;
     bool write(uint64_t offset, std::span<const uint8_t> data) override;
-    bool write_chunk(uint64_t index, MediaChunk &data) override;
+    bool write_extent(uint64_t index, MediaExtent &data) override;
     bool sync() override { return true; }
     std::string load_state() override { return state_; }
     bool save_state(std::string_view json) override {
@@ -73,34 +73,34 @@ public:
         return true;
     }
     // Bytes of media memory held (for the benchmark and the UI).
-    uint64_t resident_bytes() const { return chunks_.size() * kChunkSize; }
+    uint64_t resident_bytes() const { return extents_.size() * kExtentSize; }
     uint64_t memory_limit() const { return memory_limit_; }
     std::string failure() const override { return failure_; }
-    // Tests: fill each new chunk's buffer with `byte` first, so that bytes the store failed to
+    // Tests: fill each new extent's buffer with `byte` first, so that bytes the store failed to
     // zero cannot read as zeros by luck (fresh memory from the system is zero).
-    void fill_new_chunks(uint8_t byte) { fill_ = byte; }
+    void fill_new_extents(uint8_t byte) { fill_ = byte; }
 
 private:
-    static constexpr uint32_t kPieces = kChunkSize / kPieceSize;
-    static_assert(kChunkSize % kPieceSize == 0 && kPieces <= 32);
+    static constexpr uint32_t kPieces = kExtentSize / kPieceSize;
+    static_assert(kExtentSize % kPieceSize == 0 && kPieces <= 32);
     static constexpr uint32_t kAllPieces =
         kPieces == 32 ? ~uint32_t{0} : (uint32_t{1} << kPieces) - 1;
-    struct Chunk {
-        MediaChunk bytes;
+    struct Extent {
+        MediaExtent bytes;
         uint32_t written = 0; // bit i: piece i holds data; the others read as zeros
     };
 
-    // A chunk's entry, made when a write reaches it for the first time (with a buffer when
+    // An extent's entry, made when a write reaches it for the first time (with a buffer when
     // `allocate`, else empty for the caller's); null when the memory limit or the allocator
     // refuses (failure_ says which).
-    Chunk *chunk_for_write(uint64_t index, bool allocate);
+    Extent *extent_for_write(uint64_t index, bool allocate);
 
     uint64_t media_size_;
     uint64_t memory_limit_;
     std::string failure_;
     std::optional<uint8_t> fill_;
-    // Chunk number -> its bytes; only written chunks exist.
-    std::unordered_map<uint64_t, Chunk> chunks_;
+    // Extent number -> its bytes; only written extents exist.
+    std::unordered_map<uint64_t, Extent> extents_;
     std::string state_;
 };
 

@@ -9,25 +9,25 @@ NvmNamespace::NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, 
                            uint32_t cache_blocks)
     : nsid_(nsid), store_offset_(store_offset), nsze_(nsze), lba_size_(lba_size),
       cache_capacity_(cache_blocks),
-      // Enough spare buffers to refill a whole cache after a flush gave its lines to the store
-      // (which hands back the chunks it held), plus in-flight writes: steady overwrite traffic
+      // Enough spare buffers to refill a whole cache after a flush gave its extents to the store
+      // (which hands back the extents it held), plus in-flight writes: steady overwrite traffic
       // then allocates nothing. They only replace memory the cache itself held.
-      pool_(uint64_t{cache_blocks} * lba_size / kMediaChunkSize + 64) {}
+      pool_(uint64_t{cache_blocks} * lba_size / kMediaExtentSize + 64) {}
 
 bool NvmNamespace::read(BackingStore &store, uint64_t slba, uint64_t nlb,
                         std::span<uint8_t> out) const {
     const uint64_t bytes = nlb * lba_size_;
     if (!store.read(store_address(slba), out.first(bytes))) return false;
-    // Newer data from the cache: whole chunks first, then single blocks.
-    if (!lines_.empty()) {
+    // Newer data from the cache: whole extents first, then single blocks.
+    if (!cached_extents_.empty()) {
         const uint64_t begin = store_address(slba);
-        for (uint64_t c = begin / kMediaChunkSize; c * kMediaChunkSize < begin + bytes; ++c) {
-            auto it = lines_.find(c);
-            if (it == lines_.end()) continue;
-            const uint64_t from = std::max(begin, c * kMediaChunkSize);
-            const uint64_t to = std::min(begin + bytes, (c + 1) * kMediaChunkSize);
-            std::memcpy(out.data() + (from - begin), it->second.data.get() + from % kMediaChunkSize,
-                        to - from);
+        for (uint64_t c = begin / kMediaExtentSize; c * kMediaExtentSize < begin + bytes; ++c) {
+            auto it = cached_extents_.find(c);
+            if (it == cached_extents_.end()) continue;
+            const uint64_t from = std::max(begin, c * kMediaExtentSize);
+            const uint64_t to = std::min(begin + bytes, (c + 1) * kMediaExtentSize);
+            std::memcpy(out.data() + (from - begin),
+                        it->second.data.get() + from % kMediaExtentSize, to - from);
         }
     }
     if (cache_index_.empty()) return true;
@@ -51,8 +51,8 @@ std::vector<uint64_t> NvmNamespace::cached_lbas() const {
     lbas.reserve(cached_blocks());
     for (const auto &entry : cache_index_)
         lbas.push_back(entry.first);
-    for (const auto &[chunk, line] : lines_)
-        for (uint64_t i = 0, first = chunk_first_lba(chunk); i < blocks_per_chunk(); ++i)
+    for (const auto &[extent, cached] : cached_extents_)
+        for (uint64_t i = 0, first = extent_first_lba(extent); i < blocks_per_extent(); ++i)
             lbas.push_back(first + i);
     std::sort(lbas.begin(), lbas.end());
     return lbas;
@@ -69,54 +69,55 @@ void NvmNamespace::drop_arena_blocks(uint64_t slba, uint64_t nlb) {
 }
 
 bool NvmNamespace::admission_live(const Admission &a) const {
-    if (a.line) {
-        auto it = lines_.find(a.key);
-        return it != lines_.end() && it->second.age == a.age;
+    if (a.whole_extent) {
+        auto it = cached_extents_.find(a.key);
+        return it != cached_extents_.end() && it->second.age == a.age;
     }
     auto it = cache_index_.find(a.key);
     return it != cache_index_.end() && it->second.age == a.age;
 }
 
-uint64_t NvmNamespace::admit(uint64_t key, bool line) {
-    // Entries of blocks and lines that left the cache stay until destaging reaches them;
+uint64_t NvmNamespace::admit(uint64_t key, bool whole_extent) {
+    // Entries of blocks and extents that left the cache stay until destaging reaches them;
     // rewrites that keep replacing cached data with write-through data could pile them up.
-    // Compacted before the new entry goes in: its block or line has no age yet.
-    const uint64_t live = cache_index_.size() + lines_.size();
+    // Compacted before the new entry goes in: its block or extent has no age yet.
+    const uint64_t live = cache_index_.size() + cached_extents_.size();
     if (admissions_.size() >= 2 * live + 64)
         std::erase_if(admissions_, [this](const Admission &e) { return !admission_live(e); });
     const uint64_t age = next_age_++;
-    admissions_.push_back(Admission{key, age, line});
+    admissions_.push_back(Admission{key, age, whole_extent});
     return age;
 }
 
-void NvmNamespace::split_line(uint64_t chunk) {
-    auto it = lines_.find(chunk);
-    if (it == lines_.end()) return;
-    MediaChunk line = std::move(it->second.data);
-    lines_.erase(it);
-    put_in_arena(chunk_first_lba(chunk), blocks_per_chunk(), line.get());
-    pool_.give(std::move(line));
+void NvmNamespace::split_extent(uint64_t extent) {
+    auto it = cached_extents_.find(extent);
+    if (it == cached_extents_.end()) return;
+    MediaExtent whole = std::move(it->second.data);
+    cached_extents_.erase(it);
+    put_in_arena(extent_first_lba(extent), blocks_per_extent(), whole.get());
+    pool_.give(std::move(whole));
 }
 
-template <typename Fn> bool NvmNamespace::for_each_line(uint64_t slba, uint64_t nlb, Fn &&fn) {
-    if (lines_.empty()) return true;
-    const uint64_t last = chunk_of(slba + nlb - 1);
-    for (uint64_t c = chunk_of(slba); c <= last; ++c) {
-        if (lines_.count(c) == 0) continue;
-        const uint64_t lba = chunk_first_lba(c);
-        if (!fn(c, lba >= slba && lba + blocks_per_chunk() <= slba + nlb)) return false;
+template <typename Fn>
+bool NvmNamespace::for_each_cached_extent(uint64_t slba, uint64_t nlb, Fn &&fn) {
+    if (cached_extents_.empty()) return true;
+    const uint64_t last = extent_of(slba + nlb - 1);
+    for (uint64_t c = extent_of(slba); c <= last; ++c) {
+        if (cached_extents_.count(c) == 0) continue;
+        const uint64_t lba = extent_first_lba(c);
+        if (!fn(c, lba >= slba && lba + blocks_per_extent() <= slba + nlb)) return false;
     }
     return true;
 }
 
-void NvmNamespace::uncache_lines(uint64_t slba, uint64_t nlb) {
-    for_each_line(slba, nlb, [&](uint64_t c, bool whole) {
+void NvmNamespace::uncache_extents(uint64_t slba, uint64_t nlb) {
+    for_each_cached_extent(slba, nlb, [&](uint64_t c, bool whole) {
         if (!whole) {
-            split_line(c);
+            split_extent(c);
             return true;
         }
-        pool_.give(std::move(lines_[c].data));
-        lines_.erase(c);
+        pool_.give(std::move(cached_extents_[c].data));
+        cached_extents_.erase(c);
         return true;
     });
 }
@@ -131,11 +132,11 @@ void NvmNamespace::put_in_arena(uint64_t slba, uint64_t nlb, const uint8_t *data
     for (uint64_t i = 0; i < nlb; ++i) {
         const uint64_t lba = slba + i;
         const uint8_t *block = data + i * lba_size_;
-        if (!lines_.empty()) {
-            auto line = lines_.find(chunk_of(lba));
-            if (line != lines_.end()) {
-                std::memcpy(line->second.data.get() + store_address(lba) % kMediaChunkSize, block,
-                            lba_size_);
+        if (!cached_extents_.empty()) {
+            auto cached = cached_extents_.find(extent_of(lba));
+            if (cached != cached_extents_.end()) {
+                std::memcpy(cached->second.data.get() + store_address(lba) % kMediaExtentSize,
+                            block, lba_size_);
                 continue;
             }
         }
@@ -172,16 +173,16 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
         return n - (hi > lo ? hi - lo : 0);
     };
     uint64_t freed = 0;
-    if (oldest.line) {
-        auto line = lines_.find(oldest.key);
-        if (!store.write_chunk(oldest.key, line->second.data)) {
+    if (oldest.whole_extent) {
+        auto cached = cached_extents_.find(oldest.key);
+        if (!store.write_extent(oldest.key, cached->second.data)) {
             admissions_.push_front(oldest);
             return false;
         }
-        pool_.give(std::move(line->second.data));
-        lines_.erase(line);
-        destaged_blocks_ += blocks_per_chunk();
-        freed = outside_range(chunk_first_lba(oldest.key), blocks_per_chunk());
+        pool_.give(std::move(cached->second.data));
+        cached_extents_.erase(cached);
+        destaged_blocks_ += blocks_per_extent();
+        freed = outside_range(extent_first_lba(oldest.key), blocks_per_extent());
     } else {
         // The blocks of one multi-block write were admitted one after another into adjacent
         // slots, so they usually leave in one media write.
@@ -191,7 +192,7 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
         while (freed < excess && run - 1 < admissions_.size()) {
             const Admission &next = admissions_[run - 1];
             auto block = cache_index_.find(next.key);
-            if (next.line || next.key != oldest.key + run || block == cache_index_.end() ||
+            if (next.whole_extent || next.key != oldest.key + run || block == cache_index_.end() ||
                 block->second.age != next.age || block->second.slot != slot + run)
                 break;
             freed += outside_range(next.key, 1);
@@ -218,7 +219,7 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
                          std::span<const uint8_t> in, bool cache) {
     if (!cache || nlb > cache_capacity_) {
         // Write-through: the media gets the data; older cached copies are now stale.
-        uncache_lines(slba, nlb);
+        uncache_extents(slba, nlb);
         drop_arena_blocks(slba, nlb);
         return store.write(store_address(slba), in.first(nlb * lba_size_));
     }
@@ -227,35 +228,35 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
     return true;
 }
 
-bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, ChunkedData &in,
+bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, ExtentData &in,
                          bool cache) {
-    const uint64_t bpc = blocks_per_chunk();
+    const uint64_t bpc = blocks_per_extent();
     const bool to_cache = cache && nlb <= cache_capacity_;
     if (to_cache && !make_room(store, slba, nlb)) return false;
     bool ok = true;
-    for (size_t i = 0; ok && i < in.chunks.size(); ++i) {
-        const uint64_t c = in.first_chunk() + i;
-        // The part of this chunk the command writes, in LBAs and in bytes of the buffer.
-        const uint64_t chunk_start = c * kMediaChunkSize;
-        const uint64_t from = std::max(chunk_start, store_address(slba));
-        const uint64_t to = std::min(chunk_start + kMediaChunkSize, store_address(slba + nlb));
+    for (size_t i = 0; ok && i < in.buffers.size(); ++i) {
+        const uint64_t c = in.first_extent() + i;
+        // The part of this extent the command writes, in LBAs and in bytes of the buffer.
+        const uint64_t extent_start = c * kMediaExtentSize;
+        const uint64_t from = std::max(extent_start, store_address(slba));
+        const uint64_t to = std::min(extent_start + kMediaExtentSize, store_address(slba + nlb));
         const uint64_t first_lba = (from - store_offset_) / lba_size_;
         const uint64_t blocks = (to - from) / lba_size_;
-        MediaChunk &buffer = in.chunks[i];
+        MediaExtent &buffer = in.buffers[i];
         if (blocks != bpc) {
-            const std::span<const uint8_t> part(buffer.get() + from % kMediaChunkSize, to - from);
+            const std::span<const uint8_t> part(buffer.get() + from % kMediaExtentSize, to - from);
             ok = write(store, first_lba, blocks, part, to_cache);
             continue;
         }
         drop_arena_blocks(first_lba, blocks);
         if (to_cache) {
-            auto [line, inserted] = lines_.try_emplace(c);
-            if (inserted) line->second.age = admit(c, true);
-            pool_.give(std::move(line->second.data)); // the older cached copy, if any
-            line->second.data = std::move(buffer);
+            auto [cached, inserted] = cached_extents_.try_emplace(c);
+            if (inserted) cached->second.age = admit(c, true);
+            pool_.give(std::move(cached->second.data)); // the older cached copy, if any
+            cached->second.data = std::move(buffer);
         } else {
-            uncache_lines(first_lba, blocks);
-            ok = store.write_chunk(c, buffer); // buffer now holds what the store gave back
+            uncache_extents(first_lba, blocks);
+            ok = store.write_extent(c, buffer); // buffer now holds what the store gave back
         }
     }
     in.release();
@@ -263,17 +264,17 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, Chunk
 }
 
 bool NvmNamespace::commit_range(BackingStore &store, uint64_t slba, uint64_t nlb) {
-    const bool lines_ok = for_each_line(slba, nlb, [&](uint64_t c, bool whole) {
+    const bool extents_ok = for_each_cached_extent(slba, nlb, [&](uint64_t c, bool whole) {
         if (!whole) {
-            split_line(c); // only the range is committed: its blocks follow from the arena
+            split_extent(c); // only the range is committed: its blocks follow from the arena
             return true;
         }
-        if (!store.write_chunk(c, lines_[c].data)) return false;
-        pool_.give(std::move(lines_[c].data));
-        lines_.erase(c);
+        if (!store.write_extent(c, cached_extents_[c].data)) return false;
+        pool_.give(std::move(cached_extents_[c].data));
+        cached_extents_.erase(c);
         return true;
     });
-    if (!lines_ok) return false;
+    if (!extents_ok) return false;
     for (uint64_t i = 0; i < nlb && !cache_index_.empty(); ++i) {
         auto it = cache_index_.find(slba + i);
         if (it == cache_index_.end()) continue;
@@ -289,18 +290,18 @@ bool NvmNamespace::commit_range(BackingStore &store, uint64_t slba, uint64_t nlb
 int64_t NvmNamespace::flush(BackingStore &store) {
     const auto written = static_cast<int64_t>(cached_blocks());
     if (written == 0) return 0;
-    // Whole chunks go to the store by hand-over, in chunk order (the same order on every
+    // Whole extents go to the store by hand-over, in extent order (the same order on every
     // platform, whatever the hash table's iteration order).
-    std::vector<uint64_t> lines;
-    lines.reserve(lines_.size());
-    for (const auto &entry : lines_)
-        lines.push_back(entry.first);
-    std::sort(lines.begin(), lines.end());
-    for (const uint64_t c : lines) {
-        MediaChunk &line = lines_[c].data;
-        if (!store.write_chunk(c, line)) return -1;
-        pool_.give(std::move(line));
-        lines_.erase(c);
+    std::vector<uint64_t> whole;
+    whole.reserve(cached_extents_.size());
+    for (const auto &entry : cached_extents_)
+        whole.push_back(entry.first);
+    std::sort(whole.begin(), whole.end());
+    for (const uint64_t c : whole) {
+        MediaExtent &data = cached_extents_[c].data;
+        if (!store.write_extent(c, data)) return -1;
+        pool_.give(std::move(data));
+        cached_extents_.erase(c);
     }
     // Single blocks in LBA order, merging blocks into one write while their LBAs follow each
     // other and so do their arena slots, so the media sees few large writes. (drop_cache()
@@ -327,9 +328,9 @@ int64_t NvmNamespace::flush(BackingStore &store) {
 
 uint64_t NvmNamespace::drop_cache() {
     const uint64_t dropped = cached_blocks();
-    for (auto &entry : lines_)
+    for (auto &entry : cached_extents_)
         pool_.give(std::move(entry.second.data));
-    lines_.clear();
+    cached_extents_.clear();
     cache_index_.clear();
     admissions_.clear();
     // Every slot is free again. Hand them out from the start of the arena again, so blocks

@@ -3,9 +3,9 @@
 // them. Cached blocks are what an unclean power cut loses (NVMe 1.3 §5.21.1.6, Volatile Write
 // Cache); Flush and a clean shutdown write them to the media.
 //
-// The cache holds blocks two ways: whole media chunks ("lines", taken over from a Write's
-// ChunkedData without a copy and handed to the store the same way), and single blocks in an
-// arena for writes that cover a chunk only in part. A block is in at most one of the two.
+// The cache holds blocks two ways: whole media extents (taken over from a Write's
+// ExtentData without a copy and handed to the store the same way), and single blocks in an
+// arena for writes that cover an extent only in part. A block is in at most one of the two.
 //
 // A write that would overflow the cache first destages the oldest cached data (in the order it
 // entered the cache) down to a low watermark, as a drive's background destaging does, instead
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "core/media/backing_store.h"
-#include "core/media/media_chunk.h"
+#include "core/media/media_extent.h"
 
 namespace nvmelab {
 
@@ -41,14 +41,14 @@ public:
     // disabled). A cached write that overflows the cache destages it first.
     bool write(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<const uint8_t> in,
                bool cache);
-    // The same for data laid out on the media chunk grid (see ChunkedData, whose media_offset
-    // must be this range's store address): chunks the range covers whole move into the cache,
+    // The same for data laid out on the media extent grid (see ExtentData, whose media_offset
+    // must be this range's store address): extents the range covers whole move into the cache,
     // or to the store when not caching, without a copy; the rest is written as above. The
-    // buffers left over go back to chunk_pool().
-    bool write(BackingStore &store, uint64_t slba, uint64_t nlb, ChunkedData &in, bool cache);
-    // Store address of an LBA, and the pool a Write's ChunkedData takes its buffers from.
+    // buffers left over go back to extent_pool().
+    bool write(BackingStore &store, uint64_t slba, uint64_t nlb, ExtentData &in, bool cache);
+    // Store address of an LBA, and the pool a Write's ExtentData takes its buffers from.
     uint64_t store_address(uint64_t lba) const { return store_offset_ + lba * lba_size_; }
-    MediaChunkPool &chunk_pool() { return pool_; }
+    MediaExtentPool &extent_pool() { return pool_; }
     // Writes the cached blocks of one range to the media and drops them from the cache.
     bool commit_range(BackingStore &store, uint64_t slba, uint64_t nlb);
     // Writes every cached block to the media; returns the number written or -1 on failure.
@@ -57,10 +57,11 @@ public:
     uint64_t drop_cache();
 
     bool is_cached(uint64_t lba) const {
-        return cache_index_.count(lba) != 0 || (!lines_.empty() && lines_.count(chunk_of(lba)));
+        return cache_index_.count(lba) != 0 ||
+               (!cached_extents_.empty() && cached_extents_.count(extent_of(lba)));
     }
     uint64_t cached_blocks() const {
-        return cache_index_.size() + lines_.size() * blocks_per_chunk();
+        return cache_index_.size() + cached_extents_.size() * blocks_per_extent();
     }
     // Every cached LBA, ascending (at most the cache's capacity of them).
     std::vector<uint64_t> cached_lbas() const;
@@ -74,51 +75,52 @@ private:
         uint32_t slot; // in the arena
         uint64_t age;  // admission number: which entry of admissions_ is this block's
     };
-    struct CachedLine {
-        MediaChunk data;
+    struct CachedExtent {
+        MediaExtent data;
         uint64_t age = 0;
     };
-    // One block or line entering the cache, oldest first. A block or line that leaves the
-    // cache leaves its entry behind; an entry counts only while its key is cached with the
-    // same age (admission_live), so one that left and came back is destaged by its new entry.
+    // One block or whole extent entering the cache, oldest first. A block or whole extent that
+    // leaves the cache leaves its entry behind; an entry counts only while its key is cached with
+    // the same age (admission_live), so one that left and came back is destaged by its new entry.
     struct Admission {
-        uint64_t key; // LBA of a block, or media chunk index of a line
+        uint64_t key; // LBA of a block, or media extent index of a whole extent
         uint64_t age;
-        bool line;
+        bool whole_extent;
     };
 
-    uint64_t chunk_of(uint64_t lba) const { return store_address(lba) / kMediaChunkSize; }
-    uint64_t blocks_per_chunk() const { return kMediaChunkSize / lba_size_; }
+    uint64_t extent_of(uint64_t lba) const { return store_address(lba) / kMediaExtentSize; }
+    uint64_t blocks_per_extent() const { return kMediaExtentSize / lba_size_; }
     // Blocks of [slba, slba + nlb) not in the cache yet.
     uint64_t uncached_blocks(uint64_t slba, uint64_t nlb) const;
-    // Puts blocks in the arena (or into their chunk's line when it is cached).
+    // Puts blocks in the arena (or into their extent when it is cached whole).
     void put_in_arena(uint64_t slba, uint64_t nlb, const uint8_t *data);
-    // Drops arena copies of a range (a newer copy went to a line or to the media).
+    // Drops arena copies of a range (a newer copy went to a cached extent or to the media).
     void drop_arena_blocks(uint64_t slba, uint64_t nlb);
     // Before caching [slba, slba + nlb): when its new blocks would overflow the cache, the
-    // oldest cached blocks and lines go to the media until the cache, with those new blocks,
+    // oldest cached blocks and extents go to the media until the cache, with those new blocks,
     // is at the low watermark (or empty). False on a backing-store failure.
     bool make_room(BackingStore &store, uint64_t slba, uint64_t nlb);
-    // Writes the oldest admission (a line, or a run of blocks admitted together in adjacent
+    // Writes the oldest admission (a whole extent, or a run of blocks admitted together in adjacent
     // LBAs and slots, cut short once `excess` blocks outside [slba, slba + nlb) have left) to
     // the media and drops it from the cache; lowers `excess` by the blocks that left outside
     // the range.
     bool destage_oldest(BackingStore &store, uint64_t slba, uint64_t nlb, uint64_t &excess);
     bool admission_live(const Admission &a) const;
-    // Queues the admission of a block or line that just entered the cache; returns its age.
-    uint64_t admit(uint64_t key, bool line);
-    // Moves a cached line's blocks into the arena, so single blocks of it can leave the cache.
-    // (The arena has room: lines and arena blocks together never exceed the capacity.)
-    void split_line(uint64_t chunk);
-    // Before [slba, slba + nlb) is written to the media directly: cached lines the range covers
-    // whole are dropped, lines it covers in part are split, so no cached copy of it remains.
-    void uncache_lines(uint64_t slba, uint64_t nlb);
-    // Calls fn(chunk, whole) for each cached line overlapping [slba, slba + nlb), where whole
-    // says the range covers the line entirely; stops early (returning false) when fn does.
-    template <typename Fn> bool for_each_line(uint64_t slba, uint64_t nlb, Fn &&fn);
-    // First LBA of a media chunk (chunks this namespace covers whole).
-    uint64_t chunk_first_lba(uint64_t chunk) const {
-        return (chunk * kMediaChunkSize - store_offset_) / lba_size_;
+    // Queues the admission of a block or whole extent that just entered the cache; returns its age.
+    uint64_t admit(uint64_t key, bool whole_extent);
+    // Moves a whole cached extent's blocks into the arena, so single blocks of it can leave the
+    // cache. (The arena has room: whole extents and arena blocks together never exceed the
+    // capacity.)
+    void split_extent(uint64_t extent);
+    // Before [slba, slba + nlb) is written to the media directly: cached extents the range covers
+    // whole are dropped, those it covers in part are split, so no cached copy of it remains.
+    void uncache_extents(uint64_t slba, uint64_t nlb);
+    // Calls fn(extent, whole) for each whole cached extent overlapping [slba, slba + nlb), where
+    // whole says the range covers the extent entirely; stops early (returning false) when fn does.
+    template <typename Fn> bool for_each_cached_extent(uint64_t slba, uint64_t nlb, Fn &&fn);
+    // First LBA of a media extent (extents this namespace covers whole).
+    uint64_t extent_first_lba(uint64_t extent) const {
+        return (extent * kMediaExtentSize - store_offset_) / lba_size_;
     }
 
     uint8_t *cache_slot(uint32_t slot) { return cache_arena_.data() + uint64_t{slot} * lba_size_; }
@@ -134,11 +136,12 @@ private:
     std::unordered_map<uint64_t, CachedBlock> cache_index_; // LBA -> arena slot and age
     std::vector<uint8_t> cache_arena_;                      // allocated on first cached write
     std::vector<uint32_t> free_slots_;                      // handed out from the back
-    std::unordered_map<uint64_t, CachedLine> lines_; // media chunk index -> whole cached chunk
+    std::unordered_map<uint64_t, CachedExtent>
+        cached_extents_; // media extent index -> whole cached extent
     std::deque<Admission> admissions_;
     uint64_t next_age_ = 0;
     uint64_t destaged_blocks_ = 0;
-    MediaChunkPool pool_;
+    MediaExtentPool pool_;
 };
 
 } // namespace nvmelab
