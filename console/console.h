@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "console/context.h"
 #include "core/controller/controller.h"
 #include "core/host/host_memory.h"
 #include "core/spec/nvme_spec.h"
@@ -62,48 +63,13 @@ public:
     static bool is_register(std::string_view name);
 
     // Variables set by `mem alloc` and `set` ($name in arguments).
-    const std::map<std::string, uint64_t> &variables() const { return vars_; }
+    const std::map<std::string, uint64_t> &variables() const { return ctx_.vars; }
     // The completion `expect status` and friends check: the last one seen through this console,
     // else the controller's last posted completion.
     std::optional<Completion> last_completion() const;
 
 private:
-    struct Impl; // the command handlers (console.cpp)
-
-    // A named SQE from `sqe NAME ...`; keep_cid when cid= was given.
-    struct NamedSqe {
-        spec::Sqe sqe{};
-        bool keep_cid = false;
-    };
-    // Host-side state of queues the driver does not own (e.g. the admin queue after a bring-up
-    // through registers, or queues created with raw admin commands). Adopted from the
-    // controller's view on first use.
-    struct RawSq {
-        uint64_t base = 0;
-        uint32_t size = 0;
-        uint16_t cqid = 0;
-        uint32_t tail = 0;
-        uint32_t head = 0; // as last reported in a CQE
-        uint16_t next_cid = 0;
-    };
-    struct RawCq {
-        uint64_t base = 0;
-        uint32_t size = 0;
-        uint32_t head = 0;
-        bool phase = true;
-    };
-
-    Controller &ctrl_;
-    SparseHostMemory &mem_;
-    HostDriver &drv_;
-    std::map<std::string, uint64_t> vars_;
-    std::map<std::string, NamedSqe> sqes_;
-    std::map<uint16_t, RawSq> raw_sqs_;
-    std::map<uint16_t, RawCq> raw_cqs_;
-    std::optional<Completion> last_;
-    uint64_t mark_ = 0;
-    uint64_t scratch_addr_ = 0;
-    uint64_t scratch_size_ = 0;
+    console::Context ctx_; // the device and the console's own state (console/context.h)
 };
 
 } // namespace nvmelab
