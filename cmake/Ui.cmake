@@ -8,7 +8,7 @@
 # Targets:
 #   imgui             static library: ImGui core + its SDL2 platform backend (the app draws
 #                     with its own renderer, ui/imgui_renderer.cpp)
-#   nvmelab_ui_model  the UI's GL-free parts (Session, register tables, PNG writer)
+#   nvmelab_ui_model  the UI's GL-free parts (Session, models of the windows, PNG writer)
 #   nvmelab-gui       the desktop application (ui/*.cpp)
 #   nvmelab-ui-tests  doctest unit tests of nvmelab_ui_model (tests/ui/)
 # Tests (with BUILD_TESTING): native.ui-model, native.ui-desktop (xvfb-run + screenshot),
@@ -41,7 +41,6 @@ endfunction()
 # The UI's GL-free parts (nvmelab_ui_model), unit tested without a display.
 set(NVMELAB_UI_MODEL_SOURCES
     ${NVMELAB_UI_ROOT}/ui/session.cpp
-    ${NVMELAB_UI_ROOT}/ui/register_fields.cpp
     ${NVMELAB_UI_ROOT}/ui/prp_map.cpp
     ${NVMELAB_UI_ROOT}/ui/sqe_fields.cpp
     ${NVMELAB_UI_ROOT}/ui/sqe_composer.cpp

@@ -3,34 +3,33 @@
 // shows the command that does the same and the host-side bookkeeping matches.
 #include <fmt/format.h>
 
-#include "ui/register_fields.h"
+#include "core/spec/register_table.h"
 #include "ui/windows.h"
 
 namespace nvmelab::ui {
 
 namespace {
 
+using spec::Access;
+using spec::FieldInfo;
+using spec::RegisterInfo;
+
 bool starts_open(std::string_view name) {
     return name == "CC" || name == "CSTS" || name == "AQA";
-}
-
-// Registers whose fields the console addresses by name (`reg write CC.EN 1`).
-bool console_has_fields(std::string_view name) {
-    return name == "CAP" || name == "VS" || name == "CC" || name == "CSTS" || name == "AQA";
 }
 
 std::string field_tooltip(const RegisterInfo &reg, const FieldInfo &f) {
     const std::string bits =
         f.hi == f.lo ? fmt::format("bit {}", f.lo) : fmt::format("bits {}:{}", f.hi, f.lo);
     return fmt::format("{}.{} - {}\n{}, {}\n\n{}", reg.name, f.name, f.title, bits,
-                       access_name(f.access), f.help);
+                       spec::access_name(f.access), f.help);
 }
 
 // Writes one field as the host would: through the console when it knows the field,
 // otherwise as a read-modify-write of the whole register.
 void write_field(Session &s, const RegisterInfo &reg, const FieldInfo &f, uint64_t raw,
                  uint64_t value) {
-    if (console_has_fields(reg.name)) {
+    if (reg.console_fields) {
         s.write_register(fmt::format("{}.{}", reg.name, f.name), value);
         return;
     }
@@ -112,7 +111,7 @@ void register_body(Session &s, const RegisterInfo &reg, uint64_t raw) {
         ImGui::TableNextColumn();
         value_cell(s, reg, f, raw);
         ImGui::TableNextColumn();
-        const std::string meaning = field_meaning(reg, f, raw);
+        const std::string meaning = spec::field_meaning(reg, f, raw);
         ImGui::TextUnformatted(meaning.c_str());
         if (ImGui::IsItemHovered()) tooltip(field_tooltip(reg, f)); // built only when shown
     }
@@ -145,13 +144,10 @@ void doorbells(Session &s) {
             const uint32_t off =
                 q.is_sq ? s.ctrl().sq_doorbell_offset(q.qid) : s.ctrl().cq_doorbell_offset(q.qid);
             if (ImGui::IsItemHovered())
-                tooltip(q.is_sq ? fmt::format("SQ {} Tail Doorbell: the host writes the new SQ "
-                                              "tail here after placing commands in the queue.",
-                                              q.qid)
-                                : fmt::format("CQ {} Head Doorbell: the host writes the new CQ "
-                                              "head here after consuming completions, freeing "
-                                              "their slots.",
-                                              q.qid));
+                tooltip(
+                    q.is_sq
+                        ? fmt::format("SQ {} Tail Doorbell: {}", q.qid, spec::doorbells().sq_help)
+                        : fmt::format("CQ {} Head Doorbell: {}", q.qid, spec::doorbells().cq_help));
             ImGui::TableNextColumn();
             ImGui::TextDisabled("0x%x", off);
             ImGui::TableNextColumn();
@@ -179,8 +175,8 @@ void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
                 "equivalent 'reg write' command and what the controller made of it.");
     const bool new_highlights = s.highlights.version() != highlights_seen_;
     highlights_seen_ = s.highlights.version();
-    for (const RegisterInfo &reg : registers()) {
-        const uint64_t raw = read_register(s.ctrl(), reg);
+    for (const RegisterInfo &reg : spec::registers()) {
+        const uint64_t raw = spec::read_register(s.ctrl(), reg);
         const bool highlighted = s.highlights.field("registers", reg.name);
         const std::string label =
             reg.wide ? fmt::format("{:<6} {:016x}  {}###{}", reg.name, raw, reg.title, reg.name)
