@@ -144,24 +144,7 @@ struct ShowRegsOptions {
 int run_show_regs(const ShowRegsOptions &o) {
     Session s(o.common, false);
     Controller &ctrl = s.ctrl();
-    auto r32 = [&](spec::Reg r) { return ctrl.read32(static_cast<uint32_t>(r)); };
-    auto r64 = [&](spec::Reg r) { return ctrl.read64(static_cast<uint32_t>(r)); };
-    RegisterSnapshot r;
-    r.cap = r64(spec::Reg::Cap);
-    r.vs = r32(spec::Reg::Vs);
-    r.intms = r32(spec::Reg::Intms);
-    r.intmc = r32(spec::Reg::Intmc);
-    r.cc = r32(spec::Reg::Cc);
-    r.csts = r32(spec::Reg::Csts);
-    r.nssr = r32(spec::Reg::Nssr);
-    r.aqa = r32(spec::Reg::Aqa);
-    r.asq = r64(spec::Reg::Asq);
-    r.acq = r64(spec::Reg::Acq);
-    r.cmbloc = r32(spec::Reg::Cmbloc);
-    r.cmbsz = r32(spec::Reg::Cmbsz);
-    r.bpinfo = r32(spec::Reg::Bpinfo);
-    r.bprsel = r32(spec::Reg::Bprsel);
-    r.bpmbl = r64(spec::Reg::Bpmbl);
+    const RegisterSnapshot r = read_registers(ctrl);
     // -o binary: the register page up to the doorbells, as a host maps BAR0.
     std::vector<uint8_t> page(0x1000);
     for (uint32_t off = 0; off < page.size(); off += 4) {

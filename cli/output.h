@@ -10,6 +10,10 @@
 #include "cli/cli.h"
 #include "core/spec/nvme_spec.h"
 
+namespace nvmelab {
+class Controller;
+}
+
 namespace nvmelab::cli {
 
 // ---- Generic helpers (output.cpp) ----------------------------------------------------------
@@ -59,23 +63,12 @@ std::string fw_log_text(const spec::FirmwareSlotLog &log);
 
 // ---- Controller registers (print_regs.cpp) -------------------------------------------------
 
+// Every register of the register table (core/spec/register_table.h), in its order, as the
+// host read it.
 struct RegisterSnapshot {
-    uint64_t cap = 0;
-    uint32_t vs = 0;
-    uint32_t intms = 0;
-    uint32_t intmc = 0;
-    uint32_t cc = 0;
-    uint32_t csts = 0;
-    uint32_t nssr = 0;
-    uint32_t aqa = 0;
-    uint64_t asq = 0;
-    uint64_t acq = 0;
-    uint32_t cmbloc = 0;
-    uint32_t cmbsz = 0;
-    uint32_t bpinfo = 0;
-    uint32_t bprsel = 0;
-    uint64_t bpmbl = 0;
+    std::vector<uint64_t> values;
 };
+RegisterSnapshot read_registers(const Controller &ctrl);
 
 Json regs_json(const RegisterSnapshot &r);
 // With `human`, each register is followed by its decoded fields.

@@ -1,120 +1,157 @@
-// Controller registers (NVMe 1.3 §3.1) as text, decoded text and JSON.
+// Controller registers (NVMe 1.3 §3.1) as text, decoded text and JSON. Which registers, their
+// names, offsets, fields, bit ranges and titles come from the register table
+// (core/spec/register_table.h); this file only chooses how `show-regs` words a value.
 #include <fmt/format.h>
 
 #include "cli/output.h"
+#include "core/controller/controller.h"
+#include "core/spec/register_table.h"
 
 namespace nvmelab::cli {
 
-Json regs_json(const RegisterSnapshot &r) {
-    Json j = Json::object();
-    j["cap"] = r.cap;
-    j["vs"] = r.vs;
-    j["intms"] = r.intms;
-    j["intmc"] = r.intmc;
-    j["cc"] = r.cc;
-    j["csts"] = r.csts;
-    j["nssr"] = r.nssr;
-    j["aqa"] = r.aqa;
-    j["asq"] = r.asq;
-    j["acq"] = r.acq;
-    j["cmbloc"] = r.cmbloc;
-    j["cmbsz"] = r.cmbsz;
-    j["bpinfo"] = r.bpinfo;
-    j["bprsel"] = r.bprsel;
-    j["bpmbl"] = r.bpmbl;
-    return j;
-}
-
 namespace {
 
-std::string decode_cap(spec::CapReg cap) {
-    Table t;
-    t.add("  MQES  Maximum Queue Entries Supported",
-          fmt::format("{} (0's based: {} entries)", cap.mqes(), cap.mqes() + 1u));
-    t.add("  CQR   Contiguous Queues Required", cap.cqr() ? "yes" : "no");
-    t.add("  AMS   Arbitration Mechanisms Supported",
-          fmt::format("{:#x} (round robin{})", cap.ams(),
-                      (cap.ams() & 1) != 0 ? ", weighted round robin with urgent" : ""));
-    t.add("  TO    Timeout", fmt::format("{} ({} ms)", cap.to(), cap.to() * 500u));
-    t.add("  DSTRD Doorbell Stride", fmt::format("{} ({} bytes)", cap.dstrd(), 4u << cap.dstrd()));
-    t.add("  NSSRS NVM Subsystem Reset Supported", cap.nssrs() ? "yes" : "no");
-    t.add("  CSS   Command Sets Supported",
-          fmt::format("{:#x}{}", cap.css(), (cap.css() & 1) != 0 ? " (NVM command set)" : ""));
-    t.add("  BPS   Boot Partition Support", cap.bps() ? "yes" : "no");
-    t.add("  MPSMIN Memory Page Size Minimum",
-          fmt::format("{} ({} bytes)", cap.mpsmin(), 4096u << cap.mpsmin()));
-    t.add("  MPSMAX Memory Page Size Maximum",
-          fmt::format("{} ({} bytes)", cap.mpsmax(), 4096u << cap.mpsmax()));
-    return t.str();
+using spec::FieldInfo;
+using spec::RegisterInfo;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+        c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return out;
 }
 
-std::string decode_cc(spec::CcReg cc) {
+// The text output names VS "version", as nvme-cli's show-regs does; the JSON key stays "vs".
+std::string text_label(const RegisterInfo &reg) {
+    return reg.id() == spec::Reg::Vs ? "version" : lower(reg.name);
+}
+
+// Where show-regs -H has always worded a field's title differently from the spec's name.
+std::string_view field_title(const RegisterInfo &reg, const FieldInfo &f) {
+    if (reg.id() == spec::Reg::Cap && f.name == "AMS") return "Arbitration Mechanisms Supported";
+    if (reg.id() == spec::Reg::Cc && f.name == "IOSQES") return "I/O SQ Entry Size";
+    if (reg.id() == spec::Reg::Cc && f.name == "IOCQES") return "I/O CQ Entry Size";
+    return f.title;
+}
+
+// The width of the field-name column of each decoded register, as show-regs has printed it.
+int name_width(const RegisterInfo &reg) {
+    switch (reg.id()) {
+    case spec::Reg::Cap:
+        return 5;
+    case spec::Reg::Cc:
+        return 6;
+    case spec::Reg::Aqa:
+        return 4;
+    default:
+        return 5;
+    }
+}
+
+std::string entries_0s_based(uint64_t v) {
+    return fmt::format("{} (0's based: {} entries)", v, v + 1);
+}
+
+std::string page_bytes(uint64_t v) {
+    return fmt::format("{} ({} bytes)", v, uint64_t{4096} << v);
+}
+
+// One field's value as show-regs -H prints it: the number, then what it means.
+std::string field_value(const RegisterInfo &reg, const FieldInfo &f, uint64_t raw) {
     static const char *const shn[] = {"no notification", "normal shutdown", "abrupt shutdown",
                                       "reserved"};
-    Table t;
-    t.add("  EN     Enable", cc.en() ? "yes" : "no");
-    t.add("  CSS    I/O Command Set Selected",
-          fmt::format("{}{}", cc.css(), cc.css() == 0 ? " (NVM command set)" : ""));
-    t.add("  MPS    Memory Page Size", fmt::format("{} ({} bytes)", cc.mps(), 4096u << cc.mps()));
-    t.add("  AMS    Arbitration Mechanism Selected",
-          fmt::format("{} ({})", cc.ams(),
-                      cc.ams() == 0   ? "round robin"
-                      : cc.ams() == 1 ? "weighted round robin with urgent"
-                                      : "other"));
-    t.add("  SHN    Shutdown Notification", fmt::format("{} ({})", cc.shn(), shn[cc.shn() & 3]));
-    t.add("  IOSQES I/O SQ Entry Size",
-          fmt::format("{} ({} bytes)", cc.iosqes(), 1u << cc.iosqes()));
-    t.add("  IOCQES I/O CQ Entry Size",
-          fmt::format("{} ({} bytes)", cc.iocqes(), 1u << cc.iocqes()));
-    return t.str();
-}
-
-std::string decode_csts(spec::CstsReg csts) {
     static const char *const shst[] = {"normal operation", "shutdown processing",
                                        "shutdown complete", "reserved"};
-    Table t;
-    t.add("  RDY   Ready", csts.rdy() ? "yes" : "no");
-    t.add("  CFS   Controller Fatal Status", csts.cfs() ? "yes" : "no");
-    t.add("  SHST  Shutdown Status", fmt::format("{} ({})", csts.shst(), shst[csts.shst() & 3]));
-    t.add("  NSSRO NVM Subsystem Reset Occurred", csts.nssro() ? "yes" : "no");
-    t.add("  PP    Processing Paused", csts.pp() ? "yes" : "no");
-    return t.str();
+    const uint64_t v = f.get(raw);
+    if (f.width() == 1) return v != 0 ? "yes" : "no";
+    const std::string_view n = f.name;
+    switch (reg.id()) {
+    case spec::Reg::Cap:
+        if (n == "MQES") return entries_0s_based(v);
+        if (n == "AMS")
+            return fmt::format("{:#x} (round robin{})", v,
+                               (v & 1) != 0 ? ", weighted round robin with urgent" : "");
+        if (n == "TO") return fmt::format("{} ({} ms)", v, v * 500);
+        if (n == "DSTRD") return fmt::format("{} ({} bytes)", v, uint64_t{4} << v);
+        if (n == "CSS") return fmt::format("{:#x}{}", v, (v & 1) != 0 ? " (NVM command set)" : "");
+        if (n == "MPSMIN" || n == "MPSMAX") return page_bytes(v);
+        break;
+    case spec::Reg::Cc:
+        if (n == "CSS") return fmt::format("{}{}", v, v == 0 ? " (NVM command set)" : "");
+        if (n == "MPS") return page_bytes(v);
+        if (n == "AMS")
+            return fmt::format("{} ({})", v,
+                               v == 0   ? "round robin"
+                               : v == 1 ? "weighted round robin with urgent"
+                                        : "other");
+        if (n == "SHN") return fmt::format("{} ({})", v, shn[v & 3]);
+        if (n == "IOSQES" || n == "IOCQES")
+            return fmt::format("{} ({} bytes)", v, uint64_t{1} << v);
+        break;
+    case spec::Reg::Csts:
+        if (n == "SHST") return fmt::format("{} ({})", v, shst[v & 3]);
+        break;
+    case spec::Reg::Aqa:
+        return entries_0s_based(v);
+    default:
+        break;
+    }
+    return fmt::format("{:#x}", v);
 }
 
-std::string decode_aqa(spec::AqaReg aqa) {
-    Table t;
-    t.add("  ASQS Admin Submission Queue Size",
-          fmt::format("{} (0's based: {} entries)", aqa.asqs(), aqa.asqs() + 1u));
-    t.add("  ACQS Admin Completion Queue Size",
-          fmt::format("{} (0's based: {} entries)", aqa.acqs(), aqa.acqs() + 1u));
-    return t.str();
+// The decoded lines under a register, or "" where show-regs prints none.
+std::string decoded(const RegisterInfo &reg, uint64_t raw) {
+    switch (reg.id()) {
+    case spec::Reg::Cap:
+    case spec::Reg::Cc:
+    case spec::Reg::Csts:
+    case spec::Reg::Aqa: {
+        Table t;
+        for (const FieldInfo &f : reg.fields)
+            t.add(fmt::format("  {:<{}} {}", f.name, name_width(reg), field_title(reg, f)),
+                  field_value(reg, f, raw));
+        return t.str();
+    }
+    case spec::Reg::Vs:
+        return fmt::format("  NVMe specification version {}.{}.{}\n",
+                           reg.find_field("MJR")->get(raw), reg.find_field("MNR")->get(raw),
+                           reg.find_field("TER")->get(raw));
+    case spec::Reg::Asq:
+    case spec::Reg::Acq:
+        return fmt::format("  {} {:#x}\n", reg.title, raw);
+    case spec::Reg::Cmbsz:
+        return raw == 0 ? "  Controller Memory Buffer not supported\n" : "";
+    case spec::Reg::Bpinfo:
+        return raw == 0 ? "  Boot Partitions not supported\n" : "";
+    default:
+        return "";
+    }
 }
 
 } // namespace
 
+RegisterSnapshot read_registers(const Controller &ctrl) {
+    RegisterSnapshot r;
+    for (const RegisterInfo &reg : spec::registers())
+        r.values.push_back(spec::read_register(ctrl, reg));
+    return r;
+}
+
+Json regs_json(const RegisterSnapshot &r) {
+    Json j = Json::object();
+    const auto regs = spec::registers();
+    for (size_t i = 0; i < regs.size() && i < r.values.size(); ++i)
+        j[lower(regs[i].name)] = r.values[i];
+    return j;
+}
+
 std::string regs_text(const RegisterSnapshot &r, bool human) {
     std::string out;
-    auto line = [&](const char *name, uint64_t value, const std::string &decoded = {}) {
-        out += fmt::format("{:<7}: {:#x}\n", name, value);
-        if (human && !decoded.empty()) out += decoded;
-    };
-    line("cap", r.cap, decode_cap(spec::CapReg{r.cap}));
-    line("version", r.vs,
-         fmt::format("  NVMe specification version {}.{}.{}\n", r.vs >> 16, (r.vs >> 8) & 0xFF,
-                     r.vs & 0xFF));
-    line("intms", r.intms);
-    line("intmc", r.intmc);
-    line("cc", r.cc, decode_cc(spec::CcReg{r.cc}));
-    line("csts", r.csts, decode_csts(spec::CstsReg{r.csts}));
-    line("nssr", r.nssr);
-    line("aqa", r.aqa, decode_aqa(spec::AqaReg{r.aqa}));
-    line("asq", r.asq, fmt::format("  Admin Submission Queue Base Address {:#x}\n", r.asq));
-    line("acq", r.acq, fmt::format("  Admin Completion Queue Base Address {:#x}\n", r.acq));
-    line("cmbloc", r.cmbloc);
-    line("cmbsz", r.cmbsz, r.cmbsz == 0 ? "  Controller Memory Buffer not supported\n" : "");
-    line("bpinfo", r.bpinfo, r.bpinfo == 0 ? "  Boot Partitions not supported\n" : "");
-    line("bprsel", r.bprsel);
-    line("bpmbl", r.bpmbl);
+    const auto regs = spec::registers();
+    for (size_t i = 0; i < regs.size() && i < r.values.size(); ++i) {
+        out += fmt::format("{:<7}: {:#x}\n", text_label(regs[i]), r.values[i]);
+        if (human) out += decoded(regs[i], r.values[i]);
+    }
     return out;
 }
 
