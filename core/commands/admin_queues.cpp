@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "core/commands/handlers.h"
+#include "core/controller/dma.h"
 
 namespace nvmelab::commands {
 
@@ -35,42 +36,36 @@ spec::Status map_queue_memory(DeviceState &s, CommandContext &ctx, bool pc, uint
         return spec::success();
     }
     const uint64_t pages = (uint64_t{entries} * entry_size + page - 1) / page;
-    uint64_t list = prp1;
-    std::string list_name = "PRP1";
-    std::vector<uint8_t> raw;
-    while (out.pages.size() < pages) {
-        // Every list page is page aligned, so it holds page / 8 entries.
-        const uint64_t left = pages - out.pages.size();
-        const bool chained = left > page / 8;
-        const uint64_t count = chained ? page / 8 : left;
-        raw.resize(count * 8);
-        if (!s.memory.dma_read(list, raw))
-            return ctx.fail(spec::generic(spec::GenericStatus::DataTransferError), list_name, list,
+    // The same PRP walker as a command's data (§4.3), started at the list: it reads each list
+    // page (traced by the DMA service) and names one queue page per entry. The list reads' DMA
+    // cost is not added to the command's time, as it never was: traces keep their times.
+    PrpWalker walker = PrpWalker::list_only(prp1, pages * page, page);
+    Dma dma(s);
+    out.pages.reserve(pages);
+    while (!walker.done()) {
+        uint64_t list_read_ns = 0;
+        const WalkStep step = dma.walk(ctx, walker, list_read_ns);
+        if (step.kind == WalkStep::Kind::Segment) out.pages.push_back(step.addr);
+        if (step.kind != WalkStep::Kind::Error) continue;
+        // The walker's rule, in the words of queue memory.
+        const std::string after =
+            out.pages.empty()
+                ? std::string("PRP1")
+                : fmt::format("queue PRP list pointer after entry {}", out.pages.size() - 1);
+        switch (step.fault) {
+        case WalkStep::Fault::ListUnreadable:
+            return ctx.fail(step.status, after, step.why.value,
                             "the queue's PRP list is not in mapped host memory", section);
-        s.trace.record(TraceEvent{.time_ns = s.now_ns,
-                                  .kind = EventKind::PrpListRead,
-                                  .sqid = ctx.sqid,
-                                  .cid = ctx.sqe.cid,
-                                  .addr = list,
-                                  .len = count});
-        const uint64_t data_entries = chained ? count - 1 : count;
-        for (uint64_t i = 0; i < data_entries; ++i) {
-            uint64_t entry = 0;
-            std::memcpy(&entry, raw.data() + i * 8, 8);
-            if ((entry & (page - 1)) != 0)
-                return ctx.fail(spec::generic(spec::GenericStatus::PrpOffsetInvalid, true),
-                                fmt::format("queue PRP list entry {}", out.pages.size()), entry,
-                                "every page of a non-contiguous queue must be page aligned",
-                                section);
-            out.pages.push_back(entry);
-        }
-        if (chained) {
-            std::memcpy(&list, raw.data() + data_entries * 8, 8);
-            list_name = fmt::format("queue PRP list pointer after entry {}", out.pages.size() - 1);
-            if ((list & (page - 1)) != 0)
-                return ctx.fail(spec::generic(spec::GenericStatus::PrpOffsetInvalid, true),
-                                list_name, list, "a PRP list chain pointer must be page aligned",
-                                section);
+        case WalkStep::Fault::EntryOffset:
+            return ctx.fail(step.status, fmt::format("queue PRP list entry {}", out.pages.size()),
+                            step.why.value,
+                            "every page of a non-contiguous queue must be page aligned", section);
+        case WalkStep::Fault::ChainOffset:
+            return ctx.fail(step.status, after, step.why.value,
+                            "a PRP list chain pointer must be page aligned", section);
+        default:
+            return ctx.fail(step.status, step.why.field, step.why.value, step.why.rule,
+                            step.why.section);
         }
     }
     return spec::success();

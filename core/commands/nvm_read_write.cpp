@@ -68,6 +68,9 @@ spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
         (start + kMediaExtentSize - 1) / kMediaExtentSize * kMediaExtentSize;
     if (write && first_whole + kMediaExtentSize <= start + ctx.transfer_bytes)
         ctx.extents.request(ns.extent_pool(), start, ctx.transfer_bytes);
+    // A Read over a store whose reads cannot fail leaves its data where it is until the
+    // data-out DMA copies it into host memory (a hold, taken at execute): one copy, no staging.
+    if (!write && s.store.reads_cannot_fail()) ctx.held_read.requested = true;
     return spec::success();
 }
 
@@ -105,7 +108,9 @@ spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
         all_cached = ns.is_cached(f.slba + i);
     ctx.execute_event = all_cached ? EventKind::CacheRead : EventKind::MediaRead;
     ctx.execute_ns = all_cached ? s.config.cache_ns : s.config.read_ns;
-    if (!ns.read(s.store, f.slba, blocks, ctx.buffer)) {
+    if (ctx.held_read.requested) {
+        ctx.held_read.take(ns, ns.hold_read(s.store, f.slba, blocks));
+    } else if (!ns.read(s.store, f.slba, blocks, ctx.buffer)) {
         ++s.health.media_errors;
         ctx.error_lba = f.slba;
         return ctx.fail(spec::media(spec::MediaStatus::UnrecoveredReadError), "SLBA", f.slba,

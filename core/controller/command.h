@@ -10,9 +10,10 @@
 #include <variant>
 #include <vector>
 
-#include "core/controller/prp_walker.h"
+#include "core/controller/data_path.h"
 #include "core/controller/trace.h"
 #include "core/media/media_extent.h"
+#include "core/media/read_source.h"
 #include "core/spec/nvme_spec.h"
 
 namespace nvmelab {
@@ -34,9 +35,6 @@ enum class CommandPhase : uint8_t {
 };
 const char *command_phase_name(CommandPhase phase);
 
-// The data pointer of a command. PRPs now; SGL walkers join this variant later.
-using DataWalker = std::variant<std::monostate, PrpWalker>;
-
 struct CommandContext {
     uint32_t slot = 0;
     uint32_t generation = 0;
@@ -54,12 +52,19 @@ struct CommandContext {
     // Filled by the handler's prepare().
     spec::DataDirection direction = spec::DataDirection::None;
     uint64_t transfer_bytes = 0;
-    std::vector<uint8_t> buffer; // staging buffer; capacity is kept between commands
+    uint64_t metadata_bytes = 0; // separate metadata at MPTR (none until issue 18)
+    // Where the controller's side of the data is (the DMA service, dma.h, picks it):
+    // the staging buffer by default; capacity is kept between commands.
+    std::vector<uint8_t> buffer;
+    std::vector<uint8_t> metadata_buffer;
     // Set instead of `buffer` by a handler whose host-to-controller data should land on the
     // media extent grid (a large Write), so it reaches the cache or media without more copies.
     ExtentData extents;
-    uint64_t buffer_pos = 0;
-    DataWalker walker;
+    // Set instead of `buffer` by a Read whose data the data-out DMA copies straight from the
+    // namespace's cache or media into host memory.
+    HeldRead held_read;
+    // The data and metadata transfers, their walkers chosen from PSDT at decode.
+    DataPath data_path;
 
     // Filled by execute().
     EventKind execute_event = EventKind::AdminExecute;
@@ -79,6 +84,11 @@ struct CommandContext {
     bool outstanding = false;
 
     bool failed() const { return !status.ok(); }
+    // When the command ends: extent buffers go back to their pool, a read hold is released.
+    void release_data() {
+        extents.release();
+        held_read.release();
+    }
     // Records a failure with what broke which rule; returns the status for `return fail(...)`.
     spec::Status fail(spec::Status s, std::string field, uint64_t value, std::string rule,
                       std::string section, uint16_t location = 0xFFFF) {
@@ -96,7 +106,8 @@ struct CommandHandler {
     // Checks fields, sets direction and transfer_bytes. Returns a non-success status (set via
     // ctx.fail) to complete the command at once.
     spec::Status (*prepare)(DeviceState &, CommandContext &) = nullptr;
-    // Does the work: for reads, fills ctx.buffer; for writes, consumes it. Sets execute_ns.
+    // Does the work: for reads, fills ctx.buffer (or takes held_read); for writes, consumes
+    // the data. Sets execute_ns.
     spec::Status (*execute)(DeviceState &, CommandContext &) = nullptr;
 };
 

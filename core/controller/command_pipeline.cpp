@@ -78,11 +78,10 @@ void Controller::decode(CommandContext &ctx) {
         ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0.FUSE", sqe.fuse(),
                  "fused operations are not supported (Identify FUSES = 0)", "NVMe 1.3 §4.2",
                  spec::param_error_location(1, 0));
-    } else if (sqe.psdt() != 0) {
+    } else if (const auto refused =
+                   choose_data_pointers(sqe, admin, state_.page_size(), ctx.data_path)) {
         ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0.PSDT", sqe.psdt(),
-                 admin ? "admin commands must use PRPs (PSDT = 00b)"
-                       : "SGLs are not supported (Identify SGLS = 0), PSDT must be 00b",
-                 "NVMe 1.3 §4.2", spec::param_error_location(1, 6));
+                 refused->rule, "NVMe 1.3 §4.2", spec::param_error_location(1, 6));
     } else if ((sqe.flags & 0x3C) != 0) {
         ctx.fail(spec::generic(GenericStatus::InvalidField, true), "CDW0 bits 13:10",
                  (sqe.flags >> 2) & 0xF, "reserved bits must be 0", "NVMe 1.3 §4.2",

@@ -204,7 +204,7 @@ void Controller::signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid) {
 }
 
 void Controller::finish(CommandContext &ctx) {
-    ctx.extents.release();
+    ctx.release_data();
     ctx.phase = CommandPhase::Free;
     ++ctx.generation;
     free_slots_.push_back(ctx.slot);
@@ -218,7 +218,7 @@ void Controller::drop_all_commands() {
         // A command whose CQE is posted has completed (NVMe 1.3 §4.6); only its interrupt is
         // not raised. The trace must not end it a second time.
         if (ctx.phase != CommandPhase::Interrupt) record_event(EventKind::CommandAborted, ctx);
-        ctx.extents.release();
+        ctx.release_data();
         ctx.phase = CommandPhase::Free;
         ++ctx.generation;
         free_slots_.push_back(ctx.slot);

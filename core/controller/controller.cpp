@@ -266,7 +266,7 @@ std::vector<CommandView> Controller::commands() const {
     for (const auto &ctx : slots_) {
         if (ctx.phase == CommandPhase::Free) continue;
         out.push_back(CommandView{ctx.sqid, ctx.sqe.cid, ctx.sqe.opc, ctx.phase, ctx.transfer_bytes,
-                                  ctx.buffer_pos, ctx.sqe});
+                                  ctx.data_path.data.moved, ctx.sqe});
     }
     return out;
 }

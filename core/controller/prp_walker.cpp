@@ -18,17 +18,37 @@ WalkStep error(spec::Status status, std::string field, uint64_t value, std::stri
     return s;
 }
 
-WalkStep offset_invalid(std::string field, uint64_t value, std::string rule) {
-    return error(spec::generic(spec::GenericStatus::PrpOffsetInvalid, true), std::move(field),
-                 value, std::move(rule));
+WalkStep offset_invalid(std::string field, uint64_t value, std::string rule,
+                        WalkStep::Fault fault = WalkStep::Fault::None) {
+    WalkStep s = error(spec::generic(spec::GenericStatus::PrpOffsetInvalid, true), std::move(field),
+                       value, std::move(rule));
+    s.fault = fault;
+    return s;
 }
 } // namespace
 
 PrpWalker::PrpWalker(uint64_t prp1, uint64_t prp2, uint64_t length, uint64_t page_size)
     : prp1_(prp1), prp2_(prp2), remaining_(length), page_size_(page_size) {}
 
+PrpWalker PrpWalker::list_only(uint64_t list, uint64_t length, uint64_t page_size) {
+    PrpWalker w(list, 0, length, page_size);
+    w.first_stage_ = Stage::List;
+    w.start(length);
+    return w;
+}
+
+void PrpWalker::start(uint64_t length) {
+    remaining_ = length;
+    stage_ = first_stage_;
+    list_addr_ = first_stage_ == Stage::List ? prp1_ : 0;
+    list_.clear();
+    list_pos_ = 0;
+    list_index_ = 0;
+}
+
 std::optional<WalkStep> PrpWalker::check_entries() const {
-    if (remaining_ == 0) return std::nullopt;
+    // A list-only transfer has no entry before its list: its caller checks the list pointer.
+    if (remaining_ == 0 || first_stage_ == Stage::List) return std::nullopt;
     // The offset of every PRP entry is dword aligned: bits 1:0 are 0 (§4.3, Figure 14).
     if ((prp1_ & 0x3) != 0)
         return offset_invalid("PRP1", prp1_, "a PRP entry's offset must be dword aligned");
@@ -40,7 +60,8 @@ std::optional<WalkStep> PrpWalker::check_entries() const {
             return offset_invalid("PRP2", prp2_,
                                   "PRP2 points to the second data page, so its offset must be 0");
     } else if ((prp2_ & 0x7) != 0) {
-        return offset_invalid("PRP2", prp2_, "a PRP list pointer must be qword aligned");
+        return offset_invalid("PRP2", prp2_, "a PRP list pointer must be qword aligned",
+                              WalkStep::Fault::ListPointerOffset);
     }
     return std::nullopt;
 }
@@ -48,10 +69,10 @@ std::optional<WalkStep> PrpWalker::check_entries() const {
 WalkStep PrpWalker::data_entry(uint64_t entry, int64_t list_entry) {
     // Every data entry after PRP1 starts at a page boundary (§4.3: offset shall be 0h).
     if ((entry & (page_size_ - 1)) != 0)
-        return offset_invalid(list_entry < 0
-                                  ? std::string("PRP2")
-                                  : fmt::format("PRP list {} entry {}", list_index_, list_entry),
-                              entry, "every PRP entry after PRP1 must have offset 0");
+        return offset_invalid(
+            list_entry < 0 ? std::string("PRP2")
+                           : fmt::format("PRP list {} entry {}", list_index_, list_entry),
+            entry, "every PRP entry after PRP1 must have offset 0", WalkStep::Fault::EntryOffset);
     const uint64_t n = std::min(remaining_, page_size_);
     remaining_ -= n;
     return WalkStep{WalkStep::Kind::Segment, entry, n, spec::success(), {}};
@@ -86,8 +107,10 @@ WalkStep PrpWalker::next(const HostMemory &memory) {
         const std::span<uint8_t> raw(reinterpret_cast<uint8_t *>(list_.data()), count * 8);
         if (!memory.dma_read(list_addr_, raw)) {
             list_.assign(count, 0);
-            return error(spec::generic(spec::GenericStatus::DataTransferError), "PRP list",
-                         list_addr_, "the PRP list is not in mapped host memory");
+            WalkStep s = error(spec::generic(spec::GenericStatus::DataTransferError), "PRP list",
+                               list_addr_, "the PRP list is not in mapped host memory");
+            s.fault = WalkStep::Fault::ListUnreadable;
+            return s;
         }
         for (uint64_t i = 0; i < count; ++i) {
             uint64_t v = 0;
@@ -108,7 +131,8 @@ WalkStep PrpWalker::next(const HostMemory &memory) {
         // must be page aligned.
         if ((entry & (page_size_ - 1)) != 0)
             return offset_invalid(fmt::format("PRP list {} chain entry", list_index_), entry,
-                                  "a PRP list chain pointer must be page aligned");
+                                  "a PRP list chain pointer must be page aligned",
+                                  WalkStep::Fault::ChainOffset);
         list_addr_ = entry;
         list_.clear();
         list_pos_ = 0;

@@ -48,6 +48,10 @@ public:
     // Device writes host memory (controller -> host). False if any byte is unmapped; then
     // nothing was written.
     virtual bool dma_write(uint64_t addr, std::span<const uint8_t> in) = 0;
+    // [addr, addr + len) as one span the DMA service can copy into or out of directly, so data
+    // moves once; empty when the range is not in one mapped region (dma_read and dma_write
+    // then handle it, and fail when a byte is unmapped).
+    virtual std::span<uint8_t> dma_span(uint64_t /*addr*/, uint64_t /*len*/) { return {}; }
 };
 
 // A sparse 64-bit address space made of page-granular regions the host side allocates.
@@ -99,6 +103,10 @@ public:
 
     bool dma_read(uint64_t addr, std::span<uint8_t> out) const override;
     bool dma_write(uint64_t addr, std::span<const uint8_t> in) override;
+    std::span<uint8_t> dma_span(uint64_t addr, uint64_t len) override {
+        uint8_t *p = locate(addr, len);
+        return p != nullptr ? std::span<uint8_t>(p, len) : std::span<uint8_t>();
+    }
     // The host CPU's own accesses: same memory, no DMA semantics.
     bool read(uint64_t addr, std::span<uint8_t> out) const { return dma_read(addr, out); }
     bool write(uint64_t addr, std::span<const uint8_t> in) { return dma_write(addr, in); }

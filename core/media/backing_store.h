@@ -24,6 +24,11 @@ public:
     // Reads media bytes; never-written ranges read as zeros. False on an I/O failure or a range
     // outside the media (the controller turns that into a media error status).
     virtual bool read(uint64_t offset, std::span<uint8_t> out) = 0;
+    // True when a read inside the media cannot fail (memory). A Read's data is then copied
+    // straight into host memory by its data-out DMA; a store whose reads can fail (a file) is
+    // read at execute instead, into the command's staging buffer, so a failure fails the
+    // command there with Unrecovered Read Error.
+    virtual bool reads_cannot_fail() const { return false; }
     virtual bool write(uint64_t offset, std::span<const uint8_t> data) = 0;
     // Why the last write failed, for the command's error message ("" when the store has
     // nothing to add to "the backing store could not be written").
@@ -64,6 +69,7 @@ public:
         : media_size_(media_size), memory_limit_(memory_limit) {}
     uint64_t media_size() const override { return media_size_; }
     bool read(uint64_t offset, std::span<uint8_t> out) override;
+    bool reads_cannot_fail() const override { return true; }
     bool write(uint64_t offset, std::span<const uint8_t> data) override;
     bool write_extent(uint64_t index, MediaExtent &data) override;
     bool sync() override { return true; }

@@ -16,27 +16,74 @@ NvmNamespace::NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, 
 
 bool NvmNamespace::read(BackingStore &store, uint64_t slba, uint64_t nlb,
                         std::span<uint8_t> out) const {
-    const uint64_t bytes = nlb * lba_size_;
-    if (!store.read(store_address(slba), out.first(bytes))) return false;
-    // Newer data from the cache: whole extents first, then single blocks.
+    return read_bytes(store, slba, 0, out.first(nlb * lba_size_));
+}
+
+const uint8_t *NvmNamespace::cached_block(uint64_t lba) const {
     if (!cached_extents_.empty()) {
-        const uint64_t begin = store_address(slba);
-        for (uint64_t c = begin / kMediaExtentSize; c * kMediaExtentSize < begin + bytes; ++c) {
-            auto it = cached_extents_.find(c);
-            if (it == cached_extents_.end()) continue;
-            const uint64_t from = std::max(begin, c * kMediaExtentSize);
-            const uint64_t to = std::min(begin + bytes, (c + 1) * kMediaExtentSize);
-            std::memcpy(out.data() + (from - begin),
-                        it->second.data.get() + from % kMediaExtentSize, to - from);
-        }
+        const auto it = cached_extents_.find(extent_of(lba));
+        if (it != cached_extents_.end())
+            return it->second.data.get() + store_address(lba) % kMediaExtentSize;
     }
-    if (cache_index_.empty()) return true;
-    for (uint64_t i = 0; i < nlb; ++i) {
-        auto it = cache_index_.find(slba + i);
-        if (it != cache_index_.end())
-            std::memcpy(out.data() + i * lba_size_, cache_slot(it->second.slot), lba_size_);
+    if (!cache_index_.empty()) {
+        const auto it = cache_index_.find(lba);
+        if (it != cache_index_.end()) return cache_slot(it->second.slot);
+    }
+    return nullptr;
+}
+
+bool NvmNamespace::read_bytes(BackingStore &store, uint64_t slba, uint64_t offset,
+                              std::span<uint8_t> out) const {
+    const uint64_t begin = store_address(slba) + offset;
+    if (cache_index_.empty() && cached_extents_.empty()) return store.read(begin, out);
+    // Block by block from the newest copy; runs of uncached blocks in one store read.
+    uint64_t done = 0;
+    while (done < out.size()) {
+        const uint64_t at = begin + done - store_offset_;
+        const uint64_t lba = at / lba_size_;
+        const uint64_t within = at % lba_size_;
+        uint64_t n = std::min<uint64_t>(out.size() - done, lba_size_ - within);
+        if (const uint8_t *cached = cached_block(lba)) {
+            std::memcpy(out.data() + done, cached + within, n);
+        } else {
+            while (done + n < out.size() && !is_cached(lba + (within + n) / lba_size_))
+                n += std::min<uint64_t>(out.size() - done - n, lba_size_);
+            if (!store.read(begin + done, out.subspan(done, n))) return false;
+        }
+        done += n;
     }
     return true;
+}
+
+uint64_t NvmNamespace::hold_read(BackingStore &store, uint64_t slba, uint64_t nlb) {
+    const uint64_t id = next_hold_++;
+    holds_.push_back(Hold{id, slba, nlb, &store});
+    return id;
+}
+
+bool NvmNamespace::read_held(uint64_t hold, uint64_t offset, std::span<uint8_t> out) {
+    const auto it =
+        std::find_if(holds_.begin(), holds_.end(), [&](const Hold &h) { return h.id == hold; });
+    if (it == holds_.end() || offset > it->nlb * lba_size_ ||
+        out.size() > it->nlb * lba_size_ - offset)
+        return false;
+    if (!it->copied) return read_bytes(*it->store, it->slba, offset, out);
+    if (!it->copy_ok) return false;
+    std::memcpy(out.data(), it->copy.data() + offset, out.size());
+    return true;
+}
+
+void NvmNamespace::release_read(uint64_t hold) {
+    std::erase_if(holds_, [&](const Hold &h) { return h.id == hold; });
+}
+
+void NvmNamespace::keep_held_data(uint64_t slba, uint64_t nlb) {
+    for (Hold &h : holds_) {
+        if (h.copied || h.slba >= slba + nlb || slba >= h.slba + h.nlb) continue;
+        h.copy.resize(h.nlb * lba_size_);
+        h.copy_ok = read(*h.store, h.slba, h.nlb, h.copy);
+        h.copied = true;
+    }
 }
 
 uint64_t NvmNamespace::uncached_blocks(uint64_t slba, uint64_t nlb) const {
@@ -217,6 +264,7 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
 
 bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
                          std::span<const uint8_t> in, bool cache) {
+    if (!holds_.empty()) keep_held_data(slba, nlb);
     if (!cache || nlb > cache_capacity_) {
         // Write-through: the media gets the data; older cached copies are now stale.
         uncache_extents(slba, nlb);
@@ -230,6 +278,7 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
 
 bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, ExtentData &in,
                          bool cache) {
+    if (!holds_.empty()) keep_held_data(slba, nlb);
     const uint64_t bpc = blocks_per_extent();
     const bool to_cache = cache && nlb <= cache_capacity_;
     if (to_cache && !make_room(store, slba, nlb)) return false;
@@ -304,7 +353,7 @@ int64_t NvmNamespace::flush(BackingStore &store) {
         cached_extents_.erase(c);
     }
     // Single blocks in LBA order, merging blocks into one write while their LBAs follow each
-    // other and so do their arena slots, so the media sees few large writes. (drop_cache()
+    // other and so do their arena slots, so the media sees few large writes. (forget_cache()
     // hands slots out in arena order, so blocks written together are usually adjacent there.)
     std::vector<std::pair<uint64_t, uint32_t>> blocks;
     blocks.reserve(cache_index_.size());
@@ -321,12 +370,19 @@ int64_t NvmNamespace::flush(BackingStore &store) {
         if (!store.write(store_address(blocks[i].first), run)) return -1;
         i = j;
     }
-    drop_cache();
+    forget_cache(); // every block is on the media now: holds read the same data from there
     if (!store.sync()) return -1;
     return written;
 }
 
 uint64_t NvmNamespace::drop_cache() {
+    // Held reads of cached data would read the media's older copy after the drop.
+    for (const Hold &h : holds_)
+        keep_held_data(h.slba, h.nlb);
+    return forget_cache();
+}
+
+uint64_t NvmNamespace::forget_cache() {
     const uint64_t dropped = cached_blocks();
     for (auto &entry : cached_extents_)
         pool_.give(std::move(entry.second.data));

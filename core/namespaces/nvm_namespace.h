@@ -19,10 +19,11 @@
 
 #include "core/media/backing_store.h"
 #include "core/media/media_extent.h"
+#include "core/media/read_source.h"
 
 namespace nvmelab {
 
-class NvmNamespace {
+class NvmNamespace : public ReadSource {
 public:
     NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, uint32_t lba_size,
                  uint32_t cache_blocks);
@@ -37,6 +38,17 @@ public:
 
     // Reads blocks, newest data first from the cache. False on a backing-store failure.
     bool read(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<uint8_t> out) const;
+    // Bytes [offset, offset + out.size()) of the range starting at LBA slba, each copied once
+    // from where its newest copy is (a cached extent, the arena, or the store).
+    bool read_bytes(BackingStore &store, uint64_t slba, uint64_t offset,
+                    std::span<uint8_t> out) const;
+    // A Read's hold on [slba, slba + nlb) (see ReadSource): its data-out DMA reads the range
+    // with read_held() and the command's end releases it. A write, or an unclean power cut's
+    // cache drop, over a held range first copies the range aside for the hold.
+    uint64_t hold_read(BackingStore &store, uint64_t slba, uint64_t nlb);
+    bool read_held(uint64_t hold, uint64_t offset, std::span<uint8_t> out) override;
+    void release_read(uint64_t hold) override;
+    size_t reads_held() const { return holds_.size(); }
     // Writes blocks through the cache (cache=true) or straight to the media (FUA, or cache
     // disabled). A cached write that overflows the cache destages it first.
     bool write(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<const uint8_t> in,
@@ -79,6 +91,22 @@ private:
         MediaExtent data;
         uint64_t age = 0;
     };
+    struct Hold {
+        uint64_t id;
+        uint64_t slba;
+        uint64_t nlb;
+        BackingStore *store;
+        bool copied = false; // the range's data as it was at hold_read() is in `copy`
+        bool copy_ok = true;
+        std::vector<uint8_t> copy;
+    };
+    // The newest cached copy of an LBA (in a cached extent or the arena), or null.
+    const uint8_t *cached_block(uint64_t lba) const;
+    // Before the data of [slba, slba + nlb) changes: holds over it keep a copy of what they read.
+    void keep_held_data(uint64_t slba, uint64_t nlb);
+    // Empties the cache (flush, once its blocks are on the media; drop_cache); returns the
+    // blocks it held.
+    uint64_t forget_cache();
     // One block or whole extent entering the cache, oldest first. A block or whole extent that
     // leaves the cache leaves its entry behind; an entry counts only while its key is cached with
     // the same age (admission_live), so one that left and came back is destaged by its new entry.
@@ -142,6 +170,8 @@ private:
     uint64_t next_age_ = 0;
     uint64_t destaged_blocks_ = 0;
     MediaExtentPool pool_;
+    std::vector<Hold> holds_; // at most one per command in flight
+    uint64_t next_hold_ = 1;
 };
 
 } // namespace nvmelab

@@ -1,0 +1,84 @@
+#pragma once
+// A command's data path (NVMe 1.3 §4.2-§4.4): a data transfer and a metadata transfer, each
+// stepped by the walker of its data-pointer kind, one traced event per list read and per DMA
+// segment. CDW0.PSDT chooses the kind in one place, choose_data_pointers(); the DMA service
+// (dma.h) moves the bytes of each step.
+//
+// Adding a data-pointer kind (SGLs, §4.4): write its walker with the step interface below
+// (start, check_entries, next, done, entry_field, section), add it to DataWalker, and accept its
+// PSDT value in choose_data_pointers().
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "core/controller/prp_walker.h"
+#include "core/spec/nvme_spec.h"
+
+namespace nvmelab {
+
+// One physically contiguous buffer at one address: the metadata buffer MPTR names when PSDT is
+// 00b or 01b (§4.2, Figure 11). Its whole length is one segment.
+class ContiguousWalker {
+public:
+    ContiguousWalker() = default;
+    explicit ContiguousWalker(uint64_t addr) : addr_(addr) {}
+    void start(uint64_t length) { remaining_ = length; }
+    // The rules for MPTR's alignment come with metadata support (issue 18).
+    std::optional<WalkStep> check_entries() const { return std::nullopt; }
+    WalkStep next(const HostMemory &) {
+        if (remaining_ == 0) return WalkStep{};
+        const uint64_t n = remaining_;
+        remaining_ = 0;
+        return WalkStep{WalkStep::Kind::Segment, addr_, n, spec::success(), {}};
+    }
+    bool done() const { return remaining_ == 0; }
+    static const char *entry_field() { return "MPTR"; }
+    static const char *section() { return "NVMe 1.3 §4.2"; }
+
+private:
+    uint64_t addr_ = 0;
+    uint64_t remaining_ = 0;
+};
+
+// The walkers a transfer can use: one per data-pointer kind.
+using DataWalker = std::variant<PrpWalker, ContiguousWalker>;
+
+// One transfer between host memory and the controller.
+struct DataTransfer {
+    uint64_t bytes = 0; // its length
+    uint64_t moved = 0; // bytes the DMA has moved so far: the position of the next segment
+    DataWalker walker;
+
+    // Sets the length and rewinds the walker (the walker was chosen at decode, the length is
+    // known once the handler's prepare has run).
+    void start(uint64_t length);
+    std::optional<WalkStep> check_entries() const;
+    WalkStep next(const HostMemory &memory);
+    bool done() const;
+    // What a DMA failure names as the bad pointer ("PRP entry", "MPTR"), and its rules' section.
+    const char *entry_field() const;
+    const char *section() const;
+};
+
+// The two transfers of a command, walked data first, then metadata.
+struct DataPath {
+    DataTransfer data;
+    DataTransfer metadata; // MPTR; empty while no LBA format has metadata (issue 18)
+
+    DataTransfer &current() { return data.done() ? metadata : data; }
+    bool done() const { return data.done() && metadata.done(); }
+};
+
+// Why a command's PSDT was refused.
+struct DataPointerRefusal {
+    std::string rule;
+};
+
+// The one place CDW0.PSDT is read (§4.2): builds the walkers of both transfers for the kind it
+// names, or says why this device refuses it. SGLs are not supported (Identify SGLS = 0), so
+// only 00b (PRPs, MPTR a contiguous buffer) is accepted; admin commands always use PRPs.
+std::optional<DataPointerRefusal> choose_data_pointers(const spec::Sqe &sqe, bool admin,
+                                                       uint64_t page_size, DataPath &path);
+
+} // namespace nvmelab
