@@ -1088,7 +1088,7 @@ TEST_SUITE("admin") {
                          true, param_error_location(48, 0), 0xFFFFFFFFu);
         }
         SUBCASE("unsupported log identifiers") {
-            for (uint8_t lid : {0x00, 0x04, 0x05, 0x06, 0x07, 0x08, 0x70, 0x80, 0x81, 0xC0, 0xFF}) {
+            for (uint8_t lid : {0x00, 0x04, 0x06, 0x07, 0x08, 0x70, 0x80, 0x81, 0xC0, 0xFF}) {
                 CAPTURE(int(lid));
                 std::vector<uint8_t> out;
                 expect_error(d, d.log(lid, 0, 512, out), kSctCommandSpecific, kInvalidLogPage, true,

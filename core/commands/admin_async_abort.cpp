@@ -1,5 +1,5 @@
 // Asynchronous Event Request (NVMe 1.3 §5.2) and Abort (§5.1). Both act on other commands, so
-// the handlers only validate and record the request; the engine (controller.cpp) parks AERs
+// the handlers only validate and emit an effect; the engine (command_pipeline.cpp) parks AERs
 // until an event arrives and resolves the Abort against the commands in flight; it also
 // enforces the Abort Command Limit, since that counts Aborts in flight.
 
@@ -24,7 +24,7 @@ spec::Status aer_execute(DeviceState &s, CommandContext &ctx) {
             fmt::format("no more than AERL + 1 = {} Asynchronous Event Requests may be outstanding",
                         DeviceState::kMaxOutstandingAers),
             "NVMe 1.3 §5.2");
-    ctx.outstanding = true;
+    ctx.effects.emplace_back(effect::StayOutstanding{});
     return spec::success();
 }
 
@@ -32,9 +32,9 @@ spec::Status abort_prepare(DeviceState &, CommandContext &ctx) {
     return check_reserved_dwords(ctx, 11, 15, "NVMe 1.3 §5.1");
 }
 
-spec::Status abort_execute(DeviceState &s, CommandContext &ctx) {
+spec::Status abort_execute(DeviceState &, CommandContext &ctx) {
     const auto f = spec::AbortFields::decode(ctx.sqe);
-    s.abort_request = std::make_pair(f.sqid, f.cid);
+    ctx.effects.emplace_back(effect::AbortCommand{f.sqid, f.cid});
     ctx.execute_ns = 200;
     return spec::success();
 }

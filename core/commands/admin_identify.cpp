@@ -113,7 +113,9 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
     id.acl = DeviceState::kMaxConcurrentAborts - 1; // Abort Command Limit, 0's based
     id.aerl = DeviceState::kMaxOutstandingAers - 1; // Async Event Request Limit, 0's based
     id.frmw = 0x03;                                 // one firmware slot, read-only
-    id.lpa = 0x04; // extended data for Get Log Page (NUMDU, LPOL/LPOU)
+    // Commands Supported and Effects log (bit 1), extended data for Get Log Page (bit 2:
+    // NUMDU, LPOL/LPOU).
+    id.lpa = 0x06;
     id.elpe = DeviceState::kErrorLogEntries - 1;
     id.npss = DeviceState::kNumberOfPowerStates - 1;
     id.wctemp = DeviceState::kWarningTemperatureK;
@@ -138,17 +140,8 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
     }
 }
 
-void identify_namespace(const DeviceState &s, const NvmNamespace &ns, spec::IdentifyNamespace &id) {
-    id.nsze = ns.nsze();
-    id.ncap = ns.nsze();
-    id.nuse = ns.nsze(); // not thin provisioned: every LBA is allocated
-    id.nsfeat = 0;
-    id.nlbaf = 0; // one LBA format
-    id.flbas = 0;
-    id.lbaf[0].ms = 0;
-    for (uint32_t sz = ns.lba_size(); sz > 1; sz >>= 1)
-        ++id.lbaf[0].lbads;
-    id.lbaf[0].rp = 0;
+void identify_namespace(const DeviceState &s, const Namespace &ns, spec::IdentifyNamespace &id) {
+    ns.identify(id);
     fill_identifiers(s, id.nguid, id.eui64);
 }
 
@@ -173,8 +166,8 @@ spec::Status execute(DeviceState &s, CommandContext &ctx) {
         // Up to 1024 active NSIDs greater than CDW1.NSID, ascending (§5.15, Figure 109).
         size_t out = 0;
         for (const auto &ns : s.namespaces) {
-            if (ns.nsid() <= ctx.sqe.nsid || out == 1024) continue;
-            const uint32_t v = ns.nsid();
+            if (ns->nsid() <= ctx.sqe.nsid || out == 1024) continue;
+            const uint32_t v = ns->nsid();
             std::memcpy(ctx.buffer.data() + out * 4, &v, 4);
             ++out;
         }

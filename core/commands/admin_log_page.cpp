@@ -1,5 +1,5 @@
-// Get Log Page (NVMe 1.3 §5.14): Error Information, SMART / Health Information and Firmware Slot
-// Information, with NUMDL/NUMDU length and LPOL/LPOU offset.
+// Get Log Page (NVMe 1.3 §5.14): Error Information, SMART / Health Information, Firmware Slot
+// Information and Commands Supported and Effects, with NUMDL/NUMDU length and LPOL/LPOU offset.
 #include <cstring>
 
 #include <fmt/format.h>
@@ -21,6 +21,8 @@ uint64_t log_size(const DeviceState &, uint8_t lid) {
         return 512;
     case LogId::FirmwareSlot:
         return 512;
+    case LogId::CommandsSupportedEffects:
+        return 4096;
     default:
         return 0;
     }
@@ -36,8 +38,8 @@ spec::Status prepare(DeviceState &s, CommandContext &ctx) {
     if (size == 0)
         return ctx.fail(spec::command_specific(spec::CommandSpecificStatus::InvalidLogPage, true),
                         "CDW10.LID", f.lid,
-                        "supported logs are 01h Error Information, 02h SMART / Health and 03h "
-                        "Firmware Slot Information",
+                        "supported logs are 01h Error Information, 02h SMART / Health, 03h "
+                        "Firmware Slot Information and 05h Commands Supported and Effects",
                         kSection, spec::param_error_location(40, 0));
     if (f.lsp != 0)
         return invalid_field(ctx, "CDW10.LSP", f.lsp, "this log page has no log specific field",
@@ -86,6 +88,21 @@ void smart_log(const DeviceState &s, spec::SmartLog &log) {
     log.temp_sensor[0] = s.composite_temperature_k;
 }
 
+// Commands Supported and Effects (§5.14.1.5): one dword per admin opcode (bytes 0-1023), then
+// one per I/O opcode (1024-2047), read from the command tables, so what the device supports is
+// stated once. The I/O part is the command set of the namespace NSID names, or the one every
+// namespace shares when it names none (0, FFFFFFFFh).
+void effects_log(const DeviceState &s, uint32_t nsid, std::vector<uint8_t> &log) {
+    const Namespace *ns = s.find_namespace(nsid);
+    const CommandSet &io = ns != nullptr ? ns->command_set() : nvm_command_set();
+    for (unsigned opc = 0; opc < 256; ++opc) {
+        const uint32_t acs = admin_command_set().effects_log_entry(static_cast<uint8_t>(opc));
+        const uint32_t iocs = io.effects_log_entry(static_cast<uint8_t>(opc));
+        std::memcpy(log.data() + opc * 4, &acs, 4);
+        std::memcpy(log.data() + 1024 + opc * 4, &iocs, 4);
+    }
+}
+
 spec::Status execute(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::GetLogPageFields::decode(ctx.sqe);
     std::vector<uint8_t> log(log_size(s, f.lid), 0);
@@ -109,6 +126,9 @@ spec::Status execute(DeviceState &s, CommandContext &ctx) {
         std::memcpy(log.data(), &fw, sizeof fw);
         break;
     }
+    case LogId::CommandsSupportedEffects:
+        effects_log(s, ctx.sqe.nsid, log);
+        break;
     default:
         break;
     }

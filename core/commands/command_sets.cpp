@@ -1,5 +1,7 @@
-// Opcode tables. A command set is chosen per SQ: admin for SQ 0, NVM for I/O SQs. Another I/O
-// command set (OCSSD 2.0) adds its own table here.
+// Opcode tables. Decode takes the admin set for SQ 0 and the set of the command's namespace for
+// I/O SQs (an NvmNamespace answers nvm_command_set()). Another I/O command set (OCSSD 2.0) adds
+// its own table here, and its namespace type returns it. Each handler's entry carries its
+// effects, which the Commands Supported and Effects log (admin_log_page.cpp) reports.
 #include <fmt/format.h>
 
 #include "core/commands/handlers.h"
@@ -20,7 +22,7 @@ constexpr uint8_t op(NvmOpcode o) {
 
 const CommandSet &admin_command_set() {
     static const CommandSet set = [] {
-        CommandSet s("admin");
+        CommandSet s("admin", spec::CommandSetId::Admin);
         s.add(op(AdminOpcode::DeleteIoSq), commands::kDeleteIoSq);
         s.add(op(AdminOpcode::CreateIoSq), commands::kCreateIoSq);
         s.add(op(AdminOpcode::GetLogPage), commands::kGetLogPage);
@@ -38,7 +40,7 @@ const CommandSet &admin_command_set() {
 
 const CommandSet &nvm_command_set() {
     static const CommandSet set = [] {
-        CommandSet s("NVM");
+        CommandSet s("NVM", spec::CommandSetId::Nvm);
         s.add(op(NvmOpcode::Flush), commands::kFlush);
         s.add(op(NvmOpcode::Write), commands::kWrite);
         s.add(op(NvmOpcode::Read), commands::kRead);

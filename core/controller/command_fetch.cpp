@@ -139,10 +139,8 @@ void Controller::fetch() {
     sq.head = (sq.head + 1) % sq.size;
     ++sq.fetched;
     ctx.sqhd = static_cast<uint16_t>(sq.head);
-    ctx.phase = CommandPhase::Decode;
     record_event(EventKind::SqeFetch, ctx, addr, 64, sq.head, ctx.sqe.opc);
-    ++ctx.generation;
-    schedule(state_.now_ns + state_.config.fetch_ns, Pending::Kind::Command, slot, ctx.generation);
+    reschedule(ctx, CommandPhase::Decode, state_.config.fetch_ns);
     schedule_fetch();
 }
 

@@ -116,6 +116,14 @@ public:
     // The LBAs of a namespace in the volatile write cache, ascending (empty for a bad nsid).
     std::vector<uint64_t> cached_lbas(uint32_t nsid) const;
     uint32_t lba_size(uint32_t nsid) const;
+    // The command set a command is decoded by: admin on SQ 0, else that of the namespace NSID
+    // names (the controller's I/O set when it names none), and the opcode's name in it ("" when
+    // NVMe 1.3 names no such opcode). Every front end names commands through these.
+    spec::CommandSetId command_set_of(uint16_t sqid, uint32_t nsid) const;
+    std::string_view command_name(uint16_t sqid, uint32_t nsid, uint8_t opcode) const;
+    // Active namespaces: their type, command set, size and LBA formats (nullopt: not active).
+    std::optional<NamespaceView> namespace_view(uint32_t nsid) const;
+    std::vector<NamespaceView> namespaces() const;
 
 private:
     struct Pending {
@@ -165,6 +173,10 @@ private:
     std::optional<uint16_t> arbitrate();
     void run_command(uint32_t slot);
     void decode(CommandContext &ctx);
+    const CommandSet &command_set_for(uint16_t sqid, uint32_t nsid) const;
+    // Moves a command to its next phase, run `delay_ns` from now (events scheduled for it
+    // before are stale from then on).
+    void reschedule(CommandContext &ctx, CommandPhase phase, uint64_t delay_ns = 0);
     void prepare_data_transfer(CommandContext &ctx);
     void transfer(CommandContext &ctx, bool to_device);
     void execute(CommandContext &ctx);
@@ -174,8 +186,11 @@ private:
     void finish(CommandContext &ctx);
     // Frees a command whose completion entry can never be posted, with the reason in the trace.
     void drop_completion(CommandContext &ctx, const Explanation &why);
-    void abort_deleted_sqs();
-    void resolve_abort(CommandContext &abort_ctx);
+    // Handler effects (HandlerEffect, command.h), applied after execute in one place; true if
+    // the command stays outstanding.
+    bool apply_effects(CommandContext &ctx);
+    void abort_deleted_sq(uint16_t sqid);
+    void resolve_abort(CommandContext &abort_ctx, uint16_t sqid, uint16_t cid);
     void deliver_async_events();
     void log_error(const CommandContext &ctx);
     // Adds an entry to the Error Information log (its Error Count is assigned here).

@@ -103,6 +103,14 @@ const std::map<std::string, Property> &properties() {
 
 } // namespace
 
+std::vector<NamespaceConfig> DeviceConfig::namespace_configs() const {
+    return {NamespaceConfig{.type = NamespaceType::Nvm,
+                            .nsze = nsze(),
+                            .lba_formats = {LbaFormatInfo{lba_size(), 0}},
+                            .format_in_use = 0,
+                            .cache_blocks = cache_blocks}};
+}
+
 uint64_t parse_size(const std::string &text) {
     if (text.empty()) throw ConfigError("size is empty");
     uint64_t mult = 1;

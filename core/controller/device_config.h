@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/namespaces/namespace.h"
+
 namespace nvmelab {
 
 struct ConfigError : std::runtime_error {
@@ -56,6 +58,10 @@ struct DeviceConfig {
 
     uint32_t lba_size() const { return uint32_t{1} << lbads; }
     uint64_t nsze() const { return size >> lbads; }
+    // The namespaces these properties describe: one NVM namespace of `size` bytes with one LBA
+    // format (2^lbads data bytes, no metadata), in use. The image header and the flags stay
+    // flat; this is the per-namespace shape the controller builds its namespaces from.
+    std::vector<NamespaceConfig> namespace_configs() const;
 
     // Throws ConfigError naming the property and the rule it breaks.
     void validate() const;

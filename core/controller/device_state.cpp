@@ -65,7 +65,13 @@ DeviceState::DeviceState(DeviceConfig cfg, HostMemory &mem, BackingStore &backin
         const uint32_t value = spec::InterruptVectorConfigFeature{v, v == 0}.encode();
         vector_config[v] = {value, value, {}};
     }
-    namespaces.emplace_back(1, 0, config.nsze(), config.lba_size(), config.cache_blocks);
+    // Namespaces one after another on the store, from NSID 1.
+    uint64_t store_offset = 0;
+    for (const NamespaceConfig &ns : config.namespace_configs()) {
+        namespaces.push_back(
+            make_namespace(static_cast<uint32_t>(namespaces.size() + 1), ns, store_offset));
+        store_offset += ns.nsze * ns.lba_formats.at(ns.format_in_use).data_size;
+    }
 }
 
 uint8_t DeviceState::critical_warning() const {
@@ -109,7 +115,7 @@ void DeviceState::reset_feature_values() {
     // write-through cache. If that fails, the cache stays on and keeps the data.
     uint64_t flushed = 0;
     for (auto &ns : namespaces) {
-        const int64_t n = ns.flush(store);
+        const int64_t n = ns->flush(store);
         if (n < 0) {
             features[fid(FeatureId::VolatileWriteCache)].current |= 1u;
             return;

@@ -91,7 +91,8 @@ public:
     HealthCounters health;
     uint16_t composite_temperature_k = 313;
 
-    std::vector<NvmNamespace> namespaces; // index nsid-1
+    // Active namespaces, index nsid-1 (every NSID from 1 to NN is active).
+    std::vector<std::unique_ptr<Namespace>> namespaces;
 
     static constexpr uint32_t kErrorLogEntries = 64;
     static constexpr uint16_t kWarningTemperatureK = 343;
@@ -109,8 +110,15 @@ public:
     uint64_t max_transfer_bytes() const {
         return config.mdts == 0 ? 0 : min_page_size() << config.mdts;
     }
-    NvmNamespace *find_namespace(uint32_t nsid) {
-        return nsid >= 1 && nsid <= namespaces.size() ? &namespaces[nsid - 1] : nullptr;
+    // The active namespace `nsid` names, or null (0, FFFFFFFFh, or not active).
+    Namespace *find_namespace(uint32_t nsid) const {
+        return nsid >= 1 && nsid <= namespaces.size() ? namespaces[nsid - 1].get() : nullptr;
+    }
+    // The same when it is an NVM namespace (the NVM command set's handlers use it).
+    NvmNamespace *find_nvm_namespace(uint32_t nsid) const {
+        Namespace *ns = find_namespace(nsid);
+        return ns != nullptr && ns->type() == NamespaceType::Nvm ? static_cast<NvmNamespace *>(ns)
+                                                                 : nullptr;
     }
     uint32_t feature(spec::FeatureId fid) const {
         auto it = features.find(static_cast<uint8_t>(fid));
@@ -144,15 +152,6 @@ public:
     std::deque<uint32_t> async_events; // completion DW0 values
     uint8_t async_masked_types = 0;    // bit per AsyncEventType
     void post_async_event(spec::AsyncEventType type, uint8_t info, uint8_t log_id);
-    // An Abort command's request, resolved by the engine after the handler runs (§5.1).
-    std::optional<std::pair<uint16_t, uint16_t>> abort_request; // (SQID, CID)
-    bool abort_succeeded = false;
-
-    // Set by handlers that change queues, so the engine can react (abort an SQ's commands).
-    std::vector<uint16_t> deleted_sqs;
-    // Commands that were waiting for room in a CQ when it was deleted: their CQE can never be
-    // posted, so the engine drops them (slot numbers).
-    std::vector<uint32_t> orphaned_completions;
 };
 
 } // namespace nvmelab

@@ -41,15 +41,15 @@ void Controller::complete_shutdown() {
 uint64_t Controller::write_back_or_report(const char *failed_means, const char *section) {
     uint64_t flushed = 0;
     for (auto &ns : state_.namespaces) {
-        const int64_t n = ns.flush(state_.store);
+        const int64_t n = ns->flush(state_.store);
         if (n >= 0) {
             flushed += static_cast<uint64_t>(n);
             continue;
         }
         report_durability_failure(
-            Explanation{"NSID", ns.nsid(),
+            Explanation{"NSID", ns->nsid(),
                         with_store_reason(state_.store, fmt::format(fmt::runtime(failed_means),
-                                                                    ns.cached_blocks())),
+                                                                    ns->cached_blocks())),
                         section});
     }
     return flushed;

@@ -295,7 +295,7 @@ void Controller::schedule_shutdown_write_back() {
     auto &s = state_;
     uint64_t cached = 0;
     for (const auto &ns : s.namespaces)
-        cached += ns.cached_blocks();
+        cached += ns->cached_blocks();
     const uint64_t delay = 10'000 + cached * s.config.write_ns / 64;
     schedule(s.now_ns + delay, Pending::Kind::ShutdownDone, 0, epoch_);
 }
@@ -384,10 +384,7 @@ void Controller::ring_doorbell(uint32_t offset, uint32_t value) {
     std::vector<uint32_t> waiting;
     waiting.swap(cq.waiting);
     for (const uint32_t slot : waiting) {
-        CommandContext &ctx = slots_[slot];
-        ctx.phase = CommandPhase::Complete;
-        ++ctx.generation;
-        schedule(s.now_ns, Pending::Kind::Command, slot, ctx.generation);
+        reschedule(slots_[slot], CommandPhase::Complete);
     }
 }
 

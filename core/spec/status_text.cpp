@@ -362,6 +362,20 @@ std::string_view admin_opcode_name(uint8_t opc) {
     }
 }
 
+std::string_view opcode_name(CommandSetId set, uint8_t opc) {
+    switch (set) {
+    case CommandSetId::Admin:
+        return admin_opcode_name(opc);
+    case CommandSetId::Nvm:
+        return nvm_opcode_name(opc);
+    }
+    return "";
+}
+
+const char *command_set_name(CommandSetId set) {
+    return set == CommandSetId::Admin ? "admin" : "NVM";
+}
+
 std::string_view nvm_opcode_name(uint8_t opc) {
     switch (opc) {
     case 0x00:
