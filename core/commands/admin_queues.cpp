@@ -195,7 +195,7 @@ spec::Status delete_sq(DeviceState &s, CommandContext &ctx) {
     const uint32_t entries = s.sqs[f.qid]->size;
     s.sqs[f.qid].reset();
     if (s.cqs[cqid]) --s.cqs[cqid]->sq_count;
-    s.deleted_sqs.push_back(f.qid);
+    ctx.effects.emplace_back(effect::SqDeleted{f.qid});
     record_queue_event(s, ctx, EventKind::QueueDeleted, f.qid, cqid, entries);
     return spec::success();
 }
@@ -221,8 +221,8 @@ spec::Status delete_cq(DeviceState &s, CommandContext &ctx) {
             kSection, spec::param_error_location(40, 0));
     const uint32_t entries = s.cqs[f.qid]->size;
     // Completions of deleted SQs may still wait for room here: they go with the CQ.
-    const std::vector<uint32_t> &waiting = s.cqs[f.qid]->waiting;
-    s.orphaned_completions.insert(s.orphaned_completions.end(), waiting.begin(), waiting.end());
+    if (!s.cqs[f.qid]->waiting.empty())
+        ctx.effects.emplace_back(effect::CompletionsOrphaned{s.cqs[f.qid]->waiting});
     s.cqs[f.qid].reset();
     record_queue_event(s, ctx, EventKind::QueueDeleted, 0xFFFF, f.qid, entries);
     return spec::success();

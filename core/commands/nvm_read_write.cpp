@@ -11,23 +11,10 @@ using spec::GenericStatus;
 namespace {
 constexpr uint32_t kBroadcastNsid = 0xFFFFFFFFu;
 
-spec::Status check_namespace(DeviceState &s, CommandContext &ctx, const char *section,
-                             bool broadcast_allowed) {
-    const uint32_t nsid = ctx.sqe.nsid;
-    if (broadcast_allowed && nsid == kBroadcastNsid) return spec::success();
-    if (s.find_namespace(nsid) == nullptr)
-        return ctx.fail(spec::generic(GenericStatus::InvalidNamespaceOrFormat, true), "NSID", nsid,
-                        nsid == kBroadcastNsid
-                            ? "FFFFFFFFh (all namespaces) is not allowed for this command"
-                            : fmt::format("valid namespace IDs are 1..{}", s.namespaces.size()),
-                        section, spec::param_error_location(4, 0));
-    return spec::success();
-}
-
 spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
     const char *section = write ? "NVMe 1.3 §6.15" : "NVMe 1.3 §6.9";
     const spec::Sqe &q = ctx.sqe;
-    if (auto st = check_namespace(s, ctx, section, false); !st.ok()) return st;
+    // CDW1.NSID names an active NVM namespace: decode checked it (NsidRule::Active).
     if (auto st = check_reserved(ctx, "CDW2", q.cdw2, 0, section, 2); !st.ok()) return st;
     if (auto st = check_reserved(ctx, "CDW3", q.cdw3, 0, section, 3); !st.ok()) return st;
     // CDW12: NLB 15:0, DTYPE 23:20 (Write), PRINFO 29:26, FUA 30, LR 31; the rest reserved.
@@ -44,7 +31,7 @@ spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
             check_reserved(ctx, "CDW13", q.cdw13, write ? 0xFFFF00FFu : 0x000000FFu, section, 13);
         !st.ok())
         return st;
-    NvmNamespace &ns = *s.find_namespace(q.nsid);
+    NvmNamespace &ns = *s.find_nvm_namespace(q.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
     if (f.slba >= ns.nsze() || blocks > ns.nsze() - f.slba) {
         ctx.error_lba = f.slba;
@@ -89,7 +76,7 @@ std::string with_store_failure(const DeviceState &s, const char *what) {
 
 spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::ReadWriteFields::decode(ctx.sqe);
-    NvmNamespace &ns = *s.find_namespace(ctx.sqe.nsid);
+    NvmNamespace &ns = *s.find_nvm_namespace(ctx.sqe.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
     ctx.event_addr = f.slba;
     ctx.event_len = blocks;
@@ -125,7 +112,7 @@ spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
 
 spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::ReadWriteFields::decode(ctx.sqe);
-    NvmNamespace &ns = *s.find_namespace(ctx.sqe.nsid);
+    NvmNamespace &ns = *s.find_nvm_namespace(ctx.sqe.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
     // With the write cache enabled data may stay volatile until Flush; FUA writes to the media
     // before completing (§6.15). A write larger than the whole cache goes straight to the media
@@ -155,9 +142,9 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     return spec::success();
 }
 
-spec::Status prepare_flush(DeviceState &s, CommandContext &ctx) {
+spec::Status prepare_flush(DeviceState &, CommandContext &ctx) {
     constexpr const char *kSection = "NVMe 1.3 §6.8";
-    if (auto st = check_namespace(s, ctx, kSection, true); !st.ok()) return st;
+    // CDW1.NSID is an active namespace or FFFFFFFFh: decode checked it (NsidRule::ActiveOrAll).
     return check_reserved_dwords(ctx, 10, 15, kSection);
 }
 
@@ -172,19 +159,23 @@ spec::Status execute_flush(DeviceState &s, CommandContext &ctx) {
 
 } // namespace
 
-const CommandHandler kRead{"Read", prepare_read, execute_read};
-const CommandHandler kWrite{"Write", prepare_write, execute_write};
-const CommandHandler kFlush{"Flush", prepare_flush, execute_flush};
+// Effects (§5.14.1.5): only Write changes what the blocks read back. Flush makes cached data
+// durable without changing it, so its LBCC is 0 (QEMU reports LBCC for Flush too).
+const CommandHandler kRead{"Read", prepare_read, execute_read, NsidRule::Active, "NVMe 1.3 §6.9"};
+const CommandHandler kWrite{"Write",          prepare_write,    execute_write,
+                            NsidRule::Active, "NVMe 1.3 §6.15", {.lbcc = true}};
+const CommandHandler kFlush{"Flush", prepare_flush, execute_flush, NsidRule::ActiveOrAll,
+                            "NVMe 1.3 §6.8"};
 
 std::optional<uint64_t> write_back_cache(DeviceState &s, CommandContext &ctx, uint32_t nsid,
                                          const char *section) {
     uint64_t flushed = 0;
     for (auto &ns : s.namespaces) {
-        if (nsid != kBroadcastNsid && ns.nsid() != nsid) continue;
-        const int64_t n = ns.flush(s.store);
+        if (nsid != kBroadcastNsid && ns->nsid() != nsid) continue;
+        const int64_t n = ns->flush(s.store);
         if (n < 0) {
             ++s.health.media_errors;
-            ctx.fail(spec::media(spec::MediaStatus::WriteFault), "NSID", ns.nsid(),
+            ctx.fail(spec::media(spec::MediaStatus::WriteFault), "NSID", ns->nsid(),
                      with_store_failure(s, "the backing store could not be written"), section);
             return std::nullopt;
         }

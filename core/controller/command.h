@@ -1,8 +1,9 @@
 #pragma once
 // A command on its way through the controller, and the interface every command handler
 // implements. Handlers live in core/commands/, one file per command family; a command set is a
-// table from opcode to handler, chosen per submission queue (admin for SQ 0, the I/O command
-// set for the others). A second command set (OCSSD 2.0 vector commands) is another table.
+// table from opcode to handler (command_sets.cpp). Decode takes the admin set for SQ 0 and, on
+// an I/O SQ, the set of the namespace CDW1.NSID names (Namespace::command_set()), so an
+// Open-Channel namespace brings its own table beside the NVM one.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "core/media/media_extent.h"
 #include "core/media/read_source.h"
 #include "core/spec/nvme_spec.h"
+#include "core/spec/status_text.h"
 
 namespace nvmelab {
 
@@ -34,6 +36,28 @@ enum class CommandPhase : uint8_t {
     Outstanding, // waits for an event (Asynchronous Event Request)
 };
 const char *command_phase_name(CommandPhase phase);
+
+// What a handler asks of the engine, beyond its own command: the engine (command_pipeline.cpp,
+// Controller::apply_effects) applies them in order right after execute(), in one place.
+namespace effect {
+// Delete I/O SQ: the SQ's commands still in the controller end before the Delete (§5.6).
+struct SqDeleted {
+    uint16_t sqid;
+};
+// Delete I/O CQ: these commands (slots) waited for room in it; their entries can never be posted.
+struct CompletionsOrphaned {
+    std::vector<uint32_t> slots;
+};
+// Abort: stop command CID of SQ SQID if it has not started executing (§5.1).
+struct AbortCommand {
+    uint16_t sqid;
+    uint16_t cid;
+};
+// Asynchronous Event Request: the command stays outstanding until an event completes it (§5.2).
+struct StayOutstanding {};
+} // namespace effect
+using HandlerEffect = std::variant<effect::SqDeleted, effect::CompletionsOrphaned,
+                                   effect::AbortCommand, effect::StayOutstanding>;
 
 struct CommandContext {
     uint32_t slot = 0;
@@ -80,8 +104,8 @@ struct CommandContext {
     std::optional<Explanation> why;
     uint16_t error_location = 0xFFFF; // Error log "parameter error location"
     uint64_t error_lba = 0;
-    // Set by a handler whose command stays outstanding until an event completes it (AER).
-    bool outstanding = false;
+    // What the handler asks the engine to do once execute() returns (see HandlerEffect).
+    std::vector<HandlerEffect> effects;
 
     bool failed() const { return !status.ok(); }
     // When the command ends: extent buffers go back to their pool, a read hold is released.
@@ -99,8 +123,30 @@ struct CommandContext {
     }
 };
 
+// What a command may change, as the Commands Supported and Effects log reports it (NVMe 1.3
+// §5.14.1.5). Every command in a table is supported (CSUPP = 1); these are the other bits.
+struct CommandEffects {
+    bool lbcc = false; // may change logical block content
+    bool ncc = false;  // may change namespace capabilities
+    bool nic = false;  // may change the namespace inventory
+    bool ccc = false;  // may change controller capabilities
+    uint8_t cse = 0;   // 0: no restriction; 1: alone on its namespace; 2: alone on the controller
+    // The log's 32-bit entry: b0 CSUPP, b1 LBCC, b2 NCC, b3 NIC, b4 CCC, 18:16 CSE.
+    constexpr uint32_t log_entry() const {
+        return 1u | (lbcc ? 1u << 1 : 0u) | (ncc ? 1u << 2 : 0u) | (nic ? 1u << 3 : 0u) |
+               (ccc ? 1u << 4 : 0u) | (uint32_t{cse} & 0x7u) << 16;
+    }
+};
+
+// What decode checks of CDW1.NSID before the handler's prepare.
+enum class NsidRule : uint8_t {
+    HandlerChecks, // the handler does (admin commands: each has its own rule)
+    Active,        // must name an active namespace (I/O commands)
+    ActiveOrAll,   // an active namespace, or FFFFFFFFh for every namespace (Flush, §6.8)
+};
+
 // A handler validates and decodes a command (prepare), then performs it (execute) between the
-// data transfers the pipeline runs for it.
+// data transfers the pipeline runs for it. One entry of a command set's table.
 struct CommandHandler {
     const char *name = nullptr;
     // Checks fields, sets direction and transfer_bytes. Returns a non-success status (set via
@@ -109,19 +155,30 @@ struct CommandHandler {
     // Does the work: for reads, fills ctx.buffer (or takes held_read); for writes, consumes
     // the data. Sets execute_ns.
     spec::Status (*execute)(DeviceState &, CommandContext &) = nullptr;
+    NsidRule nsid = NsidRule::HandlerChecks;
+    const char *section = ""; // the spec section of the command, for decode's own failures
+    CommandEffects effects{};
 };
 
 class CommandSet {
 public:
-    explicit CommandSet(const char *name) : name_(name) {}
+    CommandSet(const char *name, spec::CommandSetId id) : name_(name), id_(id) {}
+    // Which spec command set its opcodes belong to (for their names: spec::opcode_name).
+    spec::CommandSetId id() const { return id_; }
     void add(uint8_t opcode, CommandHandler handler) { handlers_[opcode] = handler; }
     const CommandHandler *find(uint8_t opcode) const {
         return handlers_[opcode].prepare ? &handlers_[opcode] : nullptr;
     }
     const char *name() const { return name_; }
+    // The Commands Supported and Effects log entry of an opcode: 0 when not supported.
+    uint32_t effects_log_entry(uint8_t opcode) const {
+        const CommandHandler *h = find(opcode);
+        return h != nullptr ? h->effects.log_entry() : 0;
+    }
 
 private:
     const char *name_;
+    spec::CommandSetId id_;
     std::array<CommandHandler, 256> handlers_{};
 };
 

@@ -42,15 +42,46 @@ void Controller::run_command(uint32_t slot) {
     }
 }
 
+void Controller::reschedule(CommandContext &ctx, CommandPhase phase, uint64_t delay_ns) {
+    ctx.phase = phase;
+    ++ctx.generation; // an event scheduled for the command's earlier phase is now stale
+    schedule(state_.now_ns + delay_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+}
+
+const CommandSet &Controller::command_set_for(uint16_t sqid, uint32_t nsid) const {
+    if (sqid == 0) return admin_command_set();
+    const Namespace *ns = state_.find_namespace(nsid);
+    // NSID 0, FFFFFFFFh or an inactive one: the controller's own rules decide (decode), with
+    // the I/O command set every namespace of this controller shares.
+    return ns != nullptr ? ns->command_set() : nvm_command_set();
+}
+
+namespace {
+constexpr uint32_t kAllNamespaces = 0xFFFFFFFFu;
+
+// CDW1.NSID of an I/O command against the handler's rule. Only an active namespace may be named
+// (Invalid Namespace or Format, NVMe 1.3 §4.2, §4.6.1.2.1); FFFFFFFFh means every namespace for
+// the commands that allow it (Flush, §6.8). Checked after the opcode: an opcode no command set of
+// the controller supports is Invalid Command Opcode whatever its NSID (QEMU checks the NSID
+// first; the spec orders neither, and the opcode is what makes the command meaningless).
+spec::Status check_nsid(const DeviceState &s, CommandContext &ctx) {
+    const uint32_t nsid = ctx.sqe.nsid;
+    const NsidRule rule = ctx.handler->nsid;
+    if (rule == NsidRule::HandlerChecks || s.find_namespace(nsid) != nullptr)
+        return spec::success();
+    if (rule == NsidRule::ActiveOrAll && nsid == kAllNamespaces) return spec::success();
+    return ctx.fail(spec::generic(GenericStatus::InvalidNamespaceOrFormat, true), "NSID", nsid,
+                    nsid == kAllNamespaces
+                        ? "FFFFFFFFh (all namespaces) is not allowed for this command"
+                        : fmt::format("valid namespace IDs are 1..{}", s.namespaces.size()),
+                    ctx.handler->section, spec::param_error_location(4, 0));
+}
+} // namespace
+
 void Controller::decode(CommandContext &ctx) {
     const bool admin = ctx.sqid == 0;
-    const CommandSet &set = admin ? admin_command_set() : nvm_command_set();
     const spec::Sqe &sqe = ctx.sqe;
-    auto next = [&](CommandPhase phase, uint64_t delay) {
-        ctx.phase = phase;
-        ++ctx.generation;
-        schedule(state_.now_ns + delay, Pending::Kind::Command, ctx.slot, ctx.generation);
-    };
+    const CommandSet &set = command_set_for(ctx.sqid, sqe.nsid);
 
     const bool cid_in_use = std::any_of(slots_.begin(), slots_.end(), [&](const auto &other) {
         return &other != &ctx && other.phase != CommandPhase::Free && !other.sq_deleted &&
@@ -90,15 +121,15 @@ void Controller::decode(CommandContext &ctx) {
         ctx.fail(spec::generic(GenericStatus::InvalidOpcode, true), "CDW0.OPC", sqe.opc,
                  fmt::format("opcode is not supported in the {} command set", set.name()),
                  "NVMe 1.3 §5, §6", spec::param_error_location(0, 0));
-    } else if (ctx.handler->prepare(state_, ctx).ok()) {
+    } else if (check_nsid(state_, ctx).ok() && ctx.handler->prepare(state_, ctx).ok()) {
         prepare_data_transfer(ctx);
     }
 
     record_event(EventKind::CommandDecode, ctx, 0, ctx.transfer_bytes, 0, sqe.opc);
-    if (ctx.failed()) return next(CommandPhase::Complete, 0);
+    if (ctx.failed()) return reschedule(ctx, CommandPhase::Complete);
     if (ctx.transfer_bytes > 0 && ctx.direction == DataDirection::HostToController)
-        return next(CommandPhase::TransferIn, 50);
-    next(CommandPhase::Execute, 50);
+        return reschedule(ctx, CommandPhase::TransferIn, 50);
+    reschedule(ctx, CommandPhase::Execute, 50);
 }
 
 void Controller::execute(CommandContext &ctx) {
@@ -108,39 +139,44 @@ void Controller::execute(CommandContext &ctx) {
         record_event(EventKind::CacheDestage, ctx, 0, ctx.destaged_blocks, 0, ctx.sqe.nsid, -1);
     const uint32_t u32 = ctx.execute_event == EventKind::AdminExecute ? ctx.sqe.opc : ctx.sqe.nsid;
     record_event(ctx.execute_event, ctx, ctx.event_addr, ctx.event_len, 0, u32, why);
-    if (!state_.deleted_sqs.empty()) abort_deleted_sqs();
-    // A deleted CQ's waiting completions: complete() finds no CQ, records the command as
-    // aborted and frees its slot.
-    for (const uint32_t slot : state_.orphaned_completions) {
-        CommandContext &orphan = slots_[slot];
-        orphan.phase = CommandPhase::Complete;
-        ++orphan.generation;
-        schedule(state_.now_ns, Pending::Kind::Command, slot, orphan.generation);
-    }
-    state_.orphaned_completions.clear();
-    if (state_.abort_request) resolve_abort(ctx);
-    if (ctx.outstanding && !ctx.failed()) {
+    const bool stays_outstanding = apply_effects(ctx);
+    if (stays_outstanding && !ctx.failed()) {
         ctx.phase = CommandPhase::Outstanding;
         state_.aer_slots.push_back(ctx.slot);
         deliver_async_events();
         return;
     }
     deliver_async_events();
-    if (ctx.failed() || ctx.transfer_bytes == 0 ||
-        ctx.direction != DataDirection::ControllerToHost) {
-        ctx.phase = CommandPhase::Complete;
-    } else {
-        ctx.phase = CommandPhase::TransferOut;
+    const bool data_out =
+        !ctx.failed() && ctx.transfer_bytes > 0 && ctx.direction == DataDirection::ControllerToHost;
+    reschedule(ctx, data_out ? CommandPhase::TransferOut : CommandPhase::Complete, ctx.execute_ns);
+}
+
+// The one place the engine acts on what a handler asked of it (HandlerEffect, command.h), in
+// the order the handler emitted it. True if the command is to stay outstanding (AER).
+bool Controller::apply_effects(CommandContext &ctx) {
+    bool stays_outstanding = false;
+    for (HandlerEffect &e : ctx.effects) {
+        if (auto *deleted = std::get_if<effect::SqDeleted>(&e)) {
+            abort_deleted_sq(deleted->sqid);
+        } else if (auto *orphaned = std::get_if<effect::CompletionsOrphaned>(&e)) {
+            // A deleted CQ's waiting completions: complete() finds no CQ, records the command
+            // as aborted and frees its slot.
+            for (const uint32_t slot : orphaned->slots)
+                reschedule(slots_[slot], CommandPhase::Complete);
+        } else if (auto *abort = std::get_if<effect::AbortCommand>(&e)) {
+            resolve_abort(ctx, abort->sqid, abort->cid);
+        } else if (std::holds_alternative<effect::StayOutstanding>(e)) {
+            stays_outstanding = true;
+        }
     }
-    ++ctx.generation;
-    schedule(state_.now_ns + ctx.execute_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+    ctx.effects.clear();
+    return stays_outstanding;
 }
 
 // Abort (§5.1): a command still being decoded or receiving its data can be stopped; one that
 // is executing or done cannot. Completion DW0 bit 0 = 0 means aborted.
-void Controller::resolve_abort(CommandContext &abort_ctx) {
-    const auto [sqid, cid] = *state_.abort_request;
-    state_.abort_request.reset();
+void Controller::resolve_abort(CommandContext &abort_ctx, uint16_t sqid, uint16_t cid) {
     abort_ctx.dw0 = 1;
     for (auto &target : slots_) {
         if (&target == &abort_ctx || target.phase == CommandPhase::Free || target.sq_deleted ||
@@ -154,9 +190,7 @@ void Controller::resolve_abort(CommandContext &abort_ctx) {
         target.fail(spec::generic(GenericStatus::AbortRequested), "CID", cid,
                     fmt::format("aborted by Abort command CID {}", abort_ctx.sqe.cid),
                     "NVMe 1.3 §5.1");
-        target.phase = CommandPhase::Complete;
-        ++target.generation;
-        schedule(state_.now_ns, Pending::Kind::Command, target.slot, target.generation);
+        reschedule(target, CommandPhase::Complete);
         abort_ctx.dw0 = 0;
         break;
     }
@@ -177,9 +211,7 @@ void Controller::deliver_async_events() {
         CommandContext &ctx = slots_[s.aer_slots.front()];
         s.aer_slots.erase(s.aer_slots.begin());
         ctx.dw0 = dw0;
-        ctx.phase = CommandPhase::Complete;
-        ++ctx.generation;
-        schedule(s.now_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+        reschedule(ctx, CommandPhase::Complete);
     }
 }
 

@@ -28,34 +28,28 @@ Explanation sq_deleted_no_room(uint16_t sqid) {
 // its finished commands, are posted where the CQ has room; the rest are dropped (the spec lets
 // aborted commands end without an entry; QEMU drops them too). So no entry of a deleted SQ
 // arrives after the Delete's own, where it could be taken for one of a new SQ with the same ID.
-void Controller::abort_deleted_sqs() {
-    for (const uint16_t qid : state_.deleted_sqs) {
-        for (auto &other : slots_) {
-            if (other.phase == CommandPhase::Free || other.sqid != qid) continue;
-            other.sq_deleted = true; // its entry is posted now if the CQ has room, or dropped
-            if (other.phase == CommandPhase::WaitCq) {
-                // Done, but its CQ is full: no room will come before the Delete completes.
-                if (auto &cq = state_.cqs[other.cqid]) std::erase(cq->waiting, other.slot);
-                drop_completion(other, sq_deleted_no_room(qid));
-                continue;
-            }
-            if (other.phase == CommandPhase::Interrupt) continue; // its entry is posted
-            if (other.phase == CommandPhase::Complete) {
-                // Done, its entry due later (the media time of a write): posted now instead,
-                // before the Delete's own.
-                ++other.generation;
-                schedule(state_.now_ns, Pending::Kind::Command, other.slot, other.generation);
-                continue;
-            }
-            other.fail(spec::generic(GenericStatus::AbortedSqDeletion), "SQID", qid,
-                       "its submission queue was deleted", "NVMe 1.3 §5.6");
-            other.phase = CommandPhase::Complete;
-            ++other.generation;
-            schedule(state_.now_ns, Pending::Kind::Command, other.slot, other.generation);
+void Controller::abort_deleted_sq(uint16_t qid) {
+    for (auto &other : slots_) {
+        if (other.phase == CommandPhase::Free || other.sqid != qid) continue;
+        other.sq_deleted = true; // its entry is posted now if the CQ has room, or dropped
+        if (other.phase == CommandPhase::WaitCq) {
+            // Done, but its CQ is full: no room will come before the Delete completes.
+            if (auto &cq = state_.cqs[other.cqid]) std::erase(cq->waiting, other.slot);
+            drop_completion(other, sq_deleted_no_room(qid));
+            continue;
         }
+        if (other.phase == CommandPhase::Interrupt) continue; // its entry is posted
+        if (other.phase == CommandPhase::Complete) {
+            // Done, its entry due later (the media time of a write): posted now instead,
+            // before the Delete's own.
+            reschedule(other, CommandPhase::Complete);
+            continue;
+        }
+        other.fail(spec::generic(GenericStatus::AbortedSqDeletion), "SQID", qid,
+                   "its submission queue was deleted", "NVMe 1.3 §5.6");
+        reschedule(other, CommandPhase::Complete);
     }
-    state_.deleted_sqs.clear();
-    recount_io_outstanding(); // the deleted SQs' unfetched entries are gone
+    recount_io_outstanding(); // the deleted SQ's unfetched entries are gone
 }
 
 void Controller::log_error(const CommandContext &ctx) {
@@ -149,9 +143,7 @@ void Controller::complete(CommandContext &ctx) {
     if (completions_.size() > 4096) completions_.pop_front();
 
     if (!cq.ien) return finish(ctx);
-    ctx.phase = CommandPhase::Interrupt;
-    ++ctx.generation;
-    schedule(state_.now_ns, Pending::Kind::Command, ctx.slot, ctx.generation);
+    reschedule(ctx, CommandPhase::Interrupt);
 }
 
 void Controller::raise_interrupt(CommandContext &ctx) {

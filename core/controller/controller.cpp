@@ -215,7 +215,7 @@ void Controller::power_off(PowerOff kind) {
         save_state_or_report("at power-off");
     } else {
         for (auto &ns : state_.namespaces)
-            ns.drop_cache();
+            ns->drop_cache();
     }
     state_.trace.record(TraceEvent{.time_ns = state_.now_ns,
                                    .kind = EventKind::PowerOff,
@@ -284,24 +284,44 @@ uint32_t Controller::namespace_count() const {
 }
 
 uint64_t Controller::namespace_blocks_cached(uint32_t nsid) const {
-    return nsid >= 1 && nsid <= state_.namespaces.size()
-               ? state_.namespaces[nsid - 1].cached_blocks()
-               : 0;
+    const Namespace *ns = state_.find_namespace(nsid);
+    return ns != nullptr ? ns->cached_blocks() : 0;
 }
 
 bool Controller::lba_cached(uint32_t nsid, uint64_t lba) const {
-    return nsid >= 1 && nsid <= state_.namespaces.size() &&
-           state_.namespaces[nsid - 1].is_cached(lba);
+    const Namespace *ns = state_.find_namespace(nsid);
+    return ns != nullptr && ns->is_cached(lba);
 }
 
 std::vector<uint64_t> Controller::cached_lbas(uint32_t nsid) const {
-    return nsid >= 1 && nsid <= state_.namespaces.size() ? state_.namespaces[nsid - 1].cached_lbas()
-                                                         : std::vector<uint64_t>{};
+    const Namespace *ns = state_.find_namespace(nsid);
+    return ns != nullptr ? ns->cached_lbas() : std::vector<uint64_t>{};
 }
 
 uint32_t Controller::lba_size(uint32_t nsid) const {
-    return nsid >= 1 && nsid <= state_.namespaces.size() ? state_.namespaces[nsid - 1].lba_size()
-                                                         : 0;
+    const Namespace *ns = state_.find_namespace(nsid);
+    return ns != nullptr ? ns->lba_size() : 0;
+}
+
+spec::CommandSetId Controller::command_set_of(uint16_t sqid, uint32_t nsid) const {
+    return command_set_for(sqid, nsid).id();
+}
+
+std::string_view Controller::command_name(uint16_t sqid, uint32_t nsid, uint8_t opcode) const {
+    return spec::opcode_name(command_set_of(sqid, nsid), opcode);
+}
+
+std::optional<NamespaceView> Controller::namespace_view(uint32_t nsid) const {
+    const Namespace *ns = state_.find_namespace(nsid);
+    if (ns == nullptr) return std::nullopt;
+    return ns->view();
+}
+
+std::vector<NamespaceView> Controller::namespaces() const {
+    std::vector<NamespaceView> out;
+    for (const auto &ns : state_.namespaces)
+        out.push_back(ns->view());
+    return out;
 }
 
 } // namespace nvmelab

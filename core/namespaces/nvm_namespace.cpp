@@ -3,16 +3,27 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/controller/command.h"
+
 namespace nvmelab {
 
-NvmNamespace::NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, uint32_t lba_size,
-                           uint32_t cache_blocks)
-    : nsid_(nsid), store_offset_(store_offset), nsze_(nsze), lba_size_(lba_size),
-      cache_capacity_(cache_blocks),
+NvmNamespace::NvmNamespace(uint32_t nsid, const NamespaceConfig &config, uint64_t store_offset)
+    : Namespace(nsid, config, nvm_command_set()), store_offset_(store_offset),
+      cache_capacity_(config.cache_blocks),
       // Enough spare buffers to refill a whole cache after a flush gave its extents to the store
       // (which hands back the extents it held), plus in-flight writes: steady overwrite traffic
       // then allocates nothing. They only replace memory the cache itself held.
-      pool_(uint64_t{cache_blocks} * lba_size / kMediaExtentSize + 64) {}
+      pool_(uint64_t{config.cache_blocks} * lba_size_ / kMediaExtentSize + 64) {}
+
+NvmNamespace::NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, uint32_t lba_size,
+                           uint32_t cache_blocks)
+    : NvmNamespace(nsid,
+                   NamespaceConfig{.type = NamespaceType::Nvm,
+                                   .nsze = nsze,
+                                   .lba_formats = {LbaFormatInfo{lba_size, 0}},
+                                   .format_in_use = 0,
+                                   .cache_blocks = cache_blocks},
+                   store_offset) {}
 
 bool NvmNamespace::read(BackingStore &store, uint64_t slba, uint64_t nlb,
                         std::span<uint8_t> out) const {

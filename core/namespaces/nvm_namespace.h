@@ -20,21 +20,18 @@
 #include "core/media/backing_store.h"
 #include "core/media/media_extent.h"
 #include "core/media/read_source.h"
+#include "core/namespaces/namespace.h"
 
 namespace nvmelab {
 
-class NvmNamespace : public ReadSource {
+class NvmNamespace : public Namespace, public ReadSource {
 public:
+    NvmNamespace(uint32_t nsid, const NamespaceConfig &config, uint64_t store_offset);
+    // One namespace in one LBA format of `lba_size` data bytes and no metadata.
     NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, uint32_t lba_size,
                  uint32_t cache_blocks);
-    // Namespaces live in a vector: moving one must not fall back to copying (std::deque's move
-    // constructor is not noexcept, which would make the implicit one not noexcept either).
-    NvmNamespace(NvmNamespace &&) noexcept = default;
-    NvmNamespace &operator=(NvmNamespace &&) noexcept = default;
 
-    uint32_t nsid() const { return nsid_; }
-    uint64_t nsze() const { return nsze_; }
-    uint32_t lba_size() const { return lba_size_; }
+    NamespaceType type() const override { return NamespaceType::Nvm; }
 
     // Reads blocks, newest data first from the cache. False on a backing-store failure.
     bool read(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<uint8_t> out) const;
@@ -64,19 +61,19 @@ public:
     // Writes the cached blocks of one range to the media and drops them from the cache.
     bool commit_range(BackingStore &store, uint64_t slba, uint64_t nlb);
     // Writes every cached block to the media; returns the number written or -1 on failure.
-    int64_t flush(BackingStore &store);
+    int64_t flush(BackingStore &store) override;
     // An unclean power cut: cached data is gone.
-    uint64_t drop_cache();
+    uint64_t drop_cache() override;
 
-    bool is_cached(uint64_t lba) const {
+    bool is_cached(uint64_t lba) const override {
         return cache_index_.count(lba) != 0 ||
                (!cached_extents_.empty() && cached_extents_.count(extent_of(lba)));
     }
-    uint64_t cached_blocks() const {
+    uint64_t cached_blocks() const override {
         return cache_index_.size() + cached_extents_.size() * blocks_per_extent();
     }
     // Every cached LBA, ascending (at most the cache's capacity of them).
-    std::vector<uint64_t> cached_lbas() const;
+    std::vector<uint64_t> cached_lbas() const override;
     // What an overflow destages down to: cached blocks plus the write's new ones fit in it.
     uint64_t low_watermark() const { return cache_capacity_ - cache_capacity_ / 8; }
     // Blocks overflows have moved to the media so far (a running count, for the trace).
@@ -156,10 +153,7 @@ private:
         return cache_arena_.data() + uint64_t{slot} * lba_size_;
     }
 
-    uint32_t nsid_;
     uint64_t store_offset_;
-    uint64_t nsze_;
-    uint32_t lba_size_;
     uint32_t cache_capacity_;
     std::unordered_map<uint64_t, CachedBlock> cache_index_; // LBA -> arena slot and age
     std::vector<uint8_t> cache_arena_;                      // allocated on first cached write
