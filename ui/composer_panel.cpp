@@ -72,7 +72,8 @@ void SqeComposer::draw(Session &s) {
                            ImGuiInputTextFlags_CharsHexadecimal))
         q.opc = opc;
     ImGui::SameLine();
-    ImGui::TextDisabled("%s", opcode_text(static_cast<uint16_t>(qid_), q.opc).c_str());
+    ImGui::TextDisabled("%s",
+                        opcode_text(s.ctrl(), static_cast<uint16_t>(qid_), q.nsid, q.opc).c_str());
     ImGui::Checkbox("auto CID", &c_.auto_cid);
     if (!c_.auto_cid) {
         ImGui::SameLine();

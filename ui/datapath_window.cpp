@@ -71,7 +71,8 @@ void DataPathWindow::draw(Session &s, const Placement &where, bool *open) {
         return;
     }
     const uint64_t page = host_page_size(s);
-    ImGui::Text("%s  SQ %u CID %u  %s", opcode_text(sel.sqid, sel.sqe.opc).c_str(), sel.sqid,
+    ImGui::Text("%s  SQ %u CID %u  %s",
+                opcode_text(s.ctrl(), sel.sqid, sel.sqe.nsid, sel.sqe.opc).c_str(), sel.sqid,
                 sel.cid, sel.in_flight ? phase_label(sel.view.phase) : "completed");
     help_marker("The command selected in the Timeline or the Command inspector (else the newest "
                 "completion). Rows: each PRP entry and the host memory page it points to; the "

@@ -38,14 +38,15 @@ void field_row(const char *name, const std::string &value, const char *help) {
     tooltip(help);
 }
 
-void decoded(const CompletionRecord &r) {
+void decoded(const Controller &ctrl, const CompletionRecord &r) {
     const spec::Cqe &e = r.cqe;
     const spec::Status st = e.decoded_status();
-    const std::string cmd = opcode_text(r.sqid, r.opcode);
+    const std::string cmd = opcode_text(ctrl, r.sqid, r.sqe.nsid, r.opcode);
     ImGui::Text("%s", cmd.c_str());
     ImGui::SameLine();
     ImGui::TextDisabled("(opc 0x%02x, %s) on SQ %u -> CQ %u", r.opcode,
-                        r.sqid == 0 ? "admin" : "NVM", r.sqid, r.cqid);
+                        spec::command_set_name(ctrl.command_set_of(r.sqid, r.sqe.nsid)), r.sqid,
+                        r.cqid);
 
     const std::string_view name = spec::status_name(st);
     ImGui::PushStyleColor(ImGuiCol_Text, status_colour(st.ok()));
@@ -112,7 +113,7 @@ void completion_tab(Session &s, const SelectedCommand &sel) {
         ImGui::TextWrapped("No completion yet. Completions appear once a command has been "
                            "executed (e.g. 'enable' then 'identify ctrl' in the console).");
     else
-        decoded(*r);
+        decoded(s.ctrl(), *r);
     ImGui::EndChild();
 
     ImGui::TextDisabled("Recent completions (%zu)", all.size());
@@ -145,7 +146,7 @@ void completion_tab(Session &s, const SelectedCommand &sel) {
                 ImGui::TableNextColumn();
                 ImGui::Text("%u", c.cqe.cid);
                 ImGui::TableNextColumn();
-                ImGui::TextUnformatted(opcode_text(c.sqid, c.opcode).c_str());
+                ImGui::TextUnformatted(opcode_text(s.ctrl(), c.sqid, c.sqe.nsid, c.opcode).c_str());
                 ImGui::TableNextColumn();
                 const spec::Status st = c.cqe.decoded_status();
                 const std::string_view name = spec::status_name(st);
@@ -158,7 +159,7 @@ void completion_tab(Session &s, const SelectedCommand &sel) {
     }
 }
 
-void sqe_tab(const SelectedCommand &sel) {
+void sqe_tab(const Controller &ctrl, const SelectedCommand &sel) {
     if (!sel.valid) {
         ImGui::TextWrapped("No command yet.");
         return;
@@ -171,7 +172,8 @@ void sqe_tab(const SelectedCommand &sel) {
     ImGui::TableSetupColumn("value");
     ImGui::TableSetupColumn("meaning", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
-    for (const spec::DecodedField &f : sqe_fields(sel.sqe, sel.sqid == 0)) {
+    for (const spec::DecodedField &f : sqe_fields(
+             sel.sqe, ctrl.command_set_of(sel.sqid, sel.sqe.nsid) == spec::CommandSetId::Admin)) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(f.name.c_str());
@@ -206,7 +208,7 @@ void InspectorWindow::draw(Session &s, const Placement &where, bool *open) {
         ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("SQE")) {
-        sqe_tab(sel);
+        sqe_tab(s.ctrl(), sel);
         ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("Compose")) {

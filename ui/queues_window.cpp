@@ -165,8 +165,8 @@ void sq_ring(Session &s, const QueueView &q, const std::vector<CommandView> &cmd
             look.tip += fmt::format("\n{} (opc 0x{:02x})  cid={}  nsid={}\nprp1=0x{:x}  "
                                     "prp2=0x{:x}\ncdw10=0x{:08x}  cdw11=0x{:08x}  "
                                     "cdw12=0x{:08x}",
-                                    opcode_text(q.qid, e.opc), e.opc, e.cid, e.nsid, e.prp1, e.prp2,
-                                    e.cdw10, e.cdw11, e.cdw12);
+                                    opcode_text(s.ctrl(), q.qid, e.nsid, e.opc), e.opc, e.cid,
+                                    e.nsid, e.prp1, e.prp2, e.cdw10, e.cdw11, e.cdw12);
         }
     }
     // Commands in flight sit in slots already fetched (before the head): find each one's slot by
@@ -182,7 +182,8 @@ void sq_ring(Session &s, const QueueView &q, const std::vector<CommandView> &cmd
             look.fill = phase_colour(c.phase);
             look.text[0] = static_cast<char>(std::toupper(phase_label(c.phase)[0]));
             look.tip = fmt::format("SQ {} slot {}: fetched, in flight: {}\n{} cid={}", q.qid, slot,
-                                   phase_label(c.phase), opcode_text(q.qid, c.opcode), c.cid);
+                                   phase_label(c.phase),
+                                   opcode_text(s.ctrl(), q.qid, c.sqe.nsid, c.opcode), c.cid);
             if (c.transfer_bytes != 0)
                 look.tip += fmt::format("\ndata {} of {} bytes", c.transferred, c.transfer_bytes);
             break;
@@ -272,7 +273,7 @@ void info_text(const std::string &text) {
     ImGui::PopStyleColor();
 }
 
-void inflight_table(const std::vector<CommandView> &cmds) {
+void inflight_table(const Controller &ctrl, const std::vector<CommandView> &cmds) {
     const ImGuiTableFlags flags =
         ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("inflight", 5, flags)) return;
@@ -289,7 +290,7 @@ void inflight_table(const std::vector<CommandView> &cmds) {
         ImGui::TableNextColumn();
         ImGui::Text("%u", c.cid);
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(opcode_text(c.sqid, c.opcode).c_str());
+        ImGui::TextUnformatted(opcode_text(ctrl, c.sqid, c.sqe.nsid, c.opcode).c_str());
         ImGui::TableNextColumn();
         ImGui::PushStyleColor(ImGuiCol_Text, phase_colour(c.phase));
         ImGui::TextUnformatted(phase_label(c.phase));
@@ -332,7 +333,7 @@ void QueuesWindow::draw(Session &s, const Placement &where, bool *open) {
     ImGui::Separator();
     ImGui::BeginChild("rings");
     if (!cmds.empty() && ImGui::TreeNodeEx("Commands in flight", ImGuiTreeNodeFlags_DefaultOpen)) {
-        inflight_table(cmds);
+        inflight_table(s.ctrl(), cmds);
         ImGui::TreePop();
     }
     // I/O queue pairs first, the admin pair last.

@@ -27,7 +27,9 @@ SelectedCommand selected_command(const Session &s) {
         out.cid = r.cqe.cid;
         out.sqe = r.sqe;
         out.done = &r;
-        out.data_length = command_data_length(r.sqe, r.sqid == 0, ctrl.lba_size(r.sqe.nsid));
+        out.data_length = command_data_length(
+            r.sqe, ctrl.command_set_of(r.sqid, r.sqe.nsid) == spec::CommandSetId::Admin,
+            ctrl.lba_size(r.sqe.nsid));
     };
     if (!s.follow_latest && s.selected_command) {
         const auto ref = *s.selected_command;

@@ -153,9 +153,8 @@ ImVec4 status_colour(bool ok) {
     return ok ? ImVec4{0.45f, 0.9f, 0.5f, 1} : ImVec4{1.0f, 0.45f, 0.45f, 1};
 }
 
-std::string opcode_text(uint16_t sqid, uint8_t opc) {
-    const std::string_view name =
-        sqid == 0 ? spec::admin_opcode_name(opc) : spec::nvm_opcode_name(opc);
+std::string opcode_text(const Controller &ctrl, uint16_t sqid, uint32_t nsid, uint8_t opc) {
+    const std::string_view name = ctrl.command_name(sqid, nsid, opc);
     if (name.empty()) return fmt::format("opcode 0x{:02x}", opc);
     return std::string(name);
 }

@@ -163,8 +163,9 @@ ImU32 phase_colour(CommandPhase phase);
 const char *phase_label(CommandPhase phase);
 ImVec4 event_colour(uint8_t kind, uint64_t value);
 ImVec4 status_colour(bool ok);
-// Command name for an opcode on a queue ("Write", "Identify", or "opcode 0x7f").
-std::string opcode_text(uint16_t sqid, uint8_t opc);
+// Command name for an opcode on a queue for a namespace, in the command set the controller
+// decodes it by ("Write", "Identify", or "opcode 0x7f").
+std::string opcode_text(const Controller &ctrl, uint16_t sqid, uint32_t nsid, uint8_t opc);
 // A tooltip with wrapped text when the last item is hovered.
 void tooltip(const char *text);
 void tooltip(const std::string &text);
