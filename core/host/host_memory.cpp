@@ -1,5 +1,6 @@
 #include "core/host/host_memory.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -79,6 +80,7 @@ uint64_t SparseHostMemory::alloc(uint64_t bytes, std::string label, uint64_t ali
     next_free_ = base + size;
     Region region{base, size, std::move(label), PageBytes(static_cast<size_t>(size))};
     regions_.emplace(base, std::move(region));
+    reindex();
     mapped_ += size;
     return base;
 }
@@ -96,6 +98,7 @@ bool SparseHostMemory::map(uint64_t base, uint64_t bytes, std::string label) {
     }
     regions_.emplace(base,
                      Region{base, size, std::move(label), PageBytes(static_cast<size_t>(size))});
+    reindex();
     mapped_ += size;
     if (base + size > next_free_) next_free_ = base + size;
     return true;
@@ -106,15 +109,25 @@ bool SparseHostMemory::free(uint64_t base) {
     if (it == regions_.end()) return false;
     mapped_ -= it->second.size;
     regions_.erase(it);
+    reindex();
     return true;
 }
 
+void SparseHostMemory::reindex() {
+    index_.clear();
+    index_.reserve(regions_.size());
+    for (const auto &[base, region] : regions_)
+        index_.push_back(IndexEntry{base, &region});
+}
+
 const SparseHostMemory::Region *SparseHostMemory::region_at(uint64_t addr) const {
-    auto it = regions_.upper_bound(addr);
-    if (it == regions_.begin()) return nullptr;
-    --it;
-    if (addr - it->first >= it->second.size) return nullptr;
-    return &it->second;
+    // Every DMA looks its region up: a binary search over a flat array, not a tree walk.
+    auto it = std::upper_bound(index_.begin(), index_.end(), addr,
+                               [](uint64_t a, const IndexEntry &e) { return a < e.base; });
+    if (it == index_.begin()) return nullptr;
+    const Region *r = std::prev(it)->region;
+    if (addr - r->base >= r->size) return nullptr;
+    return r;
 }
 
 const uint8_t *SparseHostMemory::locate(uint64_t addr, uint64_t len) const {

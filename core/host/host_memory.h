@@ -118,6 +118,14 @@ private:
     const uint8_t *locate(uint64_t addr, uint64_t len) const;
 
     std::map<uint64_t, Region> regions_;
+    // regions_ by base address in a flat array (rebuilt when a region comes or goes), for the
+    // lookup every DMA makes.
+    struct IndexEntry {
+        uint64_t base;
+        const Region *region;
+    };
+    std::vector<IndexEntry> index_;
+    void reindex();
     uint64_t next_free_ = kFirstAddress;
     uint64_t mapped_ = 0; // bytes in regions_
     uint64_t mapped_limit_;

@@ -21,18 +21,18 @@ bool MemoryBackingStore::read(uint64_t offset, std::span<uint8_t> out) {
         const uint64_t within = pos % kExtentSize;
         const uint64_t n = std::min<uint64_t>(kExtentSize - within, out.size() - done);
         uint8_t *to = out.data() + done;
-        const auto it = extents_.find(pos / kExtentSize);
-        if (it == extents_.end()) {
+        const Extent *extent = find_extent(pos / kExtentSize);
+        if (extent == nullptr) {
             std::memset(to, 0, n);
-        } else if (it->second.written == kAllPieces) {
-            std::memcpy(to, it->second.bytes.get() + within, n);
+        } else if (extent->written == kAllPieces) {
+            std::memcpy(to, extent->bytes.get() + within, n);
         } else {
             // Piece by piece: pieces never written read as zeros.
             for (uint64_t at = within; at < within + n;) {
                 const uint64_t piece = at / kPieceSize;
                 const uint64_t end = std::min(within + n, (piece + 1) * kPieceSize);
-                if (it->second.written & (uint32_t{1} << piece))
-                    std::memcpy(to + (at - within), it->second.bytes.get() + at, end - at);
+                if (extent->written & (uint32_t{1} << piece))
+                    std::memcpy(to + (at - within), extent->bytes.get() + at, end - at);
                 else
                     std::memset(to + (at - within), 0, end - at);
                 at = end;
@@ -85,7 +85,7 @@ bool MemoryBackingStore::write_extent(uint64_t index, MediaExtent &data) {
 }
 
 MemoryBackingStore::Extent *MemoryBackingStore::extent_for_write(uint64_t index, bool allocate) {
-    if (const auto it = extents_.find(index); it != extents_.end()) return &it->second;
+    if (const Extent *held = find_extent(index)) return const_cast<Extent *>(held);
     if (memory_limit_ != 0 && resident_bytes() + kExtentSize > memory_limit_) {
         const bool mib = memory_limit_ >= (uint64_t{1} << 20);
         failure_ = "the emulator's memory for media data is full (" +
@@ -95,12 +95,17 @@ MemoryBackingStore::Extent *MemoryBackingStore::extent_for_write(uint64_t index,
         return nullptr;
     }
     try {
-        Extent fresh;
+        const uint64_t leaf = index / kLeafExtents;
+        if (leaf >= leaves_.size()) leaves_.resize(leaf + 1);
+        if (!leaves_[leaf]) leaves_[leaf] = std::make_unique<Leaf>();
+        Extent &fresh = (*leaves_[leaf])[index % kLeafExtents];
         if (allocate) {
             fresh.bytes = new_media_extent(); // contents unspecified: no piece written yet
             if (fill_) std::memset(fresh.bytes.get(), *fill_, kExtentSize);
         }
-        return &extents_.emplace(index, std::move(fresh)).first->second;
+        fresh.present = true;
+        ++extent_count_;
+        return &fresh;
     } catch (const std::bad_alloc &) {
         failure_ = "out of memory for media data";
         return nullptr;

@@ -67,30 +67,46 @@ bool NvmNamespace::read_bytes(BackingStore &store, uint64_t slba, uint64_t offse
 }
 
 uint64_t NvmNamespace::hold_read(BackingStore &store, uint64_t slba, uint64_t nlb) {
-    const uint64_t id = next_hold_++;
-    holds_.push_back(Hold{id, slba, nlb, &store});
+    uint64_t id = holds_.size();
+    if (free_holds_.empty()) {
+        holds_.emplace_back();
+    } else {
+        id = free_holds_.back();
+        free_holds_.pop_back();
+    }
+    Hold &h = holds_[id];
+    h.in_use = true;
+    h.slba = slba;
+    h.nlb = nlb;
+    h.store = &store;
+    h.copied = false;
+    h.copy_ok = true;
+    ++holds_in_use_;
     return id;
 }
 
 bool NvmNamespace::read_held(uint64_t hold, uint64_t offset, std::span<uint8_t> out) {
-    const auto it =
-        std::find_if(holds_.begin(), holds_.end(), [&](const Hold &h) { return h.id == hold; });
-    if (it == holds_.end() || offset > it->nlb * lba_size_ ||
-        out.size() > it->nlb * lba_size_ - offset)
-        return false;
-    if (!it->copied) return read_bytes(*it->store, it->slba, offset, out);
-    if (!it->copy_ok) return false;
-    std::memcpy(out.data(), it->copy.data() + offset, out.size());
+    if (hold >= holds_.size() || !holds_[hold].in_use) return false;
+    const Hold &h = holds_[hold];
+    if (offset > h.nlb * lba_size_ || out.size() > h.nlb * lba_size_ - offset) return false;
+    if (!h.copied) return read_bytes(*h.store, h.slba, offset, out);
+    if (!h.copy_ok) return false;
+    std::memcpy(out.data(), h.copy.data() + offset, out.size());
     return true;
 }
 
 void NvmNamespace::release_read(uint64_t hold) {
-    std::erase_if(holds_, [&](const Hold &h) { return h.id == hold; });
+    if (hold >= holds_.size() || !holds_[hold].in_use) return;
+    Hold &h = holds_[hold];
+    h.in_use = false;
+    std::vector<uint8_t>().swap(h.copy);
+    free_holds_.push_back(hold);
+    --holds_in_use_;
 }
 
 void NvmNamespace::keep_held_data(uint64_t slba, uint64_t nlb) {
     for (Hold &h : holds_) {
-        if (h.copied || h.slba >= slba + nlb || slba >= h.slba + h.nlb) continue;
+        if (!h.in_use || h.copied || h.slba >= slba + nlb || slba >= h.slba + h.nlb) continue;
         h.copy.resize(h.nlb * lba_size_);
         h.copy_ok = read(*h.store, h.slba, h.nlb, h.copy);
         h.copied = true;
@@ -275,7 +291,7 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
 
 bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
                          std::span<const uint8_t> in, bool cache) {
-    if (!holds_.empty()) keep_held_data(slba, nlb);
+    if (holds_in_use_ != 0) keep_held_data(slba, nlb);
     if (!cache || nlb > cache_capacity_) {
         // Write-through: the media gets the data; older cached copies are now stale.
         uncache_extents(slba, nlb);
@@ -289,7 +305,7 @@ bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
 
 bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb, ExtentData &in,
                          bool cache) {
-    if (!holds_.empty()) keep_held_data(slba, nlb);
+    if (holds_in_use_ != 0) keep_held_data(slba, nlb);
     const uint64_t bpc = blocks_per_extent();
     const bool to_cache = cache && nlb <= cache_capacity_;
     if (to_cache && !make_room(store, slba, nlb)) return false;
@@ -389,7 +405,7 @@ int64_t NvmNamespace::flush(BackingStore &store) {
 uint64_t NvmNamespace::drop_cache() {
     // Held reads of cached data would read the media's older copy after the drop.
     for (const Hold &h : holds_)
-        keep_held_data(h.slba, h.nlb);
+        if (h.in_use) keep_held_data(h.slba, h.nlb);
     return forget_cache();
 }
 

@@ -45,7 +45,7 @@ public:
     uint64_t hold_read(BackingStore &store, uint64_t slba, uint64_t nlb);
     bool read_held(uint64_t hold, uint64_t offset, std::span<uint8_t> out) override;
     void release_read(uint64_t hold) override;
-    size_t reads_held() const { return holds_.size(); }
+    size_t reads_held() const { return holds_in_use_; }
     // Writes blocks through the cache (cache=true) or straight to the media (FUA, or cache
     // disabled). A cached write that overflows the cache destages it first.
     bool write(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<const uint8_t> in,
@@ -88,11 +88,12 @@ private:
         MediaExtent data;
         uint64_t age = 0;
     };
+    // A Read's hold; its id is its index in holds_, reused once it is released.
     struct Hold {
-        uint64_t id;
-        uint64_t slba;
-        uint64_t nlb;
-        BackingStore *store;
+        bool in_use = false;
+        uint64_t slba = 0;
+        uint64_t nlb = 0;
+        BackingStore *store = nullptr;
         bool copied = false; // the range's data as it was at hold_read() is in `copy`
         bool copy_ok = true;
         std::vector<uint8_t> copy;
@@ -164,8 +165,9 @@ private:
     uint64_t next_age_ = 0;
     uint64_t destaged_blocks_ = 0;
     MediaExtentPool pool_;
-    std::vector<Hold> holds_; // at most one per command in flight
-    uint64_t next_hold_ = 1;
+    std::vector<Hold> holds_; // at most one in use per command in flight
+    std::vector<uint64_t> free_holds_;
+    size_t holds_in_use_ = 0;
 };
 
 } // namespace nvmelab
