@@ -25,24 +25,6 @@ struct NamedSqe {
     bool keep_cid = false;
 };
 
-// Host-side state of queues the driver does not own (e.g. the admin queue after a bring-up
-// through registers, or queues created with raw admin commands). Adopted from the controller's
-// view on first use.
-struct RawSq {
-    uint64_t base = 0;
-    uint32_t size = 0;
-    uint16_t cqid = 0;
-    uint32_t tail = 0;
-    uint32_t head = 0; // as last reported in a CQE
-    uint16_t next_cid = 0;
-};
-struct RawCq {
-    uint64_t base = 0;
-    uint32_t size = 0;
-    uint32_t head = 0;
-    bool phase = true;
-};
-
 struct Context {
     Context(Controller &controller, SparseHostMemory &memory, HostDriver &driver)
         : ctrl(controller), mem(memory), drv(driver) {}
@@ -52,8 +34,11 @@ struct Context {
     HostDriver &drv;
     std::map<std::string, uint64_t> vars;
     std::map<std::string, NamedSqe> sqes;
-    std::map<uint16_t, RawSq> raw_sqs;
-    std::map<uint16_t, RawCq> raw_cqs;
+    // Host-side state of queues the driver does not own (e.g. the admin queue after a bring-up
+    // through registers, or queues created with raw admin commands), in the driver's queue
+    // model. Adopted from the controller's view on first use (host_queues.cpp).
+    std::map<uint16_t, HostSq> raw_sqs;
+    std::map<uint16_t, HostCq> raw_cqs;
     std::optional<Completion> last;
     uint64_t mark = 0;
     uint64_t scratch_addr = 0;

@@ -20,26 +20,31 @@ constexpr uint32_t off(Reg r) {
     return static_cast<uint32_t>(r);
 }
 
-RawCq &raw_cq(Context &c, uint16_t cqid);
+HostCq &raw_cq(Context &c, uint16_t cqid);
 
-RawSq &raw_sq(Context &c, uint16_t qid) {
+// Where the controller's queue `v` lives: from its base, or in the pages the controller took
+// from its PRP list (PC = 0).
+HostQueueMemory queue_memory(const Context &c, const QueueView &v) {
+    if (v.contiguous) return HostQueueMemory::contiguous(v.base);
+    const uint64_t page = uint64_t{4096} << spec::CcReg{c.ctrl.read32(off(Reg::Cc))}.mps();
+    return HostQueueMemory::pages_of(v.pages, page);
+}
+
+HostSq &raw_sq(Context &c, uint16_t qid) {
     const auto views = c.ctrl.queues();
     const QueueView *v = find_view(views, true, qid);
     if (v == nullptr) {
         c.raw_sqs.erase(qid);
         no_queue(c, "SQ", qid);
     }
-    if (!v->contiguous)
-        fail(fmt::format("SQ {} is not physically contiguous; the console only drives "
-                         "contiguous queues",
-                         qid));
     auto it = c.raw_sqs.find(qid);
-    if (it == c.raw_sqs.end() || it->second.base != v->base || it->second.size != v->size ||
-        it->second.cqid != v->cqid) {
-        RawSq s;
-        s.base = v->base;
-        s.size = v->size;
+    if (it == c.raw_sqs.end() || it->second.memory.base() != v->base ||
+        it->second.entries != v->size || it->second.cqid != v->cqid) {
+        HostSq s;
+        s.qid = qid;
         s.cqid = v->cqid;
+        s.entries = v->size;
+        s.memory = queue_memory(c, *v);
         s.tail = v->tail;
         s.head = v->head;
         it = c.raw_sqs.insert_or_assign(qid, s).first;
@@ -49,31 +54,35 @@ RawSq &raw_sq(Context &c, uint16_t qid) {
     return it->second;
 }
 
-RawCq &raw_cq(Context &c, uint16_t cqid) {
+HostCq &raw_cq(Context &c, uint16_t cqid) {
     const auto views = c.ctrl.queues();
     const QueueView *v = find_view(views, false, cqid);
     if (v == nullptr) {
         c.raw_cqs.erase(cqid);
         no_queue(c, "CQ", cqid);
     }
-    if (!v->contiguous)
-        fail(fmt::format("CQ {} is not physically contiguous; the console only drives "
-                         "contiguous queues",
-                         cqid));
     auto it = c.raw_cqs.find(cqid);
-    if (it == c.raw_cqs.end() || it->second.base != v->base || it->second.size != v->size) {
+    if (it == c.raw_cqs.end() || it->second.memory.base() != v->base ||
+        it->second.entries != v->size) {
         // Entries between head and tail were written in the controller's current lap if
         // head <= tail, else in the previous one (opposite phase).
-        RawCq q;
-        q.base = v->base;
-        q.size = v->size;
+        HostCq q;
+        q.cqid = cqid;
+        q.entries = v->size;
+        q.memory = queue_memory(c, *v);
         q.head = v->head;
         q.phase = v->head <= v->tail ? v->phase : !v->phase;
         // Slots from the tail on have not been written in this lap. In a lap with phase 1,
         // a 1 there is a stale tag (e.g. memory used before a controller reset) that would
         // pass for a new completion, so clear them as a driver clears a new CQ.
-        if (v->phase && v->head <= v->tail)
-            c.mem.fill(q.base + uint64_t{v->tail} * 16, 0, uint64_t{q.size - v->tail} * 16);
+        if (v->phase && v->head <= v->tail) {
+            if (q.memory.is_contiguous())
+                c.mem.fill(q.slot_address(v->tail), 0,
+                           uint64_t{q.entries - v->tail} * HostCq::kEntryBytes);
+            else
+                for (uint32_t slot = v->tail; slot < q.entries; ++slot)
+                    c.mem.fill(q.slot_address(slot), 0, HostCq::kEntryBytes);
+        }
         it = c.raw_cqs.insert_or_assign(cqid, q).first;
     }
     return it->second;
@@ -101,67 +110,46 @@ void clear_raw(Context &c) {
     c.raw_cqs.clear();
 }
 
-std::optional<HostCqView> host_cq(Context &c, uint16_t cqid) {
+std::optional<HostCq> host_cq(Context &c, uint16_t cqid) {
     std::vector<uint16_t> pairs = c.drv.io_queue_ids();
     if (c.drv.has_queue(0)) pairs.insert(pairs.begin(), 0);
-    for (uint16_t q : pairs) {
-        const HostQueuePair &p = c.drv.queue(q);
-        if (p.cqid == cqid) return HostCqView{p.cq_base, p.cq_entries, p.cq_head, p.phase};
-    }
+    for (uint16_t q : pairs)
+        if (c.drv.sq(q).cqid == cqid) return c.drv.cq(q);
     const auto views = c.ctrl.queues();
     if (find_view(views, false, cqid) == nullptr) return std::nullopt;
-    const RawCq &r = raw_cq(c, cqid);
-    return HostCqView{r.base, r.size, r.head, r.phase};
+    return raw_cq(c, cqid);
 }
 
 uint32_t host_sq_tail(Context &c, uint16_t qid) {
-    if (c.drv.has_queue(qid)) return c.drv.queue(qid).sq_tail;
+    if (c.drv.has_queue(qid)) return c.drv.sq(qid).tail;
     return raw_sq(c, qid).tail;
 }
 
 // The CQ a queue pair (SQ qid) completes to.
 uint16_t cq_of(Context &c, uint16_t qid) {
-    if (c.drv.has_queue(qid)) return c.drv.queue(qid).cqid;
+    if (c.drv.has_queue(qid)) return c.drv.sq(qid).cqid;
     const auto views = c.ctrl.queues();
     if (const QueueView *v = find_view(views, true, qid)) return v->cqid;
     if (find_view(views, false, qid)) return qid; // a CQ without an SQ of the same ID
     no_queue(c, "queue", qid);
 }
 
-uint32_t pending(const Context &c, const HostCqView &q) {
-    uint32_t n = 0;
-    uint32_t idx = q.head;
-    bool phase = q.phase;
-    for (uint32_t i = 0; i < q.size; ++i) {
-        spec::Cqe cqe{};
-        std::array<uint8_t, 16> raw{};
-        if (!c.mem.read(q.base + uint64_t{idx} * 16, raw)) break;
-        std::memcpy(&cqe, raw.data(), raw.size());
-        if (cqe.phase() != phase) break;
-        ++n;
-        idx = (idx + 1) % q.size;
-        if (idx == 0) phase = !phase;
-    }
-    return n;
-}
-
 Submitted submit(Context &c, uint16_t qid, spec::Sqe sqe, bool keep_cid) {
     if (c.drv.has_queue(qid)) {
-        const uint32_t slot = c.drv.queue(qid).sq_tail;
+        const uint32_t slot = c.drv.sq(qid).tail;
         return {c.drv.submit(qid, sqe, keep_cid), slot};
     }
-    RawSq &q = raw_sq(c, qid);
-    if ((q.tail + 1) % q.size == q.head)
+    HostSq &q = raw_sq(c, qid);
+    if (q.full())
         fail(fmt::format("SQ {} is full (head {}, tail {}): reap completions first", qid, q.head,
                          q.tail));
-    if (!keep_cid) sqe.cid = q.next_cid++;
-    std::array<uint8_t, 64> raw{};
-    std::memcpy(raw.data(), &sqe, raw.size());
-    const uint64_t addr = q.base + uint64_t{q.tail} * 64;
-    if (!c.mem.write(addr, raw))
+    const uint64_t addr = q.slot_address(q.tail);
+    if (!c.mem.is_mapped(addr, HostSq::kEntryBytes)) {
+        if (!keep_cid) ++q.next_cid; // a CID once handed out is not handed out again
         fail(fmt::format("SQ {} entry at 0x{:x} is not mapped host memory", qid, addr));
+    }
     const uint32_t slot = q.tail;
-    q.tail = (q.tail + 1) % q.size;
+    q.push(c.mem, sqe, keep_cid);
     return {sqe.cid, slot};
 }
 
@@ -174,30 +162,16 @@ uint32_t ring_sq(Context &c, uint16_t qid) {
 std::optional<Completion> reap_one(Context &c, uint16_t qid) {
     if (c.drv.has_queue(qid)) return c.drv.reap(qid);
     const uint16_t cqid = cq_of(c, qid);
-    RawCq &q = raw_cq(c, cqid);
-    std::array<uint8_t, 16> raw{};
-    const uint64_t addr = q.base + uint64_t{q.head} * 16;
-    if (!c.mem.read(addr, raw))
+    HostCq &q = raw_cq(c, cqid);
+    const uint64_t addr = q.slot_address(q.head);
+    if (!c.mem.is_mapped(addr, HostCq::kEntryBytes))
         fail(fmt::format("CQ {} entry at 0x{:x} is not mapped host memory", cqid, addr));
-    spec::Cqe cqe{};
-    std::memcpy(&cqe, raw.data(), raw.size());
-    if (cqe.phase() != q.phase) return std::nullopt;
-    q.head = (q.head + 1) % q.size;
-    if (q.head == 0) q.phase = !q.phase;
-    if (auto it = c.raw_sqs.find(cqe.sqid); it != c.raw_sqs.end()) it->second.head = cqe.sqhd;
+    const std::optional<spec::Cqe> cqe = q.peek(c.mem);
+    if (!cqe) return std::nullopt;
+    q.pop();
+    if (auto it = c.raw_sqs.find(cqe->sqid); it != c.raw_sqs.end()) it->second.head = cqe->sqhd;
     c.ctrl.write32(c.ctrl.cq_doorbell_offset(cqid), q.head);
-    Completion done{cqe, std::nullopt};
-    if (!done.ok()) {
-        const auto &recs = c.ctrl.completions();
-        for (auto it = recs.rbegin(); it != recs.rend(); ++it) {
-            // The status too: a CID can repeat (e.g. a Command ID Conflict).
-            if (it->sqid == cqe.sqid && it->cqe.cid == cqe.cid &&
-                it->cqe.status_field() == cqe.status_field()) {
-                done.why = it->why;
-                break;
-            }
-        }
-    }
+    Completion done = c.drv.with_explanation(cqe->sqid, *cqe);
     return done;
 }
 

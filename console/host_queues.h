@@ -13,25 +13,16 @@
 
 namespace nvmelab::console {
 
-// Host-side view of a CQ, whoever owns it.
-struct HostCqView {
-    uint64_t base = 0;
-    uint32_t size = 0;
-    uint32_t head = 0;
-    bool phase = true;
-};
-
 // Fails saying why queue `qid` cannot be used (fatal status, disabled, never created).
 [[noreturn]] void no_queue(const Context &c, std::string_view kind, uint16_t qid);
 // Forgets the console's own queue state (a controller reset dropped the queues).
 void clear_raw(Context &c);
 
-std::optional<HostCqView> host_cq(Context &c, uint16_t cqid);
+// The host's side of CQ cqid, whoever owns it (a copy); nullopt if the controller has none.
+std::optional<HostCq> host_cq(Context &c, uint16_t cqid);
 uint32_t host_sq_tail(Context &c, uint16_t qid);
 // The CQ a queue pair (SQ qid) completes to.
 uint16_t cq_of(Context &c, uint16_t qid);
-// CQEs in host memory the host has not reaped yet (by their phase tags).
-uint32_t pending(const Context &c, const HostCqView &q);
 
 struct Submitted {
     uint16_t cid;

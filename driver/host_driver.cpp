@@ -78,16 +78,16 @@ void HostDriver::enable(const BringUpOptions &o) {
     }
     page_size_ = page_size;
     const uint16_t entries = o.admin_entries;
-    HostQueuePair admin;
-    admin.qid = 0;
-    admin.cqid = 0;
-    admin.sq_entries = entries;
-    admin.cq_entries = entries;
-    admin.sq_base = mem_.alloc(uint64_t{entries} * 64, "admin SQ", page_size_);
-    admin.cq_base = mem_.alloc(uint64_t{entries} * 16, "admin CQ", page_size_);
+    QueuePair admin;
+    admin.sq.entries = entries;
+    admin.cq.entries = entries;
+    admin.sq.memory =
+        HostQueueMemory::contiguous(mem_.alloc(uint64_t{entries} * 64, "admin SQ", page_size_));
+    admin.cq.memory =
+        HostQueueMemory::contiguous(mem_.alloc(uint64_t{entries} * 16, "admin CQ", page_size_));
     ctrl_.write32(reg(Reg::Aqa), spec::AqaReg{0}.set_asqs(entries - 1).set_acqs(entries - 1).raw);
-    ctrl_.write64(reg(Reg::Asq), admin.sq_base);
-    ctrl_.write64(reg(Reg::Acq), admin.cq_base);
+    ctrl_.write64(reg(Reg::Asq), admin.sq.memory.base());
+    ctrl_.write64(reg(Reg::Acq), admin.cq.memory.base());
     spec::CcReg cc{0};
     cc.set_css(0).set_mps(o.mps).set_ams(o.ams).set_iosqes(6).set_iocqes(4).set_en(true);
     ctrl_.write32(reg(Reg::Cc), cc.raw);
@@ -121,10 +121,42 @@ void HostDriver::shutdown() {
     throw DriverError("shutdown did not complete (CSTS.SHST never reached 10b)");
 }
 
-const HostQueuePair &HostDriver::queue(uint16_t qid) const {
+HostDriver::QueuePair &HostDriver::pair(uint16_t qid) {
     auto it = queues_.find(qid);
     if (it == queues_.end()) throw DriverError(fmt::format("no queue pair {} on the host", qid));
     return it->second;
+}
+
+const HostDriver::QueuePair &HostDriver::pair(uint16_t qid) const {
+    auto it = queues_.find(qid);
+    if (it == queues_.end()) throw DriverError(fmt::format("no queue pair {} on the host", qid));
+    return it->second;
+}
+
+HostQueuePair HostDriver::queue(uint16_t qid) const {
+    const QueuePair &p = pair(qid);
+    HostQueuePair q;
+    q.qid = p.sq.qid;
+    q.cqid = p.sq.cqid;
+    q.sq_entries = p.sq.entries;
+    q.cq_entries = p.cq.entries;
+    q.sq_base = p.sq.memory.base();
+    q.cq_base = p.cq.memory.base();
+    q.sq_tail = p.sq.tail;
+    q.sq_head = p.sq.head;
+    q.cq_head = p.cq.head;
+    q.phase = p.cq.phase;
+    q.next_cid = p.sq.next_cid;
+    q.contiguous = p.sq.memory.is_contiguous();
+    return q;
+}
+
+const HostSq &HostDriver::sq(uint16_t qid) const {
+    return pair(qid).sq;
+}
+
+const HostCq &HostDriver::cq(uint16_t qid) const {
+    return pair(qid).cq;
 }
 
 std::vector<uint16_t> HostDriver::io_queue_ids() const {
@@ -134,30 +166,72 @@ std::vector<uint16_t> HostDriver::io_queue_ids() const {
     return ids;
 }
 
+HostQueueMemory HostDriver::alloc_queue_memory(uint64_t bytes, bool contiguous,
+                                               const std::string &label) {
+    if (contiguous) return HostQueueMemory::contiguous(mem_.alloc(bytes, label, page_size_));
+    // One page at a time, so the queue really is scattered; then the PRP list naming them,
+    // chained through the last entry of each full list page (§4.3).
+    std::vector<uint64_t> pages;
+    for (uint64_t done = 0; done < bytes; done += page_size_)
+        pages.push_back(mem_.alloc(page_size_, label, page_size_));
+    const uint64_t per_list = page_size_ / 8;
+    std::vector<uint64_t> lists{mem_.alloc(page_size_, label + " PRP list", page_size_)};
+    uint64_t slot = 0;
+    for (size_t i = 0; i < pages.size(); ++i) {
+        if (slot == per_list - 1 && i + 1 < pages.size()) {
+            const uint64_t next = mem_.alloc(page_size_, label + " PRP list", page_size_);
+            mem_.write(lists.back() + slot * 8,
+                       std::span(reinterpret_cast<const uint8_t *>(&next), 8));
+            lists.push_back(next);
+            slot = 0;
+        }
+        mem_.write(lists.back() + slot * 8,
+                   std::span(reinterpret_cast<const uint8_t *>(&pages[i]), 8));
+        ++slot;
+    }
+    return HostQueueMemory::page_list(std::move(pages), std::move(lists), page_size_);
+}
+
+void HostDriver::free_queue_memory(const HostQueueMemory &memory) {
+    if (memory.is_contiguous()) {
+        mem_.free(memory.base());
+        return;
+    }
+    for (uint64_t page : memory.pages())
+        mem_.free(page);
+    for (uint64_t page : memory.list_pages())
+        mem_.free(page);
+}
+
 uint16_t HostDriver::create_io_queue_pair(uint32_t entries, uint8_t qprio, uint16_t vector,
-                                          std::optional<uint16_t> wanted) {
+                                          std::optional<uint16_t> wanted, bool contiguous) {
     uint16_t qid = wanted.value_or(1);
     if (!wanted)
         while (queues_.count(qid))
             ++qid;
-    HostQueuePair q;
-    q.qid = qid;
-    q.cqid = qid;
-    q.sq_entries = entries;
-    q.cq_entries = entries;
-    q.cq_base = mem_.alloc(uint64_t{entries} * 16, fmt::format("I/O CQ {}", qid), page_size_);
-    q.sq_base = mem_.alloc(uint64_t{entries} * 64, fmt::format("I/O SQ {}", qid), page_size_);
+    QueuePair q;
+    q.sq.qid = qid;
+    q.sq.cqid = qid;
+    q.cq.cqid = qid;
+    q.sq.entries = entries;
+    q.cq.entries = entries;
+    q.cq.memory =
+        alloc_queue_memory(uint64_t{entries} * 16, contiguous, fmt::format("I/O CQ {}", qid));
+    q.sq.memory =
+        alloc_queue_memory(uint64_t{entries} * 64, contiguous, fmt::format("I/O SQ {}", qid));
 
     spec::Sqe cq{};
     cq.opc = static_cast<uint8_t>(AdminOpcode::CreateIoCq);
-    cq.prp1 = q.cq_base;
-    spec::CreateIoCqFields{qid, static_cast<uint16_t>(entries - 1), true, true, vector}.apply(cq);
+    cq.prp1 = q.cq.memory.base();
+    spec::CreateIoCqFields{qid, static_cast<uint16_t>(entries - 1), contiguous, true, vector}.apply(
+        cq);
     Completion c = execute(0, cq);
     if (!c.ok()) throw DriverError("Create I/O CQ failed: " + c.describe());
     spec::Sqe sq{};
     sq.opc = static_cast<uint8_t>(AdminOpcode::CreateIoSq);
-    sq.prp1 = q.sq_base;
-    spec::CreateIoSqFields{qid, static_cast<uint16_t>(entries - 1), true, qprio, qid}.apply(sq);
+    sq.prp1 = q.sq.memory.base();
+    spec::CreateIoSqFields{qid, static_cast<uint16_t>(entries - 1), contiguous, qprio, qid}.apply(
+        sq);
     c = execute(0, sq);
     if (!c.ok()) throw DriverError("Create I/O SQ failed: " + c.describe());
     queues_[qid] = q;
@@ -165,7 +239,7 @@ uint16_t HostDriver::create_io_queue_pair(uint32_t entries, uint8_t qprio, uint1
 }
 
 void HostDriver::delete_io_queue_pair(uint16_t qid) {
-    const HostQueuePair q = queue(qid);
+    const uint16_t cqid = pair(qid).sq.cqid;
     spec::Sqe sq{};
     sq.opc = static_cast<uint8_t>(AdminOpcode::DeleteIoSq);
     spec::DeleteIoQueueFields{qid}.apply(sq);
@@ -173,37 +247,29 @@ void HostDriver::delete_io_queue_pair(uint16_t qid) {
     if (!c.ok()) throw DriverError("Delete I/O SQ failed: " + c.describe());
     spec::Sqe cq{};
     cq.opc = static_cast<uint8_t>(AdminOpcode::DeleteIoCq);
-    spec::DeleteIoQueueFields{q.cqid}.apply(cq);
+    spec::DeleteIoQueueFields{cqid}.apply(cq);
     c = execute(0, cq);
     if (!c.ok()) throw DriverError("Delete I/O CQ failed: " + c.describe());
     forget_queue_pair(qid);
 }
 
 void HostDriver::forget_queue_pair(uint16_t qid) {
-    const HostQueuePair q = queue(qid);
+    const QueuePair q = pair(qid);
     queues_.erase(qid);
-    mem_.free(q.sq_base);
-    mem_.free(q.cq_base);
+    free_queue_memory(q.sq.memory);
+    free_queue_memory(q.cq.memory);
 }
 
 uint16_t HostDriver::submit(uint16_t qid, spec::Sqe sqe, bool keep_cid) {
-    auto it = queues_.find(qid);
-    if (it == queues_.end()) throw DriverError(fmt::format("no queue pair {} on the host", qid));
-    HostQueuePair &q = it->second;
-    if ((q.sq_tail + 1) % q.sq_entries == q.sq_head)
-        throw DriverError(
-            fmt::format("SQ {} is full (head {}, tail {})", qid, q.sq_head, q.sq_tail));
-    if (!keep_cid) sqe.cid = q.next_cid++;
-    std::array<uint8_t, 64> raw{};
-    std::memcpy(raw.data(), &sqe, 64);
-    mem_.write(q.sq_base + uint64_t{q.sq_tail} * 64, raw);
-    q.sq_tail = (q.sq_tail + 1) % q.sq_entries;
+    HostSq &q = pair(qid).sq;
+    if (q.full())
+        throw DriverError(fmt::format("SQ {} is full (head {}, tail {})", qid, q.head, q.tail));
+    q.push(mem_, sqe, keep_cid);
     return sqe.cid;
 }
 
 void HostDriver::ring(uint16_t qid) {
-    const HostQueuePair &q = queue(qid);
-    ctrl_.write32(ctrl_.sq_doorbell_offset(qid), q.sq_tail);
+    ctrl_.write32(ctrl_.sq_doorbell_offset(qid), pair(qid).sq.tail);
 }
 
 Completion HostDriver::with_explanation(uint16_t qid, const spec::Cqe &cqe) const {
@@ -223,19 +289,13 @@ Completion HostDriver::with_explanation(uint16_t qid, const spec::Cqe &cqe) cons
 }
 
 std::optional<Completion> HostDriver::reap(uint16_t qid, bool ring_doorbell) {
-    auto it = queues_.find(qid);
-    if (it == queues_.end()) throw DriverError(fmt::format("no queue pair {} on the host", qid));
-    HostQueuePair &q = it->second;
-    spec::Cqe cqe{};
-    std::array<uint8_t, 16> raw{};
-    mem_.read(q.cq_base + uint64_t{q.cq_head} * 16, raw);
-    std::memcpy(&cqe, raw.data(), 16);
-    if (cqe.phase() != q.phase) return std::nullopt;
-    q.cq_head = (q.cq_head + 1) % q.cq_entries;
-    if (q.cq_head == 0) q.phase = !q.phase;
-    q.sq_head = cqe.sqhd;
-    if (ring_doorbell) ctrl_.write32(ctrl_.cq_doorbell_offset(q.cqid), q.cq_head);
-    return with_explanation(cqe.sqid, cqe);
+    QueuePair &q = pair(qid);
+    const std::optional<spec::Cqe> cqe = q.cq.peek(mem_);
+    if (!cqe) return std::nullopt;
+    q.cq.pop();
+    q.sq.head = cqe->sqhd;
+    if (ring_doorbell) ctrl_.write32(ctrl_.cq_doorbell_offset(q.sq.cqid), q.cq.head);
+    return with_explanation(cqe->sqid, *cqe);
 }
 
 Completion HostDriver::wait(uint16_t qid, uint16_t cid) {

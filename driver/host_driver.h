@@ -14,6 +14,7 @@
 #include "core/controller/controller.h"
 #include "core/host/host_memory.h"
 #include "core/spec/nvme_spec.h"
+#include "driver/host_queue.h"
 
 namespace nvmelab {
 
@@ -36,7 +37,8 @@ struct BringUpOptions {
     uint8_t ams = 0; // CC.AMS: 0 round robin, 1 weighted round robin with urgent class
 };
 
-// The host's view of one queue pair (or the admin pair, qid 0).
+// A snapshot of the host's view of one queue pair (or the admin pair, qid 0); the state itself
+// is a HostSq and a HostCq (host_queue.h).
 struct HostQueuePair {
     uint16_t qid = 0;
     uint16_t cqid = 0;
@@ -49,6 +51,7 @@ struct HostQueuePair {
     uint32_t cq_head = 0;
     bool phase = true;
     uint16_t next_cid = 0;
+    bool contiguous = true; // PC: false when the queues live in pages named by PRP lists
 };
 
 class HostDriver {
@@ -67,11 +70,17 @@ public:
     void disable();
     uint32_t page_size() const { return page_size_; }
 
-    // Queue management through admin commands; returns the new queue pair ID.
+    // Queue management through admin commands; returns the new queue pair ID. With contiguous
+    // false the queues are made of separate pages named by PRP lists (PC = 0, which a
+    // controller with CAP.CQR = 1 refuses).
     uint16_t create_io_queue_pair(uint32_t entries, uint8_t qprio = 2, uint16_t vector = 1,
-                                  std::optional<uint16_t> qid = std::nullopt);
+                                  std::optional<uint16_t> qid = std::nullopt,
+                                  bool contiguous = true);
     void delete_io_queue_pair(uint16_t qid);
-    const HostQueuePair &queue(uint16_t qid) const;
+    HostQueuePair queue(uint16_t qid) const;
+    // The host-side queues of pair qid (throw DriverError if the host has no such pair).
+    const HostSq &sq(uint16_t qid) const;
+    const HostCq &cq(uint16_t qid) const;
     bool has_queue(uint16_t qid) const { return queues_.count(qid) != 0; }
     std::vector<uint16_t> io_queue_ids() const;
 
@@ -82,6 +91,8 @@ public:
     // Reaps at most one CQE from a queue pair's CQ (if its phase tag is the expected one),
     // updates the CQ head doorbell. Nullopt if there is none yet.
     std::optional<Completion> reap(uint16_t qid, bool ring_doorbell = true);
+    // A CQE of SQ sqid with the controller's explanation when it reports a failure.
+    Completion with_explanation(uint16_t sqid, const spec::Cqe &cqe) const;
     // Runs the controller until the command completes; throws if the controller goes idle.
     Completion wait(uint16_t qid, uint16_t cid);
     // Submit + ring + wait.
@@ -118,12 +129,21 @@ private:
     void wait_ready(bool ready);
     // Drops the host's side of a queue pair: its bookkeeping and its queue memory.
     void forget_queue_pair(uint16_t qid);
-    Completion with_explanation(uint16_t qid, const spec::Cqe &cqe) const;
 
     Controller &ctrl_;
     SparseHostMemory &mem_;
     uint32_t page_size_ = 4096;
-    std::map<uint16_t, HostQueuePair> queues_;
+    struct QueuePair {
+        HostSq sq;
+        HostCq cq;
+    };
+    QueuePair &pair(uint16_t qid);
+    const QueuePair &pair(uint16_t qid) const;
+    // Queue memory of `bytes` bytes: one range, or pages and the PRP list naming them.
+    HostQueueMemory alloc_queue_memory(uint64_t bytes, bool contiguous, const std::string &label);
+    void free_queue_memory(const HostQueueMemory &memory);
+
+    std::map<uint16_t, QueuePair> queues_;
     std::map<std::pair<uint16_t, uint16_t>, Completion> inbox_; // (qid, cid) reaped early
     uint64_t scratch_addr_ = 0;
     uint64_t scratch_size_ = 0;

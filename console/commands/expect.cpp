@@ -250,7 +250,7 @@ void expect_queue_field(Context &c, const std::string &what, Toks t, std::string
         actual = v->cqid;
     else {
         const auto h = host_cq(c, id);
-        actual = h ? pending(c, *h) : 0;
+        actual = h ? h->pending(c.mem) : 0;
     }
     check(c, label, actual, ck, false, out);
 }

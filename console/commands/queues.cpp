@@ -128,15 +128,14 @@ void queues(Context &c, Toks t, std::string &out) {
     for (const QueueView &v : views) {
         std::string host;
         if (v.is_sq) {
-            if (c.drv.has_queue(v.qid) || v.contiguous)
-                host = fmt::format("tail={} {}", host_sq_tail(c, v.qid),
-                                   c.drv.has_queue(v.qid) ? "(driver)" : "(console)");
+            host = fmt::format("tail={} {}", host_sq_tail(c, v.qid),
+                               c.drv.has_queue(v.qid) ? "(driver)" : "(console)");
             put(out, "SQ    {:>4} {:>4} {:>5} {:>5} {:>5}      -  0x{:016x}  {}", v.qid, v.cqid,
                 v.size, v.head, v.tail, v.base, host);
         } else {
-            if (const auto h = v.contiguous ? host_cq(c, v.qid) : std::nullopt)
+            if (const auto h = host_cq(c, v.qid))
                 host = fmt::format("head={} phase={} pending={}", h->head, h->phase ? 1 : 0,
-                                   pending(c, *h));
+                                   h->pending(c.mem));
             put(out, "CQ    {:>4}    - {:>5} {:>5} {:>5} {:>6}  0x{:016x}  {}", v.qid, v.size,
                 v.head, v.tail, v.phase ? 1 : 0, v.base, host);
         }

@@ -169,10 +169,9 @@ void reap(Context &c, Toks t, std::string &out) {
     if (n == 0) {
         const uint16_t cqid = cq_of(c, qid);
         if (const auto h = host_cq(c, cqid)) {
-            std::array<uint8_t, 16> raw{};
-            c.mem.read(h->base + uint64_t{h->head} * 16, raw);
+            const spec::Cqe at_head = h->entry(c.mem, h->head).value_or(spec::Cqe{});
             put(out, "CQ {}: no new completion (entry {} has phase tag {}, the host expects {})",
-                cqid, h->head, raw[14] & 1, h->phase ? 1 : 0);
+                cqid, h->head, at_head.phase() ? 1 : 0, h->phase ? 1 : 0);
         }
     }
     report_problems(c, seq, out);

@@ -240,6 +240,7 @@ std::vector<QueueView> Controller::queues() const {
                       .tail = sq->tail,
                       .base = sq->memory.contiguous() ? sq->memory.base : sq->memory.pages.front(),
                       .contiguous = sq->memory.contiguous(),
+                      .pages = sq->memory.pages,
                       .qprio = sq->qprio});
     }
     for (const auto &cq : state_.cqs) {
@@ -253,6 +254,7 @@ std::vector<QueueView> Controller::queues() const {
                       .tail = cq->tail,
                       .base = cq->memory.contiguous() ? cq->memory.base : cq->memory.pages.front(),
                       .contiguous = cq->memory.contiguous(),
+                      .pages = cq->memory.pages,
                       .phase = cq->phase,
                       .ien = cq->ien,
                       .iv = cq->iv,

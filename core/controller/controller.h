@@ -27,7 +27,8 @@ struct QueueView {
     uint32_t tail = 0;
     uint64_t base = 0;
     bool contiguous = true;
-    bool phase = true; // CQs: phase tag the controller writes next
+    std::vector<uint64_t> pages; // PC = 0: the queue's pages in queue order (from its PRP list)
+    bool phase = true;           // CQs: phase tag the controller writes next
     bool ien = false;
     uint16_t iv = 0;
     uint8_t qprio = 0;
