@@ -1,5 +1,9 @@
-// The registers and fields the console names (see register_names.h).
+// The registers and fields the console names (see register_names.h), from the register table
+// of core/spec (register_table.h): the rows marked for the console, with their fields where the
+// console addresses them by name.
 #include "console/register_names.h"
+
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -10,53 +14,18 @@ namespace nvmelab::console {
 
 namespace {
 
-using spec::Reg;
-
-// Names and fields as in the spec views (nvme_spec.h CapReg, CcReg, CstsReg, AqaReg).
-constexpr FieldDef kCapFields[] = {
-    {"MQES", 15, 0},   {"CQR", 16, 16}, {"AMS", 18, 17}, {"TO", 31, 24},     {"DSTRD", 35, 32},
-    {"NSSRS", 36, 36}, {"CSS", 44, 37}, {"BPS", 45, 45}, {"MPSMIN", 51, 48}, {"MPSMAX", 55, 52}};
-constexpr FieldDef kVsFields[] = {{"MJR", 31, 16}, {"MNR", 15, 8}, {"TER", 7, 0}};
-constexpr FieldDef kCcFields[] = {{"EN", 0, 0},      {"CSS", 6, 4},   {"MPS", 10, 7},
-                                  {"AMS", 13, 11},   {"SHN", 15, 14}, {"IOSQES", 19, 16},
-                                  {"IOCQES", 23, 20}};
-constexpr FieldDef kCstsFields[] = {
-    {"RDY", 0, 0}, {"CFS", 1, 1}, {"SHST", 3, 2}, {"NSSRO", 4, 4}, {"PP", 5, 5}};
-constexpr FieldDef kAqaFields[] = {{"ASQS", 11, 0}, {"ACQS", 27, 16}};
-
-// The tables above agree with the spec views.
-constexpr uint64_t field_ones(const FieldDef &f) {
-    return spec::detail::with_bits<uint64_t>(0, f.hi, f.lo, ~uint64_t{0});
+std::vector<RegDef> table_registers() {
+    std::vector<RegDef> regs;
+    for (const spec::RegisterInfo &r : spec::registers())
+        if (r.console)
+            regs.push_back({r.name, r.id(), r.wide,
+                            r.console_fields ? r.fields : std::span<const FieldDef>()});
+    return regs;
 }
-static_assert(spec::CapReg{0}.set_mqes(0xFFFF).raw == field_ones(kCapFields[0]));
-static_assert(spec::CapReg{0}.set_ams(3).raw == field_ones(kCapFields[2]));
-static_assert(spec::CapReg{0}.set_to(0xFF).raw == field_ones(kCapFields[3]));
-static_assert(spec::CapReg{0}.set_dstrd(0xF).raw == field_ones(kCapFields[4]));
-static_assert(spec::CapReg{0}.set_css(0xFF).raw == field_ones(kCapFields[6]));
-static_assert(spec::CapReg{0}.set_mpsmin(0xF).raw == field_ones(kCapFields[8]));
-static_assert(spec::CapReg{0}.set_mpsmax(0xF).raw == field_ones(kCapFields[9]));
-static_assert(spec::CcReg{0}.set_css(7).raw == field_ones(kCcFields[1]));
-static_assert(spec::CcReg{0}.set_mps(0xF).raw == field_ones(kCcFields[2]));
-static_assert(spec::CcReg{0}.set_ams(7).raw == field_ones(kCcFields[3]));
-static_assert(spec::CcReg{0}.set_shn(3).raw == field_ones(kCcFields[4]));
-static_assert(spec::CcReg{0}.set_iosqes(0xF).raw == field_ones(kCcFields[5]));
-static_assert(spec::CcReg{0}.set_iocqes(0xF).raw == field_ones(kCcFields[6]));
-static_assert(spec::CstsReg{0}.set_shst(3).raw == field_ones(kCstsFields[2]));
-static_assert(spec::CstsReg{0}.set_pp(true).raw == field_ones(kCstsFields[4]));
-static_assert(spec::AqaReg{0}.set_asqs(0xFFF).raw == field_ones(kAqaFields[0]));
-static_assert(spec::AqaReg{0}.set_acqs(0xFFF).raw == field_ones(kAqaFields[1]));
-
-const RegDef kRegs[] = {
-    {"CAP", Reg::Cap, true, kCapFields}, {"VS", Reg::Vs, false, kVsFields},
-    {"INTMS", Reg::Intms, false, {}},    {"INTMC", Reg::Intmc, false, {}},
-    {"CC", Reg::Cc, false, kCcFields},   {"CSTS", Reg::Csts, false, kCstsFields},
-    {"NSSR", Reg::Nssr, false, {}},      {"AQA", Reg::Aqa, false, kAqaFields},
-    {"ASQ", Reg::Asq, true, {}},         {"ACQ", Reg::Acq, true, {}},
-};
 
 std::string register_names() {
     std::string s;
-    for (const RegDef &r : kRegs)
+    for (const RegDef &r : console_registers())
         s += fmt::format("{}{}", s.empty() ? "" : " ", r.name);
     return s;
 }
@@ -64,23 +33,24 @@ std::string register_names() {
 } // namespace
 
 std::span<const RegDef> console_registers() {
-    return kRegs;
+    static const std::vector<RegDef> regs = table_registers();
+    return regs;
 }
 
-const RegDef &console_register(Reg reg) {
-    for (const RegDef &r : kRegs)
+const RegDef &console_register(spec::Reg reg) {
+    for (const RegDef &r : console_registers())
         if (r.reg == reg) return r;
-    return kRegs[0];
+    return console_registers().front();
 }
 
 uint64_t field_max(const FieldDef &f) {
-    return field_ones(f) >> f.lo;
+    return f.max();
 }
 uint64_t field_get(uint64_t raw, const FieldDef &f) {
-    return spec::detail::bits<uint64_t>(raw, f.hi, f.lo);
+    return f.get(raw);
 }
 uint64_t field_set(uint64_t raw, const FieldDef &f, uint64_t value) {
-    return spec::detail::with_bits<uint64_t>(raw, f.hi, f.lo, value);
+    return f.set(raw, value);
 }
 
 // NAME or NAME.FIELD; field is null for a whole register.
@@ -89,7 +59,7 @@ std::pair<const RegDef *, const FieldDef *> find_register(std::string_view text,
     const size_t dot = text.find('.');
     const std::string name = upper(text.substr(0, dot));
     const RegDef *reg = nullptr;
-    for (const RegDef &r : kRegs)
+    for (const RegDef &r : console_registers())
         if (r.name == name) reg = &r;
     if (reg == nullptr)
         usage_error(key, fmt::format("unknown register '{}' (registers: {})", text.substr(0, dot),
@@ -121,5 +91,4 @@ std::string format_register(const RegDef &r, uint64_t v) {
         s += fmt::format(" {}={}", f.name, field_get(v, f));
     return s;
 }
-
 } // namespace nvmelab::console

@@ -1,5 +1,6 @@
 #pragma once
-// The registers and fields the console names (`reg`, `reg read|write`, `expect reg`).
+// The registers and fields the console names (`reg`, `reg read|write`, `expect reg`): the rows
+// of the register table (core/spec/register_table.h) marked for the console.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -8,20 +9,17 @@
 
 #include "core/controller/controller.h"
 #include "core/spec/nvme_spec.h"
+#include "core/spec/register_table.h"
 
 namespace nvmelab::console {
 
-struct FieldDef {
-    std::string_view name;
-    unsigned hi;
-    unsigned lo;
-};
+using FieldDef = spec::FieldInfo;
 
 struct RegDef {
     std::string_view name;
     spec::Reg reg;
     bool wide;
-    std::span<const FieldDef> fields;
+    std::span<const FieldDef> fields; // only those the console names (CC.EN, not INTMS.IVMS)
 };
 
 // Every register the console knows, in the order `reg` prints them.
