@@ -1,5 +1,5 @@
 // Admin commands in nvme-cli style: id-ctrl, id-ns, list-ns, show-regs, get-log, smart-log,
-// error-log, fw-log, get-feature, set-feature.
+// error-log, fw-log, effects-log, get-feature, set-feature.
 #include <array>
 #include <cstring>
 #include <functional>
@@ -253,6 +253,21 @@ int run_fw_log(const FwLogOptions &o) {
         [&] { return fw_log_text(log); });
 }
 
+struct EffectsLogOptions {
+    CommonOptions common;
+    bool human = false;
+};
+
+int run_effects_log(const EffectsLogOptions &o) {
+    Session s(o.common, false);
+    std::vector<uint8_t> raw(4096);
+    const Completion c =
+        get_log(s, static_cast<uint8_t>(spec::LogId::CommandsSupportedEffects), kNsidAll, 0, raw);
+    return emit(
+        s, c, o.common.format(), raw, [&] { return effects_log_json(raw); },
+        [&] { return effects_log_text(raw, o.human); });
+}
+
 // ---- get-feature, set-feature --------------------------------------------------------------
 
 constexpr const char *kSelNames[] = {"Current", "Default", "Saved", "Supported capabilities"};
@@ -441,6 +456,15 @@ void register_admin_commands(Registry &reg) {
             add_format_option(sub, o.common);
         },
         run_fw_log);
+
+    add_command<EffectsLogOptions>(
+        reg, "effects-log", "Commands Supported and Effects log: what each opcode may change",
+        [](CLI::App *sub, EffectsLogOptions &o) {
+            add_device_options(sub, o.common);
+            sub->add_flag("-H,--human-readable", o.human, "Decode each entry's effect bits");
+            add_format_option(sub, o.common);
+        },
+        run_effects_log);
 
     add_command<GetFeatureOptions>(
         reg, "get-feature", "Get Features: one feature's value, or all of them without -f",

@@ -60,6 +60,10 @@ Json error_log_json(std::span<const spec::ErrorLogEntry> entries);
 std::string error_log_text(std::span<const spec::ErrorLogEntry> entries);
 Json fw_log_json(const spec::FirmwareSlotLog &log);
 std::string fw_log_text(const spec::FirmwareSlotLog &log);
+// Commands Supported and Effects (4096 bytes: 256 admin entries, then 256 I/O entries), as
+// nvme-cli's effects-log prints it: one line per supported opcode, decoded bits with -H.
+Json effects_log_json(std::span<const uint8_t> raw);
+std::string effects_log_text(std::span<const uint8_t> raw, bool human);
 
 // ---- Controller registers (print_regs.cpp) -------------------------------------------------
 

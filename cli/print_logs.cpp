@@ -1,5 +1,7 @@
 // SMART / Health, Error Information and Firmware Slot log pages (NVMe 1.3 §5.14.1) as text
 // and JSON.
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "cli/output.h"
@@ -94,6 +96,53 @@ std::string fw_log_text(const spec::FirmwareSlotLog &log) {
     for (spec::DecodedField &f : spec::firmware_slot_fields(log))
         t.add(std::move(f.name), std::move(f.value));
     return "Firmware Log for device\n" + t.str();
+}
+
+namespace {
+uint32_t effects_entry(std::span<const uint8_t> raw, size_t index) {
+    uint32_t v = 0;
+    std::memcpy(&v, raw.data() + index * 4, 4);
+    return v;
+}
+
+// The bits of one entry (NVMe 1.3 §5.14.1.5): + set, - clear, and what CSE restricts.
+std::string effects_human(uint32_t e) {
+    auto bit = [e](const char *name, unsigned b) {
+        return fmt::format("  {}{}", name, (e >> b) & 1u ? '+' : '-');
+    };
+    const unsigned cse = (e >> 16) & 0x7u;
+    const char *restriction = cse == 0   ? "No command restriction"
+                              : cse == 1 ? "No other command for same namespace"
+                              : cse == 2 ? "No other command for any namespace"
+                                         : "Reserved CSE";
+    return bit("CSUPP", 0) + bit("LBCC", 1) + bit("NCC", 2) + bit("NIC", 3) + bit("CCC", 4) + "  " +
+           restriction;
+}
+} // namespace
+
+Json effects_log_json(std::span<const uint8_t> raw) {
+    Json j = Json::object();
+    for (size_t i = 0; i < 512; ++i) {
+        const uint32_t e = effects_entry(raw, i);
+        if ((e & 1u) != 0) j[fmt::format("{}{}", i < 256 ? "ACS" : "IOCS", i % 256)] = e;
+    }
+    return j;
+}
+
+std::string effects_log_text(std::span<const uint8_t> raw, bool human) {
+    std::string out = "Admin Command Set\n";
+    for (size_t i = 0; i < 512; ++i) {
+        if (i == 256) out += "\nNVM Command Set\n";
+        const uint32_t e = effects_entry(raw, i);
+        if ((e & 1u) == 0) continue;
+        const auto opc = static_cast<uint8_t>(i % 256);
+        const std::string_view name =
+            spec::opcode_name(i < 256 ? spec::CommandSetId::Admin : spec::CommandSetId::Nvm, opc);
+        const std::string label = fmt::format("{}{}", i < 256 ? "ACS" : "IOCS", opc);
+        out +=
+            fmt::format("{:<9}[{:<32}] {:08x}{}\n", label, name, e, human ? effects_human(e) : "");
+    }
+    return out;
 }
 
 } // namespace nvmelab::cli

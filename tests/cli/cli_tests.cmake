@@ -78,7 +78,7 @@ expect_contains("--version" "${OUT}" "nvmelab")
 
 nv(--help)
 expect_ok("--help")
-foreach(cmd create id-ctrl id-ns list-ns show-regs get-log smart-log error-log fw-log
+foreach(cmd create id-ctrl id-ns list-ns show-regs get-log smart-log error-log fw-log effects-log
         get-feature set-feature read write flush admin-passthru io-passthru exec demo)
     expect_contains("--help lists ${cmd}" "${OUT}" "${cmd}")
 endforeach()
@@ -361,6 +361,23 @@ string(JSON frs1 GET "${OUT}" frs1)
 if(NOT afi EQUAL 1 OR frs1 STREQUAL "")
     fail("fw-log: expected afi 1 and a slot 1 revision")
 endif()
+
+# Commands Supported and Effects (LID 05h): nvme-cli's lines, one per supported opcode.
+nv(effects-log "${IMG}" -o json)
+expect_ok("effects-log -o json")
+string(JSON acs6 GET "${OUT}" ACS6)
+string(JSON iocs1 GET "${OUT}" IOCS1)
+string(JSON iocs2 GET "${OUT}" IOCS2)
+string(JSON iocs5 ERROR_VARIABLE no_compare GET "${OUT}" IOCS5)
+if(NOT acs6 EQUAL 1 OR NOT iocs1 EQUAL 3 OR NOT iocs2 EQUAL 1 OR NOT no_compare)
+    fail("effects-log: expected Identify 1, Write 3 (CSUPP, LBCC), Read 1 and no Compare, got "
+         "${acs6} ${iocs1} ${iocs2} ${iocs5}")
+endif()
+nv(effects-log "${IMG}" -H)
+expect_ok("effects-log -H")
+expect_contains("effects-log names Write with its bits" "${OUT}"
+                "IOCS1    [Write                           ] 00000003  CSUPP+  LBCC+  NCC-")
+expect_contains("effects-log lists the admin set" "${OUT}" "ACS6     [Identify")
 
 nv(set-feature "${IMG}" -f 6 -V 0)
 expect_ok("set-feature write cache off")
