@@ -74,6 +74,11 @@ std::string usage(std::string_view key) {
     throw SyntaxError(fmt::format("{}; usage: {}", problem, usage(key)), true);
 }
 
+Args split_form(std::string_view key, Toks args) {
+    const CommandForm *form = find_form(key);
+    return form ? split_args(key, args, form->options, form->flags) : split_args(key, args);
+}
+
 FormMatch match_form(Toks toks) {
     if (toks.empty()) return {};
     const std::string word = lower(toks[0].text);

@@ -36,6 +36,10 @@ struct CommandForm {
     std::string_view help;
     Handler run = nullptr;
     SyntaxCheck check = nullptr;
+    // The key=value options and the flag words the form takes (split_form), in the order an
+    // error lists them; the usage shows each.
+    std::span<const std::string_view> options = {};
+    std::span<const std::string_view> flags = {};
 };
 
 // A command word that has only sub-forms ("mem", "queue", "expect"): what to say when the
@@ -71,6 +75,9 @@ struct FormMatch {
     Toks args;
 };
 FormMatch match_form(Toks toks);
+
+// A handler's arguments split by the options and flags its form declares.
+Args split_form(std::string_view key, Toks args);
 
 // The usage of a form; for a command word with several forms (e.g. "reg"), all of them.
 std::string usage(std::string_view key);

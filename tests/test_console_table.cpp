@@ -97,6 +97,21 @@ TEST_SUITE("console") {
                 CHECK(contains(help, form.help.substr(0, 30)));
                 CHECK(contains(Console::help(), form.usage));
                 CHECK(contains(console::usage(form.key), form.usage));
+                // The options and flags the form's handler accepts (split_form) are the ones its
+                // usage shows: lowercase NAME= words, and [flag] words.
+                std::set<std::string> shown;
+                for (size_t eq = form.usage.find('='); eq != std::string_view::npos;
+                     eq = form.usage.find('=', eq + 1)) {
+                    size_t start = eq;
+                    while (start > 0 &&
+                           ((form.usage[start - 1] >= 'a' && form.usage[start - 1] <= 'z') ||
+                            (form.usage[start - 1] >= '0' && form.usage[start - 1] <= '9')))
+                        --start;
+                    if (start < eq) shown.insert(std::string(form.usage.substr(start, eq - start)));
+                }
+                CHECK(shown == std::set<std::string>(form.options.begin(), form.options.end()));
+                for (std::string_view flag : form.flags)
+                    CHECK(contains(form.usage, fmt::format("[{}]", flag)));
             }
             // A word with only sub-forms says what is missing in its own words.
             for (const console::CommandWord &word : family->words) {

@@ -92,7 +92,7 @@ uint64_t read_value(const Context &c, uint64_t addr, unsigned bytes) {
 namespace {
 
 void mem_alloc(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("mem alloc", t, {"align"});
+    const Args a = split_form("mem alloc", t);
     const std::string name = name_arg(arg(a, 0, "NAME"), "mem alloc", "NAME");
     const uint64_t size = number(c, arg(a, 1, "SIZE"), "SIZE", kMaxAlloc);
     no_more(a, 2);
@@ -117,7 +117,7 @@ void mem_write(Context &c, Toks t, std::string &out) {
 }
 
 void mem_fill(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("mem fill", t);
+    const Args a = split_form("mem fill", t);
     const uint64_t addr = number(c, arg(a, 0, "ADDR"), "ADDR");
     const auto byte = static_cast<uint8_t>(number(c, arg(a, 1, "BYTE"), "BYTE", 0xFF));
     const uint64_t len = number(c, arg(a, 2, "LEN"), "LEN");
@@ -128,7 +128,7 @@ void mem_fill(Context &c, Toks t, std::string &out) {
 }
 
 void mem_read(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("mem read", t);
+    const Args a = split_form("mem read", t);
     const uint64_t addr = number(c, arg(a, 0, "ADDR"), "ADDR");
     const unsigned w = width_arg(arg(a, 1, "u8|u16|u32|u64"), "mem read");
     no_more(a, 2);
@@ -137,7 +137,7 @@ void mem_read(Context &c, Toks t, std::string &out) {
 }
 
 void mem_dump(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("mem dump", t);
+    const Args a = split_form("mem dump", t);
     const uint64_t addr = number(c, arg(a, 0, "ADDR"), "ADDR");
     const uint64_t len = number(c, arg(a, 1, "LEN"), "LEN");
     no_more(a, 2);
@@ -150,7 +150,7 @@ void mem_dump(Context &c, Toks t, std::string &out) {
 }
 
 void mem_map(Context &c, Toks t, std::string &out) {
-    no_more(split_args("mem map", t), 0);
+    no_more(split_form("mem map", t), 0);
     if (c.mem.regions().empty()) put(out, "no host memory is mapped");
     for (const auto &[base, r] : c.mem.regions()) {
         std::string names;
@@ -160,9 +160,12 @@ void mem_map(Context &c, Toks t, std::string &out) {
             r.label.empty() ? "-" : r.label, names);
     }
 }
+constexpr std::string_view kAllocOptions[] = {"align"};
+
 constexpr CommandForm kForms[] = {
     {"mem alloc", "mem alloc NAME SIZE [align=N]",
-     "Allocate host memory (whole pages) labelled NAME; sets $NAME to its address.", mem_alloc},
+     "Allocate host memory (whole pages) labelled NAME; sets $NAME to its address.", mem_alloc,
+     nullptr, kAllocOptions},
     {"mem write", "mem write ADDR DATA...",
      "Write bytes. DATA: hex bytes (de ad be ef), str:\"text\", u8:/u16:/u32:/u64:VALUE "
      "(little endian).",

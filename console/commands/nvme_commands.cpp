@@ -26,14 +26,14 @@ constexpr uint32_t off(Reg r) {
 }
 
 void admin(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("admin", t);
+    const Args a = split_form("admin", t);
     const NamedSqe &s = named_sqe(c, arg(a, 0, "SQE NAME"), "admin");
     no_more(a, 1);
     out += describe(run_command(c, 0, s.sqe, s.keep_cid, out));
 }
 
 void io(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("io", t);
+    const Args a = split_form("io", t);
     const uint16_t qid = qid_arg(c, arg(a, 0, "QID"));
     const NamedSqe &s = named_sqe(c, arg(a, 1, "SQE NAME"), "io");
     no_more(a, 2);
@@ -42,7 +42,7 @@ void io(Context &c, Toks t, std::string &out) {
 }
 
 void identify(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("identify", t, {"buf"});
+    const Args a = split_form("identify", t);
     const std::string what = lower(arg(a, 0, "ctrl, ns, nslist or nsdesc").text);
     spec::Sqe sqe{};
     sqe.opc = static_cast<uint8_t>(spec::AdminOpcode::Identify);
@@ -177,7 +177,7 @@ spec::Sqe rw_sqe(spec::NvmOpcode op, uint32_t nsid, uint64_t slba, uint32_t nlb0
 }
 
 void read(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("read", t, {"buf", "queue"}, {"fua"});
+    const Args a = split_form("read", t);
     const auto nsid = static_cast<uint32_t>(number(c, arg(a, 0, "NSID"), "NSID", 0xFFFFFFFF));
     const uint64_t slba = number(c, arg(a, 1, "SLBA"), "SLBA");
     const auto nlb0 =
@@ -196,7 +196,7 @@ void read(Context &c, Toks t, std::string &out) {
 }
 
 void write(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("write", t, {"buf", "data", "queue"}, {"fua"});
+    const Args a = split_form("write", t);
     const auto nsid = static_cast<uint32_t>(number(c, arg(a, 0, "NSID"), "NSID", 0xFFFFFFFF));
     const uint64_t slba = number(c, arg(a, 1, "SLBA"), "SLBA");
     const auto nlb0 =
@@ -230,7 +230,7 @@ void write(Context &c, Toks t, std::string &out) {
 }
 
 void flush(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("flush", t, {"queue"});
+    const Args a = split_form("flush", t);
     const auto nsid = static_cast<uint32_t>(number(c, arg(a, 0, "NSID"), "NSID", 0xFFFFFFFF));
     no_more(a, 1);
     spec::Sqe sqe{};
@@ -240,7 +240,7 @@ void flush(Context &c, Toks t, std::string &out) {
 }
 
 void get_feature(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("get-feature", t, {"sel", "cdw11", "nsid"});
+    const Args a = split_form("get-feature", t);
     const auto fid = static_cast<uint8_t>(number(c, arg(a, 0, "FID"), "FID", 0xFF));
     no_more(a, 1);
     uint8_t sel = 0;
@@ -280,7 +280,7 @@ void get_feature(Context &c, Toks t, std::string &out) {
 }
 
 void set_feature(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("set-feature", t, {"nsid"}, {"save"});
+    const Args a = split_form("set-feature", t);
     const auto fid = static_cast<uint8_t>(number(c, arg(a, 0, "FID"), "FID", 0xFF));
     const auto value = static_cast<uint32_t>(number(c, arg(a, 1, "VALUE"), "VALUE", 0xFFFFFFFF));
     no_more(a, 2);
@@ -299,7 +299,7 @@ void set_feature(Context &c, Toks t, std::string &out) {
 }
 
 void get_log(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("get-log", t, {"offset", "nsid", "buf"});
+    const Args a = split_form("get-log", t);
     const auto lid = static_cast<uint8_t>(number(c, arg(a, 0, "LID"), "LID", 0xFF));
     const uint64_t len = number(c, arg(a, 1, "LEN"), "LEN", kMaxTransfer);
     no_more(a, 2);
@@ -326,23 +326,37 @@ void get_log(Context &c, Toks t, std::string &out) {
     c.mem.read(buf, bytes);
     out += hexdump(bytes, f.offset(), true);
 }
+constexpr std::string_view kBuf[] = {"buf"};
+constexpr std::string_view kReadOptions[] = {"buf", "queue"};
+constexpr std::string_view kWriteOptions[] = {"buf", "data", "queue"};
+constexpr std::string_view kFua[] = {"fua"};
+constexpr std::string_view kQueue[] = {"queue"};
+constexpr std::string_view kGetFeatureOptions[] = {"sel", "cdw11", "nsid"};
+constexpr std::string_view kNsid[] = {"nsid"};
+constexpr std::string_view kSave[] = {"save"};
+constexpr std::string_view kGetLogOptions[] = {"offset", "nsid", "buf"};
+
 constexpr CommandForm kForms[] = {
     {"admin", "admin NAME",
      "Run SQE NAME on the admin queue until it completes; print the completion.", admin},
     {"io", "io QID NAME", "The same on I/O queue QID.", io},
     {"identify", "identify ctrl|ns NSID|nslist [NSID]|nsdesc NSID [buf=ADDR]",
-     "Identify, key fields decoded (4096 bytes of data; buf= keeps them where you say).", identify},
+     "Identify, key fields decoded (4096 bytes of data; buf= keeps them where you say).", identify,
+     nullptr, kBuf},
     {"read", "read NSID SLBA NLB0 [buf=ADDR] [queue=QID] [fua]",
-     "Read NLB0+1 blocks (NLB is 0's based, as in the SQE).", read},
+     "Read NLB0+1 blocks (NLB is 0's based, as in the SQE).", read, nullptr, kReadOptions, kFua},
     {"write", "write NSID SLBA NLB0 data=PATTERN|buf=ADDR [queue=QID] [fua]",
-     "Write NLB0+1 blocks. PATTERN: a fill byte (0xA5) or str:\"text\" (zero padded).", write},
-    {"flush", "flush NSID [queue=QID]", "Write the volatile cache back to the media.", flush},
+     "Write NLB0+1 blocks. PATTERN: a fill byte (0xA5) or str:\"text\" (zero padded).", write,
+     nullptr, kWriteOptions, kFua},
+    {"flush", "flush NSID [queue=QID]", "Write the volatile cache back to the media.", flush,
+     nullptr, kQueue},
     {"get-feature", "get-feature FID [sel=current|default|saved|supported] [cdw11=X] [nsid=N]",
-     "Get Features; dw0 decoded for the known features.", get_feature},
+     "Get Features; dw0 decoded for the known features.", get_feature, nullptr, kGetFeatureOptions},
     {"set-feature", "set-feature FID VALUE [save] [nsid=N]", "Set Features with CDW11 = VALUE.",
-     set_feature},
+     set_feature, nullptr, kNsid, kSave},
     {"get-log", "get-log LID LEN [offset=N] [nsid=N] [buf=ADDR]",
-     "Get Log Page (NSID defaults to 0xffffffff); hex dump of the data.", get_log},
+     "Get Log Page (NSID defaults to 0xffffffff); hex dump of the data.", get_log, nullptr,
+     kGetLogOptions},
 };
 
 } // namespace

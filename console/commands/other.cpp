@@ -23,7 +23,7 @@ void set(Context &c, Toks t, std::string &out) {
             put(out, "${:<12} = 0x{:x} ({})", k, v, v);
         return;
     }
-    const Args a = split_args("set", t);
+    const Args a = split_form("set", t);
     const std::string name = name_arg(arg(a, 0, "NAME"), "set", "variable NAME");
     const uint64_t v = number(c, arg(a, 1, "VALUE"), "VALUE");
     no_more(a, 2);

@@ -22,7 +22,7 @@ constexpr uint32_t off(Reg r) {
 }
 
 void enable(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("enable", t, {"mps", "ams", "entries"});
+    const Args a = split_form("enable", t);
     no_more(a, 0);
     BringUpOptions o;
     if (const Token *v = a.opt("mps")) o.mps = static_cast<uint8_t>(number(c, *v, "mps", 15));
@@ -49,7 +49,7 @@ void enable(Context &c, Toks t, std::string &out) {
 }
 
 void disable(Context &c, Toks t, std::string &out) {
-    no_more(split_args("disable", t), 0);
+    no_more(split_form("disable", t), 0);
     clear_raw(c);
     const uint64_t t0 = c.ctrl.now_ns();
     c.drv.disable();
@@ -58,7 +58,7 @@ void disable(Context &c, Toks t, std::string &out) {
 }
 
 void shutdown(Context &c, Toks t, std::string &out) {
-    no_more(split_args("shutdown", t), 0);
+    no_more(split_form("shutdown", t), 0);
     const uint64_t t0 = c.ctrl.now_ns();
     c.drv.shutdown();
     clear_raw(c);
@@ -118,7 +118,7 @@ void delete_raw_pair(Context &c, uint16_t qid, std::string &out) {
 }
 
 void queues(Context &c, Toks t, std::string &out) {
-    no_more(split_args("queues", t), 0);
+    no_more(split_form("queues", t), 0);
     const auto views = c.ctrl.queues();
     if (views.empty()) {
         put(out, "no queues{}", cc_enabled(c) ? "" : " (the controller is disabled)");
@@ -142,7 +142,7 @@ void queues(Context &c, Toks t, std::string &out) {
     }
 }
 void queue_create(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("queue create", t, {"entries", "prio", "iv"});
+    const Args a = split_form("queue create", t);
     std::optional<uint16_t> qid;
     if (!a.pos.empty()) qid = qid_arg(c, a.pos[0]);
     no_more(a, 1);
@@ -184,7 +184,7 @@ void queue_create(Context &c, Toks t, std::string &out) {
 }
 
 void queue_delete(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("queue delete", t);
+    const Args a = split_form("queue delete", t);
     const uint16_t qid = qid_arg(c, arg(a, 0, "QID"));
     no_more(a, 1);
     if (qid == 0) usage_error("queue delete", "the admin queue cannot be deleted");
@@ -199,16 +199,20 @@ void queue_delete(Context &c, Toks t, std::string &out) {
     put(out, "I/O queue pair {} deleted", qid);
 }
 
+constexpr std::string_view kEnableOptions[] = {"mps", "ams", "entries"};
+constexpr std::string_view kCreateOptions[] = {"entries", "prio", "iv"};
+
 constexpr CommandForm kForms[] = {
     {"enable", "enable [mps=N] [ams=rr|wrr] [entries=N]",
      "Disable, program AQA/ASQ/ACQ and CC, set CC.EN and wait for CSTS.RDY (NVMe 1.3 §7.6.1).",
-     enable},
+     enable, nullptr, kEnableOptions},
     {"disable", "disable",
      "Clear CC.EN and wait for CSTS.RDY = 0: a controller reset, every queue is gone.", disable},
     {"shutdown", "shutdown",
      "Delete the I/O queues, set CC.SHN = 01b, wait for CSTS.SHST = 10b (§7.6.2).", shutdown},
     {"queue create", "queue create [QID] [entries=N] [prio=urgent|high|medium|low] [iv=N]",
-     "Create an I/O CQ and SQ pair with admin commands (entries defaults to 64).", queue_create},
+     "Create an I/O CQ and SQ pair with admin commands (entries defaults to 64).", queue_create,
+     nullptr, kCreateOptions},
     {"queue delete", "queue delete QID", "Delete an I/O SQ and then its CQ.", queue_delete},
     {"queues", "queues",
      "The controller's SQs and CQs (size, head, tail, phase, base) and the host's view.", queues},

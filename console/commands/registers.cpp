@@ -26,7 +26,7 @@ void after_register_write(Context &c, bool was_enabled) {
 }
 
 void reg_read(Context &c, Toks t, std::string &out, std::string_view key) {
-    const Args a = split_args(key, t);
+    const Args a = split_form(key, t);
     const Token &name = arg(a, 0, "register NAME");
     no_more(a, 1);
     const auto [r, f] = find_register(name.text, key);
@@ -39,7 +39,7 @@ void reg_read(Context &c, Toks t, std::string &out, std::string_view key) {
 }
 
 void reg_write(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("reg write", t);
+    const Args a = split_form("reg write", t);
     const Token &name = arg(a, 0, "register NAME");
     const Token &value_tok = arg(a, 1, "VALUE");
     no_more(a, 2);
@@ -82,7 +82,7 @@ void reg_write(Context &c, Toks t, std::string &out) {
 }
 
 void doorbell(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("doorbell", t);
+    const Args a = split_form("doorbell", t);
     const std::string kind = lower(arg(a, 0, "sq or cq").text);
     if (kind != "sq" && kind != "cq")
         usage_error("doorbell", fmt::format("expected sq or cq, got '{}'", a.pos[0].text));

@@ -118,7 +118,7 @@ void sqe(Context &c, Toks t, std::string &out) {
             s.sqe.cdw(row + 1), s.sqe.cdw(row + 2), s.sqe.cdw(row + 3));
 }
 void prp(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("prp", t);
+    const Args a = split_form("prp", t);
     NamedSqe &s = named_sqe(c, arg(a, 0, "SQE NAME"), "prp");
     const uint64_t buf = number(c, arg(a, 1, "BUF"), "BUF");
     const uint64_t len = number(c, arg(a, 2, "LEN"), "LEN", kMaxTransfer);
@@ -134,7 +134,7 @@ void prp(Context &c, Toks t, std::string &out) {
 }
 
 void submit_cmd(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("submit", t);
+    const Args a = split_form("submit", t);
     const uint16_t qid = qid_arg(c, arg(a, 0, "QID"));
     const NamedSqe &s = named_sqe(c, arg(a, 1, "SQE NAME"), "submit");
     no_more(a, 2);
@@ -146,7 +146,7 @@ void submit_cmd(Context &c, Toks t, std::string &out) {
 }
 
 void ring(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("ring", t);
+    const Args a = split_form("ring", t);
     const uint16_t qid = qid_arg(c, arg(a, 0, "QID"));
     no_more(a, 1);
     const uint64_t seq = c.ctrl.trace().total_recorded();
@@ -156,7 +156,7 @@ void ring(Context &c, Toks t, std::string &out) {
 }
 
 void reap(Context &c, Toks t, std::string &out) {
-    const Args a = split_args("reap", t);
+    const Args a = split_form("reap", t);
     const uint16_t qid = qid_arg(c, arg(a, 0, "QID"));
     no_more(a, 1);
     const uint64_t seq = c.ctrl.trace().total_recorded();

@@ -14,13 +14,13 @@ namespace {
 void step(Context &c, Toks t, std::string &out) {
     const uint64_t seq = c.ctrl.trace().total_recorded();
     if (!t.empty() && lower(t[0].text) == "command") {
-        no_more(split_args("step", t), 1);
+        no_more(split_form("step", t), 1);
         const bool posted = c.ctrl.step_command();
         out += c.ctrl.trace().format_since(seq);
         if (!posted) put(out, "controller idle: no completion was posted");
         return;
     }
-    const Args a = split_args("step", t);
+    const Args a = split_form("step", t);
     const uint64_t n = a.pos.empty() ? 1 : number(c, a.pos[0], "N", 1'000'000);
     no_more(a, 1);
     uint64_t ran = 0;
@@ -38,7 +38,7 @@ void run(Context &c, Toks t, std::string &out) {
             us(c.ctrl.now_ns() - t0), us(c.ctrl.now_ns()));
         return;
     }
-    const Args a = split_args("run", t);
+    const Args a = split_form("run", t);
     const std::string mode = lower(a.pos[0].text);
     if (mode != "until" && mode != "for")
         usage_error("run", fmt::format("unexpected argument '{}'", a.pos[0].text));
@@ -63,11 +63,11 @@ void run(Context &c, Toks t, std::string &out) {
 void trace(Context &c, Toks t, std::string &out) {
     const Trace &tr = c.ctrl.trace();
     if (!t.empty() && lower(t[0].text) == "since-mark") {
-        no_more(split_args("trace", t), 1);
+        no_more(split_form("trace", t), 1);
         out += tr.format_since(c.mark);
         return;
     }
-    const Args a = split_args("trace", t);
+    const Args a = split_form("trace", t);
     const uint64_t n = a.pos.empty() ? 20 : number(c, a.pos[0], "N");
     no_more(a, 1);
     const auto &events = tr.events();
@@ -78,7 +78,7 @@ void trace(Context &c, Toks t, std::string &out) {
 }
 
 void mark(Context &c, Toks t, std::string &out) {
-    no_more(split_args("mark", t), 0);
+    no_more(split_form("mark", t), 0);
     c.mark = c.ctrl.trace().total_recorded();
     put(out, "mark at trace event {}", c.mark);
 }
