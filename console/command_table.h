@@ -15,6 +15,14 @@
 //   commands/time.cpp           step, run, trace, mark
 //   commands/expect.cpp         expect status|sct|dnr|dw0|reg|mem|queue|sq|cq|cached
 //   commands/other.cpp          echo, set, help
+//
+// To add a command: write its handler, void name(Context &c, Toks args, std::string &out), in
+// its family's file (split_form(key, args) splits its arguments; number() in context.h,
+// run_command() in host_queues.h, put() and describe() in format.h); add a CommandForm row to
+// that file's kForms (key, usage, help, handler, optional syntax check, options, flags); add a
+// row with the same usage to the "## Commands" section of docs/console.md. A new family is a
+// new file with its own CommandFamily, declared below and listed in kFamilies
+// (command_table.cpp).
 #include <span>
 #include <string>
 #include <string_view>
