@@ -59,28 +59,27 @@ Session::Session(const CommonOptions &common, bool io_queue, bool enable,
     refuse_output_onto_image(common.image, "standard output", "", STDOUT_FILENO);
     config_ = config_of(*image_);
     if (before_power_on) before_power_on(config_);
-    mem_ = std::make_unique<SparseHostMemory>(SparseHostMemory::limit_for(config_.host_memory));
     try {
-        ctrl_ = std::make_unique<Controller>(config_, *mem_, *image_);
+        // Commands talk to the driver; `exec` builds its own console.
+        rig_ = std::make_unique<DeviceRig>(config_, *image_, RigOptions::without_console());
     } catch (const ConfigError &) {
         throw;
     } catch (const std::runtime_error &e) { // the saved state does not load: name where it is
         throw ImageError(
             fmt::format("image '{}', {}: {}", common.image, image_->newest_state_slot(), e.what()));
     }
-    drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
-    if (enable) drv_->enable();
+    if (enable) drv().enable();
     if (enable && io_queue) {
         // CAP.MQES is 0's based; a small queue is plenty for one command at a time.
         const uint32_t entries = std::min<uint32_t>(64, uint32_t{config_.mqes} + 1);
         const uint16_t vector = config_.msix_vectors > 1 ? 1 : 0;
-        io_qid_ = drv_->create_io_queue_pair(entries, 2, vector);
+        io_qid_ = drv().create_io_queue_pair(entries, 2, vector);
     }
-    trace_start_ = ctrl_->trace().total_recorded();
+    trace_start_ = ctrl().trace().total_recorded();
 }
 
 Session::~Session() {
-    if (finished_ || !ctrl_) return;
+    if (finished_ || !rig_) return;
     try {
         power_down();
     } catch (...) {
@@ -89,14 +88,13 @@ Session::~Session() {
 }
 
 void Session::end_command() {
-    if (trace_end_ == UINT64_MAX) trace_end_ = ctrl_->trace().total_recorded();
+    if (trace_end_ == UINT64_MAX) trace_end_ = ctrl().trace().total_recorded();
 }
 
 void Session::power_down() {
-    if (!ctrl_->powered()) return;
+    if (!ctrl().powered()) return;
     if (common_.power_cut) {
-        const uint64_t lost = ctrl_->namespace_blocks_cached(1);
-        ctrl_->power_off(PowerOff::Unclean);
+        const uint64_t lost = rig_->power_off(PowerOff::Unclean).lost_blocks;
         std::fprintf(stderr, "nvmelab: power cut: the device lost power without a shutdown; %s\n",
                      lost == 0 ? "the volatile write cache was empty, no data was lost"
                                : fmt::format("{} block{} still in the volatile write cache {} "
@@ -105,16 +103,15 @@ void Session::power_down() {
                                      .c_str());
         return;
     }
-    const spec::CstsReg csts{ctrl_->read32(static_cast<uint32_t>(spec::Reg::Csts))};
-    if (csts.rdy() && !csts.cfs()) {
+    if (rig_->shutdown_first(PowerOff::Clean)) {
         try {
-            drv_->shutdown();
+            drv().shutdown();
         } catch (const DriverError &) {
-            ctrl_->power_off(PowerOff::Clean);
+            rig_->power_off(PowerOff::Clean);
             throw;
         }
     }
-    ctrl_->power_off(PowerOff::Clean);
+    rig_->power_off(PowerOff::Clean);
 }
 
 int Session::finish(int rc) {
@@ -128,13 +125,13 @@ int Session::finish(int rc) {
     }
     // Data or state the device could not make durable (a full file system, an I/O error) fails
     // the command even if its own completion said success: the image does not hold it.
-    for (const Explanation &lost : ctrl_->durability_failures()) {
+    for (const Explanation &lost : ctrl().durability_failures()) {
         std::fprintf(stderr, "nvmelab: %s (%s)\n", lost.rule.c_str(), lost.section.c_str());
         rc = 1;
     }
     if (!common_.trace.empty()) {
         std::string text;
-        const Trace &trace = ctrl_->trace();
+        const Trace &trace = ctrl().trace();
         if (common_.trace == "all") {
             text = trace.format_all();
         } else {

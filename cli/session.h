@@ -11,6 +11,7 @@
 #include "core/host/host_memory.h"
 #include "driver/host_driver.h"
 #include "image/device_image.h"
+#include "rig/device_rig.h"
 
 namespace nvmelab::cli {
 
@@ -32,9 +33,9 @@ public:
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
-    Controller &ctrl() { return *ctrl_; }
-    HostDriver &drv() { return *drv_; }
-    SparseHostMemory &mem() { return *mem_; }
+    Controller &ctrl() { return rig_->ctrl(); }
+    HostDriver &drv() { return rig_->driver(); }
+    SparseHostMemory &mem() { return rig_->mem(); }
     DeviceImage &image() { return *image_; }
     const DeviceConfig &config() const { return config_; }
     uint16_t io_qid() const { return io_qid_; }
@@ -54,9 +55,7 @@ private:
     CommonOptions common_;
     DeviceConfig config_;
     std::unique_ptr<DeviceImage> image_;
-    std::unique_ptr<SparseHostMemory> mem_;
-    std::unique_ptr<Controller> ctrl_;
-    std::unique_ptr<HostDriver> drv_;
+    std::unique_ptr<DeviceRig> rig_; // on the image's media
     uint16_t io_qid_ = 0;
     uint64_t trace_start_ = 0;
     uint64_t trace_end_ = UINT64_MAX;

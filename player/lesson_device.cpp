@@ -1,12 +1,9 @@
 #include "player/lesson_device.h"
 
-#include <algorithm>
 #include <cctype>
 #include <vector>
 
 #include <fmt/format.h>
-
-#include "core/spec/nvme_spec.h"
 
 namespace nvmelab::lesson {
 
@@ -32,38 +29,10 @@ constexpr std::string_view kPowerUsage = "usage: power-cycle clean|cut";
 
 } // namespace
 
-LessonDevice::LessonDevice(const DeviceConfig &config) : config_(config) {
-    config_.validate();
-    build(true);
-}
-
-LessonDevice::~LessonDevice() {
-    // Reverse order of the references between them.
-    console_.reset();
-    drv_.reset();
-    ctrl_.reset();
-    mem_.reset();
-}
+LessonDevice::LessonDevice(const DeviceConfig &config) : rig_(config) {}
 
 void LessonDevice::reset_device(const DeviceConfig &config) {
-    DeviceConfig c = config;
-    c.validate();
-    config_ = std::move(c);
-    build(true);
-}
-
-void LessonDevice::build(bool fresh_store) {
-    console_.reset();
-    drv_.reset();
-    ctrl_.reset();
-    mem_.reset();
-    if (fresh_store || !store_) store_ = std::make_unique<MemoryBackingStore>(config_.size);
-    mem_ = std::make_unique<SparseHostMemory>(
-        std::min(host_memory_limit_, SparseHostMemory::limit_for(config_.host_memory)));
-    ctrl_ = std::make_unique<Controller>(config_, *mem_, *store_);
-    drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
-    console_ = std::make_unique<Console>(*ctrl_, *mem_, *drv_);
-    ++generation_;
+    rig_.renew(config);
 }
 
 std::string LessonDevice::player_line_error(std::string_view line, bool &is_player) {
@@ -78,7 +47,7 @@ std::string LessonDevice::player_line_error(std::string_view line, bool &is_play
 ConsoleResult LessonDevice::exec(std::string_view line) {
     bool is_player = false;
     const std::string error = player_line_error(line, is_player);
-    if (!is_player) return console_->exec_line(line);
+    if (!is_player) return console().exec_line(line);
     ConsoleResult r;
     if (!error.empty()) {
         r.ok = false;
@@ -97,15 +66,13 @@ ConsoleResult LessonDevice::exec(std::string_view line) {
 
 std::string LessonDevice::power_cycle(PowerOff kind) {
     std::string out;
-    if (ctrl_->powered()) {
-        const spec::CstsReg csts{ctrl_->read32(static_cast<uint32_t>(spec::Reg::Csts))};
-        if (kind == PowerOff::Clean && csts.rdy() && !csts.cfs()) {
-            const ConsoleResult r = console_->exec_line("shutdown");
-            out += r.output;
-            if (!r.ok) out += fmt::format("note: the shutdown failed: {}\n", r.error);
-        }
-        const uint64_t lost = ctrl_->namespace_blocks_cached(1);
-        ctrl_->power_off(kind);
+    const PowerOffReport off = rig_.power_cycle(kind, [&] {
+        const ConsoleResult r = console().exec_line("shutdown");
+        out += r.output;
+        if (!r.ok) out += fmt::format("note: the shutdown failed: {}\n", r.error);
+    });
+    if (off.was_powered) {
+        const uint64_t lost = off.lost_blocks;
         if (kind == PowerOff::Unclean)
             out += lost == 0 ? "power cut: the volatile write cache was empty, nothing lost\n"
                              : fmt::format("power cut: {} block{} in the volatile write cache "
@@ -114,7 +81,6 @@ std::string LessonDevice::power_cycle(PowerOff kind) {
         else
             out += "clean power off: the volatile write cache was written back\n";
     }
-    build(false);
     out += "power on: media kept; host memory, queues and variables start over (CC.EN = 0)\n";
     return out;
 }

@@ -1,20 +1,15 @@
 #pragma once
-// The device a lesson plays on: configuration, media store (in memory), host memory,
-// controller, host driver model and a console over them, assembled as ui::Session and the CLI
-// do. Lesson lines go through exec(): the console's language plus the one thing the console
-// leaves to its owner, power: `power-cycle clean|cut`.
+// The device a lesson plays on: a DeviceRig (rig/device_rig.h: in-memory media, host memory,
+// controller, host driver model and a console), as ui::Session has it. Lesson lines go through
+// exec(): the console's language plus the one thing the console leaves to its owner, power:
+// `power-cycle clean|cut`.
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
-#include "console/console.h"
-#include "core/controller/controller.h"
-#include "core/controller/device_config.h"
-#include "core/host/host_memory.h"
-#include "core/media/backing_store.h"
-#include "driver/host_driver.h"
 #include "player/lesson_host.h"
+#include "rig/device_rig.h"
 
 namespace nvmelab::lesson {
 
@@ -23,23 +18,23 @@ public:
     // A powered-on device with empty media, CC.EN = 0 and empty host memory. Throws
     // ConfigError for an invalid configuration.
     explicit LessonDevice(const DeviceConfig &config);
-    ~LessonDevice() override;
+    ~LessonDevice() override = default;
     LessonDevice(const LessonDevice &) = delete;
     LessonDevice &operator=(const LessonDevice &) = delete;
 
-    Controller &ctrl() { return *ctrl_; }
-    const Controller &ctrl() const { return *ctrl_; }
-    SparseHostMemory &mem() { return *mem_; }
-    HostDriver &driver() { return *drv_; }
-    Console &console() { return *console_; }
-    const MemoryBackingStore &store() const { return *store_; }
-    const DeviceConfig &config() const { return config_; }
+    Controller &ctrl() { return rig_.ctrl(); }
+    const Controller &ctrl() const { return rig_.ctrl(); }
+    SparseHostMemory &mem() { return rig_.mem(); }
+    HostDriver &driver() { return rig_.driver(); }
+    Console &console() { return rig_.console(); }
+    const MemoryBackingStore &store() const { return *rig_.memory_media(); }
+    const DeviceConfig &config() const { return rig_.config(); }
     // Bumps when a power cycle replaced controller, host memory, driver and console, so front
     // ends drop references and caches.
-    uint64_t generation() const { return generation_; }
+    uint64_t generation() const { return rig_.generation(); }
 
     // A brand-new device again (empty media, CC.EN = 0, empty host memory, no variables).
-    void reset() { build(true); }
+    void reset() { rig_.renew(); }
 
     // Runs one lesson line (console language or a player line).
     ConsoleResult exec(std::string_view line);
@@ -59,19 +54,10 @@ public:
     // The host memory a device may map (SparseHostMemory's limit), from the next new device
     // on (reset, reset_device, power_cycle). The fuzz target keeps it small: mapped pages are
     // real memory.
-    void set_host_memory_limit(uint64_t bytes) { host_memory_limit_ = bytes; }
+    void set_host_memory_limit(uint64_t bytes) { rig_.set_host_memory_limit(bytes); }
 
 private:
-    void build(bool fresh_store);
-
-    DeviceConfig config_;
-    std::unique_ptr<MemoryBackingStore> store_;
-    std::unique_ptr<SparseHostMemory> mem_;
-    std::unique_ptr<Controller> ctrl_;
-    std::unique_ptr<HostDriver> drv_;
-    std::unique_ptr<Console> console_;
-    uint64_t generation_ = 0;
-    uint64_t host_memory_limit_ = SparseHostMemory::kDefaultMappedLimit;
+    DeviceRig rig_;
 };
 
 } // namespace nvmelab::lesson

@@ -1,7 +1,7 @@
 #pragma once
 // Shared test fixture: one emulated device (host memory, in-memory media, controller) and the
-// host driver model that talks to it, and readers of the log pages tests check. Tests that need
-// something special build their own DeviceConfig and pass it in.
+// host driver model that talks to it, assembled by the device rig, and readers of the log pages
+// tests check. Tests that need something special build their own DeviceConfig and pass it in.
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -12,6 +12,7 @@
 #include "core/host/host_memory.h"
 #include "core/media/backing_store.h"
 #include "driver/host_driver.h"
+#include "rig/device_rig.h"
 
 namespace nvmelab::test {
 
@@ -42,15 +43,19 @@ inline spec::ErrorLogEntry read_newest_error(HostDriver &host) {
     return read_log_page<spec::ErrorLogEntry>(host, 0x01);
 }
 
+// The device of rig/device_rig.h (in-memory media, no console), its parts by name. A test
+// that power cycles goes through `rig` and reads the parts from it again afterwards.
 struct TestDevice {
-    DeviceConfig cfg;
-    SparseHostMemory mem;
-    MemoryBackingStore store;
-    Controller ctrl;
-    HostDriver drv;
+    DeviceRig rig;
+    const DeviceConfig &cfg;
+    SparseHostMemory &mem;
+    MemoryBackingStore &store;
+    Controller &ctrl;
+    HostDriver &drv;
 
     explicit TestDevice(const DeviceConfig &config = small_config())
-        : cfg(config), store(config.size), ctrl(cfg, mem, store), drv(ctrl, mem) {}
+        : rig(config, RigOptions::without_console()), cfg(rig.config()), mem(rig.mem()),
+          store(*rig.memory_media()), ctrl(rig.ctrl()), drv(rig.driver()) {}
 };
 
 } // namespace nvmelab::test

@@ -21,40 +21,34 @@ uint32_t reg32(const Controller &c, spec::Reg r) {
 
 } // namespace
 
-Session::Session(DeviceConfig config) : config_(std::move(config)) {
-    config_.validate();
-    build(true);
+Session::Session(DeviceConfig config) : config_(std::move(config)), rig_(config_, rig_options()) {
+    journal_.restart(config_);
 }
 
 Session::~Session() = default;
 
-void Session::build(bool fresh_store) {
-    // Tear down in reverse order of the references between them.
-    console_.reset();
-    drv_.reset();
-    ctrl_.reset();
-    mem_.reset();
-    if (fresh_store || !store_) store_ = std::make_unique<MemoryBackingStore>(config_.size);
-    if (fresh_store) journal_.restart(config_);
-    mem_ = std::make_unique<SparseHostMemory>(SparseHostMemory::limit_for(config_.host_memory));
-    ctrl_ = std::make_unique<Controller>(config_, *mem_, *store_);
-    if (fresh_store)
-        namespace_usage_.clear();
-    else
-        namespace_usage_.power_cycled(lost_in_power_cut_);
-    ctrl_->trace().set_listener([this](const TraceEvent &ev) { namespace_usage_.observe(ev); });
-    drv_ = std::make_unique<HostDriver>(*ctrl_, *mem_);
-    console_ = std::make_unique<Console>(*ctrl_, *mem_, *drv_);
+RigOptions Session::rig_options() {
+    RigOptions o;
+    // The Namespace window's map follows every trace event of every controller from its start.
+    o.on_power_on = [this](Controller &c) {
+        c.trace().set_listener([this](const TraceEvent &ev) { namespace_usage_.observe(ev); });
+    };
+    return o;
+}
+
+void Session::forget_selection() {
     selected_completion.reset();
     selected_command.reset();
     running_ = false;
-    ++generation_;
 }
 
 void Session::reset() {
     last_power_cut_ = false;
     lost_in_power_cut_.clear();
-    build(true);
+    journal_.restart(config_);
+    namespace_usage_.clear();
+    rig_.renew(config_);
+    forget_selection();
     log_info("--- new device: empty media, CC.EN = 0 ('enable' brings it up) ---");
 }
 
@@ -67,14 +61,12 @@ void Session::reset_with(DeviceConfig config) {
 void Session::power_cycle(PowerOff kind) {
     journal_.add({{"power", kind == PowerOff::Clean ? "clean" : "unclean"}});
     const Journal::Pause pause(journal_);
-    lost_in_power_cut_.clear(); // a controller already off has nothing cached
-    if (ctrl_->powered()) {
-        // A clean power off is what an OS does: the normal shutdown sequence first (§7.6.2).
-        const spec::CstsReg csts{reg32(*ctrl_, spec::Reg::Csts)};
-        if (kind == PowerOff::Clean && csts.rdy() && !csts.cfs()) exec("shutdown", false);
-        if (kind == PowerOff::Unclean) lost_in_power_cut_ = ctrl_->cached_lbas(1);
-        ctrl_->power_off(kind);
-        const uint64_t lost = lost_in_power_cut_.size();
+    // A clean power off is what an OS does: the normal shutdown sequence first (§7.6.2).
+    if (rig_.shutdown_first(kind)) exec("shutdown", false);
+    const PowerOffReport off = rig_.power_off(kind);
+    lost_in_power_cut_ = off.lost_lbas_ns1; // empty unless cut while powered
+    if (off.was_powered) {
+        const uint64_t lost = off.lost_blocks;
         if (kind == PowerOff::Unclean)
             log_info(fmt::format(
                 "--- power cut: {} ---",
@@ -84,7 +76,9 @@ void Session::power_cycle(PowerOff kind) {
             log_info("--- clean power off: the write cache was written back ---");
     }
     last_power_cut_ = kind == PowerOff::Unclean;
-    build(false);
+    namespace_usage_.power_cycled(lost_in_power_cut_);
+    rig_.power_on();
+    forget_selection();
     log_info("--- power on: media and saved state kept; host memory and queues start over ---");
 }
 
@@ -111,14 +105,14 @@ void Session::set_events_per_frame(uint32_t n) {
 }
 
 uint64_t Session::tick() {
-    if (!running_ || !ctrl_->powered()) return 0;
+    if (!running_ || !ctrl().powered()) return 0;
     return run_events(events_per_frame_);
 }
 
 uint64_t Session::run_events(uint64_t n) {
-    if (!ctrl_->powered()) return 0;
+    if (!ctrl().powered()) return 0;
     uint64_t ran = 0;
-    while (ran < n && ctrl_->step())
+    while (ran < n && ctrl().step())
         ++ran;
     if (ran > 0) journal_.add({{"steps", ran}});
     return ran;
@@ -149,7 +143,7 @@ ConsoleResult Session::exec(std::string_view line, bool remember) {
     }
     journal_.add({{"exec", std::string(line)}, {"remember", remember}});
     append_output(LogLine::Kind::Input, fmt::format("> {}", line));
-    ConsoleResult r = console_->exec_line(line);
+    ConsoleResult r = console().exec_line(line);
     append_output(LogLine::Kind::Output, r.output);
     if (!r.ok) append_output(LogLine::Kind::Error, r.error);
     return r;
@@ -162,7 +156,7 @@ ConsoleResult Session::exec_script(std::string_view text, std::string_view sourc
         return refuse(std::move(bad));
     journal_.add({{"script", std::string(text)}, {"name", std::string(source_name)}});
     append_output(LogLine::Kind::Info, fmt::format("--- running {} ---", source_name));
-    ConsoleResult r = console_->exec_script(text, source_name);
+    ConsoleResult r = console().exec_script(text, source_name);
     append_output(LogLine::Kind::Output, r.output);
     if (!r.ok) append_output(LogLine::Kind::Error, r.error);
     return r;
@@ -211,7 +205,7 @@ ConsoleResult Session::exec_lesson_line(std::string_view line) {
 }
 
 ConsoleResult Session::check_lesson_line(std::string_view line) {
-    return console_->exec_line(line);
+    return console().exec_line(line);
 }
 
 // ---- selection ---------------------------------------------------------------------------
@@ -226,7 +220,7 @@ void Session::select_command(uint16_t sqid, uint16_t cid) {
     selected_command = CommandRef{sqid, cid};
     follow_latest = false;
     // A command still in flight has no completion yet; one that finished shows it.
-    for (const CommandView &c : ctrl_->commands())
+    for (const CommandView &c : ctrl().commands())
         if (c.sqid == sqid && c.cid == cid) {
             selected_completion.reset();
             return;
@@ -236,14 +230,14 @@ void Session::select_command(uint16_t sqid, uint16_t cid) {
 
 const CompletionRecord *Session::inspected_completion() const {
     if (follow_latest || !selected_completion) {
-        const auto &last = ctrl_->last_completion();
+        const auto &last = ctrl().last_completion();
         return last ? &*last : nullptr;
     }
     return &*selected_completion;
 }
 
 const CompletionRecord *Session::find_completion(uint16_t sqid, uint16_t cid) const {
-    const auto &all = ctrl_->completions();
+    const auto &all = ctrl().completions();
     for (auto it = all.rbegin(); it != all.rend(); ++it)
         if (it->sqid == sqid && it->cqe.cid == cid) return &*it;
     return nullptr;
@@ -252,44 +246,44 @@ const CompletionRecord *Session::find_completion(uint16_t sqid, uint16_t cid) co
 uint64_t Session::total_interrupts() const {
     uint64_t n = 0;
     for (uint16_t v = 0; v < config_.msix_vectors; ++v)
-        n += ctrl_->interrupt_count(v);
+        n += ctrl().interrupt_count(v);
     return n;
 }
 
 // ---- summaries ---------------------------------------------------------------------------
 
 std::string Session::status_line() const {
-    const spec::CstsReg csts{reg32(*ctrl_, spec::Reg::Csts)};
-    const spec::CcReg cc{reg32(*ctrl_, spec::Reg::Cc)};
+    const spec::CstsReg csts{reg32(ctrl(), spec::Reg::Csts)};
+    const spec::CcReg cc{reg32(ctrl(), spec::Reg::Cc)};
     return fmt::format("t={:.3f} us  CC.EN={} CSTS.RDY={} CFS={} SHST={}  {}",
-                       static_cast<double>(ctrl_->now_ns()) / 1000.0, cc.en() ? 1 : 0,
+                       static_cast<double>(ctrl().now_ns()) / 1000.0, cc.en() ? 1 : 0,
                        csts.rdy() ? 1 : 0, csts.cfs() ? 1 : 0, csts.shst(),
-                       !ctrl_->powered() ? "powered off"
-                       : ctrl_->idle()   ? "idle"
+                       !ctrl().powered() ? "powered off"
+                       : ctrl().idle()   ? "idle"
                                          : "events pending");
 }
 
 std::string Session::state_summary() const {
-    const uint32_t csts = reg32(*ctrl_, spec::Reg::Csts);
+    const uint32_t csts = reg32(ctrl(), spec::Reg::Csts);
     const spec::CstsReg c{csts};
-    const auto queues = ctrl_->queues();
+    const auto queues = ctrl().queues();
     const auto sqs = std::count_if(queues.begin(), queues.end(), [](auto &q) { return q.is_sq; });
     std::string out;
     out += fmt::format("state: CSTS=0x{:08x} CSTS.RDY={} CSTS.CFS={} CSTS.SHST={}\n", csts,
                        c.rdy() ? 1 : 0, c.cfs() ? 1 : 0, c.shst());
-    out += fmt::format("state: CC=0x{:08x}\n", reg32(*ctrl_, spec::Reg::Cc));
+    out += fmt::format("state: CC=0x{:08x}\n", reg32(ctrl(), spec::Reg::Cc));
     out += fmt::format("state: queues={} sqs={} cqs={}\n", queues.size(), sqs,
                        static_cast<long>(queues.size()) - sqs);
-    out += fmt::format("state: inflight={}\n", ctrl_->commands().size());
-    out += fmt::format("state: completions={}\n", ctrl_->completions().size());
-    if (const auto &last = ctrl_->last_completion()) {
+    out += fmt::format("state: inflight={}\n", ctrl().commands().size());
+    out += fmt::format("state: completions={}\n", ctrl().completions().size());
+    if (const auto &last = ctrl().last_completion()) {
         const spec::Status s = last->cqe.decoded_status();
         out += fmt::format("state: last_status=0x{:04x} ({}) sq={} cid={}\n", s.field(),
                            spec::status_name(s), last->sqid, last->cqe.cid);
     }
     out += fmt::format("state: interrupts={}\n", total_interrupts());
-    out += fmt::format("state: trace_events={} now_ns={}\n", ctrl_->trace().total_recorded(),
-                       ctrl_->now_ns());
+    out += fmt::format("state: trace_events={} now_ns={}\n", ctrl().trace().total_recorded(),
+                       ctrl().now_ns());
     return out;
 }
 

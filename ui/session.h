@@ -1,6 +1,6 @@
 #pragma once
-// ui::Session: the emulated SSD and its host as the UI owns them. One device configuration, the
-// host's memory, the media store, the controller, the host driver model and a console over them.
+// ui::Session: the emulated SSD and its host as the UI owns them: a DeviceRig (rig/device_rig.h:
+// in-memory media, the host's memory, the controller, the host driver model and a console).
 // Windows receive the Session every frame and read the device only through Controller's public
 // API, host memory and the Console; none of them keeps a reference across frames, because
 // reset() and power_cycle() replace the objects.
@@ -11,13 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "console/console.h"
-#include "core/controller/controller.h"
-#include "core/controller/device_config.h"
-#include "core/host/host_memory.h"
-#include "core/media/backing_store.h"
-#include "driver/host_driver.h"
 #include "player/lesson_host.h"
+#include "rig/device_rig.h"
 #include "ui/highlight_set.h"
 #include "ui/journal.h"
 #include "ui/namespace_usage.h"
@@ -49,17 +44,17 @@ public:
     // A brand-new device with another configuration (validated first; throws ConfigError).
     void reset_with(DeviceConfig config);
 
-    Controller &ctrl() { return *ctrl_; }
-    const Controller &ctrl() const { return *ctrl_; }
-    SparseHostMemory &mem() { return *mem_; }
-    const SparseHostMemory &mem() const { return *mem_; }
-    HostDriver &driver() { return *drv_; }
-    Console &console() { return *console_; }
+    Controller &ctrl() { return rig_.ctrl(); }
+    const Controller &ctrl() const { return rig_.ctrl(); }
+    SparseHostMemory &mem() { return rig_.mem(); }
+    const SparseHostMemory &mem() const { return rig_.mem(); }
+    HostDriver &driver() { return rig_.driver(); }
+    Console &console() { return rig_.console(); }
     const DeviceConfig &config() const { return config_; }
-    const MemoryBackingStore &store() const { return *store_; }
+    const MemoryBackingStore &store() const { return *rig_.memory_media(); }
     // Bumps whenever reset() or power_cycle() replaced the device objects, so windows can drop
     // what they cached about the old ones.
-    uint64_t generation() const { return generation_; }
+    uint64_t generation() const { return rig_.generation(); }
 
     // ---- virtual time ----------------------------------------------------------------------
     // Step buttons go through the console so its log shows the command that does the same.
@@ -145,20 +140,17 @@ public:
     std::string state_summary() const;
 
 private:
-    void build(bool fresh_store);
+    RigOptions rig_options();
+    // After a new device or a power-on: what windows selected is gone, run mode stops.
+    void forget_selection();
     void append_output(LogLine::Kind kind, std::string_view text);
     // Input refused before it ran (not UTF-8 text, or a line past kMaxJournalLineBytes):
     // logged, not journaled.
     ConsoleResult refuse(std::string error);
 
     DeviceConfig config_;
-    NamespaceUsage namespace_usage_; // before ctrl_: its trace calls it until the end
-    std::unique_ptr<MemoryBackingStore> store_;
-    std::unique_ptr<SparseHostMemory> mem_;
-    std::unique_ptr<Controller> ctrl_;
-    std::unique_ptr<HostDriver> drv_;
-    std::unique_ptr<Console> console_;
-    uint64_t generation_ = 0;
+    NamespaceUsage namespace_usage_; // before rig_: the controller's trace calls it until the end
+    DeviceRig rig_;
     bool last_power_cut_ = false;
     std::vector<uint64_t> lost_in_power_cut_;
 
