@@ -7,9 +7,9 @@
 #
 # Targets:
 #   imgui             static library: ImGui core + its SDL2 platform backend (the app draws
-#                     with its own renderer, ui/imgui_renderer.cpp)
+#                     with its own renderer, ui/render/imgui_renderer.cpp)
 #   nvmelab_ui_model  the UI's GL-free parts (Session, models of the windows, PNG writer)
-#   nvmelab-gui       the desktop application (ui/*.cpp)
+#   nvmelab-gui       the desktop application (ui/ and its subfolders)
 #   nvmelab-ui-tests  doctest unit tests of nvmelab_ui_model (tests/ui/)
 # Tests (with BUILD_TESTING): native.ui-model, native.ui-desktop (xvfb-run + screenshot),
 # native.ui-clang-format.
@@ -21,7 +21,7 @@ set(NVMELAB_IMGUI_DIR "${NVMELAB_UI_SOURCES_DIR}/imgui")
 
 # ---- shared by the desktop and the web build -------------------------------------------------
 # Dear ImGui core + its SDL2 platform backend, linked to the platform's SDL2 (and GL) given as
-# arguments. The app draws with its own renderer (ui/imgui_renderer.cpp).
+# arguments. The app draws with its own renderer (ui/render/imgui_renderer.cpp).
 function(nvmelab_add_imgui)
     add_library(imgui STATIC
         ${NVMELAB_IMGUI_DIR}/imgui.cpp
@@ -40,23 +40,23 @@ endfunction()
 
 # The UI's GL-free parts (nvmelab_ui_model), unit tested without a display.
 set(NVMELAB_UI_MODEL_SOURCES
-    ${NVMELAB_UI_ROOT}/ui/session.cpp
-    ${NVMELAB_UI_ROOT}/ui/prp_map.cpp
-    ${NVMELAB_UI_ROOT}/ui/sqe_fields.cpp
-    ${NVMELAB_UI_ROOT}/ui/sqe_composer.cpp
-    ${NVMELAB_UI_ROOT}/ui/memory_labels.cpp
-    ${NVMELAB_UI_ROOT}/ui/namespace_usage.cpp
-    ${NVMELAB_UI_ROOT}/ui/trace_plots.cpp
-    ${NVMELAB_UI_ROOT}/ui/device_properties.cpp
-    ${NVMELAB_UI_ROOT}/ui/device_info.cpp
-    ${NVMELAB_UI_ROOT}/ui/image_file.cpp
-    ${NVMELAB_UI_ROOT}/ui/journal.cpp
-    ${NVMELAB_UI_ROOT}/ui/workload.cpp
-    ${NVMELAB_UI_ROOT}/ui/state_file.cpp
-    ${NVMELAB_UI_ROOT}/ui/url_args.cpp
-    ${NVMELAB_UI_ROOT}/ui/highlight_set.cpp
-    ${NVMELAB_UI_ROOT}/ui/lesson_progress.cpp
-    ${NVMELAB_UI_ROOT}/ui/lesson_state.cpp)
+    ${NVMELAB_UI_ROOT}/ui/model/session.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/prp_map.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/sqe_fields.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/sqe_composer.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/memory_labels.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/namespace_usage.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/trace_plots.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/device_properties.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/device_info.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/image_file.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/journal.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/workload.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/state_file.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/url_args.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/highlight_set.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/lesson_progress.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/lesson_state.cpp)
 
 if(EMSCRIPTEN)
     include(${CMAKE_CURRENT_LIST_DIR}/Web.cmake) # the same UI for the browser (docs/web.md)
@@ -88,7 +88,9 @@ nvmelab_add_imgui(SDL2::SDL2 OpenGL::GL ${CMAKE_DL_LIBS})
 add_library(nvmelab_ui_model STATIC ${NVMELAB_UI_MODEL_SOURCES})
 target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console nvmelab_player ZLIB::ZLIB)
 
-file(GLOB NVMELAB_UI_SOURCES CONFIGURE_DEPENDS ${NVMELAB_UI_ROOT}/ui/*.cpp)
+file(GLOB NVMELAB_UI_SOURCES CONFIGURE_DEPENDS ${NVMELAB_UI_ROOT}/ui/*.cpp
+     ${NVMELAB_UI_ROOT}/ui/model/*.cpp ${NVMELAB_UI_ROOT}/ui/windows/*.cpp
+     ${NVMELAB_UI_ROOT}/ui/render/*.cpp ${NVMELAB_UI_ROOT}/ui/web/*.cpp)
 list(REMOVE_ITEM NVMELAB_UI_SOURCES ${NVMELAB_UI_MODEL_SOURCES})
 add_executable(nvmelab-gui ${NVMELAB_UI_SOURCES})
 target_link_libraries(nvmelab-gui PRIVATE nvmelab_ui_model nvmelab_console imgui)
@@ -101,8 +103,8 @@ if(BUILD_TESTING)
                                     ${NVMELAB_UI_ROOT}/tests/ui/test_ui_lessons.cpp
                                     ${NVMELAB_UI_ROOT}/tests/ui/test_frame_damage.cpp
                                     ${NVMELAB_UI_ROOT}/tests/ui/test_layout.cpp
-                                    ${NVMELAB_UI_ROOT}/ui/frame_damage.cpp
-                                    ${NVMELAB_UI_ROOT}/ui/layout.cpp)
+                                    ${NVMELAB_UI_ROOT}/ui/render/frame_damage.cpp
+                                    ${NVMELAB_UI_ROOT}/ui/windows/layout.cpp)
     target_link_libraries(nvmelab-ui-tests PRIVATE nvmelab_ui_model nvmelab::doctest imgui)
     target_compile_definitions(nvmelab-ui-tests PRIVATE
                                NVMELAB_LESSONS_DIR="${NVMELAB_UI_ROOT}/lessons")
@@ -134,6 +136,7 @@ if(BUILD_TESTING)
     if(NVMELAB_UI_CLANG_FORMAT AND NOT NVMELAB_SANITIZE)
         file(GLOB NVMELAB_UI_FORMATTED CONFIGURE_DEPENDS
              ${NVMELAB_UI_ROOT}/ui/*.cpp ${NVMELAB_UI_ROOT}/ui/*.h
+             ${NVMELAB_UI_ROOT}/ui/*/*.cpp ${NVMELAB_UI_ROOT}/ui/*/*.h
              ${NVMELAB_UI_ROOT}/tests/ui/*.cpp)
         add_test(NAME native.ui-clang-format
                  COMMAND ${NVMELAB_UI_CLANG_FORMAT} --dry-run --Werror --style=file

@@ -6,7 +6,7 @@
 # the build tree (cmake/BuildSdl2Web.cmake): Debian's Emscripten has no SDL2 port.
 #
 # Targets:
-#   imgui             ImGui core + its SDL2 platform backend (drawing: ui/imgui_renderer.cpp)
+#   imgui             ImGui core + its SDL2 platform backend (drawing: ui/render/imgui_renderer.cpp)
 #   nvmelab_ui_model  the UI's GL-free parts (the list in Ui.cmake, without the PNG writer)
 #   nvmelab-web       the app: site/nvmelab.js + site/nvmelab.wasm
 #   nvmelab-site      copies web/ next to them: ${CMAKE_BINARY_DIR}/site is the deployable site
@@ -48,15 +48,17 @@ nvmelab_add_imgui(nvmelab_sdl2_web)
 
 # ---- the UI ----------------------------------------------------------------------------------
 # The GL-free sources listed in Ui.cmake, but the PNG writer: zlib is not in Emscripten's sysroot.
-list(REMOVE_ITEM NVMELAB_UI_MODEL_SOURCES ${NVMELAB_UI_ROOT}/ui/image_file.cpp)
+list(REMOVE_ITEM NVMELAB_UI_MODEL_SOURCES ${NVMELAB_UI_ROOT}/ui/model/image_file.cpp)
 add_library(nvmelab_ui_model STATIC ${NVMELAB_UI_MODEL_SOURCES})
 target_link_libraries(nvmelab_ui_model PUBLIC nvmelab_console nvmelab_player)
 
 # Every ui/ file except the model and the desktop-only PNG writer and GL read-back (the browser
 # takes screenshots of its own canvas).
-file(GLOB NVMELAB_UI_SOURCES CONFIGURE_DEPENDS ${NVMELAB_UI_ROOT}/ui/*.cpp)
+file(GLOB NVMELAB_UI_SOURCES CONFIGURE_DEPENDS ${NVMELAB_UI_ROOT}/ui/*.cpp
+     ${NVMELAB_UI_ROOT}/ui/model/*.cpp ${NVMELAB_UI_ROOT}/ui/windows/*.cpp
+     ${NVMELAB_UI_ROOT}/ui/render/*.cpp ${NVMELAB_UI_ROOT}/ui/web/*.cpp)
 list(REMOVE_ITEM NVMELAB_UI_SOURCES ${NVMELAB_UI_MODEL_SOURCES}
-     ${NVMELAB_UI_ROOT}/ui/image_file.cpp ${NVMELAB_UI_ROOT}/ui/framebuffer.cpp)
+     ${NVMELAB_UI_ROOT}/ui/model/image_file.cpp ${NVMELAB_UI_ROOT}/ui/render/framebuffer.cpp)
 add_executable(nvmelab-web ${NVMELAB_UI_SOURCES})
 target_link_libraries(nvmelab-web PRIVATE nvmelab_ui_model nvmelab_console imgui)
 set(NVMELAB_SITE_DIR "${CMAKE_BINARY_DIR}/site")

@@ -19,19 +19,19 @@
 
 #include "backends/imgui_impl_sdl.h"
 #include "imgui.h"
-#include "ui/explorer_windows.h"
-#include "ui/framebuffer.h"
-#include "ui/image_file.h"
-#include "ui/imgui_renderer.h"
-#include "ui/lesson_progress.h"
-#include "ui/lesson_state.h"
-#include "ui/lesson_web_api.h"
-#include "ui/lesson_window.h"
-#include "ui/session.h"
-#include "ui/state_menu.h"
-#include "ui/web_api.h"
-#include "ui/windows.h"
-#include "ui/workload_window.h"
+#include "ui/model/image_file.h"
+#include "ui/model/lesson_progress.h"
+#include "ui/model/lesson_state.h"
+#include "ui/model/session.h"
+#include "ui/render/framebuffer.h"
+#include "ui/render/imgui_renderer.h"
+#include "ui/web/lesson_web_api.h"
+#include "ui/web/web_api.h"
+#include "ui/windows/explorer_windows.h"
+#include "ui/windows/lesson_window.h"
+#include "ui/windows/state_menu.h"
+#include "ui/windows/windows.h"
+#include "ui/windows/workload_window.h"
 
 namespace nvmelab::ui {
 
@@ -67,7 +67,7 @@ void apply_style() {
     style.ScrollbarSize = 12.0f;
     style.WindowBorderSize = 1.0f;
     // Lines get their anti-aliasing from geometry, not from the font atlas, so the atlas can be
-    // sampled without filtering (ui/imgui_renderer.cpp).
+    // sampled without filtering (ui/render/imgui_renderer.cpp).
     style.AntiAliasedLinesUseTex = false;
 }
 

@@ -127,7 +127,7 @@
   progress(0.05, 'Loading nvmelab...');
 
   // A string argument copied into the module's memory, as a pointer to its NUL-terminated
-  // UTF-8 (ui/web_api.cpp, nvmelab_argument_buffer); ccall's own 'string' type copies it onto
+  // UTF-8 (ui/web/web_api.cpp, nvmelab_argument_buffer); ccall's own 'string' type copies it onto
   // the 5 MiB WebAssembly stack, which a 2 MB state file overran, killing the module. Returns
   // {error} past the app's bound.
   var encoder = new TextEncoder();
@@ -219,7 +219,7 @@
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
-  // Called by the app (ui/web_api.cpp, ui/state_menu.cpp, ui/app.cpp).
+  // Called by the app (ui/web/web_api.cpp, ui/windows/state_menu.cpp, ui/app.cpp).
   window.nvmelabUi = {
     onReady: function () {
       isReady = true;

@@ -139,6 +139,7 @@ void Controller::fetch() {
     sq.head = (sq.head + 1) % sq.size;
     ++sq.fetched;
     ctx.sqhd = static_cast<uint16_t>(sq.head);
+    cid_keys_[slot] = cid_key(ctx.sqid, ctx.sqe.cid); // live from here until finish()
     record_event(EventKind::SqeFetch, ctx, addr, 64, sq.head, ctx.sqe.opc);
     reschedule(ctx, CommandPhase::Decode, state_.config.fetch_ns);
     schedule_fetch();

@@ -83,10 +83,12 @@ void Controller::decode(CommandContext &ctx) {
     const spec::Sqe &sqe = ctx.sqe;
     const CommandSet &set = command_set_for(ctx.sqid, sqe.nsid);
 
-    const bool cid_in_use = std::any_of(slots_.begin(), slots_.end(), [&](const auto &other) {
-        return &other != &ctx && other.phase != CommandPhase::Free && !other.sq_deleted &&
-               other.sqid == ctx.sqid && other.sqe.cid == sqe.cid;
-    });
+    // Another live command of this SQ with the same CID (cid_keys_ mirrors the slots' phase,
+    // sq_deleted, sqid and CID; this slot's own key is skipped).
+    const uint64_t key = cid_key(ctx.sqid, sqe.cid);
+    bool cid_in_use = false;
+    for (size_t i = 0; i < cid_keys_.size(); ++i)
+        cid_in_use |= cid_keys_[i] == key && i != ctx.slot;
     const auto abort_opcode = static_cast<uint8_t>(spec::AdminOpcode::Abort);
     const auto other_aborts = [&] {
         return std::count_if(slots_.begin(), slots_.end(), [&](const auto &other) {

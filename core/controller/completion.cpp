@@ -31,7 +31,8 @@ Explanation sq_deleted_no_room(uint16_t sqid) {
 void Controller::abort_deleted_sq(uint16_t qid) {
     for (auto &other : slots_) {
         if (other.phase == CommandPhase::Free || other.sqid != qid) continue;
-        other.sq_deleted = true; // its entry is posted now if the CQ has room, or dropped
+        other.sq_deleted = true;        // its entry is posted now if the CQ has room, or dropped
+        cid_keys_[other.slot] = kNoCid; // a new command may reuse its CID (§5.6)
         if (other.phase == CommandPhase::WaitCq) {
             // Done, but its CQ is full: no room will come before the Delete completes.
             if (auto &cq = state_.cqs[other.cqid]) std::erase(cq->waiting, other.slot);
@@ -139,8 +140,7 @@ void Controller::complete(CommandContext &ctx) {
 
     CompletionRecord rec{ctx.sqid, cq.qid, cqe, ctx.sqe.opc, ctx.why, ctx.sqe};
     last_completion_ = rec;
-    completions_.push_back(std::move(rec));
-    if (completions_.size() > 4096) completions_.pop_front();
+    completions_.push_back(std::move(rec)); // once full, replaces the oldest record
 
     if (!cq.ien) return finish(ctx);
     reschedule(ctx, CommandPhase::Interrupt);
@@ -198,6 +198,7 @@ void Controller::signal_vector(uint16_t vector, uint16_t cqid, uint16_t cid) {
 void Controller::finish(CommandContext &ctx) {
     ctx.release_data();
     ctx.phase = CommandPhase::Free;
+    cid_keys_[ctx.slot] = kNoCid;
     ++ctx.generation;
     free_slots_.push_back(ctx.slot);
     --inflight_;
@@ -212,6 +213,7 @@ void Controller::drop_all_commands() {
         if (ctx.phase != CommandPhase::Interrupt) record_event(EventKind::CommandAborted, ctx);
         ctx.release_data();
         ctx.phase = CommandPhase::Free;
+        cid_keys_[ctx.slot] = kNoCid;
         ++ctx.generation;
         free_slots_.push_back(ctx.slot);
     }

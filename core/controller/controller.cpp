@@ -48,6 +48,7 @@ Controller::Controller(const DeviceConfig &config, HostMemory &memory, BackingSt
     // max_inflight, so a host that posts all AERL + 1 of them can still run commands.
     const uint32_t slots = uint32_t{config.max_inflight} + DeviceState::kMaxOutstandingAers;
     slots_.resize(slots);
+    cid_keys_.assign(slots, kNoCid);
     for (uint32_t i = slots; i > 0; --i) {
         slots_[i - 1].slot = i - 1;
         free_slots_.push_back(i - 1);

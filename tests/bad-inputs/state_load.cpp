@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <exception>
 
-#include "ui/session.h"
-#include "ui/state_file.h"
-#include "ui/workload.h"
+#include "ui/model/session.h"
+#include "ui/model/state_file.h"
+#include "ui/model/workload.h"
 
 int main(int argc, char **argv) {
     if (argc != 2) {

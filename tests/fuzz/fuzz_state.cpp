@@ -1,4 +1,4 @@
-// libFuzzer target: the UI's saved-state files (ui/state_file.h: the configuration, the
+// libFuzzer target: the UI's saved-state files (ui/model/state_file.h: the configuration, the
 // Session's journal of console lines, power cycles and workload steps, and the saved view),
 // which the web app also restores from browser storage at start-up. A document either loads
 // or is refused with a StateError that names the problem, and a refused load leaves the
@@ -11,9 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ui/session.h"
-#include "ui/state_file.h"
-#include "ui/workload.h"
+#include "ui/model/session.h"
+#include "ui/model/state_file.h"
+#include "ui/model/workload.h"
 
 namespace {
 

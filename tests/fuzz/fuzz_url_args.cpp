@@ -1,4 +1,4 @@
-// libFuzzer target: the web app's URL arguments (ui/url_args.h). Any query parses; every bad
+// libFuzzer target: the web app's URL arguments (ui/model/url_args.h). Any query parses; every bad
 // argument gets an error naming it; the device it describes is valid; url_encode and
 // url_decode are inverse (docs/fuzzing.md).
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "ui/url_args.h"
+#include "ui/model/url_args.h"
 
 namespace {
 

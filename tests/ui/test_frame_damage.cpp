@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ui/frame_damage.h"
+#include "ui/render/frame_damage.h"
 
 namespace {
 

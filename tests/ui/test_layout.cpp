@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "ui/windows.h"
+#include "ui/windows/windows.h"
 
 namespace {
 

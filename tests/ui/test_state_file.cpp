@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/util/bounded_json.h"
-#include "ui/session.h"
-#include "ui/state_file.h"
-#include "ui/url_args.h"
-#include "ui/workload.h"
+#include "ui/model/session.h"
+#include "ui/model/state_file.h"
+#include "ui/model/url_args.h"
+#include "ui/model/workload.h"
 
 using namespace nvmelab;
 using namespace nvmelab::ui;

@@ -9,11 +9,11 @@
 #include <string>
 
 #include "core/spec/nvme_spec.h"
-#include "ui/highlight_set.h"
-#include "ui/lesson_progress.h"
-#include "ui/lesson_state.h"
-#include "ui/session.h"
-#include "ui/url_args.h"
+#include "ui/model/highlight_set.h"
+#include "ui/model/lesson_progress.h"
+#include "ui/model/lesson_state.h"
+#include "ui/model/session.h"
+#include "ui/model/url_args.h"
 
 using namespace nvmelab;
 using namespace nvmelab::ui;

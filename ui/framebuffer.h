@@ -1,9 +1,0 @@
-#pragma once
-// Reads the current OpenGL back buffer (call after rendering, before swapping).
-#include "ui/image_file.h"
-
-namespace nvmelab::ui {
-
-RgbaImage read_back_buffer(int width, int height);
-
-} // namespace nvmelab::ui
