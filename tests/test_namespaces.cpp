@@ -108,7 +108,7 @@ TEST_SUITE("namespaces") {
     }
 }
 
-TEST_SUITE("nsid rules") {
+TEST_SUITE("nsid-rules") {
     TEST_CASE("Read and Write need an active namespace") {
         NsDevice d;
         for (uint8_t opc : {kOpRead, kOpWrite}) {
@@ -169,7 +169,7 @@ TEST_SUITE("nsid rules") {
     }
 }
 
-TEST_SUITE("command names") {
+TEST_SUITE("command-names") {
     TEST_CASE("one function names admin, NVM and unknown commands") {
         NsDevice d;
         const Controller &c = d.ctrl;
@@ -187,7 +187,7 @@ TEST_SUITE("command names") {
     }
 }
 
-TEST_SUITE("handler effects") {
+TEST_SUITE("handler-effects") {
     // The handlers that act on other commands or queues say so with typed effects, and change
     // nothing of the engine's themselves.
     struct Bare {
@@ -287,7 +287,7 @@ TEST_SUITE("handler effects") {
     }
 }
 
-TEST_SUITE("effects log") {
+TEST_SUITE("effects-log") {
     // NVMe 1.3 §5.14.1.5; the supported opcodes written from the spec's command tables (§5, §6),
     // not from the controller's own.
     const std::set<uint8_t> kAdmin = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0A, 0x0C};

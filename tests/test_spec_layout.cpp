@@ -7,6 +7,8 @@
 
 using namespace nvmelab::spec;
 
+TEST_SUITE_BEGIN("spec");
+
 TEST_CASE("Status::field packs SC, SCT, M and DNR") {
     CHECK(generic(GenericStatus::InvalidField, true).field() == 0x4002);
     CHECK(generic(GenericStatus::LbaOutOfRange, true).field() == 0x4080);
@@ -342,3 +344,5 @@ TEST_CASE("every status code in the enums has a name") {
         if (mdef) CHECK_FALSE(status_description(2, static_cast<uint8_t>(sc)).empty());
     }
 }
+
+TEST_SUITE_END();
