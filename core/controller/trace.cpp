@@ -82,13 +82,8 @@ const char *event_kind_name(EventKind kind) {
     return "?";
 }
 
-void Trace::record(TraceEvent ev) {
-    if (!enabled_) return;
-    ev.seq = next_seq_++;
-    if (events_.full() && events_.capacity() < capacity_)
-        events_.set_capacity(std::min(capacity_, std::max<size_t>(4096, events_.capacity() * 2)));
-    events_.push_back(ev); // when full at the capacity, this replaces the oldest event
-    if (listener_) listener_(ev);
+void Trace::grow() {
+    events_.set_capacity(std::min(capacity_, std::max<size_t>(4096, events_.capacity() * 2)));
 }
 
 int64_t Trace::add_explanation(Explanation e) {
