@@ -58,8 +58,8 @@ std::string hexdump(std::span<const uint8_t> bytes, uint64_t first_address, bool
     return out;
 }
 
-std::string opcode_text(uint8_t opc, bool admin) {
-    const std::string_view name = admin ? spec::admin_opcode_name(opc) : spec::nvm_opcode_name(opc);
+std::string opcode_text(uint8_t opc, spec::CommandSetId set) {
+    const std::string_view name = spec::opcode_name(set, opc);
     return name.empty() ? fmt::format("0x{:02x}", opc) : fmt::format("0x{:02x} {}", opc, name);
 }
 

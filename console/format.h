@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/spec/status_text.h"
 #include "driver/host_driver.h"
 
 namespace nvmelab::console {
@@ -27,8 +28,8 @@ std::string us(uint64_t ns);            // "2000.000 us"
 std::string describe(const Completion &c);
 // 16 bytes a line with ASCII; addresses (0x...) or offsets from first_address (+0x...).
 std::string hexdump(std::span<const uint8_t> bytes, uint64_t first_address, bool offsets);
-// "0x06 Identify" (the admin or the NVM name), or "0x99" for an opcode without a name.
-std::string opcode_text(uint8_t opc, bool admin);
+// "0x06 Identify" (its name in that command set), or "0x99" for an opcode without one.
+std::string opcode_text(uint8_t opc, spec::CommandSetId set);
 // A fixed-size, space-padded ASCII field (Identify sn, mn, fr) without its padding.
 std::string trimmed(const char *p, size_t n);
 // "0x07 Number of Queues".

@@ -139,10 +139,9 @@ void submit_cmd(Context &c, Toks t, std::string &out) {
     const NamedSqe &s = named_sqe(c, arg(a, 1, "SQE NAME"), "submit");
     no_more(a, 2);
     const Submitted done = submit(c, qid, s.sqe, s.keep_cid);
-    const bool admin = c.ctrl.command_set_of(qid, s.sqe.nsid) == spec::CommandSetId::Admin;
     put(out, "SQ {} slot {} <- {} (cid {}, opc {}); host tail now {} (not rung: 'ring {}')", qid,
-        done.slot, a.pos[1].text, done.cid, opcode_text(s.sqe.opc, admin), host_sq_tail(c, qid),
-        qid);
+        done.slot, a.pos[1].text, done.cid,
+        opcode_text(s.sqe.opc, c.ctrl.command_set_of(qid, s.sqe.nsid)), host_sq_tail(c, qid), qid);
 }
 
 void ring(Context &c, Toks t, std::string &out) {

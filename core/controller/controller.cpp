@@ -172,16 +172,21 @@ bool Controller::run_pending(const Pending &p) {
 
 void Controller::record_event(EventKind kind, const CommandContext &ctx, uint64_t addr,
                               uint64_t len, uint64_t value, uint32_t u32, int64_t explanation) {
-    state_.trace.record(TraceEvent{.time_ns = state_.now_ns,
-                                   .kind = kind,
-                                   .sqid = ctx.sqid,
-                                   .cqid = 0xFFFF,
-                                   .cid = ctx.sqe.cid,
-                                   .u32 = u32,
-                                   .addr = addr,
-                                   .len = len,
-                                   .value = value,
-                                   .explanation = explanation});
+    const bool names_opcode = kind == EventKind::SqeFetch || kind == EventKind::CommandDecode;
+    state_.trace.record(TraceEvent{
+        .time_ns = state_.now_ns,
+        .kind = kind,
+        .command_set = names_opcode
+                           ? static_cast<uint8_t>(command_set_for(ctx.sqid, ctx.sqe.nsid).id())
+                           : uint8_t{0},
+        .sqid = ctx.sqid,
+        .cqid = 0xFFFF,
+        .cid = ctx.sqe.cid,
+        .u32 = u32,
+        .addr = addr,
+        .len = len,
+        .value = value,
+        .explanation = explanation});
 }
 
 bool Controller::can_fetch() const {

@@ -112,9 +112,9 @@ void Trace::set_capacity(size_t capacity) {
 }
 
 namespace {
-std::string opcode_label(uint16_t sqid, uint32_t opc) {
-    auto name = sqid == 0 ? spec::admin_opcode_name(static_cast<uint8_t>(opc))
-                          : spec::nvm_opcode_name(static_cast<uint8_t>(opc));
+std::string opcode_label(uint8_t command_set, uint32_t opc) {
+    const auto name =
+        spec::opcode_name(static_cast<spec::CommandSetId>(command_set), static_cast<uint8_t>(opc));
     if (name.empty()) return fmt::format("opc=0x{:02x}", opc);
     return fmt::format("opc=0x{:02x} ({})", opc, name);
 }
@@ -140,11 +140,11 @@ std::string Trace::format(const TraceEvent &ev) const {
         out += fmt::format(" offset=0x{:x} value={}", ev.addr, ev.value);
         break;
     case EventKind::SqeFetch:
-        out += fmt::format(" addr=0x{:x} {} head={}", ev.addr, opcode_label(ev.sqid, ev.u32),
+        out += fmt::format(" addr=0x{:x} {} head={}", ev.addr, opcode_label(ev.command_set, ev.u32),
                            ev.value);
         break;
     case EventKind::CommandDecode:
-        out += fmt::format(" {} bytes={}", opcode_label(ev.sqid, ev.u32), ev.len);
+        out += fmt::format(" {} bytes={}", opcode_label(ev.command_set, ev.u32), ev.len);
         break;
     case EventKind::PrpListRead:
         out += fmt::format(" list=0x{:x} entries={}", ev.addr, ev.len);
@@ -166,7 +166,8 @@ std::string Trace::format(const TraceEvent &ev) const {
         out += fmt::format(" nsid={} blocks={}", ev.u32, ev.len);
         break;
     case EventKind::AdminExecute:
-        out += fmt::format(" {}", opcode_label(0, ev.u32));
+        out += fmt::format(" {}",
+                           opcode_label(static_cast<uint8_t>(spec::CommandSetId::Admin), ev.u32));
         break;
     case EventKind::CqePost: {
         const auto status = static_cast<uint16_t>(ev.value);

@@ -68,6 +68,9 @@ struct TraceEvent {
     uint64_t seq = 0;
     uint64_t time_ns = 0;
     EventKind kind{};
+    // SqeFetch, CommandDecode: the command set the opcode belongs to (spec::CommandSetId), so
+    // the text names it as decode does (in the byte after kind: no size change).
+    uint8_t command_set = 0;
     uint16_t sqid = 0xFFFF; // 0xFFFF = not tied to a queue
     uint16_t cqid = 0xFFFF;
     uint16_t cid = 0xFFFF;

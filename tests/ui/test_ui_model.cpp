@@ -726,7 +726,7 @@ TEST_CASE("sqe fields: CDW10..15 named per opcode") {
     spec::Sqe sq{};
     sq.opc = 0x01; // Create I/O SQ
     spec::CreateIoSqFields{3, 15, true, 2, 3}.apply(sq);
-    const auto f = sqe_fields(sq, true);
+    const auto f = sqe_fields(sq, spec::CommandSetId::Admin);
     REQUIRE(field(f, "CDW0.OPC") != nullptr);
     CHECK(field(f, "CDW0.OPC")->meaning == "Create I/O Submission Queue");
     REQUIRE(field(f, "CDW10.QSIZE") != nullptr);
@@ -742,7 +742,7 @@ TEST_CASE("sqe fields: CDW10..15 named per opcode") {
     rw.nlb = 7;
     rw.fua = true;
     rw.apply(wr);
-    const auto g = sqe_fields(wr, false);
+    const auto g = sqe_fields(wr, spec::CommandSetId::Nvm);
     CHECK(field(g, "CDW0.OPC")->meaning == "Write");
     CHECK(field(g, "SLBA")->value == "4294967298");
     CHECK(field(g, "CDW12.NLB")->meaning == "8 block(s)");

@@ -166,10 +166,10 @@ void nvm_dwords(Fields &f, const spec::Sqe &s) {
 
 } // namespace
 
-std::vector<spec::DecodedField> sqe_fields(const spec::Sqe &s, bool admin) {
+std::vector<spec::DecodedField> sqe_fields(const spec::Sqe &s, spec::CommandSetId set) {
     Fields f;
-    const std::string_view name =
-        admin ? spec::admin_opcode_name(s.opc) : spec::nvm_opcode_name(s.opc);
+    const bool admin = set == spec::CommandSetId::Admin;
+    const std::string_view name = spec::opcode_name(set, s.opc);
     add(f, "CDW0.OPC", fmt::format("0x{:02x}", s.opc),
         name.empty() ? std::string("unknown opcode") : std::string(name),
         admin ? "Opcode, from the admin command set (SQ 0)."

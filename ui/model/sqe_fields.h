@@ -8,10 +8,11 @@
 
 #include "core/spec/field_decode.h"
 #include "core/spec/nvme_spec.h"
+#include "core/spec/status_text.h"
 
 namespace nvmelab::ui {
 
 // name = the SQE field ("CDW10.QID"), value = its value, meaning = in words, help = its role.
-std::vector<spec::DecodedField> sqe_fields(const spec::Sqe &sqe, bool admin);
+std::vector<spec::DecodedField> sqe_fields(const spec::Sqe &sqe, spec::CommandSetId set);
 
 } // namespace nvmelab::ui

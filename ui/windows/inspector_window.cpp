@@ -172,8 +172,8 @@ void sqe_tab(const Controller &ctrl, const SelectedCommand &sel) {
     ImGui::TableSetupColumn("value");
     ImGui::TableSetupColumn("meaning", ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableHeadersRow();
-    for (const spec::DecodedField &f : sqe_fields(
-             sel.sqe, ctrl.command_set_of(sel.sqid, sel.sqe.nsid) == spec::CommandSetId::Admin)) {
+    for (const spec::DecodedField &f :
+         sqe_fields(sel.sqe, ctrl.command_set_of(sel.sqid, sel.sqe.nsid))) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(f.name.c_str());
