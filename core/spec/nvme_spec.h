@@ -1400,6 +1400,48 @@ static_assert(offsetof(CommandEffectsLog, iocs) == 1024);
 static_assert(offsetof(CommandEffectsLog, rsvd2048) == 2048);
 
 // ---------------------------------------------------------------------------
+// End-to-end protection information (§8.3)
+// ---------------------------------------------------------------------------
+
+// The 8-byte protection information tuple as it lies in a block's metadata: the first or the
+// last 8 bytes of it (DPS bit 3). Unlike the rest of NVMe its fields are big-endian (§8.3, as
+// in T10 DIF), so they are kept as bytes and read through the accessors.
+struct PiTuple {
+    uint8_t guard[2];   // CRC-16 T10-DIF of the block's data (§8.3.1)
+    uint8_t app_tag[2]; // application tag: opaque to the controller, checked under LBATM
+    uint8_t ref_tag[4]; // reference tag: ties the block to its address (types 1, 2)
+
+    constexpr uint16_t guard_value() const {
+        return static_cast<uint16_t>(guard[0] << 8 | guard[1]);
+    }
+    constexpr uint16_t app_tag_value() const {
+        return static_cast<uint16_t>(app_tag[0] << 8 | app_tag[1]);
+    }
+    constexpr uint32_t ref_tag_value() const {
+        return uint32_t{ref_tag[0]} << 24 | uint32_t{ref_tag[1]} << 16 | uint32_t{ref_tag[2]} << 8 |
+               ref_tag[3];
+    }
+    constexpr void set(uint16_t g, uint16_t app, uint32_t ref) {
+        guard[0] = static_cast<uint8_t>(g >> 8);
+        guard[1] = static_cast<uint8_t>(g);
+        app_tag[0] = static_cast<uint8_t>(app >> 8);
+        app_tag[1] = static_cast<uint8_t>(app);
+        for (int i = 0; i < 4; ++i)
+            ref_tag[i] = static_cast<uint8_t>(ref >> (24 - 8 * i));
+    }
+};
+static_assert(sizeof(PiTuple) == 8);
+static_assert(offsetof(PiTuple, guard) == 0);
+static_assert(offsetof(PiTuple, app_tag) == 2);
+static_assert(offsetof(PiTuple, ref_tag) == 4);
+
+// PRINFO (CDW12 29:26 of Read, Write, Compare, Write Zeroes) as a nibble (§8.3.1).
+inline constexpr uint8_t kPrinfoPract = 0x8;       // controller inserts / strips the PI
+inline constexpr uint8_t kPrinfoCheckGuard = 0x4;  // PRCHK bit 2
+inline constexpr uint8_t kPrinfoCheckAppTag = 0x2; // PRCHK bit 1
+inline constexpr uint8_t kPrinfoCheckRefTag = 0x1; // PRCHK bit 0
+
+// ---------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------
 
