@@ -176,6 +176,24 @@ spec::Sqe rw_sqe(spec::NvmOpcode op, uint32_t nsid, uint64_t slba, uint32_t nlb0
     return sqe;
 }
 
+// The end-to-end protection fields of a Read or Write (§8.3): prinfo=N (PRINFO as a nibble: 8
+// PRACT, 4 guard, 2 application tag, 1 reference tag check), reftag= ((E)ILBRT), apptag= and
+// appmask= ((E)LBAT, (E)LBATM).
+spec::Sqe with_protection(Context &c, const Args &a, spec::Sqe sqe) {
+    auto f = spec::ReadWriteFields::decode(sqe);
+    if (const Token *v = a.opt("prinfo"))
+        f.prinfo =
+            static_cast<uint8_t>(number(c, *v, "prinfo (PRACT 8 | guard 4 | app 2 | ref 1)", 0xF));
+    if (const Token *v = a.opt("reftag"))
+        f.reftag = static_cast<uint32_t>(number(c, *v, "reftag", 0xFFFFFFFF));
+    if (const Token *v = a.opt("apptag"))
+        f.apptag = static_cast<uint16_t>(number(c, *v, "apptag", 0xFFFF));
+    if (const Token *v = a.opt("appmask"))
+        f.appmask = static_cast<uint16_t>(number(c, *v, "appmask", 0xFFFF));
+    f.apply(sqe);
+    return sqe;
+}
+
 void read(Context &c, Toks t, std::string &out) {
     const Args a = split_form("read", t);
     const auto nsid = static_cast<uint32_t>(number(c, arg(a, 0, "NSID"), "NSID", 0xFFFFFFFF));
@@ -187,7 +205,9 @@ void read(Context &c, Toks t, std::string &out) {
     const uint64_t len = rw_length(c, nsid, nlb0);
     const uint64_t buf = data_buffer(c, a, len);
     const Completion done = run_with_data(
-        c, qid, rw_sqe(spec::NvmOpcode::Read, nsid, slba, nlb0, a.flag("fua")), buf, len, out);
+        c, qid,
+        with_protection(c, a, rw_sqe(spec::NvmOpcode::Read, nsid, slba, nlb0, a.flag("fua"))), buf,
+        len, out);
     out += describe(done);
     if (done.ok()) {
         put(out, "read {} block{} ({} bytes) into 0x{:x}", nlb0 + 1, nlb0 ? "s" : "", len, buf);
@@ -222,7 +242,9 @@ void write(Context &c, Toks t, std::string &out) {
         c.mem.write(buf, bytes);
     }
     const Completion done = run_with_data(
-        c, qid, rw_sqe(spec::NvmOpcode::Write, nsid, slba, nlb0, a.flag("fua")), buf, len, out);
+        c, qid,
+        with_protection(c, a, rw_sqe(spec::NvmOpcode::Write, nsid, slba, nlb0, a.flag("fua"))), buf,
+        len, out);
     out += describe(done);
     if (done.ok())
         put(out, "wrote {} block{} ({} bytes) from 0x{:x}{}", nlb0 + 1, nlb0 ? "s" : "", len, buf,
@@ -327,8 +349,10 @@ void get_log(Context &c, Toks t, std::string &out) {
     out += hexdump(bytes, f.offset(), true);
 }
 constexpr std::string_view kBuf[] = {"buf"};
-constexpr std::string_view kReadOptions[] = {"buf", "queue"};
-constexpr std::string_view kWriteOptions[] = {"buf", "data", "queue"};
+constexpr std::string_view kReadOptions[] = {"buf",    "queue",  "prinfo",
+                                             "reftag", "apptag", "appmask"};
+constexpr std::string_view kWriteOptions[] = {"buf",    "data",   "queue",  "prinfo",
+                                              "reftag", "apptag", "appmask"};
 constexpr std::string_view kFua[] = {"fua"};
 constexpr std::string_view kQueue[] = {"queue"};
 constexpr std::string_view kGetFeatureOptions[] = {"sel", "cdw11", "nsid"};
@@ -343,11 +367,18 @@ constexpr CommandForm kForms[] = {
     {"identify", "identify ctrl|ns NSID|nslist [NSID]|nsdesc NSID [buf=ADDR]",
      "Identify, key fields decoded (4096 bytes of data; buf= keeps them where you say).", identify,
      nullptr, kBuf},
-    {"read", "read NSID SLBA NLB0 [buf=ADDR] [queue=QID] [fua]",
-     "Read NLB0+1 blocks (NLB is 0's based, as in the SQE).", read, nullptr, kReadOptions, kFua},
-    {"write", "write NSID SLBA NLB0 data=PATTERN|buf=ADDR [queue=QID] [fua]",
-     "Write NLB0+1 blocks. PATTERN: a fill byte (0xA5) or str:\"text\" (zero padded).", write,
-     nullptr, kWriteOptions, kFua},
+    {"read",
+     "read NSID SLBA NLB0 [buf=ADDR] [queue=QID] [fua] [prinfo=N] [reftag=N] [apptag=N] "
+     "[appmask=N]",
+     "Read NLB0+1 blocks (NLB is 0's based, as in the SQE). prinfo: 8 PRACT, 4 guard, 2 app tag, "
+     "1 ref tag check.",
+     read, nullptr, kReadOptions, kFua},
+    {"write",
+     "write NSID SLBA NLB0 data=PATTERN|buf=ADDR [queue=QID] [fua] [prinfo=N] [reftag=N] "
+     "[apptag=N] [appmask=N]",
+     "Write NLB0+1 blocks. PATTERN: a fill byte (0xA5) or str:\"text\" (zero padded). prinfo as "
+     "for read.",
+     write, nullptr, kWriteOptions, kFua},
     {"flush", "flush NSID [queue=QID]", "Write the volatile cache back to the media.", flush,
      nullptr, kQueue},
     {"get-feature", "get-feature FID [sel=current|default|saved|supported] [cdw11=X] [nsid=N]",
