@@ -58,7 +58,7 @@ spec::Status invalid_field(CommandContext &ctx, std::string field, uint64_t valu
 }
 
 spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t value,
-                            uint32_t allowed_mask, std::string section, unsigned dword) {
+                            uint32_t allowed_mask, std::string_view section, unsigned dword) {
     const uint32_t bad = value & ~allowed_mask;
     if (bad == 0) return spec::success();
     unsigned bit = 0;
@@ -66,7 +66,7 @@ spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t val
         ++bit;
     return invalid_field(
         ctx, field, value, fmt::format("reserved bits must be 0 (bit {} is set)", bit),
-        std::move(section), spec::param_error_location(dword * 4 + bit / 8, bit % 8));
+        std::string(section), spec::param_error_location(dword * 4 + bit / 8, bit % 8));
 }
 
 spec::Status check_reserved_dwords(CommandContext &ctx, int first, int last,

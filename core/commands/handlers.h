@@ -2,6 +2,7 @@
 // Command handlers, one family per file in this folder. Each family exposes its handlers; the
 // command sets in command_sets.cpp map opcodes to them.
 #include <optional>
+#include <string_view>
 
 #include "core/controller/command.h"
 #include "core/controller/device_state.h"
@@ -35,9 +36,10 @@ std::optional<uint64_t> write_back_cache(DeviceState &s, CommandContext &ctx, ui
 // Shared checks. Each returns the failure status (already recorded in ctx) or success.
 spec::Status invalid_field(CommandContext &ctx, std::string field, uint64_t value, std::string rule,
                            std::string section, uint16_t location = 0xFFFF);
-// Fails with Invalid Field if any bit of `value` outside `allowed_mask` is set.
+// Fails with Invalid Field if any bit of `value` outside `allowed_mask` is set. (A view: every
+// command makes several of these checks, and only a failing one needs the section as a string.)
 spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t value,
-                            uint32_t allowed_mask, std::string section, unsigned dword);
+                            uint32_t allowed_mask, std::string_view section, unsigned dword);
 // Fails with Invalid Field if any of the dwords first..last (all reserved) is not zero.
 spec::Status check_reserved_dwords(CommandContext &ctx, int first, int last,
                                    const std::string &section);

@@ -221,7 +221,7 @@ void Controller::drop_all_commands() {
     io_outstanding_ = 0;
     shutdown_waiting_ = false;
     std::sort(free_slots_.begin(), free_slots_.end(), std::greater<>());
-    pending_ = {};
+    pending_.clear();
     fetch_scheduled_ = false;
     std::fill(vector_pending_.begin(), vector_pending_.end(), 0);
     std::fill(vector_asserted_.begin(), vector_asserted_.end(), false);

@@ -69,7 +69,7 @@ Controller::Controller(const DeviceConfig &config, HostMemory &memory, BackingSt
 Controller::~Controller() = default;
 
 void Controller::schedule(uint64_t at, Pending::Kind kind, uint32_t id, uint32_t generation) {
-    pending_.push(Pending{at, pending_seq_++, kind, id, generation});
+    pending_.push(Pending{at, pending_seq_++, kind, id, generation}, state_.now_ns);
 }
 
 bool Controller::idle() const {

@@ -16,6 +16,7 @@
 #include <boost/circular_buffer.hpp>
 
 #include "core/controller/device_state.h"
+#include "core/controller/event_queue.h"
 
 namespace nvmelab {
 
@@ -227,7 +228,7 @@ private:
     // I/O commands between their SQ tail doorbell and their CQE: entries of I/O SQs not
     // fetched yet plus I/O commands in the controller whose CQE is not posted.
     uint64_t io_outstanding_ = 0;
-    std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending_;
+    EventQueue<Pending> pending_;
     uint64_t pending_seq_ = 0;
     bool fetch_scheduled_ = false;
     uint32_t epoch_ = 0; // bumps on every reset so stale timers are ignored

@@ -114,6 +114,7 @@ bool SparseHostMemory::free(uint64_t base) {
 }
 
 void SparseHostMemory::reindex() {
+    recent_.fill(nullptr);
     index_.clear();
     index_.reserve(regions_.size());
     for (const auto &[base, region] : regions_)
@@ -121,12 +122,15 @@ void SparseHostMemory::reindex() {
 }
 
 const SparseHostMemory::Region *SparseHostMemory::region_at(uint64_t addr) const {
-    // Every DMA looks its region up: a binary search over a flat array, not a tree walk.
+    const Region *&recent = recent_[(addr / kPageSize) % recent_.size()];
+    if (recent != nullptr && addr - recent->base < recent->size) return recent;
+    // Otherwise a binary search over a flat array, not a tree walk.
     auto it = std::upper_bound(index_.begin(), index_.end(), addr,
                                [](uint64_t a, const IndexEntry &e) { return a < e.base; });
     if (it == index_.begin()) return nullptr;
     const Region *r = std::prev(it)->region;
     if (addr - r->base >= r->size) return nullptr;
+    recent = r;
     return r;
 }
 

@@ -2,6 +2,7 @@
 // Host memory as the controller sees it: reachable only by DMA at bus addresses. A DMA that
 // touches an address the host never mapped fails, and the controller reports a Data Transfer
 // Error (NVMe 1.3 §4.6.1.2.1, SC 04h) instead of crashing.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <span>
@@ -125,6 +126,9 @@ private:
         const Region *region;
     };
     std::vector<IndexEntry> index_;
+    // The region each DMA of the last while found, by page number: queues and buffers are
+    // reused command after command, so most lookups end here without a search.
+    mutable std::array<const Region *, 256> recent_{};
     void reindex();
     uint64_t next_free_ = kFirstAddress;
     uint64_t mapped_ = 0; // bytes in regions_
