@@ -6,7 +6,8 @@
 //   ```nvme       console lines the player runs when the step starts; `expect` lines are checks
 //   ```your-turn  `expect` lines on the device state that tell when the learner's task is done
 //   ```solution   the reference solution of the your-turn (hidden from the learner)
-//   ```hint       one hint, shown on request
+//   ```hint       one hint, shown on request (several: each leads closer to the answer)
+//   ```dead-end   an expect line that spots a known dead end, then the nudge out of it
 //   ```highlight  windows and fields the front end should highlight, one window a line
 #include <cstdint>
 #include <string>
@@ -29,6 +30,11 @@ struct Diagnostic {
 struct ScriptLine {
     uint32_t line = 0;
     std::string text;
+    // The line's trailing comment ("# ..."), which the console ignores. In a your-turn block it
+    // is the check in the learner's words; in an nvme block "# pause" or "# pause: text" makes
+    // line-by-line play stop after this line (and show the text).
+    std::string note;
+    bool pause = false;
 };
 
 // A fenced block's lines (its first content line is the line after the opening fence).
@@ -47,6 +53,14 @@ struct Highlight {
 };
 
 // Prose for a front end to render without a Markdown library: blocks of runs of text.
+// A known dead end of a your-turn: when `check` (an expect line) passes while the task is not
+// done, the front end shows `nudge`, the way out (e.g. CSTS.CFS = 1: clear CC.EN first).
+struct DeadEnd {
+    uint32_t line = 0;
+    std::string check;
+    std::string nudge;
+};
+
 struct TextRun {
     std::string text;
     bool code = false;   // `inline code`
@@ -73,10 +87,11 @@ struct Step {
     // blocks stay, so the learner sees the commands that run) and as blocks.
     std::string markdown;
     std::vector<ProseBlock> prose;
-    std::vector<Script> actions; // ```nvme blocks, in order
-    Script checks;               // ```your-turn block (expect lines); empty if none
-    Script solution;             // ```solution block
-    std::vector<std::string> hints;
+    std::vector<Script> actions;    // ```nvme blocks, in order
+    Script checks;                  // ```your-turn block (expect lines); empty if none
+    Script solution;                // ```solution block
+    std::vector<std::string> hints; // graduated: each says a little more than the one before
+    std::vector<DeadEnd> dead_ends; // ```dead-end blocks
     std::vector<Highlight> highlights;
 
     bool your_turn() const { return !checks.empty(); }

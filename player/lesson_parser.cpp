@@ -15,6 +15,7 @@
 #include "console/console.h"
 #include "player/front_matter.h"
 #include "player/lesson_device.h"
+#include "player/lesson_text.h"
 
 namespace nvmelab::lesson {
 
@@ -32,52 +33,9 @@ const std::vector<std::string> &known_windows() {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
+using namespace text; // trim, split_words, code_of, comment_of, lower, valid_id
 
-std::vector<std::string_view> split_words(std::string_view s) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
-            ++i;
-        const size_t start = i;
-        while (i < s.size() && s[i] != ' ' && s[i] != '\t')
-            ++i;
-        if (i > start) out.push_back(s.substr(start, i - start));
-    }
-    return out;
-}
-
-// Text of a line without a trailing comment or spaces ("" for a blank or comment line). A '#'
-// starts a comment only at the start of a word, as in the console.
-std::string_view code_of(std::string_view line) {
-    for (size_t i = 0; i < line.size(); ++i)
-        if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
-            return trim(line.substr(0, i));
-    return trim(line);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char &c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-bool valid_id(std::string_view id) {
-    if (id.empty() || id.front() == '-' || id.back() == '-') return false;
-    return std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-    });
-}
-
-enum class BlockKind { Prose, Nvme, YourTurn, Solution, Hint, Highlight };
+enum class BlockKind { Prose, Nvme, YourTurn, Solution, Hint, DeadEnd, Highlight };
 
 struct Special {
     BlockKind kind = BlockKind::Prose;
@@ -85,7 +43,7 @@ struct Special {
     std::string text;
 };
 
-constexpr std::string_view kBlockKinds = "nvme, your-turn, solution, hint, highlight";
+constexpr std::string_view kBlockKinds = "nvme, your-turn, solution, hint, dead-end, highlight";
 constexpr std::string_view kProseKinds = "text, c, sh, json, or none";
 
 struct State {
@@ -221,6 +179,10 @@ struct State {
         if (!s.hints.empty() && !s.your_turn() && s.actions.empty())
             error(s.line,
                   fmt::format("step '{}': hints need something to do (a your-turn)", s.title));
+        if (!s.dead_ends.empty() && !s.your_turn())
+            error(
+                s.dead_ends.front().line - 1,
+                fmt::format("step '{}': a ```dead-end block belongs to a your-turn step", s.title));
     }
 
     void start_step(uint32_t line, std::string title) {
@@ -250,7 +212,17 @@ struct State {
             size_t nl = t.find('\n', pos);
             if (nl == std::string::npos) nl = t.size();
             const std::string_view line(t.data() + pos, nl - pos);
-            if (!code_of(line).empty()) s.lines.push_back({l, std::string(trim(line))});
+            if (!code_of(line).empty()) {
+                ScriptLine sl{l, std::string(trim(line)), std::string(comment_of(line)), false};
+                // "# pause" or "# pause: what to look at" (a pause mark, not prose).
+                const std::string head = lower(sl.note.substr(0, 5));
+                if (head == "pause" && (sl.note.size() == 5 || sl.note[5] == ':')) {
+                    sl.pause = true;
+                    sl.note = std::string(trim(
+                        std::string_view(sl.note).substr(std::min(sl.note.size(), size_t{6}))));
+                }
+                s.lines.push_back(std::move(sl));
+            }
             ++l;
             pos = nl + 1;
         }
@@ -349,6 +321,25 @@ struct State {
                 st.hints.push_back(std::move(text));
             break;
         }
+        case BlockKind::DeadEnd: {
+            // First line: the expect line that spots the dead end; the rest: the nudge.
+            const std::string_view text = trim(sp.text);
+            const size_t nl = text.find('\n');
+            DeadEnd d;
+            d.line = sp.fence_line + 1;
+            d.check = std::string(code_of(text.substr(0, nl)));
+            if (nl != std::string_view::npos) d.nudge = std::string(trim(text.substr(nl + 1)));
+            while (!d.nudge.empty() && (d.nudge.back() == '\n' || d.nudge.back() == ' '))
+                d.nudge.pop_back();
+            if (d.check.rfind("expect ", 0) != 0 || d.nudge.empty()) {
+                error(sp.fence_line, "a ```dead-end block is an 'expect' line that spots the "
+                                     "dead end, then the nudge out of it on the next lines");
+                break;
+            }
+            check_console_lines(Script{sp.fence_line, {{d.line, d.check, {}, false}}}, true);
+            st.dead_ends.push_back(std::move(d));
+            break;
+        }
         case BlockKind::Highlight:
             if (s.empty()) error(sp.fence_line, "an empty ```highlight block");
             for (const ScriptLine &l : s.lines) {
@@ -443,6 +434,8 @@ int enter_block(MD_BLOCKTYPE type, void *detail, void *user) {
             k = BlockKind::Solution;
         else if (kind == "hint")
             k = BlockKind::Hint;
+        else if (kind == "dead-end")
+            k = BlockKind::DeadEnd;
         else if (kind == "highlight")
             k = BlockKind::Highlight;
         else if (!(kind.empty() || kind == "text" || kind == "c" || kind == "sh" || kind == "json"))

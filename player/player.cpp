@@ -1,5 +1,7 @@
 #include "player/player.h"
 
+#include <cctype>
+#include <regex>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -67,7 +69,46 @@ StepRun Player::run_actions(size_t n, StepRun into) {
     return into;
 }
 
-StepRun Player::go_to(size_t n) {
+StepRun Player::enter(size_t n, Playback mode, StepRun into) {
+    current_ = n;
+    pending_.clear();
+    next_pending_ = 0;
+    if (mode == Playback::Whole) return run_actions(n, std::move(into));
+    for (const Script &s : lesson_.steps[n].actions)
+        pending_.insert(pending_.end(), s.lines.begin(), s.lines.end());
+    return into;
+}
+
+const ScriptLine *Player::next_line() const {
+    return next_pending_ < pending_.size() ? &pending_[next_pending_] : nullptr;
+}
+
+StepRun Player::play_line() {
+    StepRun r;
+    if (next_pending_ >= pending_.size()) {
+        r.ok = false;
+        r.error = "no line of this step is left to play";
+        return r;
+    }
+    const ScriptLine l = pending_[next_pending_++];
+    r = run_script(Script{0, {l}});
+    if (!r.ok) next_pending_ = pending_.size();
+    return r;
+}
+
+StepRun Player::play_rest() {
+    StepRun r;
+    while (r.ok && next_pending_ < pending_.size()) {
+        StepRun one = play_line();
+        r.ok = one.ok;
+        r.error = one.error;
+        for (LineRun &l : one.lines)
+            r.lines.push_back(std::move(l));
+    }
+    return r;
+}
+
+StepRun Player::go_to(size_t n, Playback mode) {
     StepRun r;
     if (n >= step_count()) {
         r.ok = false;
@@ -76,6 +117,8 @@ StepRun Player::go_to(size_t n) {
         return r;
     }
     host_->reset_device(lesson_.device);
+    pending_.clear();
+    next_pending_ = 0;
     for (size_t i = 0; i < n && r.ok; ++i) {
         r = run_actions(i, std::move(r));
         const Step &st = lesson_.steps[i];
@@ -88,17 +131,20 @@ StepRun Player::go_to(size_t n) {
     }
     // The replay's output is not what the learner asked to see: only step n's lines.
     r.lines.clear();
-    current_ = n;
-    return run_actions(n, std::move(r));
+    return enter(n, mode, std::move(r));
 }
 
 StepRun Player::back() {
     return go_to(current_ == npos || current_ == 0 ? 0 : current_ - 1);
 }
 
-StepRun Player::next() {
+StepRun Player::next(Playback mode) {
     StepRun r;
-    if (current_ == npos) return go_to(0);
+    if (current_ == npos) return go_to(0, mode);
+    if (pending_lines() > 0) {
+        r = play_rest();
+        if (!r.ok) return r;
+    }
     if (at_end()) {
         r.ok = false;
         r.error = "this is the last step";
@@ -111,8 +157,8 @@ StepRun Player::next() {
                   (t.failures.empty() ? std::string() : " (" + t.failures.front() + ")");
         return r;
     }
-    ++current_;
-    return run_actions(current_, std::move(r));
+    r.lines.clear();
+    return enter(current_ + 1, mode, std::move(r));
 }
 
 TurnStatus Player::turn_status() {
@@ -120,15 +166,30 @@ TurnStatus Player::turn_status() {
     const Step *st = current_step();
     if (st == nullptr || !st->your_turn()) return t;
     t.your_turn = true;
+    if (pending_lines() > 0) {
+        // The step's own lines come first; the task is judged once they have run.
+        t.playing = true;
+        return t;
+    }
     for (const ScriptLine &l : st->checks.lines) {
         const ConsoleResult c = host_->check_lesson_line(l.text);
-        if (!c.ok) t.failures.push_back(fmt::format("{}:{}: {}", lesson_.file, l.line, c.error));
+        if (c.ok) continue;
+        t.failures.push_back(fmt::format("{}:{}: {}", lesson_.file, l.line, c.error));
+        t.plain.push_back(plain_failure(c.error, l.note));
     }
     t.done = t.failures.empty();
+    for (const DeadEnd &d : st->dead_ends) {
+        if (t.done || !t.nudge.empty()) break;
+        if (host_->check_lesson_line(d.check).ok) t.nudge = d.nudge;
+    }
     return t;
 }
 
 StepRun Player::solve() {
+    if (pending_lines() > 0) {
+        StepRun r = play_rest();
+        if (!r.ok) return r;
+    }
     const Step *st = current_step();
     if (st == nullptr || !st->your_turn()) {
         StepRun r;
@@ -137,6 +198,35 @@ StepRun Player::solve() {
         return r;
     }
     return run_script(st->solution);
+}
+
+std::string plain_failure(const std::string &message, const std::string &note) {
+    // "expect failed: WHAT: expected OP X, actual Y" (console/commands/expect.cpp).
+    static const std::regex check(
+        R"(^expect failed: (.+): expected (==|!=|<=|>=|<|>) (\S+), actual (.+)$)");
+    std::string m = message;
+    const std::string prefix = "expect failed: ";
+    std::smatch g;
+    if (std::regex_match(m, g, check)) {
+        const std::string op = g[2].str();
+        const std::string rel = op == "=="   ? "it should be"
+                                : op == "!=" ? "it should not be"
+                                : op == "<"  ? "it should be less than"
+                                : op == "<=" ? "it should be at most"
+                                : op == ">"  ? "it should be more than"
+                                             : "it should be at least";
+        // Registers print in hex; single digits read better as they are written in prose.
+        auto digit = [](std::string v) {
+            return v.size() == 3 && v.rfind("0x", 0) == 0 && std::isdigit(v[2]) ? v.substr(2) : v;
+        };
+        const std::string words =
+            fmt::format("{} is {}; {} {}.", g[1].str(), digit(g[4].str()), rel, digit(g[3].str()));
+        return note.empty() ? words : fmt::format("Not yet: {}. Now {}", note, words);
+    }
+    if (m.rfind(prefix, 0) == 0) m.erase(0, prefix.size());
+    if (!note.empty()) return fmt::format("Not yet: {} ({}).", note, m);
+    if (!m.empty()) m[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(m[0])));
+    return m;
 }
 
 // ---- headless ------------------------------------------------------------------------------

@@ -227,6 +227,51 @@ TEST_SUITE("lesson-parser") {
                   "'CC.XX' is not a register");
     }
 
+    TEST_CASE("pause marks, check notes and dead ends") {
+        const ParseResult r = parse_lesson(
+            with_step("```nvme\nreg write CC.EN 1  # pause: CSTS.CFS is 1 now\nrun # pause\n"
+                      "reg read CC # a note, no pause\n```\n"
+                      "```your-turn\nexpect reg CSTS.RDY == 1 # the controller is ready\n```\n"
+                      "```solution\nenable\n```\n"
+                      "```dead-end\nexpect reg CSTS.CFS == 1\nClear CC.EN first.\n"
+                      "Then set it again.\n```\n"),
+            "ok.md");
+        for (const Diagnostic &d : r.errors)
+            INFO(d.text());
+        REQUIRE(r.ok());
+        const Step &st = r.lesson.steps.at(0);
+        const auto &lines = st.actions.at(0).lines;
+        REQUIRE(lines.size() == 3);
+        CHECK(lines[0].pause);
+        CHECK(lines[0].note == "CSTS.CFS is 1 now");
+        CHECK(lines[0].text == "reg write CC.EN 1  # pause: CSTS.CFS is 1 now");
+        CHECK(lines[1].pause);
+        CHECK(lines[1].note.empty());
+        CHECK_FALSE(lines[2].pause);
+        CHECK(lines[2].note == "a note, no pause");
+        CHECK(st.checks.lines.at(0).note == "the controller is ready");
+        REQUIRE(st.dead_ends.size() == 1);
+        CHECK(st.dead_ends[0].check == "expect reg CSTS.CFS == 1");
+        CHECK(st.dead_ends[0].nudge == "Clear CC.EN first.\nThen set it again.");
+        CHECK(st.dead_ends[0].line == 19);
+        // The dead-end block is hidden from the prose, as hints are.
+        CHECK(st.markdown.find("Clear CC.EN") == std::string::npos);
+    }
+
+    TEST_CASE("dead-end errors") {
+        const std::string task = "```your-turn\nexpect reg CSTS.RDY == 1\n```\n"
+                                 "```solution\nenable\n```\n";
+        one_error(with_step(task + "```dead-end\nreg write CC.EN 0\nClear it.\n```\n"), 13,
+                  "a ```dead-end block is an 'expect' line");
+        one_error(with_step(task + "```dead-end\nexpect reg CSTS.CFS == 1\n```\n"), 13,
+                  "a ```dead-end block is an 'expect' line");
+        one_error(with_step(task + "```dead-end\nexpect reg CSTS.XYZ == 1\nWhy.\n```\n"), 14,
+                  "XYZ");
+        one_error(with_step("```nvme\nenable\n```\n```dead-end\nexpect reg CSTS.CFS == "
+                            "1\nWhy.\n```\n"),
+                  10, "belongs to a your-turn step");
+    }
+
     TEST_CASE("unreadable files and binary content") {
         const ParseResult missing = load_lesson("/nonexistent/lesson.md");
         REQUIRE(missing.errors.size() == 1);

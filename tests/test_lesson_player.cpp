@@ -292,6 +292,119 @@ TEST_SUITE("lesson-player") {
         }
     }
 
+    TEST_CASE("line-by-line play: the states in between show, the end state is the same") {
+        const Lesson l = parsed(R"(---
+id: play
+title: Play
+summary: Line by line.
+device: size=16M
+---
+
+## Enabling too early
+
+```nvme
+reg write CC.EN 1
+run for 1000 # pause: CSTS.CFS is 1 now
+reg write CC.EN 0
+```
+
+## Your turn
+
+```nvme
+mem alloc asq 4K
+mem alloc acq 4K
+```
+
+```your-turn
+expect reg AQA.ASQS == 3 # the admin SQ has 4 entries
+expect reg CSTS.RDY == 1
+```
+
+```solution
+reg write AQA 0x00030003
+reg write ASQ $asq
+reg write ACQ $acq
+reg write CC 0x00460001
+run
+```
+
+```dead-end
+expect reg CSTS.CFS == 1
+The controller is in fatal status: clear CC.EN first.
+```
+)");
+        Player whole(l);
+        REQUIRE(whole.go_to(0).ok);
+        Player p(l);
+        StepRun r = p.go_to(0, Playback::LineByLine);
+        REQUIRE(r.ok);
+        CHECK(r.lines.empty());
+        CHECK(p.pending_lines() == 3);
+        auto csts = [&] {
+            return spec::CstsReg{p.device().ctrl().read32(static_cast<uint32_t>(spec::Reg::Csts))};
+        };
+        REQUIRE(p.next_line() != nullptr);
+        CHECK(p.next_line()->text == "reg write CC.EN 1");
+        REQUIRE(p.play_line().ok);
+        REQUIRE(p.next_line()->pause);
+        CHECK(p.next_line()->note == "CSTS.CFS is 1 now");
+        r = p.play_line();
+        REQUIRE(r.ok);
+        REQUIRE(r.lines.size() == 1);
+        CHECK(r.lines[0].line == 12);
+        CHECK(csts().cfs()); // the in-between state a whole step never shows
+        CHECK(p.lines_played() == 2);
+        r = p.play_rest();
+        REQUIRE(r.ok);
+        CHECK(r.lines.size() == 1);
+        CHECK_FALSE(csts().cfs());
+        CHECK(p.pending_lines() == 0);
+        CHECK_FALSE(p.play_line().ok);
+        CHECK(fingerprint(p.device()) == fingerprint(whole.device()));
+
+        // The next step line by line: the task is not judged while its lines play.
+        REQUIRE(p.next(Playback::LineByLine).ok);
+        CHECK(p.current() == 1);
+        CHECK(p.pending_lines() == 2);
+        TurnStatus t = p.turn_status();
+        CHECK(t.your_turn);
+        CHECK(t.playing);
+        CHECK_FALSE(t.done);
+        // Next with lines pending plays them first; then the task refuses it.
+        CHECK_FALSE(p.next().ok);
+        CHECK(p.pending_lines() == 0);
+        REQUIRE(whole.next().ok);
+        CHECK(fingerprint(p.device()) == fingerprint(whole.device()));
+
+        // The failing checks in the learner's words, and the dead end's nudge.
+        t = p.turn_status();
+        CHECK_FALSE(t.playing);
+        REQUIRE(t.plain.size() == 2);
+        CHECK(t.plain[0] ==
+              "Not yet: the admin SQ has 4 entries. Now AQA.ASQS is 0; it should be 3.");
+        CHECK(t.plain[1] == "CSTS.RDY is 0; it should be 1.");
+        CHECK(t.nudge.empty());
+        REQUIRE(p.exec("reg write CC.EN 1").ok);
+        REQUIRE(p.exec("run for 1000").ok);
+        t = p.turn_status();
+        CHECK(t.nudge == "The controller is in fatal status: clear CC.EN first.");
+        REQUIRE(p.exec("reg write CC.EN 0").ok);
+        CHECK(p.turn_status().nudge.empty());
+        REQUIRE(p.solve().ok);
+        t = p.turn_status();
+        CHECK(t.done);
+        CHECK(t.nudge.empty());
+    }
+
+    TEST_CASE("plain_failure: the check in the learner's words") {
+        CHECK(plain_failure("expect failed: CQ 1 head: expected >= 2, actual 0", "") ==
+              "CQ 1 head is 0; it should be at least 2.");
+        CHECK(plain_failure("expect failed: there is no completion yet (nothing was reaped or run)",
+                            "") == "There is no completion yet (nothing was reaped or run)");
+        CHECK(plain_failure("expect failed: there is no completion yet", "a completion came") ==
+              "Not yet: a completion came (there is no completion yet).");
+    }
+
     TEST_CASE("going to a step that does not exist") {
         Player p(parsed(kLesson));
         const StepRun r = p.go_to(9);
