@@ -278,7 +278,7 @@ TEST_SUITE("admin") {
         CHECK(int(id.npss) == 2);          // three power states
         CHECK(int(id.lpa & 0x04) == 0x04); // extended Get Log Page data
         CHECK(id.fuses == 0);
-        CHECK(id.sgls == 0);
+        CHECK(id.sgls == 0x000B0002u); // dword-granular SGLs, Bit Bucket, both MPTR forms
         CHECK(id.oacs == 0);
         // Power state descriptors past NPSS are zero.
         for (int ps = 0; ps <= id.npss; ++ps)

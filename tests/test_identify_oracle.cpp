@@ -147,7 +147,9 @@ TEST_SUITE("oracle") {
             CHECK(le16toh(id.fuses) == 0);
             CHECK(int(id.fna) == 0);
             CHECK(int(id.vwc) == (cfg.vwc ? 1 : 0));
-            CHECK(le32toh(id.sgls) == 0);
+            // SGLs: dword granularity (1:0 = 10b), Bit Bucket (16), byte-aligned MPTR (17),
+            // MPTR to an SGL (19); libnvme names the same bits.
+            CHECK(le32toh(id.sgls) == 0x000B0002u);
             const std::string nqn = "nqn.2026-11.io.nvmelab:" + cfg.serial;
             CHECK(std::string(id.subnqn) == nqn); // NUL terminated
             CHECK(all_zero(id.subnqn + nqn.size(), sizeof id.subnqn - nqn.size()));

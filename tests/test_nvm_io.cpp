@@ -417,7 +417,7 @@ TEST_SUITE("nvm") {
         expect_io_error(d, d.io(sqe, d.lba_size()), kSctGeneric, kInvalidField, true,
                         param_error_location(1, 0), 1);
         sqe = IoDevice::rw(kOpWrite, 1, 0, 0);
-        sqe.set_psdt(1); // SGLs are not supported (Identify SGLS = 0)
+        sqe.set_psdt(3); // reserved (01b and 10b are SGLs: tests/test_sgl.cpp)
         expect_io_error(d, d.io(sqe, d.lba_size()), kSctGeneric, kInvalidField, true,
                         param_error_location(1, 6), 1);
     }

@@ -126,7 +126,7 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
     id.oncs = 0x10; // Save field in Set Features, Select field in Get Features
     id.fuses = 0;
     id.vwc = c.vwc ? 1 : 0;
-    id.sgls = 0;
+    id.sgls = kSgls; // what SglWalker supports (sgl_walker.h says why each bit)
     const std::string nqn = "nqn.2026-11.io.nvmelab:" + c.serial;
     std::memcpy(id.subnqn, nqn.data(), std::min(nqn.size(), sizeof id.subnqn - 1));
     // Three power states: full, reduced, and a low one with entry/exit latency.

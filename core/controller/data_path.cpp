@@ -33,12 +33,23 @@ std::optional<DataPointerRefusal> choose_data_pointers(const spec::Sqe &sqe, boo
     switch (sqe.psdt()) {
     case 0b00: // PRPs for the data; MPTR is the address of a contiguous metadata buffer
         path.data.walker = PrpWalker(sqe.prp1, sqe.prp2, 0, page_size);
-        path.metadata.walker = ContiguousWalker(sqe.mptr);
+        path.metadata.walker = ContiguousWalker(sqe.mptr, 4);
         return std::nullopt;
-    default: // 01b and 10b: SGLs (§4.4); 11b is reserved
+    case 0b01:   // SGL1 for the data; MPTR a contiguous, byte-aligned buffer (SGLS bit 17)
+    case 0b10: { // SGL1 for the data; MPTR points to a one-descriptor SGL (SGLS bit 19)
+        if (admin) return DataPointerRefusal{"admin commands must use PRPs (PSDT = 00b)"};
+        const bool to_device =
+            spec::opcode_direction(sqe.opc) == spec::DataDirection::HostToController;
+        path.data.walker = SglWalker(spec::SglDescriptor::from_dptr(sqe.prp1, sqe.prp2), to_device);
+        if (sqe.psdt() == 0b01)
+            path.metadata.walker = ContiguousWalker(sqe.mptr);
+        else
+            path.metadata.walker = SglWalker::metadata_at(sqe.mptr, to_device);
+        return std::nullopt;
+    }
+    default:
         return DataPointerRefusal{admin ? "admin commands must use PRPs (PSDT = 00b)"
-                                        : "SGLs are not supported (Identify SGLS = 0), PSDT "
-                                          "must be 00b"};
+                                        : "PSDT 11b is reserved"};
     }
 }
 

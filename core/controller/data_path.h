@@ -4,15 +4,16 @@
 // segment. CDW0.PSDT chooses the kind in one place, choose_data_pointers(); the DMA service
 // (dma.h) moves the bytes of each step.
 //
-// Adding a data-pointer kind (SGLs, §4.4): write its walker with the step interface below
-// (start, check_entries, next, done, entry_field, section), add it to DataWalker, and accept its
-// PSDT value in choose_data_pointers().
+// Adding a data-pointer kind: write its walker with the step interface below (start,
+// check_entries, next, done, entry_field, section), add it to DataWalker, and accept its PSDT
+// value in choose_data_pointers(), as SglWalker (sgl_walker.h) was.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
 
 #include "core/controller/prp_walker.h"
+#include "core/controller/sgl_walker.h"
 #include "core/spec/nvme_spec.h"
 
 namespace nvmelab {
@@ -42,7 +43,7 @@ private:
 };
 
 // The walkers a transfer can use: one per data-pointer kind.
-using DataWalker = std::variant<PrpWalker, ContiguousWalker>;
+using DataWalker = std::variant<PrpWalker, ContiguousWalker, SglWalker>;
 
 // One transfer between host memory and the controller.
 struct DataTransfer {
@@ -76,8 +77,9 @@ struct DataPointerRefusal {
 };
 
 // The one place CDW0.PSDT is read (§4.2): builds the walkers of both transfers for the kind it
-// names, or says why this device refuses it. SGLs are not supported (Identify SGLS = 0), so
-// only 00b (PRPs, MPTR a contiguous buffer) is accepted; admin commands always use PRPs.
+// names, or says why this device refuses it: 00b PRPs; 01b an SGL and MPTR a contiguous
+// buffer; 10b an SGL and MPTR the address of a one-descriptor metadata SGL; 11b is reserved.
+// Admin commands always use PRPs (SGLs over PCIe are for I/O commands, §4.4).
 std::optional<DataPointerRefusal> choose_data_pointers(const spec::Sqe &sqe, bool admin,
                                                        uint64_t page_size, DataPath &path);
 

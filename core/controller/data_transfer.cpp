@@ -41,7 +41,7 @@ void Controller::prepare_data_transfer(CommandContext &ctx) {
         if (auto bad = path.data.check_entries()) {
             ctx.status = bad->status;
             ctx.why = bad->why;
-            ctx.error_location = spec::param_error_location(bad->why.field == "PRP1" ? 24 : 32, 0);
+            ctx.error_location = spec::param_error_location(bad->why.field == "PRP2" ? 32 : 24, 0);
             return;
         }
         Dma::prepare_buffers(ctx);

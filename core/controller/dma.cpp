@@ -102,6 +102,14 @@ Dma::Step Dma::step(CommandContext &ctx, bool to_device) {
         t.moved += w.len;
         return Step{done == Outcome::Moved ? Step::Kind::Moved : Step::Kind::Failed, cost(w.len)};
     }
+    case WalkStep::Kind::SegmentRead:
+        record(EventKind::SglSegmentRead, ctx, w.addr, w.len);
+        return Step{Step::Kind::ListRead, cost(w.len * sizeof(spec::SglDescriptor))};
+    case WalkStep::Kind::Discard:
+        // A Bit Bucket: the read data at this position goes nowhere (§4.4).
+        record(EventKind::SglBitBucket, ctx, t.moved, w.len);
+        t.moved += w.len;
+        return Step{Step::Kind::Moved, cost(0)};
     case WalkStep::Kind::Error:
         ctx.status = w.status;
         ctx.why = w.why;

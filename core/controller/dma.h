@@ -27,7 +27,7 @@ public:
 
     struct Step {
         enum class Kind : uint8_t {
-            ListRead,  // a PRP list page was read
+            ListRead,  // a PRP list page or an SGL segment was read
             Moved,     // a segment was moved
             Failed,    // a segment could not be moved: ctx failed, the event names why
             WalkError, // the walker refused an entry: ctx failed, no event (nothing moved)

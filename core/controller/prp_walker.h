@@ -14,7 +14,16 @@ namespace nvmelab {
 
 // What one walker step produced.
 struct WalkStep {
-    enum class Kind : uint8_t { Segment, ListRead, Error, Done } kind = Kind::Done;
+    // SegmentRead: an SGL segment read (len = descriptors); Discard: a Bit Bucket's len bytes
+    // of read data dropped (SGL walker, sgl_walker.h).
+    enum class Kind : uint8_t {
+        Segment,
+        ListRead,
+        Error,
+        Done,
+        SegmentRead,
+        Discard
+    } kind = Kind::Done;
     // Which rule an Error broke, for a caller that words it its own way (queue memory).
     enum class Fault : uint8_t {
         None,
@@ -23,7 +32,7 @@ struct WalkStep {
         ChainOffset,
         ListUnreadable
     };
-    uint64_t addr = 0; // data segment address, or the list page read
+    uint64_t addr = 0; // data segment address, or the list page / SGL segment read
     uint64_t len = 0;  // segment bytes, or list entries read
     spec::Status status = spec::success();
     Explanation why; // for Error

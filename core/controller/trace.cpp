@@ -56,6 +56,10 @@ const char *event_kind_name(EventKind kind) {
         return "cache-destage";
     case EventKind::DurabilityFailure:
         return "durability-failure";
+    case EventKind::SglSegmentRead:
+        return "sgl-segment";
+    case EventKind::SglBitBucket:
+        return "sgl-bit-bucket";
     case EventKind::AdminExecute:
         return "execute";
     case EventKind::CqFull:
@@ -152,6 +156,12 @@ std::string Trace::format(const TraceEvent &ev) const {
     case EventKind::DmaToDevice:
     case EventKind::DmaToHost:
         out += fmt::format(" addr=0x{:x} len={}", ev.addr, ev.len);
+        break;
+    case EventKind::SglSegmentRead:
+        out += fmt::format(" segment=0x{:x} descriptors={}", ev.addr, ev.len);
+        break;
+    case EventKind::SglBitBucket:
+        out += fmt::format(" offset={} discarded={}", ev.addr, ev.len);
         break;
     case EventKind::MediaRead:
     case EventKind::CacheRead:

@@ -52,6 +52,10 @@ enum class EventKind : uint8_t {
     // Data or persistent state the device could not make durable outside a command (the cache
     // write-back at shutdown or power-off, a state save); the explanation has the reason.
     DurabilityFailure,
+    // An SGL segment read (§4.4): addr = where, len = descriptors read. Like a PRP list read.
+    SglSegmentRead,
+    // A Bit Bucket in a read (§4.4): addr = offset in the transfer, len = bytes discarded.
+    SglBitBucket,
 };
 
 const char *event_kind_name(EventKind kind);

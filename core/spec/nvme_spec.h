@@ -619,6 +619,72 @@ static_assert(offsetof(Cqe, cid) == 12);
 static_assert(offsetof(Cqe, status) == 14);
 
 // ---------------------------------------------------------------------------
+// Scatter gather lists (§4.4). SGL1 is SQE bytes 24-39 when CDW0.PSDT is 01b or 10b; with
+// PSDT 10b, MPTR points to a one-descriptor segment for the metadata.
+// ---------------------------------------------------------------------------
+
+// SGL descriptor type: the high nibble of the SGL identifier, byte 15 (§4.4, Figure 20).
+enum class SglType : uint8_t {
+    DataBlock = 0x0,
+    BitBucket = 0x1,
+    Segment = 0x2,
+    LastSegment = 0x3,
+    KeyedDataBlock = 0x4, // NVMe over Fabrics only; 5h-Eh reserved, Fh vendor specific
+    VendorSpecific = 0xF,
+};
+// SGL descriptor subtype: the low nibble of byte 15.
+enum class SglSubtype : uint8_t {
+    Address = 0x0, // the Address field is a host memory address (the only one over PCIe)
+    Offset = 0x1,  // the Address field is an offset (fabrics, SGLS bit 20)
+};
+
+// One 16-byte SGL descriptor. Data Block, Segment and Last Segment use address and length;
+// a Bit Bucket's address is reserved; a Keyed Data Block reuses bytes 8-14 as a 24-bit
+// length and a key (not kept here: this transport does not accept it).
+struct SglDescriptor {
+    uint64_t address;
+    uint32_t length;
+    uint8_t rsvd12[3];
+    uint8_t identifier; // 7:4 type (SglType), 3:0 subtype (SglSubtype)
+
+    constexpr uint8_t type() const { return static_cast<uint8_t>(identifier >> 4); }
+    constexpr uint8_t subtype() const { return identifier & 0xF; }
+    static constexpr uint8_t make_identifier(SglType t, SglSubtype st = SglSubtype::Address) {
+        return static_cast<uint8_t>(static_cast<uint8_t>(t) << 4 | static_cast<uint8_t>(st));
+    }
+    // SGL1 of a command, from the two quadwords of its DPTR.
+    static constexpr SglDescriptor from_dptr(uint64_t qword0, uint64_t qword1) {
+        return SglDescriptor{qword0,
+                             static_cast<uint32_t>(qword1),
+                             {static_cast<uint8_t>(qword1 >> 32),
+                              static_cast<uint8_t>(qword1 >> 40),
+                              static_cast<uint8_t>(qword1 >> 48)},
+                             static_cast<uint8_t>(qword1 >> 56)};
+    }
+    // The second quadword (bytes 8-15) as PRP2 holds it.
+    constexpr uint64_t qword1() const {
+        return uint64_t{length} | uint64_t{rsvd12[0]} << 32 | uint64_t{rsvd12[1]} << 40 |
+               uint64_t{rsvd12[2]} << 48 | uint64_t{identifier} << 56;
+    }
+};
+static_assert(sizeof(SglDescriptor) == 16);
+static_assert(offsetof(SglDescriptor, address) == 0);
+static_assert(offsetof(SglDescriptor, length) == 8);
+static_assert(offsetof(SglDescriptor, rsvd12) == 12);
+static_assert(offsetof(SglDescriptor, identifier) == 15);
+
+// Identify Controller SGLS (§5.15, Figure 109).
+inline constexpr uint32_t kSglsSupportMask = 0x3;           // 1:0: 00b none
+inline constexpr uint32_t kSglsSupportedByteAligned = 0x1;  // 01b: no alignment rule
+inline constexpr uint32_t kSglsSupportedDwordAligned = 0x2; // 10b: Data Blocks dword granular
+inline constexpr uint32_t kSglsKeyedDataBlock = 1u << 2;
+inline constexpr uint32_t kSglsBitBucket = 1u << 16;
+inline constexpr uint32_t kSglsByteAlignedMptr = 1u << 17; // PSDT 01b: MPTR byte aligned
+inline constexpr uint32_t kSglsLongerThanTransfer = 1u << 18;
+inline constexpr uint32_t kSglsMptrSgl = 1u << 19; // PSDT 10b: MPTR -> one-descriptor SGL
+inline constexpr uint32_t kSglsAddressAsOffset = 1u << 20;
+
+// ---------------------------------------------------------------------------
 // Command-specific dword views. decode() reads an Sqe; apply() overwrites the
 // dwords the command defines (whole dwords, so reserved bits become 0).
 // Sizes (qsize, nlb, numd) stay 0's based as on the wire.

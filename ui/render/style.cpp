@@ -123,6 +123,8 @@ ImVec4 event_colour(uint8_t kind, uint64_t value) {
     case EventKind::CommandDecode:
         return {0.9f, 0.9f, 0.9f, 1};
     case EventKind::PrpListRead:
+    case EventKind::SglSegmentRead:
+    case EventKind::SglBitBucket:
     case EventKind::DmaToDevice:
     case EventKind::DmaToHost:
         return {0.45f, 0.85f, 0.95f, 1};
