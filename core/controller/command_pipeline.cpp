@@ -135,7 +135,16 @@ void Controller::decode(CommandContext &ctx) {
 }
 
 void Controller::execute(CommandContext &ctx) {
-    if (ctx.handler->execute != nullptr) ctx.handler->execute(state_, ctx);
+    if (ctx.handler->execute != nullptr) {
+        if (ctx.sqid == 0) {
+            ctx.handler->execute(state_, ctx);
+        } else {
+            // What an I/O command adds to the SMART counters is also its namespace's (LPA bit 0).
+            const HealthCounters before = state_.health;
+            ctx.handler->execute(state_, ctx);
+            state_.count_namespace_io(ctx.sqe.nsid, before);
+        }
+    }
     int64_t why = ctx.why ? state_.trace.add_explanation(*ctx.why) : -1;
     if (ctx.destaged_blocks > 0)
         record_event(EventKind::CacheDestage, ctx, 0, ctx.destaged_blocks, 0, ctx.sqe.nsid, -1);

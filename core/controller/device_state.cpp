@@ -186,7 +186,30 @@ std::string DeviceState::persistent_state_json() const {
     for (size_t v = 0; v < vector_config.size(); ++v)
         if (vector_config[v].saved) saved[fmt::format("9.{}", v)] = *vector_config[v].saved;
     j["saved_features"] = saved;
+    // Each namespace's share of the I/O counters (SMART / Health per namespace), once it has one.
+    nlohmann::json per_ns = nlohmann::json::object();
+    for (size_t i = 0; i < namespace_health.size(); ++i) {
+        const auto &n = namespace_health[i];
+        if (n.host_read_commands != 0 || n.host_write_commands != 0 || n.media_errors != 0)
+            per_ns[std::to_string(i + 1)] = {{"data_units_read", n.data_units_read},
+                                             {"data_units_written", n.data_units_written},
+                                             {"host_read_commands", n.host_read_commands},
+                                             {"host_write_commands", n.host_write_commands},
+                                             {"media_errors", n.media_errors}};
+    }
+    if (!per_ns.empty()) j["namespace_health"] = per_ns;
     return j.dump(1);
+}
+
+void DeviceState::count_namespace_io(uint32_t nsid, const HealthCounters &before) {
+    if (find_namespace(nsid) == nullptr) return;
+    if (namespace_health.size() < namespaces.size()) namespace_health.resize(namespaces.size());
+    HealthCounters &n = namespace_health[nsid - 1];
+    n.data_units_read += health.data_units_read - before.data_units_read;
+    n.data_units_written += health.data_units_written - before.data_units_written;
+    n.host_read_commands += health.host_read_commands - before.host_read_commands;
+    n.host_write_commands += health.host_write_commands - before.host_write_commands;
+    n.media_errors += health.media_errors - before.media_errors;
 }
 
 namespace {
@@ -319,6 +342,21 @@ void DeviceState::load_persistent_state(const std::string &text) {
         if (j.contains("saved_features") && j["saved_features"].is_object()) {
             for (const auto &[key, value] : j["saved_features"].items())
                 load_saved_feature(*this, key, value);
+        }
+        if (const auto it = j.find("namespace_health"); it != j.end()) {
+            if (!it->is_object()) throw corrupt("namespace_health", "an object");
+            namespace_health.resize(namespaces.size());
+            for (const auto &[key, value] : it->items()) {
+                const std::optional<unsigned> nsid = parse_index(key);
+                if (!nsid || find_namespace(*nsid) == nullptr || !value.is_object())
+                    throw corrupt("namespace_health." + key, "an object of a namespace's counters");
+                auto &n = namespace_health[*nsid - 1];
+                n.data_units_read = count(value, "data_units_read");
+                n.data_units_written = count(value, "data_units_written");
+                n.host_read_commands = count(value, "host_read_commands");
+                n.host_write_commands = count(value, "host_write_commands");
+                n.media_errors = count(value, "media_errors");
+            }
         }
     }
     ++health.power_cycles;

@@ -90,6 +90,17 @@ public:
     uint64_t error_count = 0;
     HealthCounters health;
     uint16_t composite_temperature_k = 313;
+    // Each namespace's share of the I/O counters, index nsid-1 (SMART / Health per namespace,
+    // LPA bit 0); Controller::execute adds to it what an I/O command added to `health`.
+    std::vector<HealthCounters> namespace_health;
+    void count_namespace_io(uint32_t nsid, const HealthCounters &before);
+    // Telemetry (§5.14.1.7, §5.14.1.8): the Host-Initiated data last captured (LSP bit 0; empty
+    // until the host asks) and its generation number. The controller never captures data of its
+    // own accord, so its Controller-Initiated log reports none available.
+    struct Telemetry {
+        std::vector<uint8_t> host_data; // data areas 1-3, whole 512-byte blocks
+        uint8_t host_generation = 0;
+    } telemetry;
 
     // Active namespaces, index nsid-1 (every NSID from 1 to NN is active).
     std::vector<std::unique_ptr<Namespace>> namespaces;
