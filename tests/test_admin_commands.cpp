@@ -349,7 +349,7 @@ TEST_SUITE("admin") {
         std::vector<uint8_t> raw;
         REQUIRE(d.identify(0x03, 1, raw).ok());
         const spec::IdentifyNamespace ns = d.id_ns(1);
-        // EUI-64 descriptor, then NGUID, then a zero header ends the list.
+        // EUI-64 descriptor, then NGUID, then UUID, then a zero header ends the list.
         CHECK(int(raw[0]) == 1);
         CHECK(int(raw[1]) == 8);
         CHECK(raw[2] == 0);
@@ -358,7 +358,11 @@ TEST_SUITE("admin") {
         CHECK(int(raw[12]) == 2);
         CHECK(int(raw[13]) == 16);
         CHECK(std::memcmp(raw.data() + 16, ns.nguid, 16) == 0);
-        CHECK(std::all_of(raw.begin() + 32, raw.end(), [](uint8_t b) { return b == 0; }));
+        CHECK(int(raw[32]) == 3);
+        CHECK(int(raw[33]) == 16);
+        CHECK(int(raw[36 + 6] >> 4) == 8);      // UUID version 8 (vendor defined)
+        CHECK(int(raw[36 + 8] & 0xC0) == 0x80); // variant 10b
+        CHECK(std::all_of(raw.begin() + 52, raw.end(), [](uint8_t b) { return b == 0; }));
         // The EUI-64 begins with the controller's IEEE company identifier (its first octet an
         // individual, locally administered address: bit 0 clear, bit 1 set), and the NGUID
         // ends with the EUI-64.
@@ -402,7 +406,7 @@ TEST_SUITE("admin") {
             }
         }
         SUBCASE("unsupported CNS values") {
-            for (uint8_t cns : {0x04, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0xFF}) {
+            for (uint8_t cns : {0x04, 0x05, 0x0F, 0x14, 0x15, 0x16, 0x1F, 0xFF}) {
                 CAPTURE(int(cns));
                 const Completion c = d.identify(cns, 1, raw);
                 expect_error(d, c, kSctGeneric, kInvalidField, true, param_error_location(40, 0),
@@ -416,7 +420,7 @@ TEST_SUITE("admin") {
             expect_error(d, c2, kSctGeneric, kInvalidField, true, param_error_location(41, 7));
         }
         SUBCASE("CNTID set for a CNS value that does not use it") {
-            for (uint8_t cns : {0x00, 0x01, 0x02, 0x03}) {
+            for (uint8_t cns : {0x00, 0x01, 0x02, 0x03, 0x10, 0x11}) {
                 CAPTURE(int(cns));
                 const Completion c = d.identify(cns, 1, raw, 0x00050000u);
                 expect_error(d, c, kSctGeneric, kInvalidField, true, param_error_location(42, 0),
@@ -1088,7 +1092,7 @@ TEST_SUITE("admin") {
                          true, param_error_location(48, 0), 0xFFFFFFFFu);
         }
         SUBCASE("unsupported log identifiers") {
-            for (uint8_t lid : {0x00, 0x04, 0x06, 0x07, 0x08, 0x70, 0x80, 0x81, 0xC0, 0xFF}) {
+            for (uint8_t lid : {0x00, 0x09, 0x0A, 0x70, 0x7F, 0x82, 0xBF, 0xC0, 0xFF}) {
                 CAPTURE(int(lid));
                 std::vector<uint8_t> out;
                 expect_error(d, d.log(lid, 0, 512, out), kSctCommandSpecific, kInvalidLogPage, true,
@@ -1109,12 +1113,13 @@ TEST_SUITE("admin") {
             // RAE (bit 15) is allowed.
             CHECK(d.log_raw(0x02 | (1u << 15) | numdl, 0, 0, 0, 0, out, 512).ok());
         }
-        SUBCASE("SMART / Health is controller-wide only") {
+        SUBCASE("SMART / Health: the controller, or an active namespace (LPA bit 0)") {
             std::vector<uint8_t> out;
-            expect_error(d, d.log(0x02, 0, 512, out, 1), kSctGeneric, kInvalidField, true,
-                         param_error_location(4, 0), 1);
-            expect_error(d, d.log(0x02, 0, 512, out, 2), kSctGeneric, kInvalidField, true,
+            CHECK(d.log(0x02, 0, 512, out, 1).ok());
+            expect_error(d, d.log(0x02, 0, 512, out, 2), kSctGeneric, kInvalidNamespace, true,
                          param_error_location(4, 0), 2);
+            expect_error(d, d.log(0x02, 0, 512, out, 0xFFFFFFFEu), kSctGeneric, kInvalidNamespace,
+                         true, param_error_location(4, 0), 0xFFFFFFFEu);
             CHECK(d.log(0x02, 0, 512, out, 0).ok());
             CHECK(d.log(0x02, 0, 512, out, 0xFFFFFFFFu).ok());
         }

@@ -126,7 +126,8 @@ TEST_SUITE("oracle") {
             CHECK(int(id.acl) == 3);
             CHECK(int(id.aerl) == 3);
             CHECK(int(id.frmw) == 0x03); // slot 1 read-only, one slot
-            CHECK(int(id.lpa) == 0x06);  // Commands Supported and Effects log, extended data
+            // SMART per namespace, Commands Supported and Effects, extended data, Telemetry.
+            CHECK(int(id.lpa) == 0x0F);
             CHECK(int(id.elpe) == int(DeviceState::kErrorLogEntries - 1));
             CHECK(int(id.npss) == int(DeviceState::kNumberOfPowerStates - 1));
             CHECK(int(id.npss) == 2);

@@ -1,12 +1,15 @@
-// Identify (NVMe 1.3 §5.15): controller, namespace, active namespace list and namespace
-// identification descriptors. Every capability field advertises exactly what this controller
-// implements.
+// Identify (NVMe 1.3 §5.15): every CNS value 1.3 defines for a controller without
+// virtualization: controller, namespace (active 00h, allocated 11h), active and allocated
+// namespace lists (02h, 10h), namespace identification descriptors (03h) and controller lists
+// (12h, 13h). Every capability field advertises exactly what this controller implements.
 #include <array>
 #include <cstring>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "core/commands/handlers.h"
+#include "core/commands/identity.h"
 
 namespace nvmelab::commands {
 
@@ -27,14 +30,25 @@ uint64_t identity_hash(const std::string &serial, uint64_t salt) {
     return h;
 }
 
-// The company identifier the EUI-64 starts with and Identify Controller IEEE reports: an IEEE
-// CID, whose first octet has the local bit set and the group bit clear (02h), as an emulator
-// with no registered OUI may use (QEMU uses 52-54-00 the same way).
-constexpr std::array<uint8_t, 3> kCompanyId = {0x02, 0x6E, 0x76}; // 02-6E-76, "nv"
+// The one controller of this NVM subsystem (Identify Controller CNTLID).
+constexpr uint16_t kControllerId = 0;
 
-void fill_identifiers(const DeviceState &s, uint8_t (&nguid)[16], uint8_t (&eui64)[8]) {
-    const uint64_t a = identity_hash(s.config.serial, 1);
-    const uint64_t b = identity_hash(s.config.serial, 2);
+// A namespace's identifiers (§5.15, Figure 116): from the serial number and the NSID, so each
+// namespace of the subsystem has its own and they stay the same across power cycles. NSID 1's
+// salts are the ones the device has always used, so existing namespaces keep their identity.
+struct NamespaceIds {
+    uint8_t nguid[16];
+    uint8_t eui64[8];
+    uint8_t uuid[16];
+};
+NamespaceIds namespace_ids(const DeviceState &s, uint32_t nsid) {
+    NamespaceIds ids{};
+    const uint64_t ns_salt = uint64_t{nsid - 1} << 32;
+    const uint64_t a = identity_hash(s.config.serial, ns_salt | 1);
+    const uint64_t b = identity_hash(s.config.serial, ns_salt | 2);
+    const uint64_t c = identity_hash(s.config.serial, ns_salt | 3);
+    auto &eui64 = ids.eui64;
+    auto &nguid = ids.nguid;
     // EUI-64: the company identifier, then a 40-bit extension from the serial (§5.15,
     // Identify Namespace EUI64). The NGUID carries a vendor specific extension and that EUI-64.
     for (int i = 0; i < 3; ++i)
@@ -45,6 +59,23 @@ void fill_identifiers(const DeviceState &s, uint8_t (&nguid)[16], uint8_t (&eui6
         nguid[i] = static_cast<uint8_t>(a >> (56 - 8 * i));
         nguid[8 + i] = eui64[i];
     }
+    // UUID (RFC 9562): 128 bits from the same hashes, version 8 (vendor defined), variant 10b.
+    for (int i = 0; i < 8; ++i) {
+        ids.uuid[i] = static_cast<uint8_t>(c >> (56 - 8 * i));
+        ids.uuid[8 + i] = static_cast<uint8_t>((a ^ b) >> (56 - 8 * i));
+    }
+    ids.uuid[6] = static_cast<uint8_t>(0x80 | (ids.uuid[6] & 0x0F));
+    ids.uuid[8] = static_cast<uint8_t>(0x80 | (ids.uuid[8] & 0x3F));
+    return ids;
+}
+
+// A controller list (§5.15, Figure 112): a count, then up to 2047 ascending controller IDs.
+// This subsystem has one controller, and every namespace is attached to it.
+void controller_list(std::span<uint8_t> out, uint16_t from_cntid) {
+    if (kControllerId < from_cntid) return; // none at or above CNTID: count 0
+    const uint16_t count = 1;
+    std::memcpy(out.data(), &count, 2);
+    std::memcpy(out.data() + 2, &kControllerId, 2);
 }
 
 spec::Status invalid_namespace(CommandContext &ctx, uint32_t nsid, std::string rule) {
@@ -59,25 +90,33 @@ spec::Status prepare(DeviceState &s, CommandContext &ctx) {
         return st; // bits 15:8
     // CNTID (bits 31:16) is only used by CNS 12h/13h; for the others host software clears it
     // (§5.15).
-    if (f.cntid != 0 && f.cns <= static_cast<uint8_t>(Cns::NamespaceIdDescriptorList))
+    const bool uses_cntid = f.cns == static_cast<uint8_t>(Cns::NamespaceAttachedControllers) ||
+                            f.cns == static_cast<uint8_t>(Cns::AllControllers);
+    if (f.cntid != 0 && !uses_cntid)
         return invalid_field(ctx, "CDW10.CNTID", f.cntid,
                              "this CNS value uses no controller identifier: CNTID must be 0",
                              kSection, spec::param_error_location(42, 0));
     switch (static_cast<Cns>(f.cns)) {
     case Cns::Namespace:
     case Cns::NamespaceIdDescriptorList:
+    case Cns::AllocatedNamespace:
+    case Cns::NamespaceAttachedControllers:
         if (nsid == kBroadcastNsid)
             return invalid_namespace(ctx, nsid,
                                      "FFFFFFFFh needs Namespace Management, which OACS does not "
                                      "advertise");
+        // Every valid NSID (1..NN) is allocated and attached to this controller: there is no
+        // Namespace Management to leave one unallocated or detached.
         if (s.find_namespace(nsid) == nullptr)
             return invalid_namespace(
                 ctx, nsid,
                 fmt::format("valid namespace IDs are 1..{} (Identify NN)", s.namespaces.size()));
         break;
     case Cns::Controller:
+    case Cns::AllControllers:
         break; // NSID is not used
     case Cns::ActiveNamespaceList:
+    case Cns::AllocatedNamespaceList:
         if (nsid >= 0xFFFFFFFEu)
             return invalid_namespace(ctx, nsid,
                                      "the list starts after NSID, which must be below "
@@ -85,8 +124,9 @@ spec::Status prepare(DeviceState &s, CommandContext &ctx) {
         break;
     default:
         return invalid_field(ctx, "CDW10.CNS", f.cns,
-                             "CNS values 00h-03h are supported; 10h-15h need Namespace Management "
-                             "or Virtualization, which OACS does not advertise",
+                             "CNS values 00h-03h and 10h-13h are supported; 14h and 15h need "
+                             "Virtualization Management, which OACS does not advertise; the "
+                             "others are reserved",
                              kSection, spec::param_error_location(40, 0));
     }
     set_data_out(ctx, 4096);
@@ -107,15 +147,15 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
     id.ieee[2] = kCompanyId[0];
     id.cmic = 0;
     id.mdts = c.mdts;
-    id.cntlid = 0;
+    id.cntlid = kControllerId;
     id.ver = s.vs;
     id.oacs = 0;                                    // no optional admin commands
     id.acl = DeviceState::kMaxConcurrentAborts - 1; // Abort Command Limit, 0's based
     id.aerl = DeviceState::kMaxOutstandingAers - 1; // Async Event Request Limit, 0's based
     id.frmw = 0x03;                                 // one firmware slot, read-only
-    // Commands Supported and Effects log (bit 1), extended data for Get Log Page (bit 2:
-    // NUMDU, LPOL/LPOU).
-    id.lpa = 0x06;
+    // LPA: SMART / Health per namespace (bit 0), Commands Supported and Effects log (bit 1),
+    // extended data for Get Log Page (bit 2: NUMDU, LPOL/LPOU), Telemetry logs (bit 3).
+    id.lpa = 0x0F;
     id.elpe = DeviceState::kErrorLogEntries - 1;
     id.npss = DeviceState::kNumberOfPowerStates - 1;
     id.wctemp = DeviceState::kWarningTemperatureK;
@@ -142,7 +182,9 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
 
 void identify_namespace(const DeviceState &s, const Namespace &ns, spec::IdentifyNamespace &id) {
     ns.identify(id);
-    fill_identifiers(s, id.nguid, id.eui64);
+    const NamespaceIds ids = namespace_ids(s, ns.nsid());
+    std::memcpy(id.nguid, ids.nguid, sizeof id.nguid);
+    std::memcpy(id.eui64, ids.eui64, sizeof id.eui64);
 }
 
 spec::Status execute(DeviceState &s, CommandContext &ctx) {
@@ -156,13 +198,15 @@ spec::Status execute(DeviceState &s, CommandContext &ctx) {
         std::memcpy(ctx.buffer.data(), &id, sizeof id);
         break;
     }
-    case Cns::Namespace: {
+    case Cns::Namespace:
+    case Cns::AllocatedNamespace: { // every allocated namespace is active (no NS Management)
         spec::IdentifyNamespace id{};
         identify_namespace(s, *s.find_namespace(ctx.sqe.nsid), id);
         std::memcpy(ctx.buffer.data(), &id, sizeof id);
         break;
     }
-    case Cns::ActiveNamespaceList: {
+    case Cns::ActiveNamespaceList:
+    case Cns::AllocatedNamespaceList: { // the same set: every allocated namespace is attached
         // Up to 1024 active NSIDs greater than CDW1.NSID, ascending (§5.15, Figure 109).
         size_t out = 0;
         for (const auto &ns : s.namespaces) {
@@ -174,9 +218,7 @@ spec::Status execute(DeviceState &s, CommandContext &ctx) {
         break;
     }
     case Cns::NamespaceIdDescriptorList: {
-        uint8_t nguid[16];
-        uint8_t eui64[8];
-        fill_identifiers(s, nguid, eui64);
+        const NamespaceIds ids = namespace_ids(s, ctx.sqe.nsid);
         size_t pos = 0;
         auto put = [&](spec::NidType type, const uint8_t *data) {
             spec::NsIdDescriptorHeader h{static_cast<uint8_t>(type), spec::nid_length(type), {}};
@@ -184,10 +226,15 @@ spec::Status execute(DeviceState &s, CommandContext &ctx) {
             std::memcpy(ctx.buffer.data() + pos + sizeof h, data, h.nidl);
             pos += sizeof h + h.nidl;
         };
-        put(spec::NidType::Eui64, eui64);
-        put(spec::NidType::Nguid, nguid);
+        put(spec::NidType::Eui64, ids.eui64);
+        put(spec::NidType::Nguid, ids.nguid);
+        put(spec::NidType::Uuid, ids.uuid);
         break;
     }
+    case Cns::NamespaceAttachedControllers:
+    case Cns::AllControllers:
+        controller_list(ctx.buffer, f.cntid);
+        break;
     default:
         break;
     }

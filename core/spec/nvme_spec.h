@@ -1465,6 +1465,96 @@ static_assert(offsetof(CommandEffectsLog, acs) == 0);
 static_assert(offsetof(CommandEffectsLog, iocs) == 1024);
 static_assert(offsetof(CommandEffectsLog, rsvd2048) == 2048);
 
+// --- The other 1.3 logs (issue 20): Device Self-test, Telemetry, Reservation Notification,
+// Sanitize Status. Multi-byte fields at odd offsets are byte arrays (little endian).
+
+// Device Self-test log (§5.14.1.6): the operation in progress and the last 20 results, newest
+// first. An entry whose result is Fh is unused.
+struct SelfTestResult {
+    uint8_t status;  // 3:0 result, 7:4 self-test code
+    uint8_t segment; // segment that failed
+    uint8_t valid;   // b0 NSID, b1 FLBA, b2 SCT, b3 SC valid
+    uint8_t rsvd3;
+    uint8_t power_on_hours[8];
+    uint8_t nsid[4];
+    uint8_t failing_lba[8];
+    uint8_t sct;
+    uint8_t sc;
+    uint8_t vs[2];
+};
+static_assert(sizeof(SelfTestResult) == 28);
+static_assert(offsetof(SelfTestResult, power_on_hours) == 4);
+static_assert(offsetof(SelfTestResult, nsid) == 12);
+static_assert(offsetof(SelfTestResult, failing_lba) == 16);
+static_assert(offsetof(SelfTestResult, sct) == 24);
+static_assert(offsetof(SelfTestResult, sc) == 25);
+inline constexpr uint8_t kSelfTestResultUnused = 0x0F;
+
+struct DeviceSelfTestLog {
+    uint8_t current_operation; // 3:0: 0 none, 1 short, 2 extended, Eh vendor
+    uint8_t completion;        // 6:0 percent complete
+    uint8_t rsvd2[2];
+    SelfTestResult results[20];
+};
+static_assert(sizeof(DeviceSelfTestLog) == 564);
+static_assert(offsetof(DeviceSelfTestLog, results) == 4);
+
+// Telemetry Host-Initiated (07h) and Controller-Initiated (08h) log header (§5.14.1.7/8); the
+// data areas follow in 512-byte blocks numbered from 1.
+struct TelemetryLogHeader {
+    uint8_t lid;
+    uint8_t rsvd1[4];
+    uint8_t ieee[3];
+    uint16_t data_area1_last_block;
+    uint16_t data_area2_last_block;
+    uint16_t data_area3_last_block;
+    uint8_t rsvd14[367];
+    uint8_t host_generation;       // 07h: Telemetry Host-Initiated Data Generation Number
+    uint8_t controller_available;  // Telemetry Controller-Initiated Data Available
+    uint8_t controller_generation; // Telemetry Controller-Initiated Data Generation Number
+    uint8_t reason[128];
+};
+static_assert(sizeof(TelemetryLogHeader) == 512);
+static_assert(offsetof(TelemetryLogHeader, ieee) == 5);
+static_assert(offsetof(TelemetryLogHeader, data_area1_last_block) == 8);
+static_assert(offsetof(TelemetryLogHeader, data_area3_last_block) == 12);
+static_assert(offsetof(TelemetryLogHeader, host_generation) == 381);
+static_assert(offsetof(TelemetryLogHeader, controller_available) == 382);
+static_assert(offsetof(TelemetryLogHeader, controller_generation) == 383);
+static_assert(offsetof(TelemetryLogHeader, reason) == 384);
+inline constexpr uint32_t kTelemetryBlock = 512;
+// Get Log Page LSP bit 0 on log 07h: capture new Telemetry Host-Initiated data.
+inline constexpr uint8_t kLspCreateTelemetryHostData = 0x1;
+
+// Reservation Notification log (§5.14.1.9).
+struct ReservationNotificationLog {
+    uint64_t log_page_count;
+    uint8_t type; // 0 empty, 1 registration preempted, 2 released, 3 preempted
+    uint8_t available;
+    uint8_t rsvd10[2];
+    uint32_t nsid;
+    uint8_t rsvd16[48];
+};
+static_assert(sizeof(ReservationNotificationLog) == 64);
+static_assert(offsetof(ReservationNotificationLog, type) == 8);
+static_assert(offsetof(ReservationNotificationLog, available) == 9);
+static_assert(offsetof(ReservationNotificationLog, nsid) == 12);
+
+// Sanitize Status log (§5.14.1.10).
+struct SanitizeStatusLog {
+    uint16_t sprog; // progress / 65536; FFFFh when no sanitize is in progress
+    uint16_t sstat; // 2:0 status (0 never sanitized), 7:3 passes, b8 global data erased
+    uint32_t scdw10;
+    uint32_t estimated_overwrite_s;
+    uint32_t estimated_block_erase_s;
+    uint32_t estimated_crypto_erase_s;
+    uint8_t rsvd20[492];
+};
+static_assert(sizeof(SanitizeStatusLog) == 512);
+static_assert(offsetof(SanitizeStatusLog, sstat) == 2);
+static_assert(offsetof(SanitizeStatusLog, scdw10) == 4);
+static_assert(offsetof(SanitizeStatusLog, estimated_crypto_erase_s) == 16);
+
 // ---------------------------------------------------------------------------
 // End-to-end protection information (§8.3)
 // ---------------------------------------------------------------------------
