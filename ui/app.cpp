@@ -439,6 +439,7 @@ void App::frame() {
     const double start = now_ms();
     session_.tick();
     workload_.tick(session_);
+    session_.followed.update(session_.ctrl().last_completion(), now_ms() / 1000.0);
     const double simulated = now_ms();
     if (workload_.run_started()) show_workload_ = true; // e.g. from the console or the web API
     ImGui_ImplSDL2_NewFrame();

@@ -18,6 +18,7 @@
 #include "driver/host_driver.h"
 #include "ui/model/device_info.h"
 #include "ui/model/device_properties.h"
+#include "ui/model/followed_completion.h"
 #include "ui/model/image_file.h"
 #include "ui/model/memory_labels.h"
 #include "ui/model/namespace_usage.h"
@@ -543,6 +544,60 @@ TEST_CASE("namespace usage: a write that failed does not count as written") {
     CHECK(u.state(0) == BlockState::Written);
     CHECK(u.state(100) == BlockState::Unwritten);
     CHECK(u.written().blocks() == 1);
+}
+
+TEST_CASE("followed completion: a busy controller is followed at most once an interval") {
+    auto record = [](uint16_t cid, uint16_t sqhd) {
+        CompletionRecord r;
+        r.sqid = 1;
+        r.cqid = 1;
+        r.opcode = 0x02;
+        r.cqe.cid = cid;
+        r.cqe.sqhd = sqhd;
+        return r;
+    };
+    FollowedCompletion f(0.25); // times in binary fractions: the sums are exact
+    CHECK(f.get() == nullptr);
+    CHECK_FALSE(f.update(std::nullopt, 1.0)); // nothing completed yet
+    CHECK(f.update(record(1, 1), 1.0));       // the first one: at once
+    CHECK(f.get()->cqe.cid == 1);
+    CHECK_FALSE(f.update(record(2, 2), 1.125)); // busy: the followed one stays readable
+    CHECK_FALSE(f.update(record(3, 3), 1.1875));
+    CHECK(f.get()->cqe.cid == 1);
+    CHECK(f.update(record(4, 4), 1.25)); // an interval later: the newest then
+    CHECK(f.get()->cqe.cid == 4);
+    CHECK_FALSE(f.update(record(4, 4), 3.0)); // unchanged: nothing to take
+    CHECK(f.update(record(4, 5), 3.0));       // a completion after a quiet spell: at once
+    CHECK(f.get()->cqe.sqhd == 5);
+    f.clear(); // a new device: the next one shows at once
+    CHECK(f.get() == nullptr);
+    CHECK(f.update(record(9, 9), 3.0625));
+
+    // The Session's inspector shows the followed completion once the app updates it, and the
+    // controller's newest one for a Session nobody updates it for (headless, tests).
+    Session s;
+    REQUIRE(s.exec("enable").ok);
+    REQUIRE(s.exec("mem alloc id 4K").ok);
+    auto identify = [&](int cns) {
+        REQUIRE(s.exec(fmt::format("sqe idc opc=0x06 cdw10={} prp1=$id", cns)).ok);
+        REQUIRE(s.exec("submit 0 idc").ok);
+        REQUIRE(s.exec("ring 0").ok);
+        s.run_until_idle();
+        REQUIRE(s.ctrl().last_completion());
+    };
+    identify(1);
+    CHECK(s.inspected_completion() == &*s.ctrl().last_completion());
+    s.followed.update(s.ctrl().last_completion(), 0.0);
+    CHECK(s.inspected_completion() == s.followed.get());
+    const uint16_t followed_sqhd = s.followed.get()->cqe.sqhd;
+    identify(0);
+    s.followed.update(s.ctrl().last_completion(), 0.125); // within the interval
+    CHECK(s.inspected_completion()->cqe.sqhd == followed_sqhd);
+    s.followed.update(s.ctrl().last_completion(), 0.25);
+    CHECK(s.inspected_completion()->cqe.sqhd != followed_sqhd);
+    CHECK(s.inspected_completion()->sqe.cdw10 == 0);
+    s.reset(); // a new device forgets what was followed
+    CHECK(s.followed.get() == nullptr);
 }
 
 TEST_CASE("live refresh: at once the first time and after a quiet spell, else at most once an "

@@ -39,6 +39,7 @@ RigOptions Session::rig_options() {
 void Session::forget_selection() {
     selected_completion.reset();
     selected_command.reset();
+    followed.clear();
     running_ = false;
 }
 
@@ -230,6 +231,7 @@ void Session::select_command(uint16_t sqid, uint16_t cid) {
 
 const CompletionRecord *Session::inspected_completion() const {
     if (follow_latest || !selected_completion) {
+        if (const CompletionRecord *f = followed.get()) return f;
         const auto &last = ctrl().last_completion();
         return last ? &*last : nullptr;
     }

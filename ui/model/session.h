@@ -13,6 +13,7 @@
 
 #include "player/lesson_host.h"
 #include "rig/device_rig.h"
+#include "ui/model/followed_completion.h"
 #include "ui/model/highlight_set.h"
 #include "ui/model/journal.h"
 #include "ui/model/namespace_usage.h"
@@ -96,6 +97,10 @@ public:
     // The completion the inspector shows; follow_latest shows the newest one instead.
     std::optional<CompletionRecord> selected_completion;
     bool follow_latest = true;
+    // The newest completion as the windows follow it: at a readable rate under a busy
+    // controller. The app updates it once per frame (FollowedCompletion::update); a Session
+    // nobody updates it for (headless, tests) follows the controller's newest completion.
+    FollowedCompletion followed;
     void select_completion(const CompletionRecord &record);
     // The record the inspector should show, if any.
     const CompletionRecord *inspected_completion() const;

@@ -99,9 +99,22 @@ void decoded(const Controller &ctrl, const CompletionRecord &r) {
     ImGui::EndTable();
 }
 
+// How many of the controller's completions the list shows: those up to the followed one
+// (Session::followed), so under a busy controller the list moves on at the rate the inspector
+// follows, not every frame, and its rows can be read and clicked. All of them when the followed
+// one has left the history (or nothing is followed).
+size_t completions_shown(const Session &s) {
+    const auto &all = s.ctrl().completions();
+    if (const CompletionRecord *f = s.followed.get())
+        for (size_t n = all.size(); n > 0; --n)
+            if (FollowedCompletion::same(all[n - 1], *f)) return n;
+    return all.size();
+}
+
 void completion_tab(Session &s, const SelectedCommand &sel) {
     const CompletionRecord *r = sel.valid ? sel.done : s.inspected_completion();
     const auto &all = s.ctrl().completions();
+    const size_t shown = completions_shown(s);
     const float list_h = ImGui::GetTextLineHeightWithSpacing() * 5.5f;
     ImGui::BeginChild("decoded", {0, -list_h - ImGui::GetStyle().ItemSpacing.y}, false);
     if (sel.valid && sel.in_flight)
@@ -116,7 +129,7 @@ void completion_tab(Session &s, const SelectedCommand &sel) {
         decoded(s.ctrl(), *r);
     ImGui::EndChild();
 
-    ImGui::TextDisabled("Recent completions (%zu)", all.size());
+    ImGui::TextDisabled("Recent completions (%zu)", shown);
     const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                                   ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
     if (ImGui::BeginTable("recent", 4, flags,
@@ -128,11 +141,11 @@ void completion_tab(Session &s, const SelectedCommand &sel) {
         ImGui::TableSetupColumn("status", ImGuiTableColumnFlags_WidthStretch);
         ImGui::TableHeadersRow();
         ImGuiListClipper clipper;
-        clipper.Begin(static_cast<int>(all.size()));
+        clipper.Begin(static_cast<int>(shown));
         while (clipper.Step()) {
             for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
                 // Newest first.
-                const CompletionRecord &c = all[all.size() - 1 - static_cast<size_t>(i)];
+                const CompletionRecord &c = all[shown - 1 - static_cast<size_t>(i)];
                 const bool selected = r != nullptr && r->sqid == c.sqid &&
                                       r->cqe.cid == c.cqe.cid && r->cqe.sqhd == c.cqe.sqhd &&
                                       r->cqe.status == c.cqe.status;
