@@ -19,10 +19,19 @@ DeviceConfig config_of(const DeviceImage &image) {
         throw ConfigError(
             fmt::format("image '{}': bad device properties: {}", image.path(), e.what()));
     }
-    if (config.size != image.media_size())
-        throw ConfigError(fmt::format("image '{}': properties contradict the media size: "
-                                      "property size is {} bytes, the media area is {} bytes",
-                                      image.path(), config.size, image.media_size()));
+    // An NVM image made before metadata existed has only the data area (media size = size):
+    // it keeps working with the formats without metadata (DeviceConfig::media_bytes).
+    const bool without_metadata_area =
+        !config.is_ocssd() && config.ms == 0 && image.media_size() == config.size;
+    if (config.media_bytes() != image.media_size() && !without_metadata_area)
+        throw ConfigError(fmt::format(
+            "image '{}': properties contradict the media size: {} {} bytes, the media area is "
+            "{} bytes",
+            image.path(),
+            config.is_ocssd() ? "the OCSSD geometry needs"
+                              : "property size is " + std::to_string(config.size) +
+                                    " bytes (plus 1/8 for metadata), which needs",
+            config.media_bytes(), image.media_size()));
     return config;
 }
 

@@ -365,6 +365,61 @@ void HostDriver::release_prp_lists() {
     free_list_pages_.insert(free_list_pages_.end(), used_list_pages_.begin(),
                             used_list_pages_.end());
     used_list_pages_.clear();
+    free_segment_pages_.insert(free_segment_pages_.end(), used_segment_pages_.begin(),
+                               used_segment_pages_.end());
+    used_segment_pages_.clear();
+}
+
+void HostDriver::build_sgl(spec::Sqe &sqe, uint64_t addr, uint64_t len, uint32_t segments) {
+    using spec::SglDescriptor;
+    using spec::SglType;
+    sqe.set_psdt(1);
+    auto put_dptr = [&](const SglDescriptor &d) {
+        sqe.prp1 = d.address;
+        sqe.prp2 = d.qword1();
+    };
+    const auto id = [](SglType t) { return SglDescriptor::make_identifier(t); };
+    if (segments == 0) {
+        put_dptr(SglDescriptor{addr, static_cast<uint32_t>(len), {}, id(SglType::DataBlock)});
+        return;
+    }
+    // Each segment holds its Data Block and, but for the last, the pointer to the next: 32
+    // bytes, laid out one after another in segment pages.
+    const uint64_t per_page = page_size_ / 32;
+    std::vector<uint64_t> where(segments);
+    for (uint32_t k = 0; k < segments; ++k) {
+        if (k % per_page == 0) {
+            uint64_t page;
+            if (!free_segment_pages_.empty()) {
+                page = free_segment_pages_.back();
+                free_segment_pages_.pop_back();
+            } else {
+                page = mem_.alloc(page_size_, "SGL segment", page_size_);
+            }
+            used_segment_pages_.push_back(page);
+            where[k] = page;
+        } else {
+            where[k] = where[k - 1] + 32;
+        }
+    }
+    // Pieces of equal size rounded up to a dword (SGLS: dword granularity); the last may be
+    // shorter, or empty when the buffer is smaller than the chain.
+    const uint64_t piece = ((len + segments - 1) / segments + 3) & ~uint64_t{3};
+    const auto pointer_to = [&](uint32_t k) {
+        const bool last = k + 1 == segments;
+        return SglDescriptor{
+            where[k], last ? 16u : 32u, {}, id(last ? SglType::LastSegment : SglType::Segment)};
+    };
+    for (uint32_t k = 0; k < segments; ++k) {
+        const uint64_t off = std::min(len, k * piece);
+        const uint64_t n = std::min(piece, len - off);
+        std::array<SglDescriptor, 2> seg{
+            SglDescriptor{addr + off, static_cast<uint32_t>(n), {}, id(SglType::DataBlock)},
+            k + 1 < segments ? pointer_to(k + 1) : SglDescriptor{}};
+        mem_.write(where[k], std::span(reinterpret_cast<const uint8_t *>(seg.data()),
+                                       k + 1 < segments ? 32 : 16));
+    }
+    put_dptr(pointer_to(0));
 }
 
 void HostDriver::build_prps(spec::Sqe &sqe, uint64_t addr, uint64_t len) {
@@ -403,10 +458,27 @@ Completion HostDriver::execute_with_data(uint16_t qid, spec::Sqe sqe, std::span<
     const uint64_t len = std::max(out.size(), in.size());
     const uint64_t buf = scratch(len);
     if (!out.empty()) mem_.write(buf, out);
-    build_prps(sqe, buf, len);
+    if (qid != 0 && data_pointers_.sgl)
+        build_sgl(sqe, buf, len, data_pointers_.sgl_segments);
+    else
+        build_prps(sqe, buf, len);
     Completion c = execute(qid, sqe);
     release_prp_lists();
     if (!in.empty()) mem_.read(buf, in);
+    return c;
+}
+
+Completion HostDriver::execute_with_metadata(uint16_t qid, spec::Sqe sqe,
+                                             std::span<const uint8_t> out, std::span<uint8_t> in,
+                                             std::span<const uint8_t> meta_out,
+                                             std::span<uint8_t> meta_in) {
+    const uint64_t len = std::max(meta_out.size(), meta_in.size());
+    const uint64_t meta = len == 0 ? 0 : mem_.alloc(len, "metadata buffer");
+    if (!meta_out.empty()) mem_.write(meta, meta_out);
+    sqe.mptr = meta;
+    Completion c = execute_with_data(qid, sqe, out, in);
+    if (!meta_in.empty()) mem_.read(meta, meta_in);
+    if (meta != 0) mem_.free(meta);
     return c;
 }
 

@@ -102,10 +102,30 @@ public:
     // in before and the buffer back into `in` after.
     Completion execute_with_data(uint16_t qid, spec::Sqe sqe, std::span<const uint8_t> out,
                                  std::span<uint8_t> in);
+    // The same with a separate metadata buffer (FLBAS bit 4 = 0, NVMe 1.3 §8.2): a dword-aligned
+    // buffer of max(meta_out, meta_in) bytes whose address goes in MPTR; `meta_out` is copied in
+    // before, the buffer back into `meta_in` after. Extended LBAs need no such buffer: their
+    // metadata is in the data buffer.
+    Completion execute_with_metadata(uint16_t qid, spec::Sqe sqe, std::span<const uint8_t> out,
+                                     std::span<uint8_t> in, std::span<const uint8_t> meta_out,
+                                     std::span<uint8_t> meta_in);
     // Fills PRP1/PRP2 for a buffer at addr of len bytes, building (chained) PRP lists in host
     // memory as needed. The list pages are recycled when release_prp_lists() is called.
     void build_prps(spec::Sqe &sqe, uint64_t addr, uint64_t len);
     void release_prp_lists();
+    // Fills SGL1 (PSDT 01b) for a buffer at addr of len bytes (NVMe 1.3 §4.4): one Data Block
+    // when segments is 0, else the buffer cut into `segments` dword-granular pieces, one Data
+    // Block per segment, chained by Segment descriptors and ended by a Last Segment. The
+    // segment pages are recycled with the PRP lists.
+    void build_sgl(spec::Sqe &sqe, uint64_t addr, uint64_t len, uint32_t segments = 0);
+    // How execute_with_data describes I/O commands' data: PRPs (the default) or an SGL built by
+    // build_sgl. Admin commands always use PRPs (SGLs over PCIe are for I/O commands, §4.4).
+    struct DataPointers {
+        bool sgl = false;
+        uint32_t sgl_segments = 0;
+    };
+    void set_data_pointers(DataPointers d) { data_pointers_ = d; }
+    DataPointers data_pointers() const { return data_pointers_; }
 
     // Common commands.
     Completion identify(uint8_t cns, uint32_t nsid, std::span<uint8_t> out4096);
@@ -148,6 +168,9 @@ private:
     uint64_t scratch_addr_ = 0;
     uint64_t scratch_size_ = 0;
     std::vector<uint64_t> free_list_pages_;
+    std::vector<uint64_t> free_segment_pages_;
+    std::vector<uint64_t> used_segment_pages_;
+    DataPointers data_pointers_;
     std::vector<uint64_t> used_list_pages_;
 };
 

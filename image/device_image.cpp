@@ -480,6 +480,18 @@ bool DeviceImage::write(uint64_t offset, std::span<const uint8_t> data) {
     return true;
 }
 
+bool DeviceImage::discard(uint64_t offset, uint64_t len) {
+    failure_.clear();
+    if (offset > media_size_ || len > media_size_ - offset) return false;
+    if (len == 0) return true;
+    // A hole reads as zeros and frees the disk space; a file system without hole punching gets
+    // the zeros written.
+    if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                    static_cast<off_t>(media_offset_ + offset), static_cast<off_t>(len)) == 0)
+        return true;
+    return BackingStore::discard(offset, len);
+}
+
 bool DeviceImage::sync() {
     failure_.clear();
     return datasync(fd_) || failed("cannot sync");

@@ -111,6 +111,8 @@ public:
     uint64_t media_size() const override { return media_size_; }
     bool read(uint64_t offset, std::span<uint8_t> out) override;
     bool write(uint64_t offset, std::span<const uint8_t> data) override;
+    // Punches a hole (the range reads as zeros and takes no disk space).
+    bool discard(uint64_t offset, uint64_t len) override;
     bool sync() override;
     std::string load_state() override;
     // False if the state exceeds kSlotCapacity or on an I/O error.

@@ -19,7 +19,7 @@ DeviceConfig validated(const DeviceConfig &config) {
 
 DeviceRig::DeviceRig(const DeviceConfig &config, RigOptions options)
     : config_(validated(config)), options_(std::move(options)) {
-    owned_media_ = std::make_unique<MemoryBackingStore>(config_.size);
+    owned_media_ = std::make_unique<MemoryBackingStore>(config_.media_bytes());
     media_ = owned_media_.get();
     build();
 }
@@ -58,7 +58,7 @@ void DeviceRig::renew(const DeviceConfig &config) {
     DeviceConfig c = validated(config);
     tear_down(); // the controller refers to the old media
     config_ = std::move(c);
-    owned_media_ = std::make_unique<MemoryBackingStore>(config_.size);
+    owned_media_ = std::make_unique<MemoryBackingStore>(config_.media_bytes());
     media_ = owned_media_.get();
     build();
 }

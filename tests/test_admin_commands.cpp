@@ -279,7 +279,7 @@ TEST_SUITE("admin") {
         CHECK(int(id.lpa & 0x04) == 0x04); // extended Get Log Page data
         CHECK(id.fuses == 0);
         CHECK(id.sgls == 0x000B0002u); // dword-granular SGLs, Bit Bucket, both MPTR forms
-        CHECK(id.oacs == 0);
+        CHECK(id.oacs == 0x2);         // Format NVM
         // Power state descriptors past NPSS are zero.
         for (int ps = 0; ps <= id.npss; ++ps)
             CHECK(id.psd[ps].mp != 0);
@@ -309,13 +309,16 @@ TEST_SUITE("admin") {
         CHECK(id.nsze == blocks);
         CHECK(id.ncap == blocks);
         CHECK(id.nuse == blocks);
-        CHECK(int(id.nlbaf) == 0);
-        CHECK(int(id.flbas) == 0);
-        CHECK(int(id.lbaf[0].lbads) == int(cfg.lbads));
-        CHECK(id.lbaf[0].ms == 0);
+        // The store has no metadata area (media size = size): the formats without metadata,
+        // 512 B and 4 KiB.
+        CHECK(int(id.nlbaf) == 1);
+        CHECK(int(id.flbas) == (cfg.lbads == 9 ? 0 : 1));
+        CHECK(int(id.lbaf[0].lbads) == 9);
+        CHECK(int(id.lbaf[1].lbads) == 12);
+        CHECK(id.lbaf[0].ms + id.lbaf[1].ms == 0);
         CHECK(id.lba_data_size() == cfg.lba_size());
         CHECK(int(id.dps) == 0);
-        for (int i = 1; i < 16; ++i)
+        for (int i = 2; i < 16; ++i)
             CHECK(int(id.lbaf[i].lbads) == 0);
     }
 

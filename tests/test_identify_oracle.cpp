@@ -122,7 +122,7 @@ TEST_SUITE("oracle") {
             CHECK(le32toh(id.ver) == d.ctrl.read32(0x08));
             CHECK(le32toh(id.oaes) == 0);
             CHECK(le32toh(id.ctratt) == 0);
-            CHECK(le16toh(id.oacs) == 0);
+            CHECK(le16toh(id.oacs) == 0x2); // Format NVM
             CHECK(int(id.acl) == 3);
             CHECK(int(id.aerl) == 3);
             CHECK(int(id.frmw) == 0x03); // slot 1 read-only, one slot
@@ -234,20 +234,27 @@ TEST_SUITE("oracle") {
             CHECK(le64toh(ns.ncap) == blocks);
             CHECK(le64toh(ns.nuse) == blocks);
             CHECK(int(ns.nsfeat) == 0);
-            CHECK(int(ns.nlbaf) == 0);
-            CHECK(int(ns.flbas) == 0);
+            // The store has no metadata area: the formats without metadata (512 B, 4 KiB), and
+            // 2^lbads when it is neither.
+            std::vector<int> sizes = {9, 12};
+            if (cfg.lbads != 9 && cfg.lbads != 12) sizes.push_back(cfg.lbads);
+            const int in_use = cfg.lbads == 9 ? 0 : cfg.lbads == 12 ? 1 : 2;
+            CHECK(int(ns.nlbaf) == int(sizes.size()) - 1);
+            CHECK(int(ns.flbas) == in_use);
             CHECK(int(ns.mc) == 0);
             CHECK(int(ns.dpc) == 0);
             CHECK(int(ns.dps) == 0);
             CHECK(int(ns.nmic) == 0);
             CHECK(int(ns.rescap) == 0);
-            CHECK(int(ns.lbaf[0].ds) == int(cfg.lbads));
-            CHECK(le16toh(ns.lbaf[0].ms) == 0);
-            CHECK(int(ns.lbaf[0].rp) == 0);
-            CHECK((uint64_t{1} << ns.lbaf[0].ds) * le64toh(ns.nsze) == cfg.size);
-            // The 1.3 LBA format array has 16 entries; entries 1..15 are unused (NLBAF = 0) and the
+            for (size_t i = 0; i < sizes.size(); ++i) {
+                CHECK(int(ns.lbaf[i].ds) == sizes[i]);
+                CHECK(le16toh(ns.lbaf[i].ms) == 0);
+                CHECK(int(ns.lbaf[i].rp) == (sizes[i] == 9 ? 2 : 0)); // 512 B: Good
+            }
+            CHECK((uint64_t{1} << ns.lbaf[in_use].ds) * le64toh(ns.nsze) == cfg.size);
+            // The 1.3 LBA format array has 16 entries; entries past NLBAF are unused and the
             // bytes after it (2.0's lbaf[16..63]) are reserved in 1.3.
-            for (int i = 1; i < 64; ++i)
+            for (size_t i = sizes.size(); i < 64; ++i)
                 CHECK(all_zero(&ns.lbaf[i], sizeof ns.lbaf[i]));
             // 2.0 fields in space 1.3 reserves.
             CHECK(le16toh(ns.npwg) == 0);

@@ -63,17 +63,24 @@ void expect_status(const Completion &c, uint8_t sc) {
 } // namespace
 
 TEST_SUITE("namespaces") {
-    TEST_CASE("the flat properties become one NVM namespace with one LBA format") {
+    TEST_CASE("the flat properties become one NVM namespace listing the standard formats") {
         DeviceConfig c = test::small_config();
         c.lbads = 9;
         const std::vector<NamespaceConfig> ns = c.namespace_configs();
         REQUIRE(ns.size() == 1);
         CHECK(ns[0].type == NamespaceType::Nvm);
         CHECK(ns[0].nsze == c.size / 512);
-        REQUIRE(ns[0].lba_formats.size() == 1);
-        CHECK(ns[0].lba_formats[0] == LbaFormatInfo{512, 0});
+        REQUIRE(ns[0].lba_formats.size() == 8);
+        CHECK(ns[0].lba_formats[0] == LbaFormatInfo{512, 0, 2});
+        CHECK(ns[0].lba_formats[7] == LbaFormatInfo{4096, 64, 0});
         CHECK(int(ns[0].format_in_use) == 0);
         CHECK(ns[0].cache_blocks == c.cache_blocks);
+        CHECK(ns[0].metadata_area == c.size / 8);
+        // Without a metadata area (an image made before metadata): the two without metadata.
+        const std::vector<NamespaceConfig> old = c.namespace_configs(false);
+        REQUIRE(old[0].lba_formats.size() == 2);
+        CHECK(old[0].lba_formats[1] == LbaFormatInfo{4096, 0, 0});
+        CHECK(old[0].metadata_area == 0);
     }
 
     TEST_CASE("front ends see namespaces through views") {
@@ -100,11 +107,13 @@ TEST_SUITE("namespaces") {
         NsDevice d(c);
         const spec::IdentifyNamespace id = d.drv.identify_namespace(1);
         CHECK(id.nsze == c.size / 512);
-        CHECK(int(id.nlbaf) == 0);
+        CHECK(int(id.nlbaf) == 7); // 512 B and 4 KiB, each with 0, 8, 16, 64 B of metadata
         CHECK(int(id.flbas) == 0);
         CHECK(int(id.lbaf[0].lbads) == 9);
         CHECK(int(id.lbaf[0].ms) == 0);
-        CHECK(int(id.lbaf[1].lbads) == 0); // no second format
+        CHECK(int(id.lbaf[7].lbads) == 12);
+        CHECK(int(id.lbaf[7].ms) == 64);
+        CHECK(int(id.lbaf[8].lbads) == 0); // no ninth format
     }
 }
 
@@ -290,7 +299,9 @@ TEST_SUITE("handler-effects") {
 TEST_SUITE("effects-log") {
     // NVMe 1.3 §5.14.1.5; the supported opcodes written from the spec's command tables (§5, §6),
     // not from the controller's own.
-    const std::set<uint8_t> kAdmin = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0A, 0x0C};
+    // E2h: OCSSD 2.0 Geometry, which answers for OCSSD namespaces only.
+    const std::set<uint8_t> kAdmin = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06,
+                                      0x08, 0x09, 0x0A, 0x0C, 0x80, 0xE2};
     const std::set<uint8_t> kIo = {kOpFlush, kOpWrite, kOpRead};
 
     TEST_CASE("Identify LPA bit 1 says the log is there") {
@@ -307,8 +318,13 @@ TEST_SUITE("effects-log") {
                 CAPTURE(opc);
                 const uint32_t acs = dword(log, opc * 4);
                 const uint32_t iocs = dword(log, 1024 + opc * 4);
-                // Admin commands change no block content, namespace or capability here.
-                CHECK(acs == (kAdmin.count(static_cast<uint8_t>(opc)) ? 1u : 0u));
+                // Admin commands change no block content, namespace or capability here, but
+                // Format NVM: block content and namespace capabilities, alone on its
+                // namespace (LBCC, NCC, CSE 001b).
+                const uint32_t want_admin = opc == 0x80                               ? 0x10007u
+                                            : kAdmin.count(static_cast<uint8_t>(opc)) ? 1u
+                                                                                      : 0u;
+                CHECK(acs == want_admin);
                 // Write changes logical block content (LBCC, bit 1); Read and Flush do not.
                 const uint32_t want_io = opc == kOpWrite                        ? 0x3u
                                          : kIo.count(static_cast<uint8_t>(opc)) ? 0x1u

@@ -113,7 +113,7 @@ TEST_SUITE("rig") {
         bigger.size *= 2;
         rig.renew(bigger);
         CHECK(rig.config().size == bigger.size);
-        CHECK(rig.memory_media()->media_size() == bigger.size);
+        CHECK(rig.memory_media()->media_size() == bigger.media_bytes()); // data + metadata area
         CHECK_FALSE(spec::CcReg{rig.ctrl().read32(0x14)}.en());
         DeviceConfig bad = bigger;
         bad.size = 3; // not a multiple of the LBA size

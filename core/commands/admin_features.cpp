@@ -1,9 +1,17 @@
 // Get Features and Set Features (NVMe 1.3 §5.9, §5.21) for the features this controller
 // implements: Arbitration, Power Management, Temperature Threshold, Error Recovery, Volatile
 // Write Cache, Number of Queues, Interrupt Coalescing, Interrupt Vector Configuration, Write
-// Atomicity Normal and Asynchronous Event Configuration. Saved values (SV/SEL) persist.
+// Atomicity Normal, Asynchronous Event Configuration, Timestamp, Keep Alive Timer, Host Controlled
+// Thermal Management and Host Identifier. Saved values (SV/SEL) persist. Not supported (Invalid
+// Field), each consistent with Identify: LBA Range Type (optional, no ranges to describe),
+// Autonomous Power State Transition (APSTA = 0), Host Memory Buffer (HMPRE = 0), Non-Operational
+// Power State Config (CTRATT bit 1 = 0), Software Progress Marker, and the Reservation features
+// (ONCS bit 5 = 0).
+#include <tuple>
+
 #include <fmt/format.h>
 
+#include "core/commands/feature_data.h"
 #include "core/commands/feature_rules.h"
 #include "core/commands/handlers.h"
 
@@ -101,7 +109,15 @@ spec::Status get_prepare(DeviceState &s, CommandContext &ctx) {
     if (f.sel > 3)
         return invalid_field(ctx, "CDW10.SEL", f.sel, "SEL values 100b-111b are reserved",
                              kGetSection, spec::param_error_location(41, 0));
-    return check_nsid(s, ctx, s.feature_info[f.fid], false, kGetSection);
+    if (f.fid == static_cast<uint8_t>(FeatureId::HostIdentifier) && (ctx.sqe.cdw11 & 1u) != 0)
+        return invalid_field(ctx, "CDW11.EXHID", 1,
+                             "only the 64-bit Host Identifier is supported (CTRATT bit 0 = 0)",
+                             kGetSection, spec::param_error_location(44, 0));
+    if (auto st = check_nsid(s, ctx, s.feature_info[f.fid], false, kGetSection); !st.ok())
+        return st;
+    // Timestamp and Host Identifier return their value as data; SEL 011b returns only DW0.
+    if (f.sel != 3 && feature_data_bytes(f.fid) != 0) set_data_out(ctx, feature_data_bytes(f.fid));
+    return spec::success();
 }
 
 spec::Status get_execute(DeviceState &s, CommandContext &ctx) {
@@ -112,6 +128,10 @@ spec::Status get_execute(DeviceState &s, CommandContext &ctx) {
     if (f.sel == 3) { // supported capabilities (§5.9.2, Figure 83)
         ctx.dw0 = (info.saveable ? 1u : 0u) | (info.namespace_specific ? 2u : 0u) |
                   (info.changeable ? 4u : 0u);
+        return spec::success();
+    }
+    if (feature_data_bytes(f.fid) != 0) {
+        get_feature_data(s, f.fid, f.sel, ctx.buffer);
         return spec::success();
     }
     FeatureValue *v = select_value(s, ctx, fid, false, kGetSection);
@@ -156,7 +176,7 @@ spec::Status set_prepare(DeviceState &s, CommandContext &ctx) {
         !st.ok())
         return st;
     const uint32_t cdw11 = ctx.sqe.cdw11;
-    if (const auto p = feature_value_problem(fid, cdw11))
+    if (const auto p = feature_value_problem(fid, cdw11, s.dulbe_supported()))
         return invalid_field(ctx, p->field, p->value, p->rule, kSetSection,
                              p->param_error_location);
     switch (fid) {
@@ -166,6 +186,10 @@ spec::Status set_prepare(DeviceState &s, CommandContext &ctx) {
         break;
     default:
         break;
+    }
+    if (feature_data_bytes(f.fid) != 0) {
+        ctx.direction = spec::DataDirection::HostToController;
+        ctx.transfer_bytes = feature_data_bytes(f.fid);
     }
     return spec::success();
 }
@@ -219,6 +243,21 @@ spec::Status set_execute(DeviceState &s, CommandContext &ctx) {
     case FeatureId::InterruptVectorConfig:
         apply(*select_value(s, ctx, fid, true, kSetSection), cdw11);
         break;
+    case FeatureId::Timestamp:
+    case FeatureId::HostIdentifier:
+        set_feature_data(s, f.fid, ctx.buffer);
+        apply(s.features[f.fid], cdw11);
+        break;
+    case FeatureId::KeepAliveTimer: {
+        // KATO is rounded up to the KAS granularity, and Get Features reports the timeout in
+        // use (§5.21.1.15). The timer starts (restarts, or stops with KATO = 0) now.
+        const uint64_t unit_ms = uint64_t{DeviceState::kKeepAliveGranularity} * 100;
+        apply(s.features[f.fid],
+              static_cast<uint32_t>(std::min<uint64_t>((cdw11 + unit_ms - 1) / unit_ms * unit_ms,
+                                                       0xFFFFFFFFu / unit_ms * unit_ms)));
+        s.restart_keep_alive();
+        break;
+    }
     case FeatureId::VolatileWriteCache: {
         // Turning the cache off writes back what it holds first, as drives do (§5.21.1.6 does
         // not say): with WCE = 0 a completed write is on the media, and data cached before
@@ -279,12 +318,20 @@ uint32_t feature_defined_bits(FeatureId f) {
         return 0x00000001u;
     case FeatureId::AsyncEventConfig:
         return 0x000000FFu; // notices: OAES advertises none
+    case FeatureId::KeepAliveTimer:
+    case FeatureId::HostControlledThermalManagement:
+        return 0xFFFFFFFFu;
+    case FeatureId::HostIdentifier:
+        return 0x00000001u; // EXHID
+    case FeatureId::Timestamp:
+        return 0; // the value is in the data buffer
     default:
         return 0;
     }
 }
 
-std::optional<FeatureValueProblem> feature_value_problem(FeatureId f, uint32_t cdw11) {
+std::optional<FeatureValueProblem> feature_value_problem(FeatureId f, uint32_t cdw11,
+                                                         bool dulbe_supported) {
     switch (f) {
     case FeatureId::PowerManagement: {
         const auto pm = spec::PowerManagementFeature::decode(cdw11);
@@ -306,12 +353,42 @@ std::optional<FeatureValueProblem> feature_value_problem(FeatureId f, uint32_t c
         return std::nullopt;
     }
     case FeatureId::ErrorRecovery:
-        if (spec::ErrorRecoveryFeature::decode(cdw11).dulbe)
+        if (spec::ErrorRecoveryFeature::decode(cdw11).dulbe && !dulbe_supported)
             return FeatureValueProblem{"CDW11.DULBE", 1,
                                        "Deallocated or Unwritten Logical Block errors are not "
                                        "supported (Identify Namespace NSFEAT bit 2 = 0)",
                                        spec::param_error_location(46, 0)};
         return std::nullopt;
+    case FeatureId::HostIdentifier:
+        if ((cdw11 & 1u) != 0)
+            return FeatureValueProblem{"CDW11.EXHID", 1,
+                                       "only the 64-bit Host Identifier is supported (CTRATT bit "
+                                       "0 = 0)",
+                                       spec::param_error_location(44, 0)};
+        return std::nullopt;
+    case FeatureId::HostControlledThermalManagement: {
+        // TMT2 (15:0) and TMT1 (31:16), kelvin; 0 disables one. Each used one lies within
+        // MNTMT..MXTMT, and TMT1 is below TMT2 when both are used (§5.21.1.16).
+        const auto tmt2 = static_cast<uint16_t>(cdw11 & 0xFFFF);
+        const auto tmt1 = static_cast<uint16_t>(cdw11 >> 16);
+        const uint16_t lo = DeviceState::kMinThermalMgmtTemperatureK;
+        const uint16_t hi = DeviceState::kMaxThermalMgmtTemperatureK;
+        for (const auto &[name, value, byte] :
+             {std::tuple{"CDW11.TMT1", tmt1, 46u}, std::tuple{"CDW11.TMT2", tmt2, 44u}})
+            if (value != 0 && (value < lo || value > hi))
+                return FeatureValueProblem{
+                    name, value,
+                    fmt::format(
+                        "a thermal management temperature is 0 (off) or within MNTMT..MXTMT "
+                        "({}..{} K)",
+                        lo, hi),
+                    spec::param_error_location(byte, 0)};
+        if (tmt1 != 0 && tmt2 != 0 && tmt1 >= tmt2)
+            return FeatureValueProblem{"CDW11.TMT1", tmt1,
+                                       fmt::format("TMT1 must be below TMT2 ({} K)", tmt2),
+                                       spec::param_error_location(46, 0)};
+        return std::nullopt;
+    }
     case FeatureId::NumberOfQueues: {
         const auto q = spec::NumberOfQueuesFeature::decode(cdw11);
         if (q.nsqr == 0xFFFF || q.ncqr == 0xFFFF)

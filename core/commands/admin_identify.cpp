@@ -149,7 +149,10 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
     id.mdts = c.mdts;
     id.cntlid = kControllerId;
     id.ver = s.vs;
-    id.oacs = 0;                                    // no optional admin commands
+    // OACS bit 1: Format NVM. FNA = 0: a format or erase applies to the namespace NSID names
+    // (FFFFFFFFh: all), and cryptographic erase is not offered (admin_format.cpp).
+    id.oacs = 0x0002;
+    id.fna = 0;
     id.acl = DeviceState::kMaxConcurrentAborts - 1; // Abort Command Limit, 0's based
     id.aerl = DeviceState::kMaxOutstandingAers - 1; // Async Event Request Limit, 0's based
     id.frmw = 0x03;                                 // one firmware slot, read-only
@@ -158,12 +161,22 @@ void identify_controller(const DeviceState &s, spec::IdentifyController &id) {
     id.lpa = 0x0F;
     id.elpe = DeviceState::kErrorLogEntries - 1;
     id.npss = DeviceState::kNumberOfPowerStates - 1;
+    id.kas = DeviceState::kKeepAliveGranularity; // Keep Alive, KATO in 100 ms steps
+    // Host Controlled Thermal Management (feature 10h) with its temperature limits.
+    id.hctma = 1;
+    id.mntmt = DeviceState::kMinThermalMgmtTemperatureK;
+    id.mxtmt = DeviceState::kMaxThermalMgmtTemperatureK;
     id.wctemp = DeviceState::kWarningTemperatureK;
     id.cctemp = DeviceState::kCriticalTemperatureK;
     id.sqes = 0x66; // 64-byte SQ entries required and maximum
     id.cqes = 0x44; // 16-byte CQ entries
     id.nn = static_cast<uint32_t>(s.namespaces.size());
-    id.oncs = 0x10; // Save field in Set Features, Select field in Get Features
+    // ONCS bit 4: Save field in Set Features, Select field in Get Features; bit 6: Timestamp.
+    id.oncs = 0x50;
+    // ONCS bit 2: Dataset Management, which an OCSSD namespace takes as a scalar chunk reset
+    // (OC §1, as QEMU's OCSSD device).
+    for (const auto &ns : s.namespaces)
+        if (ns->type() == NamespaceType::Ocssd) id.oncs |= 0x04;
     id.fuses = 0;
     id.vwc = c.vwc ? 1 : 0;
     id.sgls = kSgls; // what SglWalker supports (sgl_walker.h says why each bit)

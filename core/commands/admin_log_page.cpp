@@ -21,8 +21,7 @@ bool create_telemetry(const spec::GetLogPageFields &f) {
            (f.lsp & spec::kLspCreateTelemetryHostData) != 0;
 }
 
-uint64_t log_size(const DeviceState &s, [[maybe_unused]] uint32_t nsid,
-                  const spec::GetLogPageFields &f) {
+uint64_t log_size(const DeviceState &s, uint32_t nsid, const spec::GetLogPageFields &f) {
     switch (static_cast<LogId>(f.lid)) {
     case LogId::ErrorInformation:
         return uint64_t{DeviceState::kErrorLogEntries} * 64;
@@ -41,7 +40,7 @@ uint64_t log_size(const DeviceState &s, [[maybe_unused]] uint32_t nsid,
     case LogId::ReservationNotification:
         return sizeof(spec::ReservationNotificationLog);
     default:
-        return 0;
+        return is_ocssd_log(f.lid) ? ocssd_log_size(s, nsid, f.lid) : 0;
     }
 }
 
@@ -52,6 +51,13 @@ spec::Status prepare(DeviceState &s, CommandContext &ctx) {
     if (auto st = check_reserved(ctx, "CDW11", ctx.sqe.cdw11, 0x0000FFFFu, kSection, 11); !st.ok())
         return st;
     const uint64_t size = log_size(s, ctx.sqe.nsid, f);
+    // The OCSSD logs are per namespace: NSID must name an OCSSD one (QEMU: Invalid Field).
+    if (size == 0 && is_ocssd_log(f.lid))
+        return invalid_field(ctx, "NSID", ctx.sqe.nsid,
+                             fmt::format("log {:02X}h is kept per Open-Channel SSD 2.0 "
+                                         "namespace: NSID must name one",
+                                         f.lid),
+                             kSection, spec::param_error_location(4, 0));
     if (size == 0)
         return ctx.fail(spec::command_specific(spec::CommandSpecificStatus::InvalidLogPage, true),
                         "CDW10.LID", f.lid,
@@ -186,6 +192,10 @@ std::optional<ReportedEvent> event_reported_by(uint8_t lid) {
 spec::Status execute(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::GetLogPageFields::decode(ctx.sqe);
     ctx.execute_ns = 2'000;
+    if (is_ocssd_log(f.lid)) {
+        ocssd_log_fill(s, ctx.sqe.nsid, f.lid, f.offset(), ctx.buffer);
+        return spec::success();
+    }
     const std::vector<uint8_t> log = build_log(s, ctx.sqe.nsid, f);
     // Reading a log with RAE = 0 re-enables the event type it reports (§5.14, §5.2). Events of
     // that type still queued are about what the host has just read, so they go (QEMU does the

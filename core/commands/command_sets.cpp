@@ -33,6 +33,10 @@ const CommandSet &admin_command_set() {
         s.add(op(AdminOpcode::GetFeatures), commands::kGetFeatures);
         s.add(op(AdminOpcode::Abort), commands::kAbort);
         s.add(op(AdminOpcode::AsyncEventRequest), commands::kAsyncEventRequest);
+        s.add(op(AdminOpcode::KeepAlive), commands::kKeepAlive);
+        s.add(op(AdminOpcode::FormatNvm), commands::kFormatNvm);
+        // Vendor specific (OCSSD 2.0, OC §3): answers for OCSSD namespaces only.
+        s.add(static_cast<uint8_t>(spec::ocssd::AdminOpcode::Geometry), commands::kOcssdGeometry);
         return s;
     }();
     return set;
@@ -44,6 +48,26 @@ const CommandSet &nvm_command_set() {
         s.add(op(NvmOpcode::Flush), commands::kFlush);
         s.add(op(NvmOpcode::Write), commands::kWrite);
         s.add(op(NvmOpcode::Read), commands::kRead);
+        return s;
+    }();
+    return set;
+}
+
+// The I/O commands of an Open-Channel SSD 2.0 namespace (OC §7): Flush as on NVM, the scalar
+// Read, Write and Dataset Management under the chunk rules, and the vector commands.
+const CommandSet &ocssd_command_set() {
+    static const CommandSet set = [] {
+        using spec::ocssd::IoOpcode;
+        const auto io = [](IoOpcode o) { return static_cast<uint8_t>(o); };
+        CommandSet s("OCSSD", spec::CommandSetId::Ocssd);
+        s.add(op(NvmOpcode::Flush), commands::kFlush);
+        s.add(op(NvmOpcode::Write), commands::kOcssdWrite);
+        s.add(op(NvmOpcode::Read), commands::kOcssdRead);
+        s.add(op(NvmOpcode::DatasetManagement), commands::kOcssdDatasetManagement);
+        s.add(io(IoOpcode::VectorReset), commands::kOcssdVectorReset);
+        s.add(io(IoOpcode::VectorWrite), commands::kOcssdVectorWrite);
+        s.add(io(IoOpcode::VectorRead), commands::kOcssdVectorRead);
+        s.add(io(IoOpcode::VectorCopy), commands::kOcssdVectorCopy);
         return s;
     }();
     return set;

@@ -24,6 +24,8 @@ struct FeatureValueProblem {
 // The first field of `cdw11` this device refuses for feature `f`, beyond reserved bits.
 // Selectors (Temperature Threshold's THSEL/TMPSEL, Interrupt Vector Configuration's IV) are
 // not values: the caller checks them.
-std::optional<FeatureValueProblem> feature_value_problem(spec::FeatureId f, uint32_t cdw11);
+// dulbe_supported: a namespace honours Error Recovery DULBE (an OCSSD namespace, NSFEAT bit 2).
+std::optional<FeatureValueProblem> feature_value_problem(spec::FeatureId f, uint32_t cdw11,
+                                                         bool dulbe_supported = false);
 
 } // namespace nvmelab::commands

@@ -2,6 +2,7 @@
 // Command handlers, one family per file in this folder. Each family exposes its handlers; the
 // command sets in command_sets.cpp map opcodes to them.
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "core/controller/command.h"
@@ -24,10 +25,37 @@ extern const CommandHandler kGetFeatures;
 extern const CommandHandler kSetFeatures;
 // admin_log_page.cpp
 extern const CommandHandler kGetLogPage;
+// admin_keep_alive.cpp
+extern const CommandHandler kKeepAlive;
+// admin_format.cpp
+extern const CommandHandler kFormatNvm;
 // nvm_read_write.cpp
 extern const CommandHandler kRead;
 extern const CommandHandler kWrite;
 extern const CommandHandler kFlush;
+// ocssd_geometry.cpp (admin E2h)
+extern const CommandHandler kOcssdGeometry;
+// ocssd_vector.cpp (90h-93h)
+extern const CommandHandler kOcssdVectorReset;
+extern const CommandHandler kOcssdVectorWrite;
+extern const CommandHandler kOcssdVectorRead;
+extern const CommandHandler kOcssdVectorCopy;
+// ocssd_read_write.cpp: Read, Write and Dataset Management on an OCSSD namespace
+extern const CommandHandler kOcssdRead;
+extern const CommandHandler kOcssdWrite;
+extern const CommandHandler kOcssdDatasetManagement;
+// ocssd_log_pages.cpp: the OCSSD logs Get Log Page serves (0 size: not one, or NSID names no
+// OCSSD namespace), and a range of one, zero-filled past its end.
+bool is_ocssd_log(uint8_t lid);
+uint64_t ocssd_log_size(const DeviceState &s, uint32_t nsid, uint8_t lid);
+void ocssd_log_fill(const DeviceState &s, uint32_t nsid, uint8_t lid, uint64_t offset,
+                    std::span<uint8_t> out);
+// Metadata bytes per block in the host's buffers (§8.2, §8.3.1): the format's, except that with
+// PRACT set on a namespace with PI and exactly 8 bytes of metadata the tuple the controller adds
+// (write) or checks and strips (read) never crosses the bus.
+inline uint32_t host_metadata_per_block(const Namespace &ns, bool pract) {
+    return pract && ns.pi_type() != 0 && ns.metadata_size() == 8 ? 0 : ns.metadata_size();
+}
 // Writes the volatile write cache of namespace `nsid` (FFFFFFFFh: every namespace) to the media,
 // as Flush does; returns the blocks written, or fails ctx with Write Fault.
 std::optional<uint64_t> write_back_cache(DeviceState &s, CommandContext &ctx, uint32_t nsid,

@@ -1,8 +1,11 @@
 // NVM command set Read, Write and Flush (NVMe 1.3 §6.9, §6.15, §6.8), through the volatile
 // write cache when it is enabled.
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "core/commands/handlers.h"
+#include "core/commands/nvm_protection.h"
 
 namespace nvmelab::commands {
 
@@ -45,8 +48,20 @@ spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
         return ctx.fail(spec::generic(GenericStatus::LbaOutOfRange, true), "CDW10/11.SLBA", f.slba,
                         rule, section, spec::param_error_location(40, 0));
     }
+    if (auto st = validate_protection(ns, ctx, f); !st.ok()) return st;
     ctx.direction =
         write ? spec::DataDirection::HostToController : spec::DataDirection::ControllerToHost;
+    ctx.format_generation = ns.format_generation();
+    if (ns.metadata_size() != 0) {
+        // Metadata travels at the end of each block's data (extended LBA: it counts against
+        // MDTS with the data) or in the separate buffer MPTR names, which MDTS does not count
+        // (§8.2, §5.15 MDTS). Such commands are staged: the media keeps data and metadata
+        // apart, so they are interleaved or split at execute.
+        const uint64_t host_ms = host_metadata_per_block(ns, f.pract());
+        ctx.transfer_bytes = blocks * (ns.lba_size() + (ns.extended_lba() ? host_ms : 0));
+        ctx.metadata_bytes = ns.extended_lba() ? 0 : blocks * host_ms;
+        return spec::success();
+    }
     ctx.transfer_bytes = blocks * ns.lba_size();
     // A write that covers at least one whole media extent is received on the extent grid, so
     // those extents reach the cache or the media without another copy (core/media/media_extent.h).
@@ -74,10 +89,70 @@ std::string with_store_failure(const DeviceState &s, const char *what) {
     return why.empty() ? std::string(what) : std::string(what) + ": " + why;
 }
 
+// A Format NVM ran between this command's prepare and its execute: its sizes are the old
+// format's. (Format NVM asks to run alone on its namespace, CSE = 1; a host that did not wait
+// gets this rather than data in the wrong layout.)
+spec::Status check_format_unchanged(const NvmNamespace &ns, CommandContext &ctx,
+                                    const char *section) {
+    if (ns.format_generation() == ctx.format_generation) return spec::success();
+    return ctx.fail(spec::generic(GenericStatus::InvalidNamespaceOrFormat, true), "NSID", ns.nsid(),
+                    "the namespace was formatted (Format NVM) after this command was decoded: "
+                    "its transfer was sized for the old LBA format",
+                    section);
+}
+
+// A staged read of a format with metadata: ctx.buffer gets the data of each block and
+// ctx.metadata_buffer the metadata of each (nlb x ms), from the cache or the media.
+bool read_with_metadata(DeviceState &s, NvmNamespace &ns, CommandContext &ctx, uint64_t slba,
+                        uint64_t blocks) {
+    ctx.metadata_buffer.resize(blocks * ns.metadata_size());
+    return ns.read(s.store, slba, blocks, ctx.buffer) &&
+           ns.read_metadata(s.store, slba, blocks, ctx.metadata_buffer);
+}
+
+// Then, once the PI checks passed, the host's layout: metadata after each block's data
+// (extended LBA), or left in the separate buffer the metadata transfer sends to MPTR.
+void interleave_for_host(const NvmNamespace &ns, CommandContext &ctx, uint64_t blocks) {
+    const uint64_t ds = ns.lba_size();
+    const uint64_t ms = ns.metadata_size();
+    const std::vector<uint8_t> &meta = ctx.metadata_buffer;
+    const uint64_t host_ms = ns.extended_lba() ? ctx.transfer_bytes / blocks - ds : 0;
+    if (host_ms == 0) return;
+    // Spread in place, last block first: each block moves to a higher offset, past the data of
+    // the blocks before it that have not moved yet.
+    uint8_t *buf = ctx.buffer.data();
+    for (uint64_t i = blocks; i-- > 0;) {
+        std::memmove(buf + i * (ds + host_ms), buf + i * ds, ds);
+        std::memcpy(buf + i * (ds + host_ms) + ds, meta.data() + i * ms, host_ms);
+    }
+}
+
+// The other way for a staged write: extended LBAs are split in place (data packed at the front
+// of ctx.buffer, metadata into ctx.metadata_buffer); a separate buffer is already apart. With
+// PRACT and 8 bytes of metadata the host sent none: the metadata starts as zeros for the PI
+// the controller generates.
+void split_metadata(const NvmNamespace &ns, CommandContext &ctx, uint64_t blocks) {
+    const uint64_t ds = ns.lba_size();
+    const uint64_t ms = ns.metadata_size();
+    std::vector<uint8_t> &meta = ctx.metadata_buffer;
+    if (!ns.extended_lba()) {
+        if (ctx.metadata_bytes == 0) meta.assign(blocks * ms, 0);
+        return;
+    }
+    const uint64_t host_ms = ctx.transfer_bytes / blocks - ds;
+    meta.assign(blocks * ms, 0);
+    uint8_t *buf = ctx.buffer.data();
+    for (uint64_t i = 0; i < blocks; ++i) {
+        std::memcpy(meta.data() + i * ms, buf + i * (ds + host_ms) + ds, host_ms);
+        std::memmove(buf + i * ds, buf + i * (ds + host_ms), ds);
+    }
+}
+
 spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::ReadWriteFields::decode(ctx.sqe);
     NvmNamespace &ns = *s.find_nvm_namespace(ctx.sqe.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
+    if (auto st = check_format_unchanged(ns, ctx, "NVMe 1.3 §6.9"); !st.ok()) return st;
     ctx.event_addr = f.slba;
     ctx.event_len = blocks;
     // FUA on a read: cached data for the range is first committed to the media, then the read
@@ -97,16 +172,22 @@ spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
     ctx.execute_ns = all_cached ? s.config.cache_ns : s.config.read_ns;
     if (ctx.held_read.requested) {
         ctx.held_read.take(ns, ns.hold_read(s.store, f.slba, blocks));
-    } else if (!ns.read(s.store, f.slba, blocks, ctx.buffer)) {
+    } else if (ns.metadata_size() != 0 ? !read_with_metadata(s, ns, ctx, f.slba, blocks)
+                                       : !ns.read(s.store, f.slba, blocks, ctx.buffer)) {
         ++s.health.media_errors;
         ctx.error_lba = f.slba;
         return ctx.fail(spec::media(spec::MediaStatus::UnrecoveredReadError), "SLBA", f.slba,
                         "the backing store could not be read", "NVMe 1.3 §6.9");
     }
+    if (ns.metadata_size() != 0) {
+        // PRCHK with or without PRACT (§8.3.1); a failing block ends the read, no data sent.
+        if (auto st = check_read(ns, ctx, f); !st.ok()) return st;
+        interleave_for_host(ns, ctx, blocks);
+    }
     // SMART counts the reads that delivered their data (as QEMU counts completed I/O), in
     // 512-byte units whatever the LBA size (§5.14.1.2).
     ++s.health.host_read_commands;
-    s.health.data_units_read += ctx.transfer_bytes / 512;
+    s.health.data_units_read += blocks * ns.lba_size() / 512; // data only, not metadata
     return spec::success();
 }
 
@@ -114,6 +195,12 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     const auto f = spec::ReadWriteFields::decode(ctx.sqe);
     NvmNamespace &ns = *s.find_nvm_namespace(ctx.sqe.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
+    if (auto st = check_format_unchanged(ns, ctx, "NVMe 1.3 §6.15"); !st.ok()) return st;
+    if (ns.metadata_size() != 0) {
+        split_metadata(ns, ctx, blocks);
+        // PRACT: the controller fills each block's tuple; else the host's are checked (§8.3.1).
+        if (auto st = protect_write(ns, ctx, f); !st.ok()) return st;
+    }
     // With the write cache enabled data may stay volatile until Flush; FUA writes to the media
     // before completing (§6.15). A write larger than the whole cache goes straight to the media
     // (NvmNamespace::write), so it is traced and timed as a media write.
@@ -123,9 +210,10 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
     ctx.event_len = blocks;
     ctx.execute_ns = cached ? s.config.cache_ns : s.config.write_ns;
     const uint64_t destaged_before = ns.destaged_blocks();
-    const bool written = ctx.extents.active()
-                             ? ns.write(s.store, f.slba, blocks, ctx.extents, cached)
-                             : ns.write(s.store, f.slba, blocks, ctx.buffer, cached);
+    const bool written =
+        ctx.extents.active()
+            ? ns.write(s.store, f.slba, blocks, ctx.extents, cached)
+            : ns.write(s.store, f.slba, blocks, ctx.buffer, cached, ctx.metadata_buffer);
     // A full cache holds the write up while its oldest data goes to the media, at the rate a
     // Flush writes (execute_flush).
     ctx.destaged_blocks = ns.destaged_blocks() - destaged_before;
@@ -138,7 +226,7 @@ spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
                         "NVMe 1.3 §6.15");
     }
     ++s.health.host_write_commands;
-    s.health.data_units_written += ctx.transfer_bytes / 512;
+    s.health.data_units_written += blocks * ns.lba_size() / 512; // data only, not metadata
     return spec::success();
 }
 

@@ -76,7 +76,10 @@ struct CommandContext {
     // Filled by the handler's prepare().
     spec::DataDirection direction = spec::DataDirection::None;
     uint64_t transfer_bytes = 0;
-    uint64_t metadata_bytes = 0; // separate metadata at MPTR (none until issue 18)
+    uint64_t metadata_bytes = 0; // separate metadata at MPTR (FLBAS bit 4 = 0, §8.2)
+    // The namespace's Format NVM count when prepare sized the transfer: execute refuses a
+    // command whose namespace was formatted in between (its sizes are the old format's).
+    uint32_t format_generation = 0;
     // Where the controller's side of the data is (the DMA service, dma.h, picks it):
     // the staging buffer by default; capacity is kept between commands.
     std::vector<uint8_t> buffer;
@@ -89,6 +92,11 @@ struct CommandContext {
     HeldRead held_read;
     // The data and metadata transfers, their walkers chosen from PSDT at decode.
     DataPath data_path;
+    // An OCSSD vector command's LBA list and Vector Chunk Copy's destination list, read at
+    // prepare (OC §7), and what reading them cost.
+    std::vector<uint64_t> lba_list;
+    std::vector<uint64_t> lba_list_dst;
+    uint64_t lba_list_ns = 0;
 
     // Filled by execute().
     EventKind execute_event = EventKind::AdminExecute;
@@ -185,5 +193,7 @@ private:
 // The command sets the device implements (defined in core/commands/).
 const CommandSet &admin_command_set();
 const CommandSet &nvm_command_set();
+// The Open-Channel SSD 2.0 I/O command set of an OcssdNamespace (core/commands/ocssd_*.cpp).
+const CommandSet &ocssd_command_set();
 
 } // namespace nvmelab

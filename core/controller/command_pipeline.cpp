@@ -145,6 +145,7 @@ void Controller::execute(CommandContext &ctx) {
             state_.count_namespace_io(ctx.sqe.nsid, before);
         }
     }
+    if (state_.keep_alive_generation != keep_alive_armed_) arm_keep_alive();
     int64_t why = ctx.why ? state_.trace.add_explanation(*ctx.why) : -1;
     if (ctx.destaged_blocks > 0)
         record_event(EventKind::CacheDestage, ctx, 0, ctx.destaged_blocks, 0, ctx.sqe.nsid, -1);

@@ -62,6 +62,9 @@ Controller::Controller(const DeviceConfig &config, HostMemory &memory, BackingSt
     // (SMART / Health log, NVMe 1.3 §5.14.1.2). The state is marked dirty until a clean
     // shutdown marks it clean again.
     state_.load_persistent_state(store.load_state());
+    // Namespaces that keep state on the media (an OCSSD chunk table) load it.
+    for (auto &ns : state_.namespaces)
+        ns->power_on(store);
     state_.trace.record(TraceEvent{.kind = EventKind::PowerOn});
     save_state_or_report("at power-on");
 }
@@ -122,6 +125,8 @@ bool Controller::stale(const Pending &p) const {
         return slots_[p.id].phase == CommandPhase::Free || slots_[p.id].generation != p.generation;
     case Pending::Kind::Coalesce:
         return p.generation != epoch_ || !coalesce_armed_[p.id] || vector_pending_[p.id] == 0;
+    case Pending::Kind::KeepAlive: // restarted, stopped or reset since it was armed
+        return p.generation != state_.keep_alive_generation || state_.keep_alive_deadline_ns == 0;
     default:
         return p.generation != epoch_;
     }
@@ -165,6 +170,11 @@ bool Controller::run_pending(const Pending &p) {
         coalesce_armed_[p.id] = false;
         if (vector_pending_[p.id] == 0) return false;
         signal_vector(static_cast<uint16_t>(p.id), 0xFFFF, 0xFFFF);
+        return true;
+    case Pending::Kind::KeepAlive:
+        if (stale(p) || !state_.csts.rdy() || state_.csts.cfs()) return false;
+        advance_time(p.time);
+        keep_alive_expired();
         return true;
     }
     return false;

@@ -17,6 +17,7 @@
 
 #include "core/controller/device_state.h"
 #include "core/controller/event_queue.h"
+#include "core/pi/protection_info.h"
 
 namespace nvmelab {
 
@@ -57,6 +58,13 @@ struct CompletionRecord {
     uint8_t opcode = 0;
     std::optional<Explanation> why;
     spec::Sqe sqe{}; // the command as fetched, for front ends that decode it
+};
+
+// One block's end-to-end protection information as a Read would find it (§8.3), for front ends.
+struct BlockProtection {
+    pi::Protection protection;     // the namespace's PI type and tuple place
+    pi::BlockReport report;        // the tuple decoded and each check's result
+    std::vector<uint8_t> metadata; // the block's whole metadata
 };
 
 enum class PowerOff : uint8_t { Clean, Unclean };
@@ -130,12 +138,21 @@ public:
     // Active namespaces: their type, command set, size and LBA formats (nullopt: not active).
     std::optional<NamespaceView> namespace_view(uint32_t nsid) const;
     std::vector<NamespaceView> namespaces() const;
+    // A block's protection information, checked against `expect` (PRCHK bits and tags; its SLBA
+    // becomes `lba`); nullopt when the namespace has no PI, the LBA is past its end or the store
+    // cannot be read (protection_view.cpp).
+    std::optional<BlockProtection> block_protection(uint32_t nsid, uint64_t lba,
+                                                    const pi::PiRequest &expect) const;
+    // A teaching aid: flips the low bit of the guard, application tag or reference tag stored
+    // for a block, as a media fault would, so the next Read that checks it fails. False, and
+    // nothing changes, where block_protection() gives nullopt.
+    bool corrupt_protection(uint32_t nsid, uint64_t lba, pi::Check field);
 
 private:
     struct Pending {
         uint64_t time;
         uint64_t seq;
-        enum class Kind : uint8_t { Fetch, Command, Ready, ShutdownDone, Coalesce } kind;
+        enum class Kind : uint8_t { Fetch, Command, Ready, ShutdownDone, Coalesce, KeepAlive } kind;
         uint32_t id;
         uint32_t generation;
         bool operator>(const Pending &o) const {
@@ -172,6 +189,11 @@ private:
     void subsystem_reset();
     void ring_doorbell(uint32_t offset, uint32_t value);
     void set_fatal(Explanation why);
+    // Keep Alive (§7.12): arms a timer event when a command restarted the Keep Alive Timer, and
+    // what its expiry does (an Error Information entry, CSTS.CFS = 1).
+    void arm_keep_alive();
+    void keep_alive_expired();
+    uint32_t keep_alive_armed_ = 0;
     void write_intms(uint32_t value, bool set);
 
     // Pipeline: command_fetch.cpp, command_pipeline.cpp, data_transfer.cpp, completion.cpp.

@@ -23,10 +23,20 @@ namespace nvmelab {
 class ContiguousWalker {
 public:
     ContiguousWalker() = default;
-    explicit ContiguousWalker(uint64_t addr) : addr_(addr) {}
+    // `alignment`: what MPTR's address must be a multiple of (PSDT 00b: a dword, §4.2 Figure
+    // 11; PSDT 01b: any byte, SGLS bit 17).
+    explicit ContiguousWalker(uint64_t addr, uint64_t alignment = 1)
+        : addr_(addr), alignment_(alignment) {}
     void start(uint64_t length) { remaining_ = length; }
-    // The rules for MPTR's alignment come with metadata support (issue 18).
-    std::optional<WalkStep> check_entries() const { return std::nullopt; }
+    std::optional<WalkStep> check_entries() const {
+        if (remaining_ == 0 || addr_ % alignment_ == 0) return std::nullopt;
+        return WalkStep{WalkStep::Kind::Error, addr_, 0,
+                        spec::generic(spec::GenericStatus::InvalidField, true),
+                        Explanation{"MPTR", addr_,
+                                    "the metadata pointer must be dword aligned with PRPs "
+                                    "(PSDT 00b): bits 1:0 must be 0",
+                                    "NVMe 1.3 §4.2"}};
+    }
     WalkStep next(const HostMemory &) {
         if (remaining_ == 0) return WalkStep{};
         const uint64_t n = remaining_;
@@ -39,6 +49,7 @@ public:
 
 private:
     uint64_t addr_ = 0;
+    uint64_t alignment_ = 1;
     uint64_t remaining_ = 0;
 };
 

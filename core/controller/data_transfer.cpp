@@ -44,6 +44,12 @@ void Controller::prepare_data_transfer(CommandContext &ctx) {
             ctx.error_location = spec::param_error_location(bad->why.field == "PRP2" ? 32 : 24, 0);
             return;
         }
+        if (auto bad = path.metadata.check_entries()) {
+            ctx.status = bad->status;
+            ctx.why = bad->why;
+            ctx.error_location = spec::param_error_location(16, 0); // MPTR
+            return;
+        }
         Dma::prepare_buffers(ctx);
     }
 }

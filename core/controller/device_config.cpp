@@ -1,5 +1,6 @@
 #include "core/controller/device_config.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -61,6 +62,58 @@ Property text(std::string DeviceConfig::*field) {
             }};
 }
 
+// The OCSSD properties (DeviceConfig::ocssd), which apply only with type = ocssd.
+template <typename T> Property ocssd_number(T OcssdParams::*field) {
+    return {[field](DeviceConfig &c, const std::string &v) { c.ocssd.*field = parse_number<T>(v); },
+            [field](const DeviceConfig &c) { return nlohmann::json(c.ocssd.*field); },
+            [field](DeviceConfig &c, const nlohmann::json &j) {
+                if (!j.is_number_integer() || (!j.is_number_unsigned() && j.get<int64_t>() < 0))
+                    throw ConfigError("must be an unsigned number");
+                const uint64_t v = j.get<uint64_t>();
+                if (v > std::numeric_limits<T>::max()) throw ConfigError("is too large");
+                c.ocssd.*field = static_cast<T>(v);
+            }};
+}
+
+Property ocssd_text(std::string OcssdParams::*field) {
+    return {[field](DeviceConfig &c, const std::string &v) { c.ocssd.*field = v; },
+            [field](const DeviceConfig &c) { return nlohmann::json(c.ocssd.*field); },
+            [field](DeviceConfig &c, const nlohmann::json &j) {
+                if (!j.is_string()) throw ConfigError("must be a string");
+                c.ocssd.*field = j.get<std::string>();
+            }};
+}
+
+const std::map<std::string, Property> &ocssd_properties() {
+    static const std::map<std::string, Property> table = [] {
+        std::map<std::string, Property> t;
+        t["num_grp"] = ocssd_number(&OcssdParams::num_grp);
+        t["num_pu"] = ocssd_number(&OcssdParams::num_pu);
+        t["num_chk"] = ocssd_number(&OcssdParams::num_chk);
+        t["clba"] = ocssd_number(&OcssdParams::clba);
+        t["ws_min"] = ocssd_number(&OcssdParams::ws_min);
+        t["ws_opt"] = ocssd_number(&OcssdParams::ws_opt);
+        t["mw_cunits"] = ocssd_number(&OcssdParams::mw_cunits);
+        t["maxoc"] = ocssd_number(&OcssdParams::maxoc);
+        t["maxocpu"] = ocssd_number(&OcssdParams::maxocpu);
+        t["mccap"] = ocssd_number(&OcssdParams::mccap);
+        t["wit"] = ocssd_number(&OcssdParams::wit);
+        t["pe_cycles"] = ocssd_number(&OcssdParams::pe_cycles);
+        t["trdt"] = ocssd_number(&OcssdParams::trdt);
+        t["trdm"] = ocssd_number(&OcssdParams::trdm);
+        t["tprt"] = ocssd_number(&OcssdParams::tprt);
+        t["tprm"] = ocssd_number(&OcssdParams::tprm);
+        t["tbet"] = ocssd_number(&OcssdParams::tbet);
+        t["tbem"] = ocssd_number(&OcssdParams::tbem);
+        t["offline_chunks"] = ocssd_text(&OcssdParams::offline_chunks);
+        t["worn_chunks"] = ocssd_text(&OcssdParams::worn_chunks);
+        t["closed_write_status"] = ocssd_text(&OcssdParams::closed_write_status);
+        t["offline_read"] = ocssd_text(&OcssdParams::offline_read);
+        return t;
+    }();
+    return table;
+}
+
 const std::map<std::string, Property> &properties() {
     static const std::map<std::string, Property> table = [] {
         std::map<std::string, Property> t;
@@ -96,6 +149,13 @@ const std::map<std::string, Property> &properties() {
         t["read_ns"] = number(&DeviceConfig::read_ns);
         t["write_ns"] = number(&DeviceConfig::write_ns);
         t["cache_ns"] = number(&DeviceConfig::cache_ns);
+        t["ms"] = number(&DeviceConfig::ms);
+        t["mset"] = number(&DeviceConfig::mset);
+        t["pi"] = number(&DeviceConfig::pi);
+        t["pil"] = number(&DeviceConfig::pil);
+        t["type"] = text(&DeviceConfig::type);
+        for (const auto &[name, prop] : ocssd_properties())
+            t[name] = prop;
         return t;
     }();
     return table;
@@ -103,12 +163,32 @@ const std::map<std::string, Property> &properties() {
 
 } // namespace
 
-std::vector<NamespaceConfig> DeviceConfig::namespace_configs() const {
-    return {NamespaceConfig{.type = NamespaceType::Nvm,
-                            .nsze = nsze(),
-                            .lba_formats = {LbaFormatInfo{lba_size(), 0}},
-                            .format_in_use = 0,
-                            .cache_blocks = cache_blocks}};
+std::vector<NamespaceConfig> DeviceConfig::namespace_configs(bool metadata_area) const {
+    if (is_ocssd())
+        return {NamespaceConfig{.type = NamespaceType::Ocssd,
+                                .nsze = 0, // the namespace derives it from the geometry
+                                .lba_formats = {LbaFormatInfo{lba_size(), ms, 0}},
+                                .format_in_use = 0,
+                                .cache_blocks = 0,
+                                .ocssd = ocssd}};
+    NamespaceConfig ns;
+    ns.type = NamespaceType::Nvm;
+    ns.nsze = nsze();
+    ns.cache_blocks = cache_blocks;
+    ns.extended_lba = mset != 0;
+    ns.dps = static_cast<uint8_t>(pi | (pil != 0 ? 0x8 : 0));
+    ns.capacity_bytes = size;
+    ns.metadata_area = metadata_area ? metadata_area_bytes() : 0;
+    ns.lba_formats = standard_lba_formats(lbads, ms, metadata_area, ns.format_in_use);
+    return {ns};
+}
+
+uint64_t DeviceConfig::media_bytes() const {
+    if (!is_ocssd()) return size + metadata_area_bytes();
+    uint64_t bytes = 0;
+    for (const NamespaceConfig &ns : namespace_configs())
+        bytes += ns.store_bytes();
+    return bytes;
 }
 
 uint64_t parse_size(const std::string &text) {
@@ -150,6 +230,10 @@ void DevicePropertySetter::set(const std::string &name, const std::string &value
     config_.set(name, value);
 }
 
+bool DeviceConfig::is_ocssd_property(const std::string &name) {
+    return name == "type" || ocssd_properties().count(name) != 0;
+}
+
 const std::vector<std::string> &DeviceConfig::property_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> n;
@@ -162,8 +246,12 @@ const std::vector<std::string> &DeviceConfig::property_names() {
 
 nlohmann::json DeviceConfig::to_json() const {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto &[name, prop] : properties())
+    // An NVM device's header names no OCSSD property (nor its type), as before they existed;
+    // an OCSSD device's names no size, which its geometry gives.
+    for (const auto &[name, prop] : properties()) {
+        if (is_ocssd_property(name) ? !is_ocssd() : is_ocssd() && name == "size") continue;
         j[name] = prop.get(*this);
+    }
     return j;
 }
 
@@ -235,6 +323,29 @@ void DeviceConfig::validate() const {
     // The cache's memory is real: cache_blocks x LBA size bytes once it fills.
     if (uint64_t{cache_blocks} * lba_size() > (uint64_t{1} << 30))
         fail("cache_blocks x LBA size must be at most 1 GiB");
+    // The LBA format in use and its metadata layout and protection, with QEMU's property names
+    // (§5.15 FLBAS, DPS; §8.2, §8.3).
+    if (std::find(std::begin(kMetadataSizes), std::end(kMetadataSizes), ms) ==
+        std::end(kMetadataSizes))
+        fail("ms must be 0, 8, 16 or 64 (the metadata bytes per block of the LBA formats)");
+    if (mset > 1) fail("mset must be 0 (separate metadata buffer) or 1 (extended LBAs)");
+    if (mset == 1 && ms == 0)
+        fail("mset = 1 (metadata at the end of each block) needs metadata: set ms to 8, 16 or 64");
+    if (pi > 3) fail("pi must be 0 (no protection information) or a PI type 1, 2 or 3");
+    if (pi != 0 && ms < 8)
+        fail("pi " + std::to_string(pi) +
+             " needs at least 8 bytes of metadata per block for the protection tuple: set ms to "
+             "8, 16 or 64");
+    if (pil > 1) fail("pil must be 0 (PI in the last 8 bytes of metadata) or 1 (the first 8)");
+    if (pil == 1 && pi == 0) fail("pil = 1 places protection information: it needs pi 1, 2 or 3");
+    if (type != "nvm" && type != "ocssd") fail("type must be nvm or ocssd");
+    if (is_ocssd()) {
+        validate_ocssd_params(ocssd, lbads);
+    } else if (!(ocssd == OcssdParams{})) {
+        for (const auto &[name, prop] : ocssd_properties())
+            if (prop.get(*this) != prop.get(DeviceConfig{}))
+                fail("property '" + name + "' applies only to an OCSSD device (type = ocssd)");
+    }
 }
 
 } // namespace nvmelab

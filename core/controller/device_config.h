@@ -29,6 +29,14 @@ struct DeviceConfig {
     uint16_t mqes = 2047;              // CAP.MQES: 0's based max I/O queue entries
     bool vwc = true;                   // a volatile write cache is present
     uint32_t cache_blocks = 4096;      // write cache capacity in LBAs before it destages
+    // The LBA format in use, with QEMU's names: ms metadata bytes per block (0, 8, 16, 64; with
+    // lbads it picks FLBAS), mset 1 = metadata at the end of each block's data (extended LBA,
+    // FLBAS bit 4) or 0 = in a separate buffer (MPTR), pi the protection type (0 off, 1..3) and
+    // pil 1 = PI in the first 8 metadata bytes (DPS bit 3), 0 = the last 8 (§5.15, §8.2, §8.3).
+    uint16_t ms = 0;
+    uint8_t mset = 0;
+    uint8_t pi = 0;
+    uint8_t pil = 0;
     std::string serial = "NVMELAB00000001";
     std::string model = "nvmelab emulated NVMe SSD";
     std::string firmware = "1.0";
@@ -55,13 +63,28 @@ struct DeviceConfig {
     uint64_t read_ns = 50'000;
     uint64_t write_ns = 200'000;
     uint64_t cache_ns = 2'000;
+    // The namespace type: "nvm", or "ocssd" for an Open-Channel SSD 2.0 namespace whose geometry
+    // and rules are the `ocssd` properties (num_grp, num_pu, num_chk, clba, ws_min, ...); its
+    // size follows from the geometry, so `size` does not apply (core/namespaces/ocssd_params.h).
+    std::string type = "nvm";
+    OcssdParams ocssd;
+    bool is_ocssd() const { return type == "ocssd"; }
 
     uint32_t lba_size() const { return uint32_t{1} << lbads; }
     uint64_t nsze() const { return size >> lbads; }
-    // The namespaces these properties describe: one NVM namespace of `size` bytes with one LBA
-    // format (2^lbads data bytes, no metadata), in use. The image header and the flags stay
-    // flat; this is the per-namespace shape the controller builds its namespaces from.
-    std::vector<NamespaceConfig> namespace_configs() const;
+    // The namespaces these properties describe: one NVM namespace of `size` bytes listing the
+    // standard LBA formats (standard_lba_formats), the one 2^lbads + ms names in use. The image
+    // header and the flags stay flat; this is the per-namespace shape the controller builds its
+    // namespaces from. `metadata_area` false: the media has no room for metadata (an image made
+    // before metadata existed), so only the metadata-free formats are offered.
+    std::vector<NamespaceConfig> namespace_configs(bool metadata_area = true) const;
+    // Room for metadata after an NVM namespace's data: 64 bytes per 512-byte block, the largest
+    // ratio of the formats Format NVM can switch to.
+    uint64_t metadata_area_bytes() const { return is_ocssd() ? 0 : size / 8; }
+    // Bytes of backing store the namespaces need: `size` plus the metadata area for an NVM
+    // device (an image made before metadata existed has only `size`: it keeps working, without
+    // the formats with metadata); data, metadata and chunk table for an OCSSD one.
+    uint64_t media_bytes() const;
 
     // Throws ConfigError naming the property and the rule it breaks.
     void validate() const;
@@ -71,6 +94,8 @@ struct DeviceConfig {
     // Sets one property from text (e.g. "size", "1G"); throws ConfigError.
     void set(const std::string &name, const std::string &value);
     static const std::vector<std::string> &property_names();
+    // `type` and the OCSSD properties, which an NVM device's JSON leaves out.
+    static bool is_ocssd_property(const std::string &name);
 };
 
 // Sets a DeviceConfig's properties one by one as a user lists them (CLI flags, a lesson's

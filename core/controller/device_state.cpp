@@ -51,6 +51,12 @@ DeviceState::DeviceState(DeviceConfig cfg, HostMemory &mem, BackingStore &backin
     def(FeatureId::InterruptCoalescing, 0);
     def(FeatureId::WriteAtomicityNormal, 0);
     def(FeatureId::AsyncEventConfig, 0);
+    // Timestamp and Host Identifier carry data (admin_features_data.cpp); Keep Alive Timer and
+    // Timestamp are not saveable: a timeout or a clock outliving a reset means nothing.
+    def(FeatureId::Timestamp, 0, FeatureInfo{false, false, true});
+    def(FeatureId::KeepAliveTimer, 0, FeatureInfo{false, false, true}); // 0: disabled (PCIe)
+    def(FeatureId::HostControlledThermalManagement, 0);                 // TMT1 = TMT2 = 0: disabled
+    def(FeatureId::HostIdentifier, 0, FeatureInfo{false, false, true});
     feature_info[fid(FeatureId::TemperatureThreshold)] = FeatureInfo{};
     feature_info[fid(FeatureId::InterruptVectorConfig)] = FeatureInfo{};
     // Over thresholds default to WCTEMP for the composite temperature and to FFFFh for each
@@ -65,12 +71,19 @@ DeviceState::DeviceState(DeviceConfig cfg, HostMemory &mem, BackingStore &backin
         const uint32_t value = spec::InterruptVectorConfigFeature{v, v == 0}.encode();
         vector_config[v] = {value, value, {}};
     }
-    // Namespaces one after another on the store, from NSID 1.
+    // Namespaces one after another on the store, from NSID 1. A store of only `size` bytes (an
+    // image made before metadata existed, or a test's) has no metadata area: its namespace then
+    // offers only the formats without metadata.
+    const bool metadata_area = store.media_size() >= config.media_bytes();
+    if (!metadata_area && config.ms != 0)
+        throw ConfigError(fmt::format("ms = {} needs a metadata area on the media: {} bytes of "
+                                      "backing store, not {}",
+                                      config.ms, config.media_bytes(), store.media_size()));
     uint64_t store_offset = 0;
-    for (const NamespaceConfig &ns : config.namespace_configs()) {
+    for (const NamespaceConfig &ns : config.namespace_configs(metadata_area)) {
         namespaces.push_back(
             make_namespace(static_cast<uint32_t>(namespaces.size() + 1), ns, store_offset));
-        store_offset += ns.nsze * ns.lba_formats.at(ns.format_in_use).data_size;
+        store_offset += ns.store_bytes();
     }
 }
 
@@ -106,6 +119,11 @@ void DeviceState::reset_feature_values() {
     // Number of Queues is not saveable: the allocation holds "between resets" (§5.21.1.7), so
     // after one the host starts from the default grant and may ask again before creating
     // queues.
+    // A Controller Level Reset zeroes the timestamp (origin 000b, §5.21.1.14) and clears the Host
+    // Identifier; KATO is back to its default, so the Keep Alive Timer stops (§7.12).
+    timestamp = Timestamp{.ms = 0, .at_ns = now_ns, .set_by_host = false};
+    host_identifier = {};
+    restart_keep_alive();
     const auto queues = spec::NumberOfQueuesFeature::decode(feature(FeatureId::NumberOfQueues));
     nsqa = queues.nsqr;
     ncqa = queues.ncqr;
@@ -186,6 +204,15 @@ std::string DeviceState::persistent_state_json() const {
     for (size_t v = 0; v < vector_config.size(); ++v)
         if (vector_config[v].saved) saved[fmt::format("9.{}", v)] = *vector_config[v].saved;
     j["saved_features"] = saved;
+    // The format a Format NVM chose, per namespace (the properties name the one at creation).
+    nlohmann::json formats = nlohmann::json::object();
+    for (const auto &ns : namespaces)
+        if (ns->format_generation() != 0)
+            formats[std::to_string(ns->nsid())] = {{"lbaf", ns->format_in_use()},
+                                                   {"mset", ns->extended_lba() ? 1 : 0},
+                                                   {"pi", ns->pi_type()},
+                                                   {"pil", ns->pi_first() ? 1 : 0}};
+    if (!formats.empty()) j["namespace_formats"] = formats;
     // Each namespace's share of the I/O counters (SMART / Health per namespace), once it has one.
     nlohmann::json per_ns = nlohmann::json::object();
     for (size_t i = 0; i < namespace_health.size(); ++i) {
@@ -275,10 +302,45 @@ void load_saved_feature(DeviceState &s, const std::string &key, const nlohmann::
         throw corrupt("is not a saveable feature of this device");
     const auto f = static_cast<FeatureId>(it->first);
     check_bits(f);
-    if (const auto p = commands::feature_value_problem(f, v))
+    if (const auto p = commands::feature_value_problem(f, v, s.dulbe_supported()))
         throw bad_value(fmt::format("{} {}: {}", p->field, p->value, p->rule));
     it->second.saved = v;
     it->second.current = v; // saved values take effect at power-on (§5.21)
+}
+// "namespace_formats": {"NSID": {"lbaf", "mset", "pi", "pil"}}, as persistent_state_json writes
+// it after a Format NVM. Each must be a format Format NVM could have chosen on this device.
+void load_namespace_formats(DeviceState &s, const nlohmann::json &formats) {
+    const auto corrupt = [](const std::string &key, const std::string &why) {
+        return std::runtime_error(
+            fmt::format("the device's saved state is corrupt: namespace_formats.{} {}", key, why));
+    };
+    if (!formats.is_object())
+        throw std::runtime_error(
+            "the device's saved state is corrupt: \"namespace_formats\" must be an object");
+    for (const auto &[key, value] : formats.items()) {
+        const std::optional<unsigned> nsid = parse_index(key);
+        Namespace *ns = nsid ? s.find_namespace(*nsid) : nullptr;
+        if (ns == nullptr || !ns->can_format())
+            throw corrupt(key, "is not a namespace of this device that Format NVM can change");
+        const auto field = [&](const char *name, unsigned max) {
+            const auto it = value.is_object() ? value.find(name) : value.end();
+            if (it == value.end() || !it->is_number_unsigned() || it->get<uint64_t>() > max)
+                throw corrupt(key, fmt::format("needs \"{}\" from 0 to {}", name, max));
+            return static_cast<uint8_t>(it->get<uint64_t>());
+        };
+        const uint8_t lbaf = field("lbaf", static_cast<unsigned>(ns->lba_formats().size() - 1));
+        const uint8_t mset = field("mset", 1);
+        const uint8_t pi = field("pi", 3);
+        const uint8_t pil = field("pil", 1);
+        if (pi != 0 && ns->lba_formats()[lbaf].metadata_size < 8)
+            throw corrupt(key, fmt::format("has PI type {} on LBA format {}, which has less than "
+                                           "8 bytes of metadata",
+                                           pi, lbaf));
+        ns->restore_format(Namespace::FormatRequest{
+            .lbaf = lbaf,
+            .extended_lba = mset != 0,
+            .dps = static_cast<uint8_t>(pi | (pi != 0 && pil != 0 ? 0x8 : 0))});
+    }
 }
 } // namespace
 
@@ -343,6 +405,8 @@ void DeviceState::load_persistent_state(const std::string &text) {
             for (const auto &[key, value] : j["saved_features"].items())
                 load_saved_feature(*this, key, value);
         }
+        if (const auto it = j.find("namespace_formats"); it != j.end())
+            load_namespace_formats(*this, *it);
         if (const auto it = j.find("namespace_health"); it != j.end()) {
             if (!it->is_object()) throw corrupt("namespace_health", "an object");
             namespace_health.resize(namespaces.size());
@@ -362,6 +426,15 @@ void DeviceState::load_persistent_state(const std::string &text) {
     ++health.power_cycles;
     if (!was_clean) ++health.unsafe_shutdowns;
     clean_shutdown = false;
+}
+
+void DeviceState::restart_keep_alive() {
+    // KATO in milliseconds, rounded up to the KAS granularity (§5.21.1.15); 0 stops the timer.
+    const uint64_t kato_ms = feature(FeatureId::KeepAliveTimer);
+    const uint64_t unit_ms = uint64_t{kKeepAliveGranularity} * 100;
+    const uint64_t rounded_ms = (kato_ms + unit_ms - 1) / unit_ms * unit_ms;
+    keep_alive_deadline_ns = kato_ms == 0 ? 0 : now_ns + rounded_ms * 1'000'000;
+    ++keep_alive_generation;
 }
 
 void DeviceState::post_async_event(spec::AsyncEventType type, uint8_t info, uint8_t log_id) {

@@ -17,6 +17,7 @@
 #include "core/host/host_memory.h"
 #include "core/media/backing_store.h"
 #include "core/namespaces/nvm_namespace.h"
+#include "core/namespaces/ocssd_namespace.h"
 #include "core/spec/nvme_spec.h"
 
 namespace nvmelab {
@@ -101,6 +102,24 @@ public:
         std::vector<uint8_t> host_data; // data areas 1-3, whole 512-byte blocks
         uint8_t host_generation = 0;
     } telemetry;
+    // Timestamp feature (§5.21.1.14): the value (ms) it had at `at_ns` on the virtual clock, and
+    // whether the host set it (origin 001b) or a Controller Level Reset zeroed it (000b).
+    struct Timestamp {
+        uint64_t ms = 0;
+        uint64_t at_ns = 0;
+        bool set_by_host = false;
+    } timestamp;
+    uint64_t timestamp_now_ms() const {
+        return timestamp.ms + (now_ns - timestamp.at_ns) / 1'000'000;
+    }
+    // Host Identifier feature (§5.21.1.26): the 64-bit form (CTRATT bit 0 = 0).
+    std::array<uint8_t, 8> host_identifier{};
+    // Keep Alive (§7.12): when the Keep Alive Timer expires on the virtual clock (0: stopped).
+    // restart_keep_alive() restarts it from the KATO feature and bumps the generation, which
+    // tells the controller to arm a timer event for the new deadline.
+    uint64_t keep_alive_deadline_ns = 0;
+    uint32_t keep_alive_generation = 0;
+    void restart_keep_alive();
 
     // Active namespaces, index nsid-1 (every NSID from 1 to NN is active).
     std::vector<std::unique_ptr<Namespace>> namespaces;
@@ -113,6 +132,11 @@ public:
     // Abort commands that may run at once (Identify ACL + 1), §5.15.
     static constexpr uint8_t kMaxOutstandingAers = 4;
     static constexpr uint8_t kMaxConcurrentAborts = 4;
+    // Keep Alive Support granularity (Identify KAS, 100 ms units): KATO is rounded up to it.
+    static constexpr uint16_t kKeepAliveGranularity = 1;
+    // Host Controlled Thermal Management limits (Identify MNTMT, MXTMT), kelvin.
+    static constexpr uint16_t kMinThermalMgmtTemperatureK = 273;
+    static constexpr uint16_t kMaxThermalMgmtTemperatureK = kCriticalTemperatureK;
 
     // Helpers for handlers.
     uint64_t page_size() const { return uint64_t{1} << (12 + cc.mps()); }
@@ -130,6 +154,20 @@ public:
         Namespace *ns = find_namespace(nsid);
         return ns != nullptr && ns->type() == NamespaceType::Nvm ? static_cast<NvmNamespace *>(ns)
                                                                  : nullptr;
+    }
+    // The same when it is an Open-Channel SSD 2.0 namespace (the OCSSD handlers use it).
+    OcssdNamespace *find_ocssd_namespace(uint32_t nsid) const {
+        Namespace *ns = find_namespace(nsid);
+        return ns != nullptr && ns->type() == NamespaceType::Ocssd
+                   ? static_cast<OcssdNamespace *>(ns)
+                   : nullptr;
+    }
+    // Error Recovery DULBE is honoured: by OCSSD namespaces, which report unwritten sectors as
+    // 2h/87h when it is set (NSFEAT bit 2).
+    bool dulbe_supported() const {
+        for (const auto &ns : namespaces)
+            if (ns->type() == NamespaceType::Ocssd) return true;
+        return false;
     }
     uint32_t feature(spec::FeatureId fid) const {
         auto it = features.find(static_cast<uint8_t>(fid));

@@ -130,4 +130,18 @@ WalkStep Dma::walk(const CommandContext &ctx, PrpWalker &walker, uint64_t &cost_
     return w;
 }
 
+std::optional<uint64_t> Dma::read_host(const CommandContext &ctx, uint64_t addr,
+                                       std::span<uint8_t> out) {
+    if (!s_.memory.dma_read(addr, out)) return std::nullopt;
+    record(EventKind::DmaToDevice, ctx, addr, out.size());
+    return cost(out.size());
+}
+
+std::optional<uint64_t> Dma::write_host(const CommandContext &ctx, uint64_t addr,
+                                        std::span<const uint8_t> in) {
+    if (!s_.memory.dma_write(addr, in)) return std::nullopt;
+    record(EventKind::DmaToHost, ctx, addr, in.size());
+    return cost(in.size());
+}
+
 } // namespace nvmelab

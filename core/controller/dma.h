@@ -9,6 +9,8 @@
 // grid (a large Write, ExtentData), or a Read's hold on the namespace (HeldRead), whose data is
 // copied from the cache or the media straight into host memory, page by page.
 #include <cstdint>
+#include <optional>
+#include <span>
 
 #include "core/controller/device_state.h"
 
@@ -43,6 +45,15 @@ public:
     // non-contiguous queue): a list read is recorded as the data path's are, and its cost is
     // returned in `cost_ns`; segments only name pages, nothing is moved.
     WalkStep walk(const CommandContext &ctx, PrpWalker &walker, uint64_t &cost_ns);
+
+    // A handler's own small transfer at one 64-bit host address, outside the data path (an
+    // OCSSD vector command's LBA list, OC §7; a reset's chunk descriptors at MPTR): recorded as
+    // one DMA segment; returns its cost, or nullopt when the range is not in mapped host memory
+    // (nothing moved).
+    std::optional<uint64_t> read_host(const CommandContext &ctx, uint64_t addr,
+                                      std::span<uint8_t> out);
+    std::optional<uint64_t> write_host(const CommandContext &ctx, uint64_t addr,
+                                       std::span<const uint8_t> in);
 
 private:
     enum class Outcome : uint8_t { Moved, HostUnmapped, SourceFailed };

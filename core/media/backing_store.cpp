@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
 
 namespace nvmelab {
 
@@ -12,6 +13,39 @@ bool in_range(uint64_t offset, uint64_t len, uint64_t size) {
     return offset <= size && len <= size - offset;
 }
 } // namespace
+
+bool BackingStore::discard(uint64_t offset, uint64_t len) {
+    const std::vector<uint8_t> zeros(std::min<uint64_t>(len, kMediaExtentSize), 0);
+    for (uint64_t done = 0; done < len;) {
+        const uint64_t n = std::min<uint64_t>(len - done, zeros.size());
+        if (!write(offset + done, std::span<const uint8_t>(zeros.data(), n))) return false;
+        done += n;
+    }
+    return true;
+}
+
+bool MemoryBackingStore::discard(uint64_t offset, uint64_t len) {
+    failure_.clear();
+    if (!in_range(offset, len, media_size_)) return false;
+    for (uint64_t done = 0; done < len;) {
+        const uint64_t pos = offset + done;
+        const uint64_t within = pos % kExtentSize;
+        const uint64_t n = std::min<uint64_t>(kExtentSize - within, len - done);
+        const uint64_t index = pos / kExtentSize;
+        if (const Extent *held = find_extent(index)) {
+            Extent &extent = const_cast<Extent &>(*held);
+            if (n == kExtentSize) {
+                extent = Extent{};
+                --extent_count_;
+            } else {
+                const std::vector<uint8_t> zeros(n, 0);
+                if (!write(pos, zeros)) return false;
+            }
+        }
+        done += n;
+    }
+    return true;
+}
 
 bool MemoryBackingStore::read(uint64_t offset, std::span<uint8_t> out) {
     if (!in_range(offset, out.size(), media_size_)) return false;

@@ -41,6 +41,9 @@ public:
         return write(index * kMediaExtentSize,
                      std::span<const uint8_t>(data.get(), kMediaExtentSize));
     }
+    // Makes [offset, offset + len) read as zeros again (Format NVM's erase, §5.23). The default
+    // writes zeros; stores that can drop or punch out the range do that instead.
+    virtual bool discard(uint64_t offset, uint64_t len);
     // Makes every earlier write durable.
     virtual bool sync() = 0;
     // The controller's persistent state as a JSON document ("" when none was saved yet).
@@ -73,6 +76,8 @@ public:
     bool reads_cannot_fail() const override { return true; }
     bool write(uint64_t offset, std::span<const uint8_t> data) override;
     bool write_extent(uint64_t index, MediaExtent &data) override;
+    // Extents the range covers whole are freed; the rest is overwritten with zeros.
+    bool discard(uint64_t offset, uint64_t len) override;
     bool sync() override { return true; }
     std::string load_state() override { return state_; }
     bool save_state(std::string_view json) override {

@@ -13,7 +13,42 @@ NvmNamespace::NvmNamespace(uint32_t nsid, const NamespaceConfig &config, uint64_
       // Enough spare buffers to refill a whole cache after a flush gave its extents to the store
       // (which hands back the extents it held), plus in-flight writes: steady overwrite traffic
       // then allocates nothing. They only replace memory the cache itself held.
-      pool_(uint64_t{config.cache_blocks} * lba_size_ / kMediaExtentSize + 64) {}
+      pool_(uint64_t{config.cache_blocks} * lba_size_ / kMediaExtentSize + 64) {
+    metadata_.configure(store_offset + capacity_bytes_, metadata_area_, metadata_size());
+}
+
+void NvmNamespace::identify(spec::IdentifyNamespace &id) const {
+    Namespace::identify(id);
+    const bool any_metadata = std::any_of(lba_formats_.begin(), lba_formats_.end(),
+                                          [](const LbaFormatInfo &f) { return f.metadata_size; });
+    // MC: metadata at the end of each block (bit 0) and in a separate buffer (bit 1) (§5.15).
+    id.mc = any_metadata ? 0x03 : 0x00;
+    // DPC: PI types 1, 2 and 3 (bits 0-2), the tuple first or last in the metadata (bits 3-4),
+    // for the formats with at least 8 bytes of metadata (§8.3).
+    id.dpc = any_metadata ? 0x1F : 0x00;
+}
+
+void NvmNamespace::restore_format(const FormatRequest &request) {
+    // Cache slots and metadata sizes follow the block size: nothing is cached at power-on.
+    forget_cache();
+    std::vector<uint8_t>().swap(cache_arena_);
+    free_slots_.clear();
+    set_format(request);
+    metadata_.configure(store_offset_ + capacity_bytes_, metadata_area_, metadata_size());
+}
+
+bool NvmNamespace::format(BackingStore &store, const FormatRequest &request) {
+    // Reads holding data of this namespace keep what they read (their DMA may still run).
+    for (const Hold &h : holds_)
+        if (h.in_use) keep_held_data(h.slba, h.nlb);
+    // Erased first, switched after: a store failure leaves the old format (its data partly
+    // erased, as a failed format may, §5.23).
+    if (!store.discard(store_offset_, capacity_bytes_)) return false;
+    if (metadata_area_ != 0 && !store.discard(store_offset_ + capacity_bytes_, metadata_area_))
+        return false;
+    restore_format(request);
+    return store.sync();
+}
 
 NvmNamespace::NvmNamespace(uint32_t nsid, uint64_t store_offset, uint64_t nsze, uint32_t lba_size,
                            uint32_t cache_blocks)
@@ -79,6 +114,7 @@ uint64_t NvmNamespace::hold_read(BackingStore &store, uint64_t slba, uint64_t nl
     h.slba = slba;
     h.nlb = nlb;
     h.store = &store;
+    h.bytes = nlb * lba_size_;
     h.copied = false;
     h.copy_ok = true;
     ++holds_in_use_;
@@ -88,7 +124,7 @@ uint64_t NvmNamespace::hold_read(BackingStore &store, uint64_t slba, uint64_t nl
 bool NvmNamespace::read_held(uint64_t hold, uint64_t offset, std::span<uint8_t> out) {
     if (hold >= holds_.size() || !holds_[hold].in_use) return false;
     const Hold &h = holds_[hold];
-    if (offset > h.nlb * lba_size_ || out.size() > h.nlb * lba_size_ - offset) return false;
+    if (offset > h.bytes || out.size() > h.bytes - offset) return false;
     if (!h.copied) return read_bytes(*h.store, h.slba, offset, out);
     if (!h.copy_ok) return false;
     std::memcpy(out.data(), h.copy.data() + offset, out.size());
@@ -107,7 +143,7 @@ void NvmNamespace::release_read(uint64_t hold) {
 void NvmNamespace::keep_held_data(uint64_t slba, uint64_t nlb) {
     for (Hold &h : holds_) {
         if (!h.in_use || h.copied || h.slba >= slba + nlb || slba >= h.slba + h.nlb) continue;
-        h.copy.resize(h.nlb * lba_size_);
+        h.copy.resize(h.bytes);
         h.copy_ok = read(*h.store, h.slba, h.nlb, h.copy);
         h.copied = true;
     }
@@ -253,6 +289,10 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
             admissions_.push_front(oldest);
             return false;
         }
+        if (!metadata_.commit(store, extent_first_lba(oldest.key), blocks_per_extent())) {
+            admissions_.push_front(oldest);
+            return false;
+        }
         pool_.give(std::move(cached->second.data));
         cached_extents_.erase(cached);
         destaged_blocks_ += blocks_per_extent();
@@ -277,6 +317,11 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
             admissions_.push_front(oldest);
             return false;
         }
+        // The blocks' metadata goes to the media with them (the cache keeps them until it did).
+        if (!metadata_.commit(store, oldest.key, run)) {
+            admissions_.push_front(oldest);
+            return false;
+        }
         admissions_.erase(admissions_.begin(), admissions_.begin() + (run - 1));
         destaged_blocks_ += run;
         // Slots go back so that the next blocks cached get them in ascending order again.
@@ -290,16 +335,19 @@ bool NvmNamespace::destage_oldest(BackingStore &store, uint64_t slba, uint64_t n
 }
 
 bool NvmNamespace::write(BackingStore &store, uint64_t slba, uint64_t nlb,
-                         std::span<const uint8_t> in, bool cache) {
+                         std::span<const uint8_t> in, bool cache,
+                         std::span<const uint8_t> metadata) {
     if (holds_in_use_ != 0) keep_held_data(slba, nlb);
     if (!cache || nlb > cache_capacity_) {
         // Write-through: the media gets the data; older cached copies are now stale.
         uncache_extents(slba, nlb);
         drop_arena_blocks(slba, nlb);
-        return store.write(store_address(slba), in.first(nlb * lba_size_));
+        return store.write(store_address(slba), in.first(nlb * lba_size_)) &&
+               metadata_.write_through(store, slba, nlb, metadata);
     }
     if (!make_room(store, slba, nlb)) return false;
     put_in_arena(slba, nlb, in.data());
+    metadata_.cache(slba, nlb, metadata);
     return true;
 }
 
@@ -360,7 +408,7 @@ bool NvmNamespace::commit_range(BackingStore &store, uint64_t slba, uint64_t nlb
         free_slots_.push_back(it->second.slot);
         cache_index_.erase(it);
     }
-    return true;
+    return metadata_.commit(store, slba, nlb);
 }
 
 int64_t NvmNamespace::flush(BackingStore &store) {
@@ -397,6 +445,7 @@ int64_t NvmNamespace::flush(BackingStore &store) {
         if (!store.write(store_address(blocks[i].first), run)) return -1;
         i = j;
     }
+    if (!metadata_.commit_all(store)) return -1;
     forget_cache(); // every block is on the media now: holds read the same data from there
     if (!store.sync()) return -1;
     return written;
@@ -416,6 +465,7 @@ uint64_t NvmNamespace::forget_cache() {
     cached_extents_.clear();
     cache_index_.clear();
     admissions_.clear();
+    metadata_.drop();
     // Every slot is free again. Hand them out from the start of the arena again, so blocks
     // cached together sit together and flush() can write their runs straight from the arena.
     free_slots_.clear();

@@ -19,6 +19,7 @@
 
 #include "core/media/backing_store.h"
 #include "core/media/media_extent.h"
+#include "core/media/metadata_area.h"
 #include "core/media/read_source.h"
 #include "core/namespaces/namespace.h"
 
@@ -32,6 +33,12 @@ public:
                  uint32_t cache_blocks);
 
     NamespaceType type() const override { return NamespaceType::Nvm; }
+    // MC and DPC: which metadata layouts and protection settings its formats allow.
+    void identify(spec::IdentifyNamespace &id) const override;
+    // Format NVM: the cache and every block's data and metadata are erased on the store.
+    bool can_format() const override { return true; }
+    bool format(BackingStore &store, const FormatRequest &request) override;
+    void restore_format(const FormatRequest &request) override;
 
     // Reads blocks, newest data first from the cache. False on a backing-store failure.
     bool read(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<uint8_t> out) const;
@@ -46,10 +53,17 @@ public:
     bool read_held(uint64_t hold, uint64_t offset, std::span<uint8_t> out) override;
     void release_read(uint64_t hold) override;
     size_t reads_held() const { return holds_in_use_; }
+    // The metadata of blocks (nlb x metadata_size() bytes), newest first from the cache.
+    bool read_metadata(BackingStore &store, uint64_t slba, uint64_t nlb,
+                       std::span<uint8_t> out) const {
+        return metadata_.read(store, slba, nlb, out);
+    }
     // Writes blocks through the cache (cache=true) or straight to the media (FUA, or cache
-    // disabled). A cached write that overflows the cache destages it first.
+    // disabled). A cached write that overflows the cache destages it first. `metadata` holds
+    // nlb x metadata_size() bytes when the format has metadata: it goes where the data goes
+    // (MetadataArea), so a power cut keeps or loses both together.
     bool write(BackingStore &store, uint64_t slba, uint64_t nlb, std::span<const uint8_t> in,
-               bool cache);
+               bool cache, std::span<const uint8_t> metadata = {});
     // The same for data laid out on the media extent grid (see ExtentData, whose media_offset
     // must be this range's store address): extents the range covers whole move into the cache,
     // or to the store when not caching, without a copy; the rest is written as above. The
@@ -94,6 +108,7 @@ private:
         uint64_t slba = 0;
         uint64_t nlb = 0;
         BackingStore *store = nullptr;
+        uint64_t bytes = 0;  // nlb x the LBA size at hold_read()
         bool copied = false; // the range's data as it was at hold_read() is in `copy`
         bool copy_ok = true;
         std::vector<uint8_t> copy;
@@ -168,6 +183,7 @@ private:
     std::vector<Hold> holds_; // at most one in use per command in flight
     std::vector<uint64_t> free_holds_;
     size_t holds_in_use_ = 0;
+    MetadataArea metadata_; // the format's metadata, on the store after the data area
 };
 
 } // namespace nvmelab

@@ -273,6 +273,27 @@ StatusText media_text(uint8_t sc) {
         return {"Deallocated or Unwritten Logical Block",
                 "The range includes blocks that were never written or were deallocated, and the "
                 "host asked for an error."};
+    // Open-Channel SSD 2.0 (vendor-specific range of SCT 2h).
+    case 0xC0:
+        return {"Offline Chunk", "OCSSD 2.0: the chunk is offline, or the reset just took it "
+                                 "offline; it cannot be used any more."};
+    case 0xC1:
+        return {"Invalid Reset", "OCSSD 2.0: the chunk's state does not allow a reset, or the "
+                                 "address names no chunk."};
+    case 0xD0:
+        return {"Read High ECC", "OCSSD 2.0: the data is valid but needed heavy error correction; "
+                                 "the host should move it soon."};
+    case 0xF0:
+        return {"Write Fail - Write Next Unit",
+                "OCSSD 2.0: the write failed; the chunk stays open and the host continues at the "
+                "next write unit."};
+    case 0xF1:
+        return {"Write Fail - Chunk Early Close",
+                "OCSSD 2.0: the write failed and the chunk is now closed; data below its write "
+                "pointer stays readable."};
+    case 0xF2:
+        return {"Out of Order Write",
+                "OCSSD 2.0: the write does not start at the chunk's write pointer."};
     default:
         return kUnknown;
     }
@@ -357,6 +378,8 @@ std::string_view admin_opcode_name(uint8_t opc) {
         return "Security Receive";
     case 0x84:
         return "Sanitize";
+    case 0xE2:
+        return "Geometry"; // OCSSD 2.0, vendor specific
     default:
         return "";
     }
@@ -368,12 +391,33 @@ std::string_view opcode_name(CommandSetId set, uint8_t opc) {
         return admin_opcode_name(opc);
     case CommandSetId::Nvm:
         return nvm_opcode_name(opc);
+    case CommandSetId::Ocssd:
+        switch (opc) {
+        case 0x90:
+            return "Vector Chunk Reset";
+        case 0x91:
+            return "Vector Chunk Write";
+        case 0x92:
+            return "Vector Chunk Read";
+        case 0x93:
+            return "Vector Chunk Copy";
+        default:
+            return nvm_opcode_name(opc);
+        }
     }
     return "";
 }
 
 const char *command_set_name(CommandSetId set) {
-    return set == CommandSetId::Admin ? "admin" : "NVM";
+    switch (set) {
+    case CommandSetId::Admin:
+        return "admin";
+    case CommandSetId::Nvm:
+        return "NVM";
+    case CommandSetId::Ocssd:
+        return "OCSSD";
+    }
+    return "?";
 }
 
 std::string_view nvm_opcode_name(uint8_t opc) {
@@ -449,6 +493,8 @@ std::string_view feature_name(uint8_t fid) {
         return "Reservation Notification Mask";
     case 0x83:
         return "Reservation Persistence";
+    case 0xCA:
+        return "Media Feedback"; // OCSSD 2.0
     default:
         return "";
     }
@@ -476,6 +522,10 @@ std::string_view log_page_name(uint8_t lid) {
         return "Reservation Notification";
     case 0x81:
         return "Sanitize Status";
+    case 0xCA:
+        return "Chunk Information"; // OCSSD 2.0
+    case 0xD0:
+        return "Chunk Notification"; // OCSSD 2.0
     default:
         return "";
     }

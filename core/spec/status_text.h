@@ -22,8 +22,9 @@ inline std::string_view status_description(const Status &s) {
     return status_description(s.sct, s.sc);
 }
 
-// The command sets whose opcodes NVMe 1.3 names: admin (§5) and NVM (§6).
-enum class CommandSetId : uint8_t { Admin, Nvm };
+// The command sets whose opcodes NVMe 1.3 names: admin (§5) and NVM (§6); and the Open-Channel
+// SSD 2.0 I/O command set (NVM's opcodes plus the vector commands 90h-93h).
+enum class CommandSetId : uint8_t { Admin, Nvm, Ocssd };
 
 // Spec names, or "" when the value is not defined in 1.3.
 std::string_view admin_opcode_name(uint8_t opc);
@@ -31,7 +32,7 @@ std::string_view nvm_opcode_name(uint8_t opc);
 // The name of an opcode in a command set. Which set a command is in depends on its queue and
 // namespace: front ends ask Controller::command_name, which knows both.
 std::string_view opcode_name(CommandSetId set, uint8_t opc);
-// "admin" or "NVM".
+// "admin", "NVM" or "OCSSD".
 const char *command_set_name(CommandSetId set);
 std::string_view feature_name(uint8_t fid);
 std::string_view log_page_name(uint8_t lid);
