@@ -104,7 +104,7 @@ const TracePlots &TimelineWindow::plots(const Session &s) {
     return plot_cache_;
 }
 
-void TimelineWindow::refresh(const Session &s) {
+void TimelineWindow::refresh(const Session &s, bool append) {
     const Trace &trace = s.ctrl().trace();
     const auto &events = trace.events();
     // A key that changes whenever the filter does.
@@ -133,6 +133,7 @@ void TimelineWindow::refresh(const Session &s) {
         rows_.clear();
         scanned_to_ = front;
     }
+    if (!append && !rows_.empty()) return;
     for (size_t i = static_cast<size_t>(scanned_to_ - front); i < events.size(); ++i) {
         const TraceEvent &ev = events[i];
         if (!kind_on(static_cast<uint8_t>(ev.kind))) continue;
@@ -211,9 +212,13 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
     ImGui::Checkbox("plots", &plots_);
     tooltip("Queue depth and completions per virtual second over the trace.");
 
-    refresh(s);
     const Trace &trace = s.ctrl().trace();
     const auto &events = trace.events();
+    // Following a busy controller, new rows join at a readable rate, so the rows in view stay
+    // still long enough to read (and are not redrawn every frame); rows whose events left the
+    // trace go every frame.
+    const uint64_t newest = events.empty() ? 0 : events.back().seq;
+    refresh(s, !auto_scroll_ || rows_refresh_.due(newest, ImGui::GetTime()));
     ImGui::SameLine();
     ImGui::TextDisabled("%zu of %zu events", rows_.size(), events.size());
 

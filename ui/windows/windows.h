@@ -86,7 +86,9 @@ public:
     static constexpr const char *kTitle = "Timeline";
 
 private:
-    void refresh(const Session &s);
+    // Drops the rows whose events left the trace and, with `append` (or after a filter
+    // change), adds those of the new events.
+    void refresh(const Session &s, bool append);
     const TracePlots &plots(const Session &s);
     bool kind_on(uint8_t kind) const { return (kinds_ >> kind) & 1u; }
 
@@ -108,6 +110,9 @@ private:
     TracePlots plot_cache_;
     // The plots follow the trace's event count and the virtual clock.
     LiveRefresh<std::pair<uint64_t, uint64_t>> plots_refresh_{0.1};
+    // Of the rows while following: the newest event's sequence number, at most 4 times a
+    // second (ui/model/followed_completion.h has the same rate).
+    LiveRefresh<uint64_t> rows_refresh_{0.25};
 };
 
 // The SQE composer (the inspector's Compose tab): fields -> console lines -> submit, ring.
