@@ -337,7 +337,9 @@ TEST_CASE("every status code in the enums has a name") {
         CHECK((status_name(0, static_cast<uint8_t>(sc)) != "Unknown") == gdef);
         const bool cdef = (sc <= 0x22 && sc != 0x04 && sc != 0x17) || (sc >= 0x80 && sc <= 0x82);
         CHECK((status_name(1, static_cast<uint8_t>(sc)) != "Unknown") == cdef);
-        const bool mdef = sc >= 0x80 && sc <= 0x87;
+        // ... and the OCSSD 2.0 codes in the vendor-specific range (ocssd_spec.h).
+        const bool mdef = (sc >= 0x80 && sc <= 0x87) || sc == 0xC0 || sc == 0xC1 || sc == 0xD0 ||
+                          (sc >= 0xF0 && sc <= 0xF2);
         CHECK((status_name(2, static_cast<uint8_t>(sc)) != "Unknown") == mdef);
         if (gdef) CHECK_FALSE(status_description(0, static_cast<uint8_t>(sc)).empty());
         if (cdef) CHECK_FALSE(status_description(1, static_cast<uint8_t>(sc)).empty());
