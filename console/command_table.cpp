@@ -13,8 +13,8 @@ namespace nvmelab::console {
 namespace {
 
 constexpr const CommandFamily *kFamilies[] = {
-    &kRegisterCommands, &kMemoryCommands, &kQueueCommands,  &kSqeCommands,
-    &kNvmeCommands,     &kTimeCommands,   &kExpectCommands, &kOtherCommands,
+    &kRegisterCommands, &kMemoryCommands,     &kQueueCommands,  &kSqeCommands,   &kNvmeCommands,
+    &kTimeCommands,     &kProtectionCommands, &kExpectCommands, &kOtherCommands,
 };
 
 // `key` is the form itself or its command word ("mem" matches "mem alloc").

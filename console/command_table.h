@@ -13,6 +13,7 @@
 //   commands/nvme_commands.cpp  admin, io, identify, read, write, flush, get-feature,
 //                               set-feature, get-log
 //   commands/time.cpp           step, run, trace, mark
+//   commands/protection.cpp     pi show|corrupt
 //   commands/expect.cpp         expect status|sct|dnr|dw0|reg|mem|queue|sq|cq|cached
 //   commands/other.cpp          echo, set, help
 //
@@ -70,6 +71,7 @@ extern const CommandFamily kQueueCommands;
 extern const CommandFamily kSqeCommands;
 extern const CommandFamily kNvmeCommands;
 extern const CommandFamily kTimeCommands;
+extern const CommandFamily kProtectionCommands;
 extern const CommandFamily kExpectCommands;
 extern const CommandFamily kOtherCommands;
 

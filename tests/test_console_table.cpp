@@ -123,7 +123,7 @@ TEST_SUITE("console") {
                                fmt::format("{} 'wombat'", word.unknown)));
             }
         }
-        CHECK(forms == 47);
+        CHECK(forms == 49);
     }
 
     TEST_CASE("a bad line of each family fails with the usage of its form") {
@@ -140,6 +140,8 @@ TEST_SUITE("console") {
             {"Commands (submit, ring, wait)", "get-log 2",
              "missing LEN; usage: get-log LID LEN [offset=N] [nsid=N] [buf=ADDR]"},
             {"Virtual time", "mark now", "unexpected argument 'now'; usage: mark"},
+            {"End-to-end protection (PI)", "pi corrupt 1",
+             "missing LBA; usage: pi corrupt NSID LBA guard|apptag|reftag"},
             {"Checks (a failed check stops a script)", "expect dnr",
              "missing the expected VALUE; usage: expect dnr 0|1"},
             {"Other", "set 9lives 1",

@@ -6,9 +6,13 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "doctest/doctest.h"
 
+#include "console/console.h"
 #include "core/pi/protection_info.h"
+#include "test_helpers.h"
 
 namespace nvmelab::test {
 namespace {
@@ -43,6 +47,103 @@ std::vector<uint8_t> tuple_bytes(uint16_t guard, uint16_t app, uint32_t ref) {
 pi::Protection protection(pi::PiType type, bool first, uint16_t ms, uint32_t ds = 512) {
     return pi::Protection{type, first, ds, ms};
 }
+
+// A device whose namespace 1 has 512-byte blocks with `ms` bytes of metadata and PI `type`,
+// the tuple first (pil) or last, metadata extended (mset 1) or separate (MPTR), one I/O queue.
+struct PiDevice {
+    uint16_t ms;
+    bool extended;
+    TestDevice dev;
+    uint16_t qid;
+
+    static DeviceConfig config(uint8_t type, bool first, uint16_t ms, bool extended) {
+        DeviceConfig c = small_config();
+        c.lbads = 9;
+        c.ms = ms;
+        c.mset = extended ? 1 : 0;
+        c.pi = type;
+        c.pil = first ? 1 : 0;
+        return c;
+    }
+    PiDevice(uint8_t type, bool first, uint16_t ms_, bool extended_)
+        : ms(ms_), extended(extended_), dev(config(type, first, ms_, extended_)) {
+        dev.drv.enable();
+        qid = dev.drv.create_io_queue_pair(16);
+    }
+
+    // One Read or Write of blocks [slba, slba + data.size() / 512): `data` and `md` are the
+    // host's data and metadata of those blocks (md: blocks x host_ms bytes, where host_ms is 0
+    // with PRACT and 8-byte metadata), laid out as the namespace's format wants.
+    Completion rw(spec::NvmOpcode op, uint64_t slba, uint8_t prinfo, uint32_t ref, uint16_t app,
+                  uint16_t mask, std::vector<uint8_t> &data, std::vector<uint8_t> &md) {
+        const uint64_t blocks = data.size() / 512;
+        const uint64_t host_ms = (prinfo & spec::kPrinfoPract) && ms == 8 ? 0 : ms;
+        REQUIRE(md.size() == blocks * host_ms);
+        spec::Sqe sqe{};
+        sqe.opc = static_cast<uint8_t>(op);
+        sqe.nsid = 1;
+        spec::ReadWriteFields f{};
+        f.slba = slba;
+        f.nlb = static_cast<uint16_t>(blocks - 1);
+        f.prinfo = prinfo;
+        f.reftag = ref;
+        f.apptag = app;
+        f.appmask = mask;
+        f.apply(sqe);
+        const bool write = op == spec::NvmOpcode::Write;
+        const uint64_t data_len = blocks * (512 + (extended ? host_ms : 0));
+        const uint64_t buf = dev.mem.alloc(data_len, "pi test data");
+        const uint64_t mbuf = dev.mem.alloc(std::max<uint64_t>(md.size(), 4), "pi test md");
+        std::vector<uint8_t> host(data_len);
+        if (write) {
+            for (uint64_t i = 0; i < blocks; ++i) {
+                const uint64_t stride = 512 + (extended ? host_ms : 0);
+                std::copy_n(data.begin() + i * 512, 512, host.begin() + i * stride);
+                if (extended)
+                    std::copy_n(md.begin() + i * host_ms, host_ms, host.begin() + i * stride + 512);
+            }
+            dev.mem.write(buf, host);
+            if (!extended && !md.empty()) dev.mem.write(mbuf, md);
+        }
+        dev.drv.build_prps(sqe, buf, data_len);
+        if (!extended && host_ms != 0) sqe.mptr = mbuf;
+        const Completion c = dev.drv.execute(qid, sqe);
+        dev.drv.release_prp_lists();
+        if (!write && c.ok()) {
+            dev.mem.read(buf, host);
+            const uint64_t stride = 512 + (extended ? host_ms : 0);
+            for (uint64_t i = 0; i < blocks; ++i) {
+                std::copy_n(host.begin() + i * stride, 512, data.begin() + i * 512);
+                if (extended)
+                    std::copy_n(host.begin() + i * stride + 512, host_ms, md.begin() + i * host_ms);
+            }
+            if (!extended && !md.empty()) dev.mem.read(mbuf, md);
+        }
+        dev.mem.free(buf);
+        dev.mem.free(mbuf);
+        return c;
+    }
+};
+
+// The tuple a block should carry, computed here: guard over the data (and, tuple last, the
+// metadata bytes before it), the application tag, the reference tag.
+std::vector<uint8_t> expected_tuple(std::span<const uint8_t> data, std::span<const uint8_t> md,
+                                    bool first, uint16_t app, uint32_t ref) {
+    uint16_t guard = reference_crc(data);
+    if (!first && md.size() > 8) guard = reference_crc(md.first(md.size() - 8), guard);
+    return tuple_bytes(guard, app, ref);
+}
+
+// The completion's SCT, SC and DNR are `want`'s (the More bit comes with every failure).
+bool has_status(const Completion &c, spec::Status want) {
+    const spec::Status got = c.status();
+    return got.sct == want.sct && got.sc == want.sc && got.dnr == want.dnr;
+}
+
+constexpr uint8_t kAllChecks =
+    spec::kPrinfoCheckGuard | spec::kPrinfoCheckAppTag | spec::kPrinfoCheckRefTag;
+constexpr auto kRead = spec::NvmOpcode::Read;
+constexpr auto kWrite = spec::NvmOpcode::Write;
 
 } // namespace
 
@@ -235,6 +336,219 @@ TEST_SUITE("protection-info") {
         CHECK_FALSE(pi::validate(t1, pi::PiRequest{spec::kPrinfoCheckGuard, slba, 6, 0, 0}));
         CHECK_FALSE(pi::validate(protection(pi::PiType::Type2, true, 8),
                                  pi::PiRequest{spec::kPrinfoCheckRefTag, slba, 6, 0, 0}));
+    }
+
+    TEST_CASE("PRACT writes tuples a plain read returns, per type, PIL, metadata size and layout") {
+        for (uint8_t type : {1, 2, 3})
+            for (bool first : {true, false})
+                for (uint16_t ms : {uint16_t{8}, uint16_t{16}})
+                    for (bool extended : {false, true}) {
+                        CAPTURE(int{type});
+                        CAPTURE(first);
+                        CAPTURE(ms);
+                        CAPTURE(extended);
+                        PiDevice d(type, first, ms, extended);
+                        const uint64_t slba = 40, blocks = 3;
+                        const uint32_t ref = type == 1 ? 40 : 0xFFFFFFFF; // types 2, 3: any; wraps
+                        auto data = pattern(blocks * 512, static_cast<uint8_t>(type * 16 + ms));
+                        // With more than 8 bytes the host sends metadata; the tuple part is filled
+                        // in.
+                        std::vector<uint8_t> md =
+                            ms == 8 ? std::vector<uint8_t>{} : pattern(blocks * ms, 0x90);
+                        const auto host_md = md;
+                        REQUIRE(
+                            d.rw(kWrite, slba, spec::kPrinfoPract, ref, 0xBEEF, 0, data, md).ok());
+                        // Read it all back without PRACT: the metadata as stored.
+                        std::vector<uint8_t> back(blocks * 512), stored(blocks * ms);
+                        REQUIRE(d.rw(kRead, slba, 0, 0, 0, 0, back, stored).ok());
+                        CHECK(back == data);
+                        for (uint64_t i = 0; i < blocks; ++i) {
+                            const std::span<const uint8_t> block_md(stored.data() + i * ms, ms);
+                            const size_t at = first ? 0 : ms - 8;
+                            const uint32_t want_ref =
+                                type == 3 ? ref : static_cast<uint32_t>(ref + i);
+                            const auto want = expected_tuple({data.data() + i * 512, 512}, block_md,
+                                                             first, 0xBEEF, want_ref);
+                            CHECK(std::equal(want.begin(), want.end(), block_md.begin() + at));
+                            for (size_t b = 0; b < ms; ++b)
+                                if (b < at || b >= at + 8)
+                                    CHECK(block_md[b] == host_md[i * ms + b]);
+                        }
+                        // A PRACT read with every check passes; with 8 bytes of metadata the host
+                        // gets the data only.
+                        std::vector<uint8_t> checked(blocks * 512);
+                        std::vector<uint8_t> checked_md(ms == 8 ? 0 : blocks * ms);
+                        const Completion c = d.rw(kRead, slba, spec::kPrinfoPract | kAllChecks, ref,
+                                                  0xBEEF, 0xFFFF, checked, checked_md);
+                        CHECK(c.ok());
+                        CHECK(checked == data);
+                        if (ms != 8) CHECK(checked_md == stored);
+                    }
+    }
+
+    TEST_CASE(
+        "without PRACT each PRCHK bit checks the host's tuple on a write and names the block") {
+        struct Case {
+            uint8_t bit;
+            size_t byte; // the tuple byte spoiled
+            spec::MediaStatus status;
+        };
+        for (const Case k :
+             {Case{spec::kPrinfoCheckGuard, 0, spec::MediaStatus::GuardCheckError},
+              Case{spec::kPrinfoCheckAppTag, 2, spec::MediaStatus::ApplicationTagCheckError},
+              Case{spec::kPrinfoCheckRefTag, 5, spec::MediaStatus::ReferenceTagCheckError}})
+            for (uint8_t type : {1, 2, 3})
+                for (bool first : {true, false}) {
+                    CAPTURE(int{k.bit});
+                    CAPTURE(int{type});
+                    CAPTURE(first);
+                    PiDevice d(type, first, 16, false);
+                    const uint64_t slba = 100;
+                    auto data = pattern(2 * 512, 7);
+                    std::vector<uint8_t> md = pattern(2 * 16, 0x21);
+                    const size_t at = first ? 0 : 8;
+                    for (uint64_t i = 0; i < 2; ++i) {
+                        const uint32_t ref = type == 3 ? 0x55 : static_cast<uint32_t>(slba + i);
+                        const auto t = expected_tuple({data.data() + i * 512, 512},
+                                                      {md.data() + i * 16, 16}, first, 0x0A0B, ref);
+                        std::copy(t.begin(), t.end(), md.begin() + i * 16 + at);
+                    }
+                    const uint32_t cmd_ref = type == 3 ? 0x55 : static_cast<uint32_t>(slba);
+                    // The second block's field is spoiled: the command fails at LBA 101.
+                    auto bad = md;
+                    bad[16 + at + k.byte] ^= 0x10;
+                    Completion c = d.rw(kWrite, slba, k.bit, cmd_ref, 0x0A0B, 0xFFFF, data, bad);
+                    CHECK(has_status(c, spec::media(k.status)));
+                    const auto e = read_newest_error(d.dev.drv);
+                    CHECK(e.lba == slba + 1);
+                    CHECK(((e.status_field >> 1) & 0x7FF) == spec::media(k.status).field());
+                    REQUIRE(c.why);
+                    CHECK(c.why->rule.find("LBA 101") != std::string::npos);
+                    // Nothing was written: the blocks still read as before (zeros).
+                    std::vector<uint8_t> back(2 * 512), back_md(2 * 16);
+                    REQUIRE(d.rw(kRead, slba, 0, 0, 0, 0, back, back_md).ok());
+                    CHECK(back == std::vector<uint8_t>(2 * 512, 0));
+                    // The other checks do not look at that field: the same write passes.
+                    const uint8_t others = kAllChecks & ~k.bit;
+                    CHECK(d.rw(kWrite, slba, others, cmd_ref, 0x0A0B, 0xFFFF, data, bad).ok());
+                    // And the good tuples pass every check.
+                    CHECK(d.rw(kWrite, slba, kAllChecks, cmd_ref, 0x0A0B, 0xFFFF, data, md).ok());
+                }
+    }
+
+    TEST_CASE("a read catches a corrupted guard, application tag or reference tag") {
+        for (bool pract : {false, true})
+            for (pi::Check field : {pi::Check::Guard, pi::Check::AppTag, pi::Check::RefTag}) {
+                CAPTURE(pract);
+                CAPTURE(static_cast<int>(field));
+                PiDevice d(1, true, 8, false);
+                auto data = pattern(4 * 512, 3);
+                std::vector<uint8_t> none;
+                REQUIRE(d.rw(kWrite, 8, spec::kPrinfoPract, 8, 0x1234, 0, data, none).ok());
+                REQUIRE(d.dev.ctrl.corrupt_protection(1, 10, field));
+                const uint8_t bit = field == pi::Check::Guard    ? spec::kPrinfoCheckGuard
+                                    : field == pi::Check::AppTag ? spec::kPrinfoCheckAppTag
+                                                                 : spec::kPrinfoCheckRefTag;
+                const spec::Status want = spec::media(
+                    field == pi::Check::Guard    ? spec::MediaStatus::GuardCheckError
+                    : field == pi::Check::AppTag ? spec::MediaStatus::ApplicationTagCheckError
+                                                 : spec::MediaStatus::ReferenceTagCheckError);
+                std::vector<uint8_t> back(4 * 512), md(pract ? 0 : 4 * 8);
+                const uint8_t prinfo = static_cast<uint8_t>(bit | (pract ? spec::kPrinfoPract : 0));
+                Completion c = d.rw(kRead, 8, prinfo, 8, 0x1234, 0xFFFF, back, md);
+                CHECK(has_status(c, want));
+                CHECK(read_newest_error(d.dev.drv).lba == 10);
+                // A read that does not check that field still succeeds.
+                std::vector<uint8_t> md2(pract ? 0 : 4 * 8);
+                const uint8_t others =
+                    static_cast<uint8_t>((kAllChecks & ~bit) | (pract ? spec::kPrinfoPract : 0));
+                CHECK(d.rw(kRead, 8, others, 8, 0x1234, 0xFFFF, back, md2).ok());
+                CHECK(back == data);
+            }
+    }
+
+    TEST_CASE("escape values turn a read's checks off, per type") {
+        for (uint8_t type : {1, 2, 3}) {
+            CAPTURE(int{type});
+            PiDevice d(type, false, 8, true);
+            auto data = pattern(512, 1);
+            // A tuple wrong in guard and reference tag, application tag FFFFh; type 3 needs the
+            // reference tag FFFFFFFFh too.
+            auto md = tuple_bytes(0xDEAD, 0xFFFF, 0x00C0FFEE);
+            REQUIRE(d.rw(kWrite, 5, 0, 0, 0, 0, data, md).ok());
+            std::vector<uint8_t> back(512), back_md(8);
+            const Completion c = d.rw(kRead, 5, kAllChecks, 5, 0, 0, back, back_md);
+            if (type == 3)
+                CHECK(has_status(c, spec::media(spec::MediaStatus::GuardCheckError)));
+            else
+                CHECK(c.ok());
+            md = tuple_bytes(0xDEAD, 0xFFFF, 0xFFFFFFFF);
+            REQUIRE(d.rw(kWrite, 5, 0, 0, 0, 0, data, md).ok());
+            CHECK(d.rw(kRead, 5, kAllChecks, 5, 0, 0, back, back_md).ok());
+        }
+    }
+
+    TEST_CASE("Invalid Protection Information: type 1 ILBRT, PI fields without PI") {
+        PiDevice d(1, true, 8, false);
+        auto data = pattern(512, 1);
+        std::vector<uint8_t> none;
+        Completion c = d.rw(kWrite, 0x20, spec::kPrinfoPract | spec::kPrinfoCheckRefTag, 0x21, 0, 0,
+                            data, none);
+        const auto invalid_pi =
+            spec::command_specific(spec::CommandSpecificStatus::InvalidProtectionInformation, true);
+        CHECK(has_status(c, invalid_pi));
+        CHECK(read_newest_error(d.dev.drv).lba == 0x20);
+        std::vector<uint8_t> back(512);
+        c = d.rw(kRead, 0x20, spec::kPrinfoPract | spec::kPrinfoCheckRefTag, 0x1F, 0, 0, back,
+                 none);
+        CHECK(has_status(c, invalid_pi));
+        // With the SLBA's low 32 bits as ILBRT every check passes.
+        CHECK(d.rw(kWrite, 0x20, spec::kPrinfoPract | spec::kPrinfoCheckRefTag, 0x20, 0, 0, data,
+                   none)
+                  .ok());
+        CHECK(d.rw(kRead, 0x20, spec::kPrinfoPract | kAllChecks, 0x20, 0, 0, back, none).ok());
+
+        PiDevice plain(0, false, 8, false);
+        std::vector<uint8_t> md(8);
+        c = plain.rw(kWrite, 3, spec::kPrinfoCheckGuard, 0, 0, 0, data, md);
+        CHECK(has_status(c, invalid_pi));
+        CHECK(read_newest_error(plain.dev.drv).lba == 3);
+        // Without PRINFO, tags in CDW14/15 mean nothing on a namespace without PI.
+        CHECK(plain.rw(kWrite, 3, 0, 0x1234, 0x55, 0xFF, data, md).ok());
+    }
+
+    TEST_CASE("console: pi show decodes a block, pi corrupt makes the next checked read fail") {
+        DeviceRig rig(PiDevice::config(1, true, 8, false));
+        auto run = [&](std::string_view line) {
+            const ConsoleResult r = rig.console().exec_line(line);
+            INFO("line: ", std::string(line));
+            INFO("error: ", r.error);
+            REQUIRE(r.ok);
+            return r.output;
+        };
+        run("enable");
+        run("queue create");
+        run("write 1 16 0 data=0x5a prinfo=8 reftag=16 apptag=0x1234");
+        const std::vector<uint8_t> block(512, 0x5A);
+        const std::string guard = fmt::format("{:04X}h", reference_crc(block));
+        std::string out = run("pi show 1 16 apptag=0x1234 appmask=0xffff");
+        CAPTURE(out);
+        CHECK(out.find("guard    " + guard) != std::string::npos);
+        CHECK(out.find("app tag  1234h") != std::string::npos);
+        CHECK(out.find("ref tag  00000010h") != std::string::npos);
+        CHECK(out.find("FAILED") == std::string::npos);
+        run("pi corrupt 1 16 guard");
+        out = run("pi show 1 16 apptag=0x1234 appmask=0xffff");
+        CHECK(out.find("FAILED") != std::string::npos);
+        out = run("read 1 16 0 prinfo=0xc reftag=16");
+        CHECK(out.find("End-to-end Guard Check Error") != std::string::npos);
+        // A block past the end, a field that does not exist, a namespace without PI.
+        CHECK_FALSE(rig.console().exec_line("pi show 1 99999999").ok);
+        CHECK_FALSE(rig.console().exec_line("pi corrupt 1 16 crc").ok);
+        DeviceRig plain(small_config());
+        const ConsoleResult r = plain.console().exec_line("pi show 1 0");
+        CHECK_FALSE(r.ok);
+        CHECK(r.error.find("not formatted with protection information") != std::string::npos);
     }
 
 } // TEST_SUITE
