@@ -8,6 +8,7 @@
 //     host reaps CQEs, rings the CQ doorbell and resubmits, keeping 32 commands outstanding on
 //     each of 4 I/O queue pairs;
 //   - memcpy of 4 KiB and 128 KiB blocks over a 64 MiB working set;
+//   - 4 KiB random writes with PRACT on a PI type 1 namespace against plain 4 KiB writes;
 //   - peak memory of a 1 TiB namespace with 64 MiB written (measured first: it is a peak).
 // See docs/benchmark.md for what the figures mean and the targets.
 #include <algorithm>
@@ -50,6 +51,7 @@ constexpr uint32_t kQueueEntries = 64; // > depth: one SQ slot always stays empt
 constexpr double kReadTarget = 0.60;  // reads >= 60% of the memcpy 4 KiB rate
 constexpr double kWriteTarget = 0.50; // writes >= 50% of the memcpy bandwidth
 constexpr uint64_t kRssTarget = 100 * MiB;
+constexpr double kPractTarget = 0.50; // PRACT writes >= 50% of plain 4 KiB writes
 
 #ifdef __EMSCRIPTEN__
 constexpr const char *kBuild = "wasm";
@@ -151,7 +153,7 @@ struct Rig {
     HostDriver host;
 
     explicit Rig(const DeviceConfig &c)
-        : config(c), store(c.size), ctrl(config, memory, store), host(ctrl, memory) {
+        : config(c), store(c.media_bytes()), ctrl(config, memory, store), host(ctrl, memory) {
         host.enable();
     }
 };
@@ -181,8 +183,11 @@ struct RunResult {
 // doorbell once, refills the SQ and rings its tail doorbell once.
 class Pipeline {
 public:
-    Pipeline(Rig &rig, uint32_t queues, uint32_t depth, uint64_t bytes)
-        : rig_(rig), nlb0_(static_cast<uint32_t>(bytes / rig.config.lba_size() - 1)) {
+    // `prinfo`: PRINFO of every command (§8.3.1); with PRCHK reference tag or PRACT on a type 1
+    // namespace, (E)ILBRT is the SLBA's low 32 bits.
+    Pipeline(Rig &rig, uint32_t queues, uint32_t depth, uint64_t bytes, uint8_t prinfo = 0)
+        : rig_(rig), nlb0_(static_cast<uint32_t>(bytes / rig.config.lba_size() - 1)),
+          prinfo_(prinfo) {
         for (uint32_t q = 0; q < queues; ++q) {
             HostQueue hq;
             hq.qid = rig.host.create_io_queue_pair(kQueueEntries, 2, static_cast<uint16_t>(q + 1));
@@ -225,7 +230,8 @@ public:
             sqe.prp2 = s.prp2;
             sqe.cdw10 = static_cast<uint32_t>(s.slba);
             sqe.cdw11 = static_cast<uint32_t>(s.slba >> 32);
-            sqe.cdw12 = nlb0_;
+            sqe.cdw12 = nlb0_ | uint32_t{prinfo_} << 26;
+            sqe.cdw14 = prinfo_ != 0 ? static_cast<uint32_t>(s.slba) : 0;
             rig_.host.submit(q.qid, sqe, true);
         };
 
@@ -296,6 +302,7 @@ public:
 private:
     Rig &rig_;
     uint32_t nlb0_;
+    uint8_t prinfo_;
     std::vector<HostQueue> queues_;
     std::vector<uint32_t> index_; // qid -> queues_ index
 };
@@ -372,6 +379,10 @@ struct Figures {
     double read_ratio = 0;
     double write_ratio = 0;
     int rounds = 0;
+    // 4 KiB writes with PRACT on a type 1 namespace against plain 4 KiB writes (same run).
+    double plain4k_write_cmds_per_s = 0;
+    double pract4k_write_cmds_per_s = 0;
+    double pract_ratio = 0;
 };
 
 // The physical reference's buffers: 64 MiB each, as large as the media region the emulator
@@ -514,6 +525,46 @@ void measure_writes(Figures &f, const Options &o, Reference &ref, uint64_t regio
     f.memcpy_bytes_per_s = memcpy_blocks_per_s * static_cast<double>(bytes);
 }
 
+// 4 KiB writes with PRACT on a PI type 1 namespace (4 KiB + 8 bytes of metadata: the host sends
+// data only; the controller computes each block's CRC-16 guard and stores the tuple beside it)
+// against plain 4 KiB writes on a namespace without metadata, timed in alternating slices of the
+// same run; the ratio is the median of the per-pair ratios, as in measure_paired.
+void measure_pract_writes(Figures &f, const Options &o, uint64_t region_bytes) {
+    DeviceConfig protected_config;
+    protected_config.ms = 8;
+    protected_config.pi = 1;
+    protected_config.pil = 1;
+    Rig plain_rig{DeviceConfig{}}, pi_rig{protected_config};
+    const uint64_t bytes = 4 * KiB;
+    Pipeline plain(plain_rig, kQueues, kDepth, bytes);
+    Pipeline pract(pi_rig, kQueues, kDepth, bytes, spec::kPrinfoPract);
+    for (Pipeline *p : {&plain, &pract})
+        for (auto &q : p->queues())
+            for (auto &s : q.slots)
+                for (uint64_t i = 0; i < bytes; ++i)
+                    s.data[i] = static_cast<uint8_t>(i * 131 + s.cid * 7 + q.qid);
+    WriteWorkload plain_w{Rng{11}, region_bytes / bytes, 1};
+    WriteWorkload pract_w{Rng{11}, region_bytes / bytes, 1};
+    const auto write = static_cast<uint8_t>(spec::NvmOpcode::Write);
+    const int rounds = o.quick ? 1 : 5;
+    const double slice = o.seconds / rounds;
+    std::vector<double> ratios;
+    double plain_cmds = 0, plain_s = 0, pract_cmds = 0, pract_s = 0;
+    for (int r = 0; r < rounds; ++r) {
+        const RunResult a = plain.run(write, plain_w, UINT64_MAX, slice / 2);
+        const RunResult b = pract.run(write, pract_w, UINT64_MAX, slice / 2);
+        plain_cmds += static_cast<double>(a.commands);
+        plain_s += a.seconds;
+        pract_cmds += static_cast<double>(b.commands);
+        pract_s += b.seconds;
+        ratios.push_back((static_cast<double>(b.commands) / b.seconds) /
+                         (static_cast<double>(a.commands) / a.seconds));
+    }
+    f.plain4k_write_cmds_per_s = plain_cmds / plain_s;
+    f.pract4k_write_cmds_per_s = pract_cmds / pract_s;
+    f.pract_ratio = median(ratios);
+}
+
 std::string verdict(bool met) {
     return met ? "met" : "NOT met";
 }
@@ -540,6 +591,11 @@ void print_text(const Figures &f, const Options &o) {
     line("writes / memcpy (median of paired slices)", wr * 100,
          fmt::format("%          target >= {:.0f} %: {}", kWriteTarget * 100,
                      verdict(wr >= kWriteTarget)));
+    line("4 KiB writes, no metadata", f.plain4k_write_cmds_per_s, "commands/s");
+    line("4 KiB writes, PRACT on PI type 1", f.pract4k_write_cmds_per_s, "commands/s");
+    line("PRACT / plain 4 KiB writes (median of pairs)", f.pract_ratio * 100,
+         fmt::format("%          target >= {:.0f} %: {}", kPractTarget * 100,
+                     verdict(f.pract_ratio >= kPractTarget)));
     const double mem = static_cast<double>(f.peak_rss_bytes) / MiB;
 #ifdef __EMSCRIPTEN__
     line("WASM heap size, 1 TiB namespace + 64 MiB", mem,
@@ -560,9 +616,11 @@ void print_json(const Figures &f) {
     fmt::print("{{\"build\": \"{}\", \"read4k_cmds_per_s\": {:.1f}, \"write128k_bytes_per_s\": "
                "{:.1f}, \"memcpy4k_per_s\": {:.1f}, \"memcpy_bytes_per_s\": {:.1f}, "
                "\"peak_rss_bytes\": {}, \"read4k_vs_memcpy4k\": {:.4f}, "
-               "\"write128k_vs_memcpy\": {:.4f}}}\n",
+               "\"write128k_vs_memcpy\": {:.4f}, \"pract4k_write_cmds_per_s\": {:.1f}, "
+               "\"plain4k_write_cmds_per_s\": {:.1f}, \"pract4k_vs_plain4k\": {:.4f}}}\n",
                kBuild, f.read4k_cmds_per_s, f.write128k_bytes_per_s, f.memcpy4k_per_s,
-               f.memcpy_bytes_per_s, f.peak_rss_bytes, f.read_ratio, f.write_ratio);
+               f.memcpy_bytes_per_s, f.peak_rss_bytes, f.read_ratio, f.write_ratio,
+               f.pract4k_write_cmds_per_s, f.plain4k_write_cmds_per_s, f.pract_ratio);
 }
 
 } // namespace
@@ -577,6 +635,7 @@ int main(int argc, char **argv) {
         const uint64_t region = o.quick ? 8 * MiB : 64 * MiB;
         measure_reads(f, o, ref, region);
         measure_writes(f, o, ref, region);
+        measure_pract_writes(f, o, region);
         if (o.json)
             print_json(f);
         else
