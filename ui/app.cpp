@@ -122,6 +122,8 @@ private:
     DataPathWindow datapath_;
     MemoryWindow memory_;
     NamespaceWindow namespace_;
+    ProtectionWindow protection_;
+    bool show_protection_ = false;
     IdentifyWindow identify_;
     DeviceDialog device_dialog_;
     WorkloadWindow workload_;
@@ -297,6 +299,7 @@ void App::menu_bar() {
         ImGui::MenuItem(DataPathWindow::kTitle, nullptr, &show_datapath_);
         ImGui::MenuItem(MemoryWindow::kTitle, nullptr, &show_memory_);
         ImGui::MenuItem(NamespaceWindow::kTitle, nullptr, &show_namespace_);
+        ImGui::MenuItem(ProtectionWindow::kTitle, nullptr, &show_protection_);
         ImGui::MenuItem(IdentifyWindow::kTitle, nullptr, &show_identify_);
         ImGui::MenuItem(WorkloadWindow::kTitle, nullptr, &show_workload_);
         ImGui::Separator();
@@ -462,6 +465,10 @@ void App::frame() {
     if (show_datapath_) datapath_.draw(session_, layout.datapath, &show_datapath_);
     if (show_memory_) memory_.draw(session_, layout.memory, &show_memory_);
     if (show_namespace_) namespace_.draw(session_, layout.nspace, &show_namespace_);
+    // Off by default and floating: it opens over the namespace map, where its blocks are.
+    if (show_protection_)
+        protection_.draw(session_, Placement{layout.nspace.pos, {430, 260}, ImGuiCond_FirstUseEver},
+                         &show_protection_);
     if (show_identify_) identify_.draw(session_, layout.identify, &show_identify_);
     device_dialog_.draw(session_);
     if (show_workload_) workload_.draw(session_, layout.workload, &show_workload_);

@@ -81,6 +81,21 @@ private:
     std::string counts_; // "n written, n cached, n lost"
 };
 
+// One block's metadata with its protection information decoded and checked (NVMe 1.3 §8.3),
+// and buttons that corrupt its guard, application tag or reference tag (console `pi corrupt`).
+class ProtectionWindow {
+public:
+    void draw(Session &s, const Placement &where, bool *open);
+    static constexpr const char *kTitle = "Protection information";
+
+private:
+    uint32_t nsid_ = 1;
+    uint64_t lba_ = 0;
+    uint32_t ref_tag_ = 0; // types 2 and 3: the (E)ILBRT a Read would carry
+    uint16_t app_tag_ = 0;
+    uint16_t app_mask_ = 0;
+};
+
 // Identify Controller / Namespace, features and log pages, decoded.
 class IdentifyWindow {
 public:
