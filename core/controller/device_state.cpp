@@ -85,6 +85,13 @@ DeviceState::DeviceState(DeviceConfig cfg, HostMemory &mem, BackingStore &backin
             make_namespace(static_cast<uint32_t>(namespaces.size() + 1), ns, store_offset));
         store_offset += ns.store_bytes();
     }
+    // OCSSD 2.0 Media Feedback (FID CAh, OC §6): kept and returned (as QEMU); nothing here
+    // reports Read High ECC yet.
+    if (dulbe_supported()) {
+        const auto mf = static_cast<uint8_t>(spec::ocssd::FeatureId::MediaFeedback);
+        features[mf] = FeatureValue{0, 0, std::nullopt};
+        feature_info[mf] = FeatureInfo{};
+    }
 }
 
 uint8_t DeviceState::critical_warning() const {
@@ -317,7 +324,11 @@ void load_namespace_formats(DeviceState &s, const nlohmann::json &formats) {
     if (!formats.is_object())
         throw std::runtime_error(
             "the device's saved state is corrupt: \"namespace_formats\" must be an object");
-    for (const auto &[key, value] : formats.items()) {
+    // Named, not a structured binding: the lambda below uses them, which clang 14 (the web
+    // build's compiler) refuses for structured bindings.
+    for (const auto &item : formats.items()) {
+        const std::string &key = item.key();
+        const nlohmann::json &value = item.value();
         const std::optional<unsigned> nsid = parse_index(key);
         Namespace *ns = nsid ? s.find_namespace(*nsid) : nullptr;
         if (ns == nullptr || !ns->can_format())
