@@ -272,7 +272,7 @@ TEST_SUITE("admin") {
         CHECK(int(id.sqes) == 0x66);
         CHECK(int(id.cqes) == 0x44);
         CHECK(id.nn == 1);
-        CHECK(id.oncs == 0x0010); // Save / Select in Set / Get Features, nothing else
+        CHECK(id.oncs == 0x0050); // Save / Select in Set / Get Features, Timestamp
         CHECK(int(id.vwc) == (cfg.vwc ? 1 : 0));
         CHECK(int(id.elpe) == 63);         // 64 error log entries, 0's based
         CHECK(int(id.npss) == 2);          // three power states
@@ -877,7 +877,7 @@ TEST_SUITE("admin") {
     TEST_CASE("unsupported feature identifiers fail with Invalid Field") {
         AdminDevice d;
         for (uint8_t fid :
-             {0x00, 0x03, 0x0C, 0x0D, 0x0E, 0x0F, 0x10, 0x11, 0x7F, 0x80, 0x81, 0x83, 0xC0, 0xFF}) {
+             {0x00, 0x03, 0x0C, 0x0D, 0x11, 0x12, 0x7F, 0x80, 0x82, 0x83, 0x84, 0xC0, 0xFF}) {
             CAPTURE(int(fid));
             expect_error(d, d.get_feature(fid), kSctGeneric, kInvalidField, true,
                          param_error_location(40, 0));

@@ -139,12 +139,15 @@ TEST_SUITE("oracle") {
             CHECK(le16toh(id.cctemp) == 353);
             CHECK(le16toh(id.cctemp) > le16toh(id.wctemp));
             CHECK(all_zero(id.tnvmcap, sizeof id.tnvmcap));
-            CHECK(le16toh(id.kas) == 0);
+            CHECK(le16toh(id.kas) == 1); // Keep Alive in 100 ms steps
+            CHECK(le16toh(id.hctma) == 1);
+            CHECK(le16toh(id.mntmt) == 273);
+            CHECK(le16toh(id.mxtmt) == le16toh(id.cctemp));
             CHECK(le32toh(id.sanicap) == 0);
             CHECK(int(id.sqes) == 0x66);
             CHECK(int(id.cqes) == 0x44);
             CHECK(le32toh(id.nn) == 1);
-            CHECK(le16toh(id.oncs) == 0x0010);
+            CHECK(le16toh(id.oncs) == 0x0050); // Save / Select, Timestamp
             CHECK(le16toh(id.fuses) == 0);
             CHECK(int(id.fna) == 0);
             CHECK(int(id.vwc) == (cfg.vwc ? 1 : 0));

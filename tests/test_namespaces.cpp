@@ -300,8 +300,8 @@ TEST_SUITE("effects-log") {
     // NVMe 1.3 §5.14.1.5; the supported opcodes written from the spec's command tables (§5, §6),
     // not from the controller's own.
     // E2h: OCSSD 2.0 Geometry, which answers for OCSSD namespaces only.
-    const std::set<uint8_t> kAdmin = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06,
-                                      0x08, 0x09, 0x0A, 0x0C, 0x80, 0xE2};
+    const std::set<uint8_t> kAdmin = {0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x08,
+                                      0x09, 0x0A, 0x0C, 0x18, 0x80, 0xE2};
     const std::set<uint8_t> kIo = {kOpFlush, kOpWrite, kOpRead};
 
     TEST_CASE("Identify LPA bit 1 says the log is there") {

@@ -71,9 +71,10 @@ std::vector<uint8_t> telemetry_log(const DeviceState &s, uint8_t lid) {
     if (host) h.host_generation = s.telemetry.host_generation;
     h.controller_available = 0; // no Controller-Initiated data
     h.controller_generation = 0;
-    std::vector<uint8_t> out(sizeof h);
+    const std::vector<uint8_t> &data = host ? s.telemetry.host_data : std::vector<uint8_t>{};
+    std::vector<uint8_t> out(sizeof h + data.size());
     std::memcpy(out.data(), &h, sizeof h);
-    if (host) out.insert(out.end(), s.telemetry.host_data.begin(), s.telemetry.host_data.end());
+    if (!data.empty()) std::memcpy(out.data() + sizeof h, data.data(), data.size());
     return out;
 }
 
