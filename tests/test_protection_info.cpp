@@ -437,34 +437,42 @@ TEST_SUITE("protection-info") {
     }
 
     TEST_CASE("a read catches a corrupted guard, application tag or reference tag") {
-        for (bool pract : {false, true})
-            for (pi::Check field : {pi::Check::Guard, pi::Check::AppTag, pi::Check::RefTag}) {
-                CAPTURE(pract);
-                CAPTURE(static_cast<int>(field));
-                PiDevice d(1, true, 8, false);
-                auto data = pattern(4 * 512, 3);
-                std::vector<uint8_t> none;
-                REQUIRE(d.rw(kWrite, 8, spec::kPrinfoPract, 8, 0x1234, 0, data, none).ok());
-                REQUIRE(d.dev.ctrl.corrupt_protection(1, 10, field));
-                const uint8_t bit = field == pi::Check::Guard    ? spec::kPrinfoCheckGuard
-                                    : field == pi::Check::AppTag ? spec::kPrinfoCheckAppTag
-                                                                 : spec::kPrinfoCheckRefTag;
-                const spec::Status want = spec::media(
-                    field == pi::Check::Guard    ? spec::MediaStatus::GuardCheckError
-                    : field == pi::Check::AppTag ? spec::MediaStatus::ApplicationTagCheckError
-                                                 : spec::MediaStatus::ReferenceTagCheckError);
-                std::vector<uint8_t> back(4 * 512), md(pract ? 0 : 4 * 8);
-                const uint8_t prinfo = static_cast<uint8_t>(bit | (pract ? spec::kPrinfoPract : 0));
-                Completion c = d.rw(kRead, 8, prinfo, 8, 0x1234, 0xFFFF, back, md);
-                CHECK(has_status(c, want));
-                CHECK(read_newest_error(d.dev.drv).lba == 10);
-                // A read that does not check that field still succeeds.
-                std::vector<uint8_t> md2(pract ? 0 : 4 * 8);
-                const uint8_t others =
-                    static_cast<uint8_t>((kAllChecks & ~bit) | (pract ? spec::kPrinfoPract : 0));
-                CHECK(d.rw(kRead, 8, others, 8, 0x1234, 0xFFFF, back, md2).ok());
-                CHECK(back == data);
-            }
+        for (uint8_t type : {1, 2, 3})
+            for (bool first : {true, false})
+                for (bool pract : {false, true})
+                    for (pi::Check field :
+                         {pi::Check::Guard, pi::Check::AppTag, pi::Check::RefTag}) {
+                        CAPTURE(int{type});
+                        CAPTURE(first);
+                        CAPTURE(pract);
+                        CAPTURE(static_cast<int>(field));
+                        PiDevice d(type, first, 8, false);
+                        auto data = pattern(4 * 512, 3);
+                        std::vector<uint8_t> none;
+                        // Types 2 and 3 take any initial tag; type 1's is the SLBA (8).
+                        REQUIRE(d.rw(kWrite, 8, spec::kPrinfoPract, 8, 0x1234, 0, data, none).ok());
+                        REQUIRE(d.dev.ctrl.corrupt_protection(1, 10, field));
+                        const uint8_t bit = field == pi::Check::Guard    ? spec::kPrinfoCheckGuard
+                                            : field == pi::Check::AppTag ? spec::kPrinfoCheckAppTag
+                                                                         : spec::kPrinfoCheckRefTag;
+                        const spec::Status want = spec::media(
+                            field == pi::Check::Guard ? spec::MediaStatus::GuardCheckError
+                            : field == pi::Check::AppTag
+                                ? spec::MediaStatus::ApplicationTagCheckError
+                                : spec::MediaStatus::ReferenceTagCheckError);
+                        std::vector<uint8_t> back(4 * 512), md(pract ? 0 : 4 * 8);
+                        const uint8_t prinfo =
+                            static_cast<uint8_t>(bit | (pract ? spec::kPrinfoPract : 0));
+                        Completion c = d.rw(kRead, 8, prinfo, 8, 0x1234, 0xFFFF, back, md);
+                        CHECK(has_status(c, want));
+                        CHECK(read_newest_error(d.dev.drv).lba == 10);
+                        // A read that does not check that field still succeeds.
+                        std::vector<uint8_t> md2(pract ? 0 : 4 * 8);
+                        const uint8_t others = static_cast<uint8_t>(
+                            (kAllChecks & ~bit) | (pract ? spec::kPrinfoPract : 0));
+                        CHECK(d.rw(kRead, 8, others, 8, 0x1234, 0xFFFF, back, md2).ok());
+                        CHECK(back == data);
+                    }
     }
 
     TEST_CASE("escape values turn a read's checks off, per type") {
