@@ -100,7 +100,7 @@ if(BUILD_TESTING)
     set(NVMELAB_NPM_DIR "${NVMELAB_UI_ROOT}/.cache/npm" CACHE PATH
         "Where scripts/install-deps puts the npm packages the browser tests use")
     set(NVMELAB_BROWSER_OUT "${CMAKE_BINARY_DIR}/browser-tests")
-    foreach(test smoke save-load url-device offline lesson lesson-link)
+    foreach(test smoke save-load url-device offline lesson lesson-link lesson-layout)
         add_test(NAME browser.${test}
                  COMMAND ${NVMELAB_NODE} ${NVMELAB_UI_ROOT}/tests/browser/run.mjs
                          --test ${test} --site ${NVMELAB_SITE_DIR}

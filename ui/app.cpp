@@ -19,6 +19,7 @@
 
 #include "backends/imgui_impl_sdl.h"
 #include "imgui.h"
+#include "ui/font_glyphs.h"
 #include "ui/model/image_file.h"
 #include "ui/model/lesson_progress.h"
 #include "ui/model/lesson_state.h"
@@ -28,6 +29,7 @@
 #include "ui/web/lesson_web_api.h"
 #include "ui/web/web_api.h"
 #include "ui/windows/explorer_windows.h"
+#include "ui/windows/layout_probe.h"
 #include "ui/windows/lesson_window.h"
 #include "ui/windows/state_menu.h"
 #include "ui/windows/windows.h"
@@ -102,6 +104,7 @@ private:
     ImGuiRenderer renderer_;
     bool done_ = false;
     bool relayout_ = true;
+    bool registers_focus_ = false; // the layout gives Registers more room (a lesson step)
     bool open_help_ = false;
     bool screenshot_requested_ = false;
     // A key released in the same batch of events it was pressed in, held for the next frame.
@@ -193,6 +196,7 @@ bool App::init_window() {
     io.IniFilename = nullptr; // the layout is computed, not saved
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     apply_style();
+    add_extra_glyphs(io);
     ImGui_ImplSDL2_InitForOpenGL(window_, gl_);
     std::string error;
     if (!renderer_.init(&error)) {
@@ -369,6 +373,9 @@ void App::start_lessons() {
             std::fprintf(stderr, "nvmelab-gui: %s\n", lesson_error_.c_str());
     }
 #endif
+    // From here on the lesson window plays steps line by line (a deep link above opened its
+    // step whole, with the state the link names); the window has a switch for it.
+    lessons_.playback = lesson::Playback::LineByLine;
 }
 
 void App::save_progress() {
@@ -448,14 +455,21 @@ void App::frame() {
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
 
+    layout_probe().clear();
     menu_bar();
-    if (show_lesson_ != lesson_shown_ || show_workload_ != workload_shown_) relayout_ = true;
+    // A lesson step about registers gives the Registers window the left column's room.
+    const bool registers_focus =
+        show_lesson_ && lessons_.is_open() && session_.highlights.window("registers");
+    if (show_lesson_ != lesson_shown_ || show_workload_ != workload_shown_ ||
+        registers_focus != registers_focus_)
+        relayout_ = true;
     lesson_shown_ = show_lesson_;
     workload_shown_ = show_workload_;
+    registers_focus_ = registers_focus;
     const ImGuiCond cond = relayout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
     relayout_ = false;
     const Layout layout = Layout::for_display(ImGui::GetIO().DisplaySize, menu_height_, cond,
-                                              {show_lesson_, show_workload_});
+                                              {show_lesson_, show_workload_, registers_focus});
     controls_.draw(session_, layout.controls);
     if (show_registers_) registers_.draw(session_, layout.registers, &show_registers_);
     if (show_queues_) queues_.draw(session_, layout.queues, &show_queues_);

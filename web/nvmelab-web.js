@@ -197,6 +197,15 @@
     lessonSolve: function () { return JSON.parse(call('nvmelab_lesson_do', 'solve')); },
     lessonHint: function () { return JSON.parse(call('nvmelab_lesson_do', 'hint')); },
     lessonClose: function () { return JSON.parse(call('nvmelab_lesson_do', 'close')); },
+    // Line-by-line play: restart the step with its lines pending ('play'), run the next line
+    // ('line') or the rest ('rest'); the lesson state has pending_lines and pause_note.
+    lessonPlay: function () { return JSON.parse(call('nvmelab_lesson_do', 'play')); },
+    lessonLine: function () { return JSON.parse(call('nvmelab_lesson_do', 'line')); },
+    lessonRest: function () { return JSON.parse(call('nvmelab_lesson_do', 'rest')); },
+    // What the last frame showed (issue 21): {display, items: [{window, name, rect, visible,
+    // inside}], code_lines: [{text, width, right, panel_right, wrapped, fits}]}; rects are
+    // [x0, y0, x1, y1] in canvas pixels.
+    lessonLayout: function () { return JSON.parse(call('nvmelab_lesson_layout')); },
     // The lesson progress kept in this browser (localStorage 'nvmelab.progress'), or null.
     lessonProgress: function () {
       try { return JSON.parse(window.localStorage.getItem('nvmelab.progress')); } catch (e) { return null; }

@@ -568,6 +568,84 @@ const tests = {
     await context.close();
   },
 
+  // Issue 21: every step of every lesson at 1280x800: each highlighted item (register field,
+  // queue, window) lies inside its window's visible area, and no lesson code line is wider than
+  // its panel unless it wraps. Then line-by-line play shows the in-between state of lesson 1
+  // step 3, and a wrong answer is told in the learner's words.
+  async 'lesson-layout'(browser, server) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { page, log } = await openPage(context, server);
+    await gotoReady(page, `${server.origin}/?fresh=1`);
+    const course = (await page.evaluate(() => window.nvmelab.lessonState())).course;
+    check(course.length >= 6, 'the course lists its lessons', course.length);
+    let steps = 0, items = 0, lines = 0;
+    for (const l of course) {
+      for (let step = 1; step <= l.steps; step++) {
+        const ls = await page.evaluate(([id, n]) => window.nvmelab.lesson(id, n), [l.id, step]);
+        check(ls.ok && ls.step === step, `${l.id} step ${step} opens`, ls.error);
+        // The highlight scroll takes effect a frame after it is asked for; a relayout one more.
+        await frames(page, 5);
+        const lay = await page.evaluate(() => window.nvmelab.lessonLayout());
+        const where = `${l.id} step ${step} ('${ls.title}')`;
+        for (const h of ls.highlights) {
+          const names = h.window === 'registers' || h.window === 'queues' ? h.fields : [];
+          const expected = names.length ? names : [''];
+          for (const name of expected) {
+            const seen = lay.items.filter((i) => i.window === h.window && i.name.toUpperCase() === name.toUpperCase());
+            // A queue the step names exists by then only if the step made it; registers always do.
+            if (h.window === 'queues' && name && seen.length === 0) {
+              const st = await state(page);
+              const qid = Number(name.slice(2));
+              const exists = st.queues.some((q) => q.type === name.slice(0, 2).toLowerCase() && q.qid === qid);
+              check(!exists, `${where}: highlighted ${name} is drawn in Queues`);
+              continue;
+            }
+            check(seen.length > 0, `${where}: highlighted ${h.window} ${name || '(window)'} is drawn`, JSON.stringify(lay.items.map((i) => i.window + ':' + i.name)));
+            for (const i of seen) {
+              check(i.inside, `${where}: highlighted ${h.window} ${name || '(window)'} lies inside its window's visible area`,
+                `item ${JSON.stringify(i.rect)} visible ${JSON.stringify(i.visible)}`);
+              items++;
+            }
+          }
+        }
+        for (const c of lay.code_lines) {
+          check(c.fits, `${where}: code line fits its panel or wraps`, `${JSON.stringify(c)}`);
+          lines++;
+        }
+        steps++;
+      }
+    }
+    console.log(`lesson-layout: ${steps} steps, ${items} highlighted items in view, ${lines} code lines fit`);
+    await screenshot(page, 'last-step.png');
+
+    // Line by line: lesson 1 step 3 shows CSTS.CFS = 1 between its lines.
+    let ls = await page.evaluate(() => window.nvmelab.lesson('bring-up', 3));
+    ls = await page.evaluate(() => window.nvmelab.lessonPlay());
+    check(ls.ok && ls.pending_lines >= 4, 'play: the step\'s lines wait', JSON.stringify(ls));
+    ls = await page.evaluate(() => window.nvmelab.lessonLine());
+    ls = await page.evaluate(() => window.nvmelab.lessonLine());
+    check((await state(page)).csts.cfs === 1, 'after the marked line, CSTS.CFS = 1 shows', JSON.stringify((await state(page)).csts));
+    check(/CSTS\.CFS/.test(ls.pause_note), 'the pause mark says what to look at', ls.pause_note);
+    await frames(page, 3);
+    await screenshot(page, 'paused.png');
+    ls = await page.evaluate(() => window.nvmelab.lessonRest());
+    check(ls.pending_lines === 0 && (await state(page)).csts.cfs === 0, 'run step: the rest runs, CFS is cleared');
+
+    // A wrong answer in the learner's words, and the dead end's nudge.
+    ls = await page.evaluate(() => window.nvmelab.lesson('bring-up', 7));
+    await execOk(page, 'reg write CC.EN 1');
+    await execOk(page, 'run for 1000');
+    ls = await page.evaluate(() => window.nvmelab.lessonState());
+    check(ls.your_turn && !ls.done && ls.plain.length > 0 && !/\.md:\d+/.test(ls.plain[0]),
+      'the failing check is in plain words', JSON.stringify(ls.plain));
+    check(/CSTS\.CFS = 1/.test(ls.nudge) && /CC\.EN/.test(ls.nudge), 'the CFS dead end gets its nudge', ls.nudge);
+    check(ls.hints >= 3, 'the last step has graduated hints', ls.hints);
+    await frames(page, 3);
+    await screenshot(page, 'feedback.png');
+    checkClean(log, server, 'lesson-layout');
+    await context.close();
+  },
+
   async bench(browser, server) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const { page, log } = await openPage(context, server);

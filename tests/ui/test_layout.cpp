@@ -35,8 +35,9 @@ bool overlap(const Placement &a, const Placement &b) {
 TEST_CASE("layout: windows tile the display without overlapping") {
     const float menu = 19;
     for (const ImVec2 display : {ImVec2{1280, 800}, ImVec2{1920, 1080}, ImVec2{1024, 700}}) {
-        for (const SideStrip side : {SideStrip{false, false}, SideStrip{true, false},
-                                     SideStrip{false, true}, SideStrip{true, true}}) {
+        for (const SideStrip side :
+             {SideStrip{false, false}, SideStrip{true, false}, SideStrip{false, true},
+              SideStrip{true, true}, SideStrip{true, false, true}, SideStrip{true, true, true}}) {
             CAPTURE(display.x);
             CAPTURE(side.lesson);
             CAPTURE(side.workload);
@@ -68,6 +69,21 @@ TEST_CASE("layout: windows tile the display without overlapping") {
             CHECK(area == doctest::Approx(display.x * (display.y - menu)));
         }
     }
+}
+
+TEST_CASE("layout: a lesson step about registers gives Registers the left column's room") {
+    const ImVec2 display{1280, 800};
+    const Layout plain = Layout::for_display(display, 19, ImGuiCond_Always, {true, false});
+    const Layout focus = Layout::for_display(display, 19, ImGuiCond_Always, {true, false, true});
+    // 20 rows of 21 px: CC and CSTS open with their fields, the other registers closed.
+    CHECK(focus.registers.size.y >= 400);
+    CHECK(focus.registers.size.y > plain.registers.size.y + 80);
+    CHECK(focus.identify.pos.y + focus.identify.size.y == display.y);
+    // Without a lesson the flag changes nothing.
+    const Layout no_lesson =
+        Layout::for_display(display, 19, ImGuiCond_Always, {false, false, true});
+    CHECK(no_lesson.registers.size.y ==
+          Layout::for_display(display, 19, ImGuiCond_Always).registers.size.y);
 }
 
 TEST_CASE("layout: the workload generator sits above the lesson in the side strip") {

@@ -205,6 +205,48 @@ TEST_CASE("lessons on the UI's session: deep link state, your turn by device sta
     }
 }
 
+TEST_CASE("lessons on the UI's session: a step played line by line, with its pause marks") {
+    LessonState ls;
+    ls.load_course(NVMELAB_LESSONS_DIR);
+    REQUIRE(ls.course().ok());
+    Session s;
+    // Lesson 1, step 3: CC.EN = 1 with AQA = 0; its `run for 1000` line is marked to pause on.
+    REQUIRE(ls.open(s, "bring-up", 1).empty());
+    ls.playback = lesson::Playback::LineByLine;
+    ls.next(s);
+    REQUIRE(ls.current() == 2);
+    CHECK(ls.playing());
+    const size_t lines = ls.pending_lines();
+    CHECK(lines >= 4);
+    // Nothing ran yet; a tick before the interval runs nothing.
+    ls.tick(s, 10.0);
+    CHECK(ls.pending_lines() == lines);
+    ls.tick(s, 10.0 + 1.1 * ls.line_interval); // reg write CC.EN 1
+    CHECK(ls.pending_lines() == lines - 1);
+    CHECK(ls.playing());
+    ls.tick(s, 10.0 + 2.2 * ls.line_interval); // run for 1000: marked, play stops there
+    CHECK(ls.pending_lines() == lines - 2);
+    CHECK_FALSE(ls.playing());
+    CHECK(ls.pause_note().find("CSTS.CFS") != std::string::npos);
+    // The in-between state the whole step never shows.
+    CHECK(spec::CstsReg{reg(s, spec::Reg::Csts)}.cfs());
+    ls.tick(s, 100.0); // paused: time alone does not go on
+    CHECK(ls.pending_lines() == lines - 2);
+    ls.play_line(s); // the learner clicks "Line"
+    CHECK(ls.pending_lines() == lines - 3);
+    ls.play_rest(s); // "Run step"
+    CHECK(ls.pending_lines() == 0);
+    CHECK_FALSE(spec::CstsReg{reg(s, spec::Reg::Csts)}.cfs());
+    CHECK(ls.last_run().ok);
+    CHECK(ls.last_run().lines.size() == lines);
+    // The same state as the whole step.
+    Session whole;
+    LessonState lw;
+    lw.load_course(NVMELAB_LESSONS_DIR);
+    REQUIRE(lw.open(whole, "bring-up", 2).empty());
+    CHECK(fingerprint(s) == fingerprint(whole));
+}
+
 TEST_CASE("lessons on the UI's session: a your-turn blocks Next until the device gets there") {
     const auto dir =
         std::filesystem::temp_directory_path() / ("nvmelab-course-" + std::to_string(std::rand()));

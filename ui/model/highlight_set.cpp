@@ -48,6 +48,14 @@ bool HighlightSet::field(std::string_view window, std::string_view field) const 
     return false;
 }
 
+bool HighlightSet::names(std::string_view window, std::string_view item) const {
+    for (const lesson::Highlight &h : items_)
+        if (same(h.window, window))
+            for (const std::string &f : h.fields)
+                if (same(f, item)) return true;
+    return false;
+}
+
 const char *HighlightSet::window_title(std::string_view name) {
     // The names lessons/README.md lists; the composer is a tab of the inspector.
     static constexpr std::pair<std::string_view, const char *> kTitles[] = {

@@ -27,6 +27,9 @@ public:
     // A register name alone ("CAP") matches when it or any of its fields is named.
     bool field(std::string_view window, std::string_view field) const;
 
+    // The item (a register "AQA", a queue "SQ1") is itself named in that window.
+    bool names(std::string_view window, std::string_view item) const;
+
     // The ImGui window title for a lesson's window name ("registers" -> "Registers"), or null
     // for a name the UI has no window for.
     static const char *window_title(std::string_view name);

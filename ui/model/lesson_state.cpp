@@ -44,7 +44,7 @@ std::string LessonState::open(Session &s, const std::string &id, size_t step) {
     }
     error.clear();
     s.log_info(fmt::format("--- lesson '{}': {} ---", l->id, l->title));
-    last_run_ = player_->go_to(step);
+    last_run_ = player_->go_to(step, playback);
     entered_step(s);
     return {};
 }
@@ -58,6 +58,9 @@ void LessonState::close(Session &s) {
 
 void LessonState::entered_step(Session &s) {
     hints_shown_ = 0;
+    pause_note_.clear();
+    playing_ = pending_lines() > 0;
+    next_line_due_ = 0;
     status_key_ = UINT64_MAX;
     error = last_run_.ok ? std::string() : last_run_.error;
     const lesson::Step *st = player_ ? player_->current_step() : nullptr;
@@ -70,7 +73,7 @@ void LessonState::entered_step(Session &s) {
 void LessonState::next(Session &s) {
     if (!player_) return;
     const size_t from = player_->current();
-    lesson::StepRun r = player_->next();
+    lesson::StepRun r = player_->next(playback);
     if (!r.ok && player_->current() == from) {
         // Refused (task not done, or the last step): nothing ran, the step stays.
         error = r.error;
@@ -86,7 +89,10 @@ void LessonState::next(Session &s) {
 
 void LessonState::back(Session &s) {
     if (!player_) return;
-    last_run_ = player_->back();
+    last_run_ = player_->go_to(player_->current() == lesson::Player::npos || player_->current() == 0
+                                   ? 0
+                                   : player_->current() - 1,
+                               playback);
     entered_step(s);
 }
 
@@ -97,8 +103,45 @@ void LessonState::go_to(Session &s, size_t step) {
                             player_->step_count());
         return;
     }
-    last_run_ = player_->go_to(step);
+    last_run_ = player_->go_to(step, playback);
     entered_step(s);
+}
+
+void LessonState::play_line(Session &s) {
+    if (!player_ || player_->pending_lines() == 0) return;
+    const lesson::ScriptLine line = *player_->next_line();
+    lesson::StepRun r = player_->play_line();
+    for (lesson::LineRun &l : r.lines)
+        last_run_.lines.push_back(std::move(l));
+    pause_note_.clear();
+    if (!r.ok) {
+        last_run_.ok = false;
+        last_run_.error = r.error;
+        error = r.error;
+        playing_ = false;
+    } else if (line.pause) {
+        // A line the lesson marks: stop so the learner can look (the note says where).
+        playing_ = false;
+        pause_note_ = line.note.empty() ? "Paused here: look at the windows." : line.note;
+    }
+    if (player_->pending_lines() == 0) playing_ = false;
+    status_key_ = UINT64_MAX;
+    (void)s;
+}
+
+void LessonState::play_rest(Session &s) {
+    playing_ = false;
+    while (player_ && player_->pending_lines() > 0 && last_run_.ok)
+        play_line(s);
+    pause_note_.clear();
+}
+
+void LessonState::tick(Session &s, double now) {
+    if (!playing_ || !player_) return;
+    if (next_line_due_ == 0) next_line_due_ = now + line_interval * 0.5;
+    if (now < next_line_due_) return;
+    next_line_due_ = now + line_interval;
+    play_line(s);
 }
 
 void LessonState::solve(Session &s) {

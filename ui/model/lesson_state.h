@@ -36,13 +36,29 @@ public:
     const lesson::Player *player() const { return player_.get(); }
     size_t current() const { return player_ ? player_->current() : 0; }
 
-    // Step navigation; the result is kept in last_run().
+    // Step navigation; the result is kept in last_run(). With playback() LineByLine, Next and
+    // Restart leave the step's lines pending and start playing them (tick()).
     void next(Session &s);
     void back(Session &s);
     void go_to(Session &s, size_t step);
     // Runs the reference solution of the current your-turn ("show me").
     void solve(Session &s);
     const lesson::StepRun &last_run() const { return last_run_; }
+
+    // ---- line-by-line play ("play step") -----------------------------------------------------
+    lesson::Playback playback = lesson::Playback::Whole;
+    // Seconds between two lines while playing.
+    double line_interval = 0.8;
+    bool playing() const { return playing_; }
+    void set_playing(bool on) { playing_ = on && pending_lines() > 0; }
+    size_t pending_lines() const { return player_ ? player_->pending_lines() : 0; }
+    // Runs the next line of the step (a click on "Line"), or all of them ("Run step").
+    void play_line(Session &s);
+    void play_rest(Session &s);
+    // Called every frame with a clock in seconds: while playing, runs one line per interval,
+    // and stops after a line marked "# pause" (its note is then pause_note()).
+    void tick(Session &s, double now);
+    const std::string &pause_note() const { return pause_note_; }
 
     // The your-turn status, re-checked only when the device changed (journal version or
     // generation). Records progress when a task is done.
@@ -67,6 +83,9 @@ private:
     lesson::StepRun last_run_;
     lesson::TurnStatus status_;
     uint64_t status_key_ = UINT64_MAX;
+    bool playing_ = false;
+    double next_line_due_ = 0;
+    std::string pause_note_;
     size_t hints_shown_ = 0;
     ProgressStore progress_;
     bool progress_dirty_ = false;

@@ -8,6 +8,7 @@
 #include "ui/model/lesson_state.h"
 #include "ui/model/session.h"
 #include "ui/model/url_args.h"
+#include "ui/windows/layout_probe.h"
 
 namespace nvmelab::ui::web {
 
@@ -44,6 +45,13 @@ nlohmann::json lesson_json() {
         j["your_turn"] = t.your_turn;
         j["done"] = t.done;
         j["failures"] = t.failures;
+        j["plain"] = t.plain;
+        j["nudge"] = t.nudge;
+        j["playing"] = t.playing;
+        j["pending_lines"] = g_lessons->pending_lines();
+        j["pause_note"] = g_lessons->pause_note();
+        j["hints_shown"] = g_lessons->hints_shown();
+        j["hints"] = st ? st->hints.size() : 0;
         j["at_end"] = p->at_end();
         j["last_run_ok"] = g_lessons->last_run().ok;
         nlohmann::json hl = nlohmann::json::array();
@@ -52,6 +60,15 @@ nlohmann::json lesson_json() {
         j["highlights"] = hl;
     }
     return j;
+}
+
+// The API's open / next / back run whole steps (the state a link names), whatever the lesson
+// window's line-by-line switch says.
+template <typename F> void whole_steps(F &&f) {
+    const lesson::Playback mode = g_lessons->playback;
+    g_lessons->playback = lesson::Playback::Whole;
+    f();
+    g_lessons->playback = mode;
 }
 
 } // namespace
@@ -104,13 +121,36 @@ extern "C" {
 // Opens lesson `id` at step `step` (1-based): {ok, error} plus the lesson state.
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_lesson_open(const char *id, int step) {
     if (!g_lessons) return keep({{"ok", false}, {"error", "the app is not running"}});
-    const std::string e =
-        step < 1 ? "a step number from 1"
-                 : g_lessons->open(*g_session, id ? id : "", static_cast<size_t>(step - 1));
+    std::string e = "a step number from 1";
+    if (step >= 1)
+        whole_steps(
+            [&] { e = g_lessons->open(*g_session, id ? id : "", static_cast<size_t>(step - 1)); });
     g_lessons->error = e;
     nlohmann::json j = lesson_json();
     j["ok"] = e.empty();
     return keep(j);
+}
+
+// The layout probe of the last frame (ui/windows/layout_probe.h).
+EMSCRIPTEN_KEEPALIVE const char *nvmelab_lesson_layout() {
+    const LayoutProbe &p = layout_probe();
+    auto rect = [](const ProbeRect &r) { return nlohmann::json::array({r.x0, r.y0, r.x1, r.y1}); };
+    nlohmann::json items = nlohmann::json::array();
+    for (const LayoutProbe::Item &i : p.items)
+        items.push_back({{"window", i.window},
+                         {"name", i.name},
+                         {"rect", rect(i.rect)},
+                         {"visible", rect(i.visible)},
+                         {"inside", i.visible.contains(i.rect)}});
+    nlohmann::json lines = nlohmann::json::array();
+    for (const LayoutProbe::CodeLine &l : p.code_lines)
+        lines.push_back({{"text", l.text},
+                         {"width", l.width},
+                         {"right", l.right},
+                         {"panel_right", l.panel_right},
+                         {"wrapped", l.wrapped},
+                         {"fits", l.wrapped || l.right <= l.panel_right + 0.5f}});
+    return keep({{"items", items}, {"code_lines", lines}});
 }
 
 EMSCRIPTEN_KEEPALIVE const char *nvmelab_lesson_state() {
@@ -128,15 +168,29 @@ EMSCRIPTEN_KEEPALIVE const char *nvmelab_lesson_do(const char *what) {
     } else if (!g_lessons->is_open()) {
         g_lessons->error = "no lesson is open";
     } else if (w == "next") {
-        g_lessons->next(*g_session);
+        whole_steps([] { g_lessons->next(*g_session); });
     } else if (w == "back") {
-        g_lessons->back(*g_session);
+        whole_steps([] { g_lessons->back(*g_session); });
+    } else if (w == "play") {
+        const nvmelab::lesson::Playback keep_mode = g_lessons->playback;
+        g_lessons->playback = nvmelab::lesson::Playback::LineByLine;
+        g_lessons->go_to(*g_session, g_lessons->current());
+        g_lessons->set_playing(false); // the test drives it line by line
+        g_lessons->playback = keep_mode;
+    } else if (w == "line") {
+        if (g_lessons->pending_lines() == 0)
+            g_lessons->error = "no line of this step is left to play";
+        else
+            g_lessons->play_line(*g_session);
+    } else if (w == "rest") {
+        g_lessons->play_rest(*g_session);
     } else if (w == "solve") {
         g_lessons->solve(*g_session);
     } else if (w == "hint") {
         g_lessons->show_hint();
     } else {
-        g_lessons->error = "unknown lesson action '" + w + "' (next, back, close, solve, hint)";
+        g_lessons->error =
+            "unknown lesson action '" + w + "' (next, back, close, solve, hint, play, line, rest)";
     }
     nlohmann::json j = lesson_json();
     j["ok"] = g_lessons->error.empty() && (!g_lessons->is_open() || g_lessons->last_run().ok);

@@ -2,6 +2,7 @@
 // history, Tab completes a command name) runs Console::exec_line through the Session; the
 // scroll-back shows each command and its output.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string_view>
 
@@ -88,16 +89,49 @@ void ConsoleWindow::draw(Session &s, const Placement &where, bool *open) {
     session_ = &s;
     const auto &log = s.log();
     const float input_h = ImGui::GetFrameHeightWithSpacing();
-    ImGui::BeginChild("scrollback", {0, -input_h}, false, ImGuiWindowFlags_HorizontalScrollbar);
+    // A whole number of lines, so the top line is never cut in half.
+    const float line_h = ImGui::GetTextLineHeight() + 1;
+    const float avail = ImGui::GetContentRegionAvail().y - input_h;
+    const float back_h = std::max(line_h, std::floor(avail / line_h) * line_h);
+    ImGui::BeginChild("scrollback", {0, back_h}, false);
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, {4, 1});
     const bool at_bottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 1.0f;
+    // Long lines wrap at the window's edge (a usage line, a note): the log is cut into rows of
+    // the built-in monospaced font's width, rebuilt when the log or the width changes.
+    const float char_w = ImGui::CalcTextSize("M").x;
+    const size_t per_row =
+        static_cast<size_t>(std::max(16.0f, std::floor(ImGui::GetContentRegionAvail().x / char_w)));
+    const uint64_t key = (static_cast<uint64_t>(log.size()) << 20) ^ (per_row << 4) ^
+                         (log.empty() ? 0 : log.front().text.size());
+    if (key != rows_key_) {
+        rows_key_ = key;
+        rows_.clear();
+        for (size_t i = 0; i < log.size(); ++i) {
+            const std::string &t = log[i].text;
+            size_t at = 0;
+            do {
+                size_t len = std::min(per_row, t.size() - at);
+                // Break after a space when there is one in the row's second half.
+                if (at + len < t.size()) {
+                    const size_t sp = t.rfind(' ', at + len - 1);
+                    if (sp != std::string::npos && sp > at + len / 2) len = sp + 1 - at;
+                }
+                rows_.push_back({i, static_cast<uint32_t>(at), static_cast<uint32_t>(len)});
+                at += len;
+            } while (at < t.size());
+        }
+    }
     ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(log.size()));
+    clipper.Begin(static_cast<int>(rows_.size()));
     while (clipper.Step()) {
-        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-            const LogLine &line = log[static_cast<size_t>(i)];
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            const Row &row = rows_[static_cast<size_t>(r)];
+            const LogLine &line = log[row.line];
+            const char *text = line.text.c_str() + row.begin;
             ImGui::PushStyleColor(ImGuiCol_Text, line_colour(line.kind));
-            ImGui::TextUnformatted(line.text.c_str(), line.text.c_str() + line.text.size());
+            if (row.begin > 0) ImGui::Indent(char_w * 2);
+            ImGui::TextUnformatted(text, text + row.length);
+            if (row.begin > 0) ImGui::Unindent(char_w * 2);
             ImGui::PopStyleColor();
         }
     }
@@ -134,10 +168,11 @@ void ConsoleWindow::draw(Session &s, const Placement &where, bool *open) {
     } else if (regain_frames_ > 0) {
         --regain_frames_;
     }
-    tooltip("Enter runs the line. Up/Down: history. Tab: complete a command name. "
-            "'help' lists every command, 'help NAME' one.");
     ImGui::SameLine();
     if (ImGui::Button("help")) s.exec("help");
+    // On the button, not the input line: a tooltip there covered the newest lines.
+    tooltip_above("Enter runs the line. Up/Down: history. Tab: complete a command name. "
+                  "'help' lists every command, 'help NAME' one.");
     ImGui::SameLine();
     if (ImGui::Button("clear")) s.clear_log();
     session_ = nullptr;

@@ -20,14 +20,17 @@ Layout Layout::for_display(ImVec2 display, float menu_height, ImGuiCond cond, Si
     const float controls_h = 64.0f;
     const float top = menu_height + controls_h;
     const float body_h = h - top;
-    const float a_w = std::floor(w * 0.27f);
-    const float b_w = std::floor(w * 0.38f);
+    // A lesson step about registers also widens the left column, so field meanings wrap
+    // into a readable column instead of a letter a line.
+    const bool focus = side.lesson && side.registers_focus;
+    const float a_w = std::floor(w * (focus ? 0.36f : 0.27f));
+    const float b_w = std::floor(w * (focus ? 0.34f : 0.38f));
     const float c_w = w - a_w - b_w;
     const float b_x = a_w;
     const float c_x = a_w + b_w;
 
-    const float reg_h = std::floor(body_h * 0.45f);
-    const float ns_h = std::floor(body_h * 0.20f);
+    const float reg_h = std::floor(body_h * (focus ? 0.58f : 0.45f));
+    const float ns_h = std::floor(body_h * (focus ? 0.17f : 0.20f));
     const float queues_h = std::floor(body_h * 0.40f);
     const float timeline_h = std::floor(body_h * 0.33f);
     const float insp_h = std::floor(body_h * 0.42f);

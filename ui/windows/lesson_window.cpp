@@ -1,10 +1,13 @@
 // The lesson window (course index and lesson player) and the highlight frames of other windows.
 #include "ui/windows/lesson_window.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "imgui_internal.h" // FindWindowByName: where a highlighted window is
 #include "ui/model/session.h"
+#include "ui/windows/layout_probe.h"
 
 namespace nvmelab::ui {
 
@@ -102,9 +105,59 @@ private:
     float prev_code_y_ = 0;
 };
 
+// Where line-by-line play is: the step's nvme lines already run, and the next one.
+struct PlayMarks {
+    size_t played = 0;   // lines of the step's nvme blocks that ran (line-by-line play)
+    bool active = false; // the step is being played line by line
+};
+
+// A code block, line by line, wrapped at the panel's edge (continuation lines indented), so no
+// line is cut. In a step's nvme blocks the lines already played are dimmed and the next one is
+// marked. Every line is recorded in the layout probe.
+void code_block(const std::string &code, bool nvme, const PlayMarks &marks, size_t &nvme_line) {
+    const float panel_right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    ImGui::Indent();
+    size_t pos = 0;
+    while (pos <= code.size()) {
+        size_t nl = code.find('\n', pos);
+        if (nl == std::string::npos) nl = code.size();
+        const std::string line = code.substr(pos, nl - pos);
+        pos = nl + 1;
+        // A console line (not blank, not only a comment) is one the player runs.
+        const size_t first = line.find_first_not_of(" \t");
+        const bool runs = nvme && first != std::string::npos && line[first] != '#';
+        ImVec4 colour = kCode;
+        bool next = false;
+        if (runs && marks.active) {
+            if (nvme_line < marks.played) colour = ImVec4{0.62f, 0.55f, 0.45f, 1.0f};
+            next = nvme_line == marks.played;
+        }
+        if (runs) ++nvme_line;
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        const float width = ImGui::CalcTextSize(line.c_str()).x;
+        ImGui::PushStyleColor(ImGuiCol_Text, colour);
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextUnformatted(line.empty() ? " " : line.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+        const ImVec2 end = ImGui::GetItemRectMax();
+        if (next) {
+            ImGui::GetWindowDrawList()->AddRectFilled(
+                {at.x - ImGui::GetFontSize() * 0.9f, at.y + 2},
+                {at.x - ImGui::GetFontSize() * 0.3f, end.y - 2}, kFrame);
+            ImGui::SetScrollHereY(0.5f); // keep the next line in view while playing
+        }
+        layout_probe().code_lines.push_back(
+            {line, width, std::min(end.x, at.x + width), panel_right, width > end.x - at.x + 0.5f});
+        if (nl >= code.size()) break;
+    }
+    ImGui::Unindent();
+}
+
 // Renders prose blocks; returns a clicked link target, or "".
-std::string prose(const std::vector<lesson::ProseBlock> &blocks) {
+std::string prose(const std::vector<lesson::ProseBlock> &blocks, const PlayMarks &marks = {}) {
     std::string clicked;
+    size_t nvme_line = 0;
     for (const lesson::ProseBlock &b : blocks) {
         using K = lesson::ProseBlock::Kind;
         switch (b.kind) {
@@ -121,11 +174,7 @@ std::string prose(const std::vector<lesson::ProseBlock> &blocks) {
         }
         case K::Code: {
             const std::string code = b.runs.empty() ? "" : b.runs.front().text;
-            ImGui::PushStyleColor(ImGuiCol_Text, kCode);
-            ImGui::Indent();
-            ImGui::TextUnformatted(code.c_str());
-            ImGui::Unindent();
-            ImGui::PopStyleColor();
+            code_block(code, b.info == "nvme", marks, nvme_line);
             break;
         }
         case K::Rule:
@@ -185,6 +234,19 @@ const lesson::Lesson *lesson_for_link(const lesson::Course &c, const std::string
 }
 
 } // namespace
+
+void tooltip_above(const std::string &text) {
+    if (!ImGui::IsItemHovered()) return;
+    // Above the item, so it never covers what lies under it (the step's title and prose, the
+    // console's newest lines).
+    const ImVec2 a = ImGui::GetItemRectMin();
+    ImGui::SetNextWindowPos({a.x, a.y - 4}, ImGuiCond_Always, {0.0f, 1.0f});
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+}
 
 void LessonWindow::draw(Session &s, LessonState &lessons, const Placement &where, bool *open) {
     if (!where.begin(kTitle, open)) return;
@@ -255,12 +317,16 @@ void LessonWindow::lesson_view(Session &s, LessonState &lessons) {
     ImGui::PushStyleColor(ImGuiCol_Text, kHeading);
     ImGui::TextWrapped("%s", l.title.c_str());
     ImGui::PopStyleColor();
+    // A blue bar: the default yellow left its white label unreadable where it was filled.
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram, IM_COL32(50, 105, 170, 255));
     ImGui::ProgressBar(n ? static_cast<float>(cur + 1) / static_cast<float>(n) : 0.0f, {-1, 0},
                        fmt::format("step {} of {}", cur + 1, n).c_str());
+    ImGui::PopStyleColor();
 
+    lessons.tick(s, ImGui::GetTime());
     const lesson::TurnStatus &t = lessons.status(s);
     const bool can_back = cur > 0;
-    const bool can_next = !p.at_end() && (!t.your_turn || t.done);
+    const bool can_next = !p.at_end() && (!t.your_turn || t.done || t.playing);
     ImGui::BeginDisabled(!can_back);
     if (ImGui::Button("< Back")) lessons.back(s);
     ImGui::EndDisabled();
@@ -268,10 +334,36 @@ void LessonWindow::lesson_view(Session &s, LessonState &lessons) {
     ImGui::BeginDisabled(!can_next);
     if (ImGui::Button("Next >")) lessons.next(s);
     ImGui::EndDisabled();
-    if (!can_next && t.your_turn && !t.done) tooltip("Do this step's task first.");
+    if (!can_next && t.your_turn && !t.done) tooltip_above("Do this step's task first.");
     ImGui::SameLine();
     if (ImGui::Button("Restart step")) lessons.go_to(s, cur);
-    tooltip("The exact state this step starts with: a fresh device, the earlier steps replayed.");
+    tooltip_above("The exact state this step starts with: a fresh device, the earlier steps "
+                  "replayed.");
+    ImGui::SameLine();
+    bool by_line = lessons.playback == lesson::Playback::LineByLine;
+    if (ImGui::Checkbox("line by line", &by_line))
+        lessons.playback = by_line ? lesson::Playback::LineByLine : lesson::Playback::Whole;
+    tooltip_above("Next and Restart play the step's console lines one at a time, so the windows "
+                  "show every state in between; off: a step runs all its lines at once.");
+
+    // Line-by-line play: where it is, and its controls.
+    const size_t pending = lessons.pending_lines();
+    if (pending > 0 || !lessons.pause_note().empty()) {
+        if (pending > 0) {
+            if (ImGui::SmallButton(lessons.playing() ? "Pause" : "Play"))
+                lessons.set_playing(!lessons.playing());
+            tooltip_above("Plays one line per tick; stops where the lesson marks a line.");
+            ImGui::SameLine();
+            if (ImGui::SmallButton("Line")) lessons.play_line(s);
+            tooltip_above("Runs the next line of the step.");
+            ImGui::SameLine();
+            if (ImGui::SmallButton("Run step")) lessons.play_rest(s);
+            tooltip_above("Runs the rest of the step at once.");
+            ImGui::SameLine();
+            ImGui::TextDisabled("%zu line%s to go", pending, pending == 1 ? "" : "s");
+        }
+        if (!lessons.pause_note().empty()) wrapped(kWait, lessons.pause_note());
+    }
 
     // The footer (your-turn box, errors, output) keeps a fixed share of the window.
     const float footer = ImGui::GetFrameHeightWithSpacing() * 7.5f;
@@ -287,7 +379,8 @@ void LessonWindow::lesson_view(Session &s, LessonState &lessons) {
         ImGui::TextWrapped("Step %zu: %s", cur + 1, st->title.c_str());
         ImGui::PopStyleColor();
         ImGui::Separator();
-        const std::string c2 = prose(st->prose);
+        const PlayMarks marks{p.lines_played(), pending > 0 || p.lines_played() > 0};
+        const std::string c2 = prose(st->prose, marks);
         if (!c2.empty()) clicked = c2;
     }
     ImGui::EndChild();
@@ -297,38 +390,67 @@ void LessonWindow::lesson_view(Session &s, LessonState &lessons) {
     }
 
     ImGui::BeginChild("footer", {0, 0}, false);
-    if (t.your_turn) {
+    if (t.your_turn && t.playing) {
+        ImGui::TextColored(kWait, "Your turn comes once the step's lines have run.");
+    } else if (t.your_turn) {
         if (t.done) {
             ImGui::TextColored(kDone, p.at_end() ? "Your turn: done. Lesson complete!"
                                                  : "Your turn: done. Next > goes on.");
         } else {
-            ImGui::TextColored(kWait, "Your turn: waiting for the device to get there.");
-            if (!t.failures.empty()) {
-                ImGui::SameLine();
-                help_marker(t.failures.front().c_str());
+            ImGui::TextColored(kWait, "Your turn: not done yet.");
+            // The first unmet check in the learner's words, inline; the file:line message
+            // stays for lesson authors in the tooltip.
+            if (!t.plain.empty()) {
+                wrapped(ImGui::GetStyleColorVec4(ImGuiCol_Text), t.plain.front());
+                if (ImGui::IsItemHovered() && !t.failures.empty())
+                    tooltip_above(t.failures.front());
             }
+            if (!t.nudge.empty()) wrapped(kError, t.nudge);
             const size_t hints = st ? st->hints.size() : 0;
             ImGui::BeginDisabled(lessons.hints_shown() >= hints);
             if (ImGui::SmallButton(
-                    fmt::format("Hint ({}/{})", lessons.hints_shown(), hints).c_str()))
+                    lessons.hints_shown() == 0
+                        ? fmt::format("Hint (0/{})", hints).c_str()
+                        : fmt::format("Another hint ({}/{})", lessons.hints_shown(), hints)
+                              .c_str()))
                 lessons.show_hint();
             ImGui::EndDisabled();
             ImGui::SameLine();
             if (ImGui::SmallButton("Show me")) lessons.solve(s);
-            tooltip("Runs the reference solution in the console.");
+            tooltip_above("Runs the reference solution in the console.");
         }
         for (size_t i = 0; st && i < lessons.hints_shown() && i < st->hints.size(); ++i)
             ImGui::TextWrapped("Hint %zu: %s", i + 1, st->hints[i].c_str());
     } else if (p.at_end()) {
         ImGui::TextColored(kDone, "Last step: lesson complete.");
     }
+    if (p.at_end() && (!t.your_turn || t.done) && pending == 0) next_lesson(s, lessons);
     if (!lessons.error.empty()) wrapped(kError, lessons.error);
     const lesson::StepRun &r = lessons.last_run();
     if (!r.lines.empty() && ImGui::CollapsingHeader("What this step ran")) {
         const std::string text = r.transcript();
+        ImGui::PushTextWrapPos(0.0f);
         ImGui::TextUnformatted(text.c_str());
+        ImGui::PopTextWrapPos();
     }
     ImGui::EndChild();
+}
+
+void LessonWindow::next_lesson(Session &s, LessonState &lessons) {
+    const lesson::Course &c = lessons.course();
+    const std::string &id = lessons.player()->lesson().id;
+    for (size_t i = 0; i + 1 < c.lessons.size(); ++i) {
+        if (c.lessons[i].id != id) continue;
+        const lesson::Lesson &to = c.lessons[i + 1];
+        // Copied: opening the next lesson replaces the player that owns `id`.
+        const std::string next_id = to.id;
+        if (ImGui::Button(fmt::format("Next lesson \xe2\x86\x92 {}", to.title).c_str())) {
+            lessons.error = lessons.open(s, next_id, 0);
+            scroll_step_ = SIZE_MAX;
+        }
+        return;
+    }
+    if (ImGui::Button("Back to the course")) lessons.close(s);
 }
 
 void LessonWindow::draw_highlights(const Session &s) {
@@ -338,6 +460,13 @@ void LessonWindow::draw_highlights(const Session &s) {
         const char *title = HighlightSet::window_title(h.window);
         ImGuiWindow *w = title ? ImGui::FindWindowByName(title) : nullptr;
         if (!w || !w->WasActive) continue;
+        // The window itself must lie on the display (its fields record themselves).
+        const ImVec2 d = ImGui::GetIO().DisplaySize;
+        layout_probe().items.push_back(
+            {h.window,
+             "",
+             {w->Pos.x, w->Pos.y, w->Pos.x + w->Size.x, w->Pos.y + w->Size.y},
+             {0, 0, d.x, d.y}});
         dl->AddRect({w->Pos.x - 1, w->Pos.y - 1},
                     {w->Pos.x + w->Size.x + 1, w->Pos.y + w->Size.y + 1}, kFrame, 3.0f, 0, 3.0f);
     }

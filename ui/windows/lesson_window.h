@@ -22,6 +22,8 @@ public:
 private:
     void course_index(Session &s, LessonState &lessons);
     void lesson_view(Session &s, LessonState &lessons);
+    // "Next lesson -> TITLE" at the end of a lesson (or back to the course after the last).
+    void next_lesson(Session &s, LessonState &lessons);
     size_t scroll_step_ = SIZE_MAX; // scrolls the prose to the top when the step changes
 };
 

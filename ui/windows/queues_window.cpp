@@ -14,6 +14,8 @@
 
 #include "core/spec/nvme_spec.h"
 #include "core/spec/status_text.h"
+#include "imgui_internal.h" // the child window's scroll and clip rectangle
+#include "ui/windows/layout_probe.h"
 #include "ui/windows/windows.h"
 
 namespace nvmelab::ui {
@@ -24,7 +26,8 @@ constexpr uint32_t kMaxSlotsShown = 256;
 
 const ImU32 kFree = IM_COL32(55, 58, 66, 255);
 const ImU32 kFreeUsed = IM_COL32(78, 82, 94, 255);
-const ImU32 kSubmitted = IM_COL32(70, 130, 220, 255);
+// Near white: no pipeline phase is this light, and "data out" is a saturated blue.
+const ImU32 kSubmitted = IM_COL32(215, 220, 232, 255);
 const ImU32 kCqeOk = IM_COL32(70, 170, 90, 255);
 const ImU32 kCqeError = IM_COL32(200, 70, 70, 255);
 const ImU32 kHeadColour = IM_COL32(250, 220, 90, 255);
@@ -172,7 +175,9 @@ void sq_ring(Session &s, const QueueView &q, const std::vector<CommandView> &cmd
     // Commands in flight sit in slots already fetched (before the head): find each one's slot by
     // its CID, searching backwards from the head.
     for (const CommandView &c : cmds) {
-        if (c.sqid != q.qid) continue;
+        // A command waiting only for its interrupt has its CQE posted already (the host may
+        // have reaped it): its SQ slot is free again, so it is not shown as in flight there.
+        if (c.sqid != q.qid || c.phase == CommandPhase::Interrupt) continue;
         for (uint32_t back = 1; back <= q.size; ++back) {
             const uint32_t slot = (q.head + q.size - back) % q.size;
             const uint32_t k = (slot + q.size - first) % q.size;
@@ -262,6 +267,8 @@ void legend() {
         swatch(phase_colour(p), phase_label(p));
     swatch(kCqeOk, "CQE ok");
     swatch(kCqeError, "CQE error");
+    ImGui::TextDisabled("H head, T tail; the digit in a CQ slot is its phase tag P; a letter in "
+                        "an SQ slot is the phase of the command fetched from it.");
 }
 
 // Wrapped, dimmed text.
@@ -322,9 +329,18 @@ void QueuesWindow::draw(Session &s, const Placement &where, bool *open) {
         return;
     }
     legend();
-    ImGui::Checkbox("admin queues", &show_admin_);
+    ImGui::Checkbox("show the admin queues", &show_admin_);
     ImGui::SameLine();
-    ImGui::TextDisabled("%zu in flight", cmds.size());
+    // Commands whose CQE is posted and only their interrupt is due are done for the host.
+    const size_t pending_irq =
+        static_cast<size_t>(std::count_if(cmds.begin(), cmds.end(), [](const CommandView &c) {
+            return c.phase == CommandPhase::Interrupt;
+        }));
+    ImGui::TextDisabled("| commands in flight: %zu", cmds.size() - pending_irq);
+    if (pending_irq) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(+%zu completed, interrupt pending)", pending_irq);
+    }
     help_marker("H = head, T = tail. SQ: the host writes commands at the tail and rings the "
                 "tail doorbell; the controller fetches at the head. CQ: the controller posts at "
                 "the tail with the current phase tag (flipped every lap); the host consumes at "
@@ -332,6 +348,22 @@ void QueuesWindow::draw(Session &s, const Placement &where, bool *open) {
                 "tag stored there. Click a CQ slot to inspect its completion.");
     ImGui::Separator();
     ImGui::BeginChild("rings");
+    float lit_top = -1, lit_bottom = -1; // the highlighted queues' extent in the child
+    // A yellow frame from a highlighted queue's title line (`top`, in window coordinates) down
+    // to the cursor, recorded for the layout probe.
+    auto mark = [&](float top, const std::string &name) {
+        const ImGuiWindow *w = ImGui::GetCurrentWindowRead();
+        const float y0 = w->Pos.y - w->Scroll.y + top;
+        const float y1 = ImGui::GetCursorScreenPos().y - ImGui::GetStyle().ItemSpacing.y;
+        const ImRect &clip = w->InnerClipRect;
+        ImGui::GetWindowDrawList()->AddRect({clip.Min.x, y0}, {clip.Max.x - 1, y1},
+                                            IM_COL32(255, 200, 40, 255), 2.0f, 0, 2.0f);
+        layout_probe().items.push_back({"queues",
+                                        name,
+                                        {clip.Min.x, y0, clip.Max.x - 1, y1},
+                                        {clip.Min.x, clip.Min.y, clip.Max.x, clip.Max.y}});
+        lit_bottom = ImGui::GetCursorPosY();
+    };
     if (!cmds.empty() && ImGui::TreeNodeEx("Commands in flight", ImGuiTreeNodeFlags_DefaultOpen)) {
         inflight_table(s.ctrl(), cmds);
         ImGui::TreePop();
@@ -349,7 +381,11 @@ void QueuesWindow::draw(Session &s, const Placement &where, bool *open) {
         for (const QueueView &sq : queues) {
             if (!sq.is_sq || sq.cqid != cq.qid) continue;
             ImGui::PushID(sq.qid + 0x10000);
+            const float top = ImGui::GetCursorPosY();
             ImGui::TextColored({0.55f, 0.8f, 1.0f, 1}, "SQ %u", sq.qid);
+            const std::string sq_name = fmt::format("SQ{}", sq.qid);
+            const bool sq_lit = s.highlights.names("queues", sq_name);
+            if (sq_lit) lit_top = lit_top < 0 ? top : lit_top;
             ImGui::SameLine();
             std::string info = fmt::format("{} entries  head {}  tail {}  -> CQ {}  {}  at 0x{:x}",
                                            sq.size, sq.head, sq.tail, sq.cqid,
@@ -358,9 +394,14 @@ void QueuesWindow::draw(Session &s, const Placement &where, bool *open) {
                 info += fmt::format("  (slots {}.. of {} shown)", first_shown(sq), sq.size);
             info_text(info);
             sq_ring(s, sq, cmds);
+            if (sq_lit) mark(top, sq_name);
             ImGui::PopID();
         }
+        const float cq_top = ImGui::GetCursorPosY();
         ImGui::TextColored({0.5f, 0.9f, 0.6f, 1}, "CQ %u", cq.qid);
+        const std::string cq_name = fmt::format("CQ{}", cq.qid);
+        const bool cq_lit = s.highlights.names("queues", cq_name);
+        if (cq_lit) lit_top = lit_top < 0 ? cq_top : lit_top;
         ImGui::SameLine();
         std::string info = fmt::format(
             "{} entries  head {}  tail {}  phase {}  vector {}{}{}  at 0x{:x}", cq.size, cq.head,
@@ -374,8 +415,24 @@ void QueuesWindow::draw(Session &s, const Placement &where, bool *open) {
         if (cq.size > kMaxSlotsShown)
             info_text(fmt::format("(slots {}.. of {} shown)", first_shown(cq), cq.size));
         cq_ring(s, cq);
+        if (cq_lit) mark(cq_top, cq_name);
         ImGui::Separator();
         ImGui::PopID();
+    }
+    // A step that names queues scrolls them into view (this frame and the next: ImGui applies
+    // a scroll a frame late), whatever scroll position the window kept.
+    if (s.highlights.version() != highlights_seen_) {
+        highlights_seen_ = s.highlights.version();
+        scroll_frames_ = 2;
+    }
+    if (scroll_frames_ > 0 && lit_top >= 0) {
+        --scroll_frames_;
+        // The highlighted queues end at the bottom of the view, or start at its top when they
+        // do not fit.
+        const float view = ImGui::GetWindowHeight();
+        const float want =
+            lit_bottom - lit_top <= view ? std::max(0.0f, lit_bottom - view + 8) : lit_top;
+        ImGui::SetScrollY(std::min(want, lit_top));
     }
     ImGui::EndChild();
     ImGui::End();

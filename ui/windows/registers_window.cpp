@@ -1,9 +1,13 @@
 // Registers window: every register of NVMe 1.3 §3.1 decoded into named fields with tooltips.
 // Edits are host writes, sent through the console (`reg write NAME[.FIELD] VALUE`) so the log
 // shows the command that does the same and the host-side bookkeeping matches.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/spec/register_table.h"
+#include "imgui_internal.h" // the window's inner clip rectangle
+#include "ui/windows/layout_probe.h"
 #include "ui/windows/windows.h"
 
 namespace nvmelab::ui {
@@ -92,15 +96,20 @@ void register_body(Session &s, const RegisterInfo &reg, uint64_t raw) {
     if (!ImGui::BeginTable("fields", 4, flags)) return;
     ImGui::TableSetupColumn("field");
     ImGui::TableSetupColumn("bits");
-    ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 6.5f);
+    // Narrow windows (the left column beside a lesson) give the meaning the room.
+    const bool narrow = ImGui::GetContentRegionAvail().x < ImGui::GetFontSize() * 30;
+    ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthFixed,
+                            ImGui::GetFontSize() * (narrow ? 4.5f : 6.5f));
     ImGui::TableSetupColumn("meaning", ImGuiTableColumnFlags_WidthStretch);
     for (const FieldInfo &f : reg.fields) {
         ImGui::TableNextRow();
-        if (s.highlights.field("registers", fmt::format("{}.{}", reg.name, f.name)))
-            ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(255, 200, 40, 80));
+        const std::string full = fmt::format("{}.{}", reg.name, f.name);
+        const bool lit = s.highlights.field("registers", full);
+        if (lit) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(255, 200, 40, 80));
         ImGui::TableNextColumn();
         ImGui::AlignTextToFramePadding();
         ImGui::TextUnformatted(f.name.data(), f.name.data() + f.name.size());
+        if (lit) record_highlight("registers", full);
         if (ImGui::IsItemHovered()) tooltip(field_tooltip(reg, f)); // built only when shown
         ImGui::TableNextColumn();
         if (f.hi == f.lo)
@@ -112,7 +121,7 @@ void register_body(Session &s, const RegisterInfo &reg, uint64_t raw) {
         value_cell(s, reg, f, raw);
         ImGui::TableNextColumn();
         const std::string meaning = spec::field_meaning(reg, f, raw);
-        ImGui::TextUnformatted(meaning.c_str());
+        ImGui::TextWrapped("%s", meaning.c_str()); // a narrow window wraps, never cuts
         if (ImGui::IsItemHovered()) tooltip(field_tooltip(reg, f)); // built only when shown
     }
     ImGui::EndTable();
@@ -167,6 +176,17 @@ void doorbells(Session &s) {
 
 } // namespace
 
+void record_highlight(const char *window, std::string name) {
+    // The last item, against the part of the current window that shows content.
+    const ImGuiWindow *w = ImGui::GetCurrentWindowRead();
+    const ImRect &clip = w->InnerClipRect;
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    layout_probe().items.push_back({window,
+                                    std::move(name),
+                                    {a.x, a.y, b.x, b.y},
+                                    {clip.Min.x, clip.Min.y, clip.Max.x, clip.Max.y}});
+}
+
 void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
     if (!where.begin(kTitle, open)) return;
     ImGui::TextDisabled("BAR0 controller registers, NVMe 1.3 §3.1");
@@ -175,15 +195,22 @@ void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
                 "equivalent 'reg write' command and what the controller made of it.");
     const bool new_highlights = s.highlights.version() != highlights_seen_;
     highlights_seen_ = s.highlights.version();
+    const bool lesson_registers = s.highlights.window("registers");
+    // A step that names registers scrolls them into view: this frame and the next (ImGui
+    // applies a scroll in the frame after it is asked for, and rows open in this one).
+    if (new_highlights && lesson_registers) scroll_frames_ = 3;
+    float first_lit = -1; // a highlighted register was drawn
     for (const RegisterInfo &reg : spec::registers()) {
         const uint64_t raw = spec::read_register(s.ctrl(), reg);
         const bool highlighted = s.highlights.field("registers", reg.name);
+        const float row_top = ImGui::GetCursorPosY();
         const std::string label =
             reg.wide ? fmt::format("{:<6} {:016x}  {}###{}", reg.name, raw, reg.title, reg.name)
                      : fmt::format("{:<6} {:08x}  {}###{}", reg.name, raw, reg.title, reg.name);
         ImGui::PushID(reg.name.data(), reg.name.data() + reg.name.size());
-        // A lesson step that names a register opens it (once: the learner may close it).
-        if (new_highlights && highlighted) ImGui::SetNextItemOpen(true);
+        // A lesson step that names a register opens it and closes the others (once: the
+        // learner may open and close them), so what it is about fits in the window.
+        if (new_highlights && lesson_registers) ImGui::SetNextItemOpen(highlighted);
         if (highlighted) ImGui::PushStyleColor(ImGuiCol_Header, IM_COL32(160, 120, 20, 200));
         const bool expanded = ImGui::CollapsingHeader(
             label.c_str(), starts_open(reg.name) ? ImGuiTreeNodeFlags_DefaultOpen : 0);
@@ -191,8 +218,33 @@ void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
         if (ImGui::IsItemHovered())
             tooltip(fmt::format("{} - {} (offset 0x{:02x}, {} bits)\n\n{}", reg.name, reg.title,
                                 reg.offset, reg.wide ? 64 : 32, reg.help));
+        if (highlighted && s.highlights.names("registers", reg.name))
+            record_highlight("registers", std::string(reg.name));
         if (expanded) register_body(s, reg, raw);
+        if (highlighted) {
+            if (first_lit < 0) first_lit = row_top;
+        }
         ImGui::PopID();
+    }
+    if (scroll_frames_ > 0 && first_lit >= 0) {
+        --scroll_frames_;
+        // Scroll so that the highlighted rows (recorded above, in screen coordinates) are all
+        // in view: the last one at the bottom, unless the first would leave the top.
+        const ImGuiWindow *w = ImGui::GetCurrentWindowRead();
+        float lo = FLT_MAX, hi = -FLT_MAX;
+        for (const LayoutProbe::Item &i : layout_probe().items)
+            if (i.window == "registers") {
+                lo = std::min(lo, i.rect.y0 - w->Pos.y + w->Scroll.y);
+                hi = std::max(hi, i.rect.y1 - w->Pos.y + w->Scroll.y);
+            }
+        if (lo <= hi) {
+            const float top = w->InnerClipRect.Min.y - w->Pos.y;
+            const float view = w->InnerClipRect.GetHeight();
+            const float margin = ImGui::GetTextLineHeight();
+            float scroll = std::max(0.0f, hi + margin - top - view);
+            scroll = std::min(scroll, std::max(0.0f, lo - top - margin));
+            ImGui::SetScrollY(scroll);
+        }
     }
     if (ImGui::CollapsingHeader("Doorbells (1000h + 2y * stride)", ImGuiTreeNodeFlags_DefaultOpen))
         doorbells(s);

@@ -38,6 +38,8 @@ ImVec4 window_background_colour();
 struct SideStrip {
     bool lesson = false;
     bool workload = false;
+    // A lesson step highlights registers: Registers takes most of the left column.
+    bool registers_focus = false;
 };
 
 // The default arrangement for a display size: nothing overlaps, everything is visible at
@@ -49,6 +51,14 @@ struct Layout {
     static Layout for_display(ImVec2 display, float menu_height, ImGuiCond cond,
                               SideStrip side = {});
 };
+
+// A tooltip placed above the hovered item instead of under the mouse, for items with text
+// below them that must stay readable (lesson_window.cpp).
+void tooltip_above(const std::string &text);
+
+// Records the last item as the highlighted `name` of lesson window `window` in layout_probe(),
+// with the visible area of the current window (registers_window.cpp).
+void record_highlight(const char *window, std::string name);
 
 // Run / step buttons, speed and the status line (the toolbar under the menu bar).
 class ControlsWindow {
@@ -66,6 +76,7 @@ public:
 
 private:
     uint64_t highlights_seen_ = 0; // a lesson step's highlights open their registers once
+    int scroll_frames_ = 0;        // frames left to scroll the highlighted registers into view
 };
 
 // Each SQ and CQ as a ring of slots: head, tail, phase tags, commands in flight by phase.
@@ -76,6 +87,8 @@ public:
 
 private:
     bool show_admin_ = true;
+    uint64_t highlights_seen_ = 0; // a step's highlighted queues scroll into view once
+    int scroll_frames_ = 0;
 };
 
 // The trace, filterable by event kind, queue and text.
@@ -86,8 +99,8 @@ public:
     static constexpr const char *kTitle = "Timeline";
 
 private:
-    // Drops the rows whose events left the trace and, with `append` (or after a filter
-    // change), adds those of the new events.
+    // With `append` (or after a filter change, or with no rows): drops the rows whose events
+    // left the trace and adds those of the new events.
     void refresh(const Session &s, bool append);
     const TracePlots &plots(const Session &s);
     bool kind_on(uint8_t kind) const { return (kinds_ >> kind) & 1u; }
@@ -159,6 +172,13 @@ private:
     int regain_frames_ = 0;
     size_t last_log_size_ = 0;
     Session *session_ = nullptr; // valid only while draw() runs (for the input callback)
+    // The log cut into rows that fit the window (wrapped), rebuilt when rows_key_ changes.
+    struct Row {
+        size_t line;
+        uint32_t begin, length;
+    };
+    std::vector<Row> rows_;
+    uint64_t rows_key_ = UINT64_MAX;
 };
 
 // ---- shared helpers (style.cpp) ------------------------------------------------------------
