@@ -122,6 +122,9 @@ void TimelineWindow::refresh(const Session &s, bool append) {
         scanned_to_ = 0;
         return;
     }
+    // Between appends the rows stay as they are, dropped ones too (the draw skips those): a
+    // list that shrank every frame would move the rows in view and outrun the scroll to the end.
+    if (!append && !rows_.empty()) return;
     const uint64_t front = events.front().seq;
     // Drop rows whose events fell out of the trace.
     size_t drop = 0;
@@ -133,7 +136,6 @@ void TimelineWindow::refresh(const Session &s, bool append) {
         rows_.clear();
         scanned_to_ = front;
     }
-    if (!append && !rows_.empty()) return;
     for (size_t i = static_cast<size_t>(scanned_to_ - front); i < events.size(); ++i) {
         const TraceEvent &ev = events[i];
         if (!kind_on(static_cast<uint8_t>(ev.kind))) continue;
@@ -214,9 +216,8 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
 
     const Trace &trace = s.ctrl().trace();
     const auto &events = trace.events();
-    // Following a busy controller, new rows join at a readable rate, so the rows in view stay
-    // still long enough to read (and are not redrawn every frame); rows whose events left the
-    // trace go every frame.
+    // Following a busy controller, the rows change at a readable rate, so the rows in view stay
+    // still long enough to read (and are not redrawn every frame).
     const uint64_t newest = events.empty() ? 0 : events.back().seq;
     refresh(s, !auto_scroll_ || rows_refresh_.due(newest, ImGui::GetTime()));
     ImGui::SameLine();
@@ -247,6 +248,11 @@ void TimelineWindow::draw(Session &s, const Placement &where, bool *open) {
         while (clipper.Step()) {
             for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
                 const uint64_t seq = rows_[static_cast<size_t>(r)];
+                // Its event left the trace (or the trace was cleared) since the last append.
+                if (seq < front || seq - front >= events.size()) {
+                    ImGui::TableNextRow();
+                    continue;
+                }
                 const TraceEvent &ev = events[static_cast<size_t>(seq - front)];
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
