@@ -9,7 +9,7 @@
 //   commands/registers.cpp      reg, reg read, reg write, doorbell
 //   commands/memory.cpp         mem alloc|write|fill|read|dump|map
 //   commands/queues.cpp         enable, disable, shutdown, queue create|delete, queues
-//   commands/sqe.cpp            sqe, prp, submit, ring, reap
+//   commands/sqe.cpp            sqe, prp, sgl, sgl put|show, submit, ring, reap
 //   commands/nvme_commands.cpp  admin, io, identify, read, write, flush, get-feature,
 //                               set-feature, get-log
 //   commands/time.cpp           step, run, trace, mark

@@ -1,4 +1,5 @@
-// Raw commands: sqe, prp, submit, ring, reap (an SQE written by hand, NVMe 1.3 §4.2, §4.6).
+// Raw commands: sqe, prp, sgl, submit, ring, reap (an SQE and its data pointers written by
+// hand, NVMe 1.3 §4.2-§4.4, §4.6).
 #include "console/commands/sqe.h"
 
 #include <algorithm>
@@ -133,6 +134,97 @@ void prp(Context &c, Toks t, std::string &out) {
     put(out, "sqe {}: prp1=0x{:x} prp2=0x{:x} ({})", a.pos[0].text, s.sqe.prp1, s.sqe.prp2, kind);
 }
 
+// SGL descriptors by hand (NVMe 1.3 §4.4): any type, length and address, including the ones
+// the controller must refuse.
+uint8_t sgl_type_arg(const Context &c, const Token &t, std::string_view key) {
+    static constexpr std::pair<std::string_view, spec::SglType> kNames[] = {
+        {"data", spec::SglType::DataBlock},
+        {"bucket", spec::SglType::BitBucket},
+        {"segment", spec::SglType::Segment},
+        {"last", spec::SglType::LastSegment},
+        {"keyed", spec::SglType::KeyedDataBlock}};
+    for (const auto &[name, type] : kNames)
+        if (t.text == name) return static_cast<uint8_t>(type);
+    if (t.text.empty() || (t.text[0] < '0' || t.text[0] > '9'))
+        usage_error(key, fmt::format("'{}' is not an SGL descriptor type: data, bucket, "
+                                     "segment, last, keyed, or a type number 0-15",
+                                     t.text));
+    return static_cast<uint8_t>(number(c, t, "TYPE", 15));
+}
+
+std::string sgl_type_name(uint8_t type) {
+    switch (static_cast<spec::SglType>(type)) {
+    case spec::SglType::DataBlock:
+        return "Data Block";
+    case spec::SglType::BitBucket:
+        return "Bit Bucket";
+    case spec::SglType::Segment:
+        return "Segment";
+    case spec::SglType::LastSegment:
+        return "Last Segment";
+    case spec::SglType::KeyedDataBlock:
+        return "Keyed Data Block";
+    case spec::SglType::VendorSpecific:
+        return "vendor specific";
+    }
+    return fmt::format("reserved type {:X}h", type);
+}
+
+std::string sgl_text(const spec::SglDescriptor &d) {
+    std::string s =
+        fmt::format("{} addr=0x{:x} len={}", sgl_type_name(d.type()), d.address, d.length);
+    if (d.subtype() != 0) s += fmt::format(" subtype={:X}h", d.subtype());
+    return s;
+}
+
+// TYPE ADDR LEN [subtype=N] from position `first` of a form's arguments.
+spec::SglDescriptor sgl_descriptor(const Context &c, const Args &a, size_t first,
+                                   std::string_view key) {
+    spec::SglDescriptor d{};
+    const uint8_t type = sgl_type_arg(c, arg(a, first, "TYPE"), key);
+    d.address = number(c, arg(a, first + 1, "ADDR"), "ADDR");
+    d.length = static_cast<uint32_t>(number(c, arg(a, first + 2, "LEN"), "LEN", UINT32_MAX));
+    const uint8_t subtype =
+        a.opt("subtype") ? static_cast<uint8_t>(number(c, *a.opt("subtype"), "subtype", 15)) : 0;
+    d.identifier = static_cast<uint8_t>(type << 4 | subtype);
+    return d;
+}
+
+void sgl1(Context &c, Toks t, std::string &out) {
+    const Args a = split_form("sgl", t);
+    NamedSqe &s = named_sqe(c, arg(a, 0, "SQE NAME"), "sgl");
+    const spec::SglDescriptor d = sgl_descriptor(c, a, 1, "sgl");
+    no_more(a, 4);
+    s.sqe.prp1 = d.address;
+    s.sqe.prp2 = d.qword1();
+    // SGL1 means nothing with PSDT 00b: make it an SGL unless the user chose 10b already.
+    if (s.sqe.psdt() == 0) s.sqe.set_psdt(1);
+    put(out, "sqe {}: psdt={} SGL1 = {}", a.pos[0].text, s.sqe.psdt(), sgl_text(d));
+}
+
+void sgl_put(Context &c, Toks t, std::string &out) {
+    const Args a = split_form("sgl put", t);
+    const uint64_t at = number(c, arg(a, 0, "AT"), "AT");
+    const spec::SglDescriptor d = sgl_descriptor(c, a, 1, "sgl put");
+    no_more(a, 4);
+    need_mapped(c, at, sizeof d);
+    c.mem.write(at, std::span(reinterpret_cast<const uint8_t *>(&d), sizeof d));
+    put(out, "0x{:x} <- {}", at, sgl_text(d));
+}
+
+void sgl_show(Context &c, Toks t, std::string &out) {
+    const Args a = split_form("sgl show", t);
+    const uint64_t at = number(c, arg(a, 0, "AT"), "AT");
+    const uint64_t count = number(c, arg(a, 1, "COUNT"), "COUNT", 256);
+    no_more(a, 2);
+    need_mapped(c, at, count * sizeof(spec::SglDescriptor));
+    for (uint64_t i = 0; i < count; ++i) {
+        spec::SglDescriptor d{};
+        c.mem.read(at + i * sizeof d, std::span(reinterpret_cast<uint8_t *>(&d), sizeof d));
+        put(out, "0x{:x} [{}] {}", at + i * sizeof d, i, sgl_text(d));
+    }
+}
+
 void submit_cmd(Context &c, Toks t, std::string &out) {
     const Args a = split_form("submit", t);
     const uint16_t qid = qid_arg(c, arg(a, 0, "QID"));
@@ -175,6 +267,8 @@ void reap(Context &c, Toks t, std::string &out) {
     }
     report_problems(c, seq, out);
 }
+constexpr std::string_view kSglOptions[] = {"subtype"};
+
 constexpr CommandForm kForms[] = {
     {"sqe", "sqe NAME [FIELD=VALUE]...",
      "Define (opc= needed) or change a named SQE; 'sqe NAME' shows it. FIELD: opc fuse psdt "
@@ -183,6 +277,14 @@ constexpr CommandForm kForms[] = {
      sqe},
     {"prp", "prp NAME BUF LEN",
      "Fill prp1/prp2 of SQE NAME for LEN bytes at BUF, building a PRP list when needed.", prp},
+    {"sgl", "sgl NAME TYPE ADDR LEN [subtype=N]",
+     "Set SGL1 of SQE NAME to one descriptor (PSDT becomes 01b if it was 00b). TYPE: data, "
+     "bucket, segment, last, keyed, or a type number 0-15.",
+     sgl1, nullptr, kSglOptions},
+    {"sgl put", "sgl put AT TYPE ADDR LEN [subtype=N]",
+     "Write one 16-byte SGL descriptor at host address AT (an entry of a segment).", sgl_put,
+     nullptr, kSglOptions},
+    {"sgl show", "sgl show AT COUNT", "Decode COUNT SGL descriptors at host address AT.", sgl_show},
     {"submit", "submit QID NAME",
      "Write SQE NAME at the host's tail of SQ QID. The doorbell is not rung.", submit_cmd},
     {"ring", "ring QID", "Ring the SQ tail doorbell with the host's tail.", ring},
