@@ -168,9 +168,17 @@ TEST_SUITE("protection-info") {
         CHECK(pi::crc16_t10dif({reinterpret_cast<const uint8_t *>(check.data()), check.size()}) ==
               0xD0DB);
         CHECK(pi::crc16_t10dif(std::vector<uint8_t>(512, 0xFF)) == 0xE6A1);
-        for (size_t n : {1u, 7u, 512u, 520u, 4096u}) {
+        // Both forms (folded with carry-less multiply where the CPU has it, from 64 bytes;
+        // sliced tables), every length around their steps, from several starting values.
+        for (size_t n : {0u, 1u, 7u, 15u, 16u, 17u, 63u, 64u, 65u, 127u, 128u, 129u, 200u, 512u,
+                         520u, 4096u, 4104u}) {
             const auto data = pattern(n, static_cast<uint8_t>(n));
-            CHECK(pi::crc16_t10dif(data) == reference_crc(data));
+            for (uint16_t seed : {uint16_t{0}, uint16_t{0x1234}, uint16_t{0xFFFF}}) {
+                CAPTURE(n);
+                CAPTURE(seed);
+                CHECK(pi::crc16_t10dif(data, seed) == reference_crc(data, seed));
+                CHECK(pi::crc16_t10dif_sliced(data, seed) == reference_crc(data, seed));
+            }
         }
         // Continuing a CRC over a second span equals one CRC over both.
         const auto a = pattern(100, 1), b = pattern(60, 9);

@@ -5,6 +5,11 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define NVMELAB_CRC_CLMUL 1
+#endif
+
 namespace nvmelab::pi {
 
 namespace {
@@ -32,6 +37,69 @@ constexpr CrcTables make_crc_tables() {
 }
 constexpr CrcTables kCrcTables = make_crc_tables();
 
+#ifdef NVMELAB_CRC_CLMUL
+// Where the CPU multiplies without carries (PCLMULQDQ), 64-byte steps fold the message instead:
+// four 128-bit accumulators, each multiplied forward by x^512 mod P per step (as in Intel's "Fast
+// CRC Computation Using PCLMULQDQ"), folded into one at the end, whose 16 bytes the table then
+// reduces to the CRC. 0.5 us per 4 KiB block against the table's 0.9-1.4 us on the benchmark
+// machine. The result is the same bit for bit; the tests compare both with the bitwise CRC.
+constexpr uint64_t x_pow_mod(unsigned n) {
+    uint32_t r = 1;
+    for (unsigned i = 0; i < n; ++i) {
+        r <<= 1;
+        if (r & 0x10000) r ^= 0x10000 | kPolynomial;
+    }
+    return r;
+}
+constexpr uint64_t kX128 = x_pow_mod(128), kX192 = x_pow_mod(192), kX512 = x_pow_mod(512),
+                   kX576 = x_pow_mod(576);
+
+// An accumulator times x^d: its high half by x^(d+64) mod P (k's high lane), its low half by
+// x^d mod P (k's low lane).
+[[gnu::target("pclmul,ssse3")]] inline __m128i fold(__m128i x, __m128i k) {
+    return _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x11), _mm_clmulepi64_si128(x, k, 0x00));
+}
+// 16 message bytes as a polynomial: the first byte's first bit is x^127.
+[[gnu::target("pclmul,ssse3")]] inline __m128i load_reversed(const uint8_t *q) {
+    const __m128i reverse = _mm_setr_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    return _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q)), reverse);
+}
+
+// At least 64 bytes.
+[[gnu::target("pclmul,ssse3")]] uint16_t folded_crc(std::span<const uint8_t> bytes, uint16_t crc) {
+    const uint8_t *p = bytes.data();
+    size_t n = bytes.size();
+    // The register's value joins the message's first 16 bits, as the byte-wise form does.
+    __m128i a0 = _mm_xor_si128(load_reversed(p),
+                               _mm_set_epi64x(static_cast<long long>(uint64_t{crc} << 48), 0));
+    __m128i a1 = load_reversed(p + 16), a2 = load_reversed(p + 32), a3 = load_reversed(p + 48);
+    p += 64;
+    n -= 64;
+    const __m128i k512 =
+        _mm_set_epi64x(static_cast<long long>(kX576), static_cast<long long>(kX512));
+    for (; n >= 64; n -= 64, p += 64) {
+        a0 = _mm_xor_si128(fold(a0, k512), load_reversed(p));
+        a1 = _mm_xor_si128(fold(a1, k512), load_reversed(p + 16));
+        a2 = _mm_xor_si128(fold(a2, k512), load_reversed(p + 32));
+        a3 = _mm_xor_si128(fold(a3, k512), load_reversed(p + 48));
+    }
+    const __m128i k128 =
+        _mm_set_epi64x(static_cast<long long>(kX192), static_cast<long long>(kX128));
+    __m128i x = _mm_xor_si128(fold(a0, k128), a1);
+    x = _mm_xor_si128(fold(x, k128), a2);
+    x = _mm_xor_si128(fold(x, k128), a3);
+    uint8_t folded[16];
+    const __m128i reverse = _mm_setr_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(folded), _mm_shuffle_epi8(x, reverse));
+    return crc16_t10dif_sliced({p, n}, crc16_t10dif_sliced(folded, 0));
+}
+
+bool cpu_multiplies_without_carry() {
+    static const bool yes = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("ssse3");
+    return yes;
+}
+#endif
+
 constexpr uint16_t kEscapeAppTag = 0xFFFF;
 constexpr uint32_t kEscapeRefTag = 0xFFFFFFFF;
 } // namespace
@@ -43,6 +111,13 @@ Protection Protection::from_dps(uint8_t dps, uint32_t data_size, uint16_t metada
 }
 
 uint16_t crc16_t10dif(std::span<const uint8_t> bytes, uint16_t crc) {
+#ifdef NVMELAB_CRC_CLMUL
+    if (bytes.size() >= 64 && cpu_multiplies_without_carry()) return folded_crc(bytes, crc);
+#endif
+    return crc16_t10dif_sliced(bytes, crc);
+}
+
+uint16_t crc16_t10dif_sliced(std::span<const uint8_t> bytes, uint16_t crc) {
     const auto &t = kCrcTables;
     const uint8_t *p = bytes.data();
     size_t n = bytes.size();
