@@ -282,10 +282,10 @@ TEST_SUITE("config") {
 
     TEST_CASE("property names are unique and sorted") {
         const auto &names = DeviceConfig::property_names();
-        // `type` and the 22 OCSSD properties (ocssd_params.h), then the others.
+        // `type` and the 24 OCSSD properties (ocssd_params.h), then the others.
         const auto ocssd =
             std::count_if(names.begin(), names.end(), DeviceConfig::is_ocssd_property);
-        CHECK(ocssd == 23);
+        CHECK(ocssd == 25);
         CHECK(names.size() - static_cast<size_t>(ocssd) == 32); // with ms, mset, pi, pil
         CHECK(std::is_sorted(names.begin(), names.end()));
         CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());

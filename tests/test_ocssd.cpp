@@ -281,8 +281,9 @@ TEST_SUITE("ocssd-config") {
         const DeviceConfig back = DeviceConfig::from_json(nlohmann::json::parse(j.dump()));
         CHECK(back.ocssd == c.ocssd);
         CHECK(back.media_bytes() == c.media_bytes());
-        // 16 chunks x 32 sectors x 4 KiB of data, plus one 4 KiB page of chunk records.
-        CHECK(c.media_bytes() == 16 * 32 * 4096 + 4096);
+        // 16 chunks x 32 sectors x 4 KiB of data, one 4 KiB page of chunk records, and the 64
+        // chunk notification entries of 64 bytes.
+        CHECK(c.media_bytes() == 16 * 32 * 4096 + 4096 + 4096);
         // Text, as the CLI flags give it.
         DeviceConfig t;
         t.set("type", "ocssd");
@@ -829,5 +830,134 @@ TEST_SUITE("ocssd-persistence") {
             CHECK(std::string(e.what()).find("OCSSD chunk 0/1/2") != std::string::npos);
             CHECK(std::string(e.what()).find("damaged") != std::string::npos);
         }
+    }
+}
+
+namespace {
+// An Asynchronous Event Request left outstanding on the admin queue; its CID.
+uint16_t submit_aer(Ocssd &d) {
+    spec::Sqe sqe{};
+    sqe.opc = 0x0C;
+    const uint16_t cid = d.host().submit(0, sqe);
+    d.host().ring(0);
+    return cid;
+}
+std::vector<spec::ocssd::ChunkNotificationEntry> notification_log(Ocssd &d, bool rae = false) {
+    spec::Sqe sqe{};
+    sqe.opc = 0x02;
+    sqe.nsid = 1;
+    spec::GetLogPageFields f{};
+    f.lid = 0xD0;
+    f.rae = rae;
+    f.set_length_bytes(4096);
+    f.apply(sqe);
+    std::vector<uint8_t> raw(4096, 0xEE);
+    const Completion c = d.host().execute_with_data(0, sqe, {}, raw);
+    INFO(c.describe());
+    REQUIRE(c.ok());
+    std::vector<spec::ocssd::ChunkNotificationEntry> out;
+    for (size_t i = 0; i < 64; ++i) {
+        spec::ocssd::ChunkNotificationEntry e{};
+        std::memcpy(&e, raw.data() + i * 64, 64);
+        if (e.nc != 0) out.push_back(e);
+    }
+    return out;
+}
+} // namespace
+
+TEST_SUITE("ocssd-notifications") {
+    TEST_CASE("a chunk worn out posts a notification, raised as a vendor-specific AER") {
+        DeviceConfig c = oc_config();
+        c.ocssd.pe_cycles = 1;
+        Ocssd d(c);
+        const uint16_t aer = submit_aer(d);
+        d.fill(1, 0, 2);
+        CHECK(notification_log(d, true).empty());
+        expect(d.reset(1, 0, 2), kOfflineChunk);
+        const Completion ev = d.host().wait(0, aer);
+        REQUIRE(ev.ok());
+        CHECK((ev.cqe.dw0 & 0x7) == 7);             // vendor specific
+        CHECK(((ev.cqe.dw0 >> 16) & 0xFF) == 0xD0); // log page to read
+        const auto log = notification_log(d);
+        REQUIRE(log.size() == 1);
+        CHECK(log[0].nc == 1);
+        CHECK(log[0].lba == d.lba(1, 0, 2, 0));
+        CHECK(log[0].nsid == 1);
+        CHECK(log[0].mask == 0x02);  // the whole chunk
+        CHECK(log[0].state == 0x08); // unrecoverable
+    }
+
+    TEST_CASE("WLI leaving the WIT band around the average posts a notification") {
+        DeviceConfig c = oc_config();
+        c.ocssd.mccap = 0x3;     // FREE chunks may be reset again
+        c.ocssd.pe_cycles = 255; // one reset = WLI 1
+        c.ocssd.wit = 1;
+        Ocssd d(c);
+        // Resets 1: WLI 1 against an average of 1/16: inside the band of 1.
+        REQUIRE(d.reset(0, 0, 0).ok());
+        CHECK(notification_log(d).empty());
+        REQUIRE(d.reset(0, 0, 0).ok()); // WLI 2, average 2/16: outside
+        const auto log = notification_log(d);
+        REQUIRE(log.size() == 1);
+        CHECK(log[0].state == 0x100);
+        CHECK(log[0].lba == d.lba(0, 0, 0, 0));
+    }
+
+    TEST_CASE("fault injection: reset failure and Chunk Early Close") {
+        DeviceConfig c = oc_config();
+        c.ocssd.fail_reset = "0/1/1";
+        c.ocssd.fail_write = "1/1/3:10";
+        Ocssd d(c);
+        d.fill(0, 1, 1);
+        const Completion r = d.reset(0, 1, 1);
+        expect(r, kOfflineChunk);
+        REQUIRE(r.why);
+        CHECK(r.why->rule.find("fail_reset") != std::string::npos);
+        CHECK(d.chunk(0, 1, 1).cs == 0x08);
+        // A write reaching sector 10 of chunk 1/1/3: its entries fail with 2h/F1h, the chunk
+        // is CLOSED at its WP (8); the other chunk of the command is written.
+        REQUIRE(d.vwrite(d.run(1, 1, 3, 0, 8)).ok());
+        std::vector<uint64_t> l = d.run(1, 1, 3, 8, 4);
+        for (uint64_t x : d.run(1, 0, 0, 0, 4))
+            l.push_back(x);
+        const Completion w = d.vwrite(l);
+        CHECK(code(w) == 0x2F1);
+        CHECK(bitmap(w) == 0x0F);
+        CHECK(d.chunk(1, 1, 3).cs == 0x02);
+        CHECK(d.chunk(1, 1, 3).wp == 8);
+        CHECK(d.chunk(1, 0, 0).wp == 4);
+        // Data below the WP stays readable; the chunk takes no more writes.
+        std::vector<uint8_t> out;
+        REQUIRE(d.scalar(kOpRead, d.lba(1, 1, 3, 0), 7, out).ok());
+        CHECK(out == pattern(8 * 4096, 1));
+        expect(d.vwrite(d.run(1, 1, 3, 8, 4)), kWriteFault);
+        const auto log = notification_log(d);
+        REQUIRE(log.size() == 2);
+        CHECK(log[0].nc == 2); // newest first
+        CHECK(log[0].lba == d.lba(1, 1, 3, 0));
+        CHECK(log[1].lba == d.lba(0, 1, 1, 0));
+        // Both survive a power cycle, and counting goes on from there.
+        d.rig.power_cycle(PowerOff::Unclean, [] {});
+        d.bring_up();
+        const auto again = notification_log(d);
+        REQUIRE(again.size() == 2);
+        CHECK(again[0].nc == 2);
+        CHECK(d.chunk(1, 1, 3).cs == 0x02);
+    }
+
+    TEST_CASE("Media Feedback (FID CAh) is kept on OCSSD devices only") {
+        Ocssd d;
+        REQUIRE(d.host().set_features(0xCA, 0x3).ok());
+        const Completion g = d.host().get_features(0xCA);
+        REQUIRE(g.ok());
+        CHECK(g.cqe.dw0 == 0x3);
+        CHECK(code(d.host().set_features(0xCA, 0x4)) == kInvalidField);
+        DeviceConfig nvm;
+        nvm.size = 16 << 20;
+        DeviceRig plain(nvm, RigOptions::without_console());
+        plain.driver().enable();
+        CHECK(code(plain.driver().set_features(0xCA, 0x1)) == kInvalidField);
+        // DULBE (Error Recovery bit 16) likewise: accepted only where a namespace honours it.
+        CHECK(code(plain.driver().set_features(0x05, 1u << 16, false, 1)) == kInvalidField);
     }
 }

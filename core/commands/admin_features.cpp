@@ -297,6 +297,9 @@ spec::Status set_execute(DeviceState &s, CommandContext &ctx) {
 } // namespace
 
 uint32_t feature_defined_bits(FeatureId f) {
+    // OCSSD 2.0 Media Feedback (CAh): HECC, VHECC (OC §6).
+    if (static_cast<uint8_t>(f) == static_cast<uint8_t>(spec::ocssd::FeatureId::MediaFeedback))
+        return spec::ocssd::MediaFeedbackFeature::kDefinedBits;
     switch (f) {
     case FeatureId::Arbitration:
         return 0xFFFFFF07u;

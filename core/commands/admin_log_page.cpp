@@ -194,6 +194,14 @@ spec::Status execute(DeviceState &s, CommandContext &ctx) {
     ctx.execute_ns = 2'000;
     if (is_ocssd_log(f.lid)) {
         ocssd_log_fill(s, ctx.sqe.nsid, f.lid, f.offset(), ctx.buffer);
+        // Reading Chunk Notification with RAE = 0 re-enables its vendor-specific event (QEMU).
+        if (!f.rae && f.lid == static_cast<uint8_t>(spec::ocssd::LogId::ChunkNotification)) {
+            const auto t = static_cast<uint32_t>(spec::AsyncEventType::Vendor);
+            s.async_masked_types &= static_cast<uint8_t>(~(1u << t));
+            std::erase_if(s.async_events, [&](uint32_t dw0) {
+                return (dw0 & 0x7u) == t && ((dw0 >> 16) & 0xFFu) == f.lid;
+            });
+        }
         return spec::success();
     }
     const std::vector<uint8_t> log = build_log(s, ctx.sqe.nsid, f);

@@ -31,6 +31,14 @@ bool dulbe(const DeviceState &s) {
     return spec::ErrorRecoveryFeature::decode(s.feature(spec::FeatureId::ErrorRecovery)).dulbe;
 }
 
+// A command that posted chunk notifications raises one Asynchronous Event: vendor specific
+// (7h), log page D0h (OC §5; information 00h as QEMU †).
+void announce_notifications(DeviceState &s, const OcssdNamespace &ns, uint64_t count_before) {
+    if (ns.notification_count() != count_before)
+        s.post_async_event(spec::AsyncEventType::Vendor, 0x00,
+                           static_cast<uint8_t>(spec::ocssd::LogId::ChunkNotification));
+}
+
 std::string where(const OcssdNamespace::Address &a) {
     return fmt::format("{}/{}/{}/{}", a.grp, a.pu, a.chk, a.lbk);
 }
@@ -49,6 +57,7 @@ void OcssdOutcome::fail(size_t i, uint64_t lba, spec::Status s, std::string why)
 OcssdOutcome ocssd_write_lbas(DeviceState &s, OcssdNamespace &ns, std::span<const uint64_t> lbas,
                               std::span<const uint8_t> data, std::span<const uint8_t> metadata) {
     OcssdOutcome out;
+    const uint64_t notes_before = ns.notification_count();
     const uint32_t bs = ns.lba_size();
     const uint32_t ms = ns.metadata_size();
     // The entries of each chunk, chunks in the order they first appear.
@@ -85,6 +94,19 @@ OcssdOutcome ocssd_write_lbas(DeviceState &s, OcssdNamespace &ns, std::span<cons
                 out.fail(i, lbas[i], v.status, v.rule);
             continue;
         }
+        if (ns.write_fails(ci, first, n)) {
+            // Injected (fail_write): the program fails, the chunk is closed early at its WP and
+            // none of this write's sectors of it are written (QEMU's writefail).
+            if (!ns.close_early(s.store, ci)) ++s.health.media_errors;
+            ++s.health.media_errors;
+            const auto a = ns.chunk_address(ci);
+            for (size_t i : entries)
+                out.fail(i, lbas[i], spec::ocssd::media(spec::ocssd::MediaStatus::ChunkEarlyClose),
+                         fmt::format("chunk {}/{}/{}: the write failed in the media (fault "
+                                     "injected by fail_write); the chunk is CLOSED at WP {}",
+                                     a.grp, a.pu, a.chk, ns.chunk(ci).wp));
+            continue;
+        }
         std::span<const uint8_t> d = data.subspan(entries.front() * bs, n * bs);
         std::span<const uint8_t> md =
             metadata.empty() ? metadata : metadata.subspan(entries.front() * ms, n * ms);
@@ -111,6 +133,7 @@ OcssdOutcome ocssd_write_lbas(DeviceState &s, OcssdNamespace &ns, std::span<cons
         clock.add(ci / ns.params().num_chk, write_units(n, ns.params().ws_min) * ns.params().tprt);
     }
     out.media_ns = clock.longest();
+    announce_notifications(s, ns, notes_before);
     return out;
 }
 
@@ -176,6 +199,7 @@ OcssdOutcome ocssd_read_lbas(DeviceState &s, OcssdNamespace &ns, std::span<const
 OcssdOutcome ocssd_reset_chunks(DeviceState &s, OcssdNamespace &ns,
                                 std::span<const uint64_t> lbas) {
     OcssdOutcome out;
+    const uint64_t notes_before = ns.notification_count();
     PuClock clock;
     for (size_t i = 0; i < lbas.size(); ++i) {
         const auto a = ns.decode(lbas[i]);
@@ -203,6 +227,7 @@ OcssdOutcome ocssd_reset_chunks(DeviceState &s, OcssdNamespace &ns,
         clock.add(ci / ns.params().num_chk, ns.params().tbet);
     }
     out.media_ns = clock.longest();
+    announce_notifications(s, ns, notes_before);
     return out;
 }
 

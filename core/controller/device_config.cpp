@@ -109,6 +109,8 @@ const std::map<std::string, Property> &ocssd_properties() {
         t["worn_chunks"] = ocssd_text(&OcssdParams::worn_chunks);
         t["closed_write_status"] = ocssd_text(&OcssdParams::closed_write_status);
         t["offline_read"] = ocssd_text(&OcssdParams::offline_read);
+        t["fail_reset"] = ocssd_text(&OcssdParams::fail_reset);
+        t["fail_write"] = ocssd_text(&OcssdParams::fail_write);
         return t;
     }();
     return table;

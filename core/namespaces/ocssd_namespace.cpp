@@ -18,6 +18,8 @@ constexpr uint64_t kRecordSize = 32;
 constexpr uint8_t kRecordTag = 'C';
 // The chunk table ends on a 4 KiB boundary, so the next namespace starts aligned.
 constexpr uint64_t kTableAlignment = 4096;
+// The Chunk Notification log's 64 entries of 64 bytes, after the chunk table.
+constexpr uint64_t kNotificationRegion = 64 * 64;
 
 // FNV-1a over a record's first 24 bytes: a record torn or overwritten by something else does
 // not pass for a chunk's state.
@@ -52,7 +54,8 @@ uint64_t OcssdNamespace::store_bytes(const OcssdParams &p, const LbaFormatInfo &
     const uint64_t sectors = chunks * p.clba;
     const uint64_t table =
         (chunks * kRecordSize + kTableAlignment - 1) / kTableAlignment * kTableAlignment;
-    return sectors * format.data_size + sectors * format.metadata_size + table;
+    return sectors * format.data_size + sectors * format.metadata_size + table +
+           kNotificationRegion;
 }
 
 OcssdNamespace::OcssdNamespace(uint32_t nsid, const NamespaceConfig &config, uint64_t store_offset)
@@ -64,6 +67,13 @@ OcssdNamespace::OcssdNamespace(uint32_t nsid, const NamespaceConfig &config, uin
     const uint64_t chunks = uint64_t{p_.num_grp} * p_.num_pu * p_.num_chk;
     metadata_offset_ = store_offset_ + chunks * p_.clba * lba_size_;
     table_offset_ = metadata_offset_ + chunks * p_.clba * metadata_size();
+    notification_offset_ = table_offset_ + (chunks * kRecordSize + kTableAlignment - 1) /
+                                               kTableAlignment * kTableAlignment;
+    for (const ChunkCount &f : parse_chunk_list(p_.fail_reset, false, "fail_reset"))
+        fail_reset_.insert(chunk_index(Address{f.chunk.grp, f.chunk.pu, f.chunk.chk, 0, true}));
+    for (const ChunkCount &f : parse_chunk_list(p_.fail_write, true, "fail_write"))
+        fail_write_[chunk_index(Address{f.chunk.grp, f.chunk.pu, f.chunk.chk, 0, true})].insert(
+            f.count);
     // NSZE covers the whole (possibly sparse) address space, as QEMU reports it (OC §1).
     nsze_ = uint64_t{1} << (lbaf_.grp_len + lbaf_.pu_len + lbaf_.chk_len + lbaf_.lbk_len);
     chunks_.resize(chunks);
@@ -81,6 +91,11 @@ void OcssdNamespace::initial_state() {
             ChunkState::Offline;
     open_total_ = 0;
     std::fill(open_per_pu_.begin(), open_per_pu_.end(), 0);
+    notes_.clear();
+    last_nc_ = 0;
+    wli_sum_ = 0;
+    for (uint64_t ci = 0; ci < chunks_.size(); ++ci)
+        wli_sum_ += wear_index(ci);
 }
 
 void OcssdNamespace::identify(spec::IdentifyNamespace &id) const {
@@ -296,7 +311,21 @@ OcssdNamespace::Verdict OcssdNamespace::reset(BackingStore &store, uint64_t ci, 
     case ChunkState::Closed:
         break;
     }
+    if (fail_reset_.count(ci) != 0) {
+        // Injected: the erase fails in the media and the chunk is lost (SPDK's description of
+        // 2h/C0h; QEMU's resetfail answers 2h/C1h instead †).
+        if (!take_offline(store, ci)) {
+            store_ok = false;
+            return {write_fault(), "the chunk's record could not be written to the backing store"};
+        }
+        notify_chunk(store, ci, spec::ocssd::notification_state::kUnrecoverable);
+        return {spec::ocssd::media(MediaStatus::OfflineChunk),
+                fmt::format("{}: the reset failed in the media (fault injected by fail_reset); "
+                            "the chunk is OFFLINE",
+                            name)};
+    }
     const Chunk before = c;
+    const uint8_t wli_before = wear_index(ci);
     ++c.resets;
     c.wp = 0;
     // End of life: the reset that wears the chunk out (WLI reaches 255, QEMU's rule) takes it
@@ -311,16 +340,59 @@ OcssdNamespace::Verdict OcssdNamespace::reset(BackingStore &store, uint64_t ci, 
         store_ok = false;
         return {write_fault(), "the chunk's record could not be written to the backing store"};
     }
-    if (worn_out)
+    wli_sum_ = wli_sum_ - wli_before + wear_index(ci);
+    if (worn_out) {
+        notify_chunk(store, ci, spec::ocssd::notification_state::kUnrecoverable);
         return {spec::ocssd::media(MediaStatus::OfflineChunk),
                 fmt::format("{} reached its {} P/E cycles (pe_cycles): the reset took it OFFLINE",
                             name, p_.pe_cycles)};
+    }
+    check_wear_band(store, ci);
     return {};
+}
+
+bool OcssdNamespace::write_fails(uint64_t ci, uint32_t lbk, uint64_t n) const {
+    const auto it = fail_write_.find(ci);
+    if (it == fail_write_.end()) return false;
+    const auto s = it->second.lower_bound(lbk);
+    return s != it->second.end() && *s < lbk + n;
+}
+
+void OcssdNamespace::check_wear_band(BackingStore &store, uint64_t ci) {
+    // QEMU posts a notification when, after a reset, the chunk's WLI leaves [avg - WIT,
+    // avg + WIT] (OC §5). Compared in whole units times the chunk count, to stay exact.
+    const uint64_t n = chunks_.size();
+    const uint64_t wli = wear_index(ci) * n;
+    const uint64_t band = uint64_t{p_.wit} * n;
+    if (wli > wli_sum_ + band || wli + band < wli_sum_)
+        notify_chunk(store, ci, spec::ocssd::notification_state::kWearLevelOutsideWit);
+}
+
+void OcssdNamespace::notify_chunk(BackingStore &store, uint64_t ci, uint16_t state) {
+    spec::ocssd::ChunkNotificationEntry e{};
+    e.nc = ++last_nc_;
+    const Address a = chunk_address(ci);
+    e.lba = encode(a.grp, a.pu, a.chk, 0);
+    e.nsid = nsid_;
+    e.state = state;
+    e.mask = spec::ocssd::notification_mask::kChunk;
+    if (notes_.size() == kNotificationEntries) notes_.erase(notes_.begin());
+    notes_.push_back(e);
+    // Slot (NC - 1) mod 64 of the region: the entry survives power cycles as data does (a
+    // failed store write loses only the notification, which the command's status reports).
+    store.write(notification_offset_ + (e.nc - 1) % kNotificationEntries * sizeof e,
+                std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(&e), sizeof e));
+}
+
+std::vector<spec::ocssd::ChunkNotificationEntry> OcssdNamespace::notifications() const {
+    return {notes_.rbegin(), notes_.rend()};
 }
 
 bool OcssdNamespace::close_early(BackingStore &store, uint64_t ci) {
     set_state(ci, ChunkState::Closed);
-    return persist(store, ci);
+    if (!persist(store, ci)) return false;
+    notify_chunk(store, ci, spec::ocssd::notification_state::kErrorRateHigh);
+    return true;
 }
 
 bool OcssdNamespace::take_offline(BackingStore &store, uint64_t ci) {
@@ -386,11 +458,43 @@ void OcssdNamespace::power_on(BackingStore &store) {
         if (resets > p_.pe_cycles)
             throw damaged(
                 fmt::format("has {} resets, more than pe_cycles {}", resets, p_.pe_cycles));
+        wli_sum_ -= wear_index(ci);
         chunks_[ci].wp = static_cast<uint32_t>(wp);
         chunks_[ci].resets = resets;
         chunks_[ci].state = ChunkState::Free;
         set_state(ci, state);
+        wli_sum_ += wear_index(ci);
     }
+    std::vector<spec::ocssd::ChunkNotificationEntry> region(kNotificationEntries);
+    if (!store.read(notification_offset_,
+                    std::span(reinterpret_cast<uint8_t *>(region.data()), kNotificationRegion)))
+        throw std::runtime_error(fmt::format("namespace {}: the OCSSD chunk notification log "
+                                             "could not be read from the backing store",
+                                             nsid_));
+    for (size_t slot = 0; slot < region.size(); ++slot) {
+        const auto &e = region[slot];
+        if (e.nc == 0) continue;
+        // Entry NC lives in slot (NC - 1) mod 64, names this namespace and a chunk start.
+        const Address a = decode(e.lba);
+        if ((e.nc - 1) % kNotificationEntries != slot || e.nsid != nsid_ || !a.valid ||
+            a.lbk != 0 || e.mask != spec::ocssd::notification_mask::kChunk)
+            throw std::runtime_error(fmt::format(
+                "the image is damaged: OCSSD chunk notification slot {} (namespace {}) holds an "
+                "entry this device cannot have written (NC {}, NSID {}, LBA {:#x}); it is not "
+                "repaired",
+                slot, nsid_, e.nc, e.nsid, e.lba));
+        notes_.push_back(e);
+    }
+    std::sort(notes_.begin(), notes_.end(),
+              [](const auto &x, const auto &y) { return x.nc < y.nc; });
+    // Slots hold the newest 64: consecutive NCs ending at the highest.
+    for (size_t i = 1; i < notes_.size(); ++i)
+        if (notes_[i].nc != notes_[i - 1].nc + 1)
+            throw std::runtime_error(fmt::format(
+                "the image is damaged: OCSSD chunk notifications of namespace {} skip from NC "
+                "{} to {}; it is not repaired",
+                nsid_, notes_[i - 1].nc, notes_[i].nc));
+    last_nc_ = notes_.empty() ? 0 : notes_.back().nc;
 }
 
 } // namespace nvmelab

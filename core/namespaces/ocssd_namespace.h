@@ -19,6 +19,8 @@
 // image was made, whose state comes from the properties (offline_chunks, worn_chunks); a record
 // that is neither zero nor consistent makes power-on fail naming the chunk.
 #include <cstdint>
+#include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -101,6 +103,17 @@ public:
     // A grown-bad chunk: it becomes OFFLINE.
     bool take_offline(BackingStore &store, uint64_t ci);
 
+    // Fault injection (properties fail_reset, fail_write): whether a write of sectors
+    // [lbk, lbk + n) of chunk ci reaches a failing sector.
+    bool write_fails(uint64_t ci, uint32_t lbk, uint64_t n) const;
+
+    // Chunk Notification log (D0h, OC §5): the newest 64 entries, newest first; NC counts every
+    // notification ever posted (the first is 1). Entries are kept on the store and survive
+    // power cycles.
+    std::vector<spec::ocssd::ChunkNotificationEntry> notifications() const;
+    uint64_t notification_count() const { return last_nc_; }
+    static constexpr size_t kNotificationEntries = 64;
+
 private:
     void set_state(uint64_t ci, ChunkState to);
     bool persist(BackingStore &store, uint64_t ci) const;
@@ -111,12 +124,22 @@ private:
         return metadata_offset_ + (ci * p_.clba + lbk) * metadata_size();
     }
     void initial_state();
+    // Posts a notification about chunk ci (MASK chunk) with STATE bits `state`.
+    void notify_chunk(BackingStore &store, uint64_t ci, uint16_t state);
+    // After a reset: a WLI outside the WIT band around the average posts a notification (QEMU).
+    void check_wear_band(BackingStore &store, uint64_t ci);
 
     OcssdParams p_;
     spec::ocssd::LbaFormat lbaf_{};
     uint64_t store_offset_;
     uint64_t metadata_offset_;
     uint64_t table_offset_;
+    uint64_t notification_offset_; // 64 entries of 64 bytes after the chunk table
+    std::vector<spec::ocssd::ChunkNotificationEntry> notes_; // oldest first, at most 64
+    uint64_t last_nc_ = 0;
+    uint64_t wli_sum_ = 0; // sum of every chunk's WLI, for the WIT band's average
+    std::set<uint64_t> fail_reset_;
+    std::map<uint64_t, std::set<uint32_t>> fail_write_;
     std::vector<Chunk> chunks_;
     uint64_t open_total_ = 0;
     std::vector<uint32_t> open_per_pu_;

@@ -120,6 +120,14 @@ void validate_ocssd_params(const OcssdParams &p, uint8_t lbads) {
         check_chunk(c.chunk, "offline_chunks");
         offline.emplace(c.chunk.grp, c.chunk.pu, c.chunk.chk);
     }
+    for (const ChunkCount &c : parse_chunk_list(p.fail_reset, false, "fail_reset"))
+        check_chunk(c.chunk, "fail_reset");
+    for (const ChunkCount &c : parse_chunk_list(p.fail_write, true, "fail_write")) {
+        check_chunk(c.chunk, "fail_write");
+        if (c.count >= p.clba)
+            fail(fmt::format("property 'fail_write': sector {} of chunk {}/{}/{} is past clba ({})",
+                             c.count, c.chunk.grp, c.chunk.pu, c.chunk.chk, p.clba));
+    }
     for (const ChunkCount &c : parse_chunk_list(p.worn_chunks, true, "worn_chunks")) {
         check_chunk(c.chunk, "worn_chunks");
         if (c.count >= p.pe_cycles)

@@ -51,6 +51,12 @@ struct OcssdParams {
     // A read of an OFFLINE chunk: "predefined" (zeros, or 2h/87h with DULBE, as QEMU) or
     // "offline_error" (2h/C0h).
     std::string offline_read = "predefined";
+    // Fault injection, deterministic: every reset of a chunk in fail_reset ("G/P/C,...") fails
+    // in the media, taking the chunk OFFLINE (2h/C0h); a write that reaches a sector in
+    // fail_write ("G/P/C:S,...") fails with Chunk Early Close (2h/F1h): the chunk is CLOSED at
+    // its WP, the write's sectors of that chunk are not written. Each posts a chunk notification.
+    std::string fail_reset;
+    std::string fail_write;
     bool operator==(const OcssdParams &) const = default;
 };
 
