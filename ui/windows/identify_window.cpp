@@ -85,7 +85,9 @@ void IdentifyWindow::draw(Session &s, const Placement &where, bool *open) {
     if (refresh_.due(s.ctrl().trace().total_recorded(), ImGui::GetTime()))
         info_.update(s.ctrl(), s.mem());
 
-    if (!ImGui::BeginTabBar("pages")) {
+    // Whole tab names, scrolled with arrows and listed by a button: shrunk tabs read "Con..".
+    if (!ImGui::BeginTabBar("pages", ImGuiTabBarFlags_FittingPolicyScroll |
+                                         ImGuiTabBarFlags_TabListPopupButton)) {
         ImGui::End();
         return;
     }
