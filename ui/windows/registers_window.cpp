@@ -208,9 +208,17 @@ void RegistersWindow::draw(Session &s, const Placement &where, bool *open) {
             reg.wide ? fmt::format("{:<6} {:016x}  {}###{}", reg.name, raw, reg.title, reg.name)
                      : fmt::format("{:<6} {:08x}  {}###{}", reg.name, raw, reg.title, reg.name);
         ImGui::PushID(reg.name.data(), reg.name.data() + reg.name.size());
-        // A lesson step that names a register opens it and closes the others (once: the
-        // learner may open and close them), so what it is about fits in the window.
-        if (new_highlights && lesson_registers) ImGui::SetNextItemOpen(highlighted);
+        // A lesson step that names fields opens their registers and closes the others (once:
+        // the learner may open and close them), so what it is about fits in the window.
+        // A register named whole (AQA) shows its value on its tinted header and stays closed.
+        if (new_highlights && lesson_registers) {
+            bool field_named = false;
+            for (const FieldInfo &f : reg.fields)
+                field_named =
+                    field_named ||
+                    s.highlights.names("registers", fmt::format("{}.{}", reg.name, f.name));
+            ImGui::SetNextItemOpen(field_named);
+        }
         if (highlighted) ImGui::PushStyleColor(ImGuiCol_Header, IM_COL32(160, 120, 20, 200));
         const bool expanded = ImGui::CollapsingHeader(
             label.c_str(), starts_open(reg.name) ? ImGuiTreeNodeFlags_DefaultOpen : 0);
