@@ -287,11 +287,41 @@ std::string feature_text(uint32_t fid, uint32_t sel, uint32_t value) {
     return out + "\n";
 }
 
-Json feature_json(uint32_t fid, uint32_t value) {
+Json feature_json(uint32_t fid, uint32_t value, const std::vector<uint8_t> &data) {
     Json j = Json::object();
     j["feature_id"] = fid;
     j["value"] = value;
+    if (!data.empty()) j["data"] = hex_string(data);
     return j;
+}
+
+// Timestamp (0Eh) and Host Identifier (81h) return their value as 8 bytes of data, except with
+// SEL 011b (NVMe 1.3 §5.21.1.14, §5.21.1.26); the others return only Dword 0.
+size_t feature_data_bytes(uint32_t fid, uint32_t sel) {
+    const bool data = fid == static_cast<uint8_t>(spec::FeatureId::Timestamp) ||
+                      fid == static_cast<uint8_t>(spec::FeatureId::HostIdentifier);
+    return data && sel != 3 ? 8 : 0;
+}
+
+Completion get_feature(Session &s, uint32_t fid, uint32_t sel, uint32_t cdw11, uint32_t nsid,
+                       std::vector<uint8_t> &data) {
+    data.assign(feature_data_bytes(fid, sel), 0);
+    if (data.empty())
+        return s.drv().get_features(static_cast<uint8_t>(fid), static_cast<uint8_t>(sel), cdw11,
+                                    nsid);
+    spec::Sqe sqe{};
+    sqe.opc = static_cast<uint8_t>(spec::AdminOpcode::GetFeatures);
+    sqe.nsid = nsid;
+    sqe.cdw10 = (fid & 0xFF) | (sel & 0x7) << 8;
+    sqe.cdw11 = cdw11;
+    return s.drv().execute_with_data(0, sqe, {}, data);
+}
+
+std::string feature_data_text(const std::vector<uint8_t> &data) {
+    std::string out;
+    for (uint8_t b : data)
+        out += fmt::format(" {:02x}", b);
+    return data.empty() ? std::string() : "  data:" + out + "\n";
 }
 
 struct GetFeatureOptions {
@@ -306,12 +336,14 @@ int run_get_feature(const GetFeatureOptions &o) {
     Session s(o.common, false);
     const Format format = o.common.format();
     if (o.fid) {
-        const Completion c = s.drv().get_features(static_cast<uint8_t>(*o.fid),
-                                                  static_cast<uint8_t>(o.sel), o.cdw11, o.nsid);
+        std::vector<uint8_t> data;
+        const Completion c = get_feature(s, *o.fid, o.sel, o.cdw11, o.nsid, data);
         const uint32_t value = c.cqe.dw0;
+        std::vector<uint8_t> binary(bytes_of(value).begin(), bytes_of(value).end());
+        binary.insert(binary.end(), data.begin(), data.end());
         return emit(
-            s, c, format, bytes_of(value), [&] { return feature_json(*o.fid, value); },
-            [&] { return feature_text(*o.fid, o.sel, value); });
+            s, c, format, binary, [&] { return feature_json(*o.fid, value, data); },
+            [&] { return feature_text(*o.fid, o.sel, value) + feature_data_text(data); });
     }
     // No -f: every feature NVMe 1.3 names; the ones this controller does not support are
     // skipped (Invalid Field in Command).
@@ -320,13 +352,12 @@ int run_get_feature(const GetFeatureOptions &o) {
     int rc = 0;
     for (uint32_t fid = 1; fid <= 0xFF; ++fid) {
         if (spec::feature_name(static_cast<uint8_t>(fid)).empty()) continue;
-        Completion c = s.drv().get_features(static_cast<uint8_t>(fid), static_cast<uint8_t>(o.sel),
-                                            o.cdw11, o.nsid);
+        std::vector<uint8_t> data;
+        Completion c = get_feature(s, fid, o.sel, o.cdw11, o.nsid, data);
         if (!c.ok() && o.nsid == 0 && c.status().sct == 0 &&
             c.status().sc == static_cast<uint8_t>(spec::GenericStatus::InvalidNamespaceOrFormat)) {
             // A namespace-specific feature (e.g. Error Recovery): show namespace 1's value.
-            c = s.drv().get_features(static_cast<uint8_t>(fid), static_cast<uint8_t>(o.sel),
-                                     o.cdw11, 1);
+            c = get_feature(s, fid, o.sel, o.cdw11, 1, data);
         }
         if (!c.ok()) {
             const spec::Status st = c.status();
@@ -338,9 +369,9 @@ int run_get_feature(const GetFeatureOptions &o) {
         }
         const uint32_t value = c.cqe.dw0;
         if (format == Format::Json)
-            all.push_back(feature_json(fid, value));
+            all.push_back(feature_json(fid, value, data));
         else if (format == Format::Normal)
-            print_text(feature_text(fid, o.sel, value));
+            print_text(feature_text(fid, o.sel, value) + feature_data_text(data));
         else
             binary.insert(binary.end(), bytes_of(value).begin(), bytes_of(value).end());
     }

@@ -392,6 +392,32 @@ endif()
 nv(get-log "${IMG}" -i 2 -l 512 -o binary)
 expect_ok("get-log -o binary")
 
+# Every NVMe 1.3 log is reachable with get-log; Telemetry Host-Initiated with --lsp 1 captures data.
+foreach(lid 4 6 8 128 129)
+    nv(get-log "${IMG}" -i ${lid} -l 64 -o json)
+    expect_ok("get-log -i ${lid}")
+endforeach()
+nv(get-log "${IMG}" -i 7 -l 1024 --lsp 1 -o json)
+expect_ok("get-log telemetry host-initiated create")
+string(JSON tdata GET "${OUT}" data)
+string(SUBSTRING "${tdata}" 16 6 dalb1) # bytes 8-10: data area 1 last block = 1
+if(NOT dalb1 STREQUAL "010001")
+    fail("telemetry create: data area 1 should end at block 1, got ${dalb1} in ${tdata}")
+endif()
+nv(get-log "${IMG}" -i 9 -l 64)
+expect_error("get-log of an undefined log")
+
+# Timestamp (0Eh) comes back as data.
+nv(get-feature "${IMG}" -f 14 -o json)
+expect_ok("get-feature timestamp")
+string(JSON tsdata GET "${OUT}" data)
+string(LENGTH "${tsdata}" tslen)
+if(NOT tslen EQUAL 16)
+    fail("get-feature timestamp: 8 bytes of data expected, got '${tsdata}'")
+endif()
+nv(get-feature "${IMG}" -f 14)
+expect_contains("get-feature timestamp text" "${OUT}" "data:")
+
 nv(admin-passthru "${IMG}" --opcode 0x06 --cdw10 1 --data-len 4096 --read)
 expect_ok("admin-passthru Identify")
 expect_contains("admin-passthru result line" "${OUT}" "NVMe command result:")
