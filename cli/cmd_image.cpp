@@ -46,14 +46,47 @@ int run_create(const CreateOptions &o) {
             throw ConfigError("--property expects name=value, got '" + p + "'");
         properties.set(p.substr(0, eq), p.substr(eq + 1));
     }
-    for (const auto &[name, value] : o.flags)
+    bool size_given = false;
+    for (const auto &[name, value] : o.flags) {
         properties.set(name, value);
+        size_given = size_given || name == "size";
+    }
+    for (const std::string &p : o.properties)
+        size_given = size_given || p.rfind("size=", 0) == 0;
+    // An NVM namespace needs a size; an OCSSD one takes its size from the geometry.
+    if (!config.is_ocssd() && !size_given)
+        throw ConfigError("--size is required (the NVM namespace's capacity, e.g. --size 1G)");
+    if (config.is_ocssd() && size_given)
+        throw ConfigError("--size does not apply to an OCSSD device: its size follows from "
+                          "--num-grp x --num-pu x --num-chk x --clba blocks of 2^lbads bytes");
     config.validate();
 
-    auto image = DeviceImage::create(o.image, config.to_json(), config.size, o.force);
-    std::printf("created %s: %s namespace of %llu blocks x %u bytes\n", o.image.c_str(),
-                human_bytes(config.size).c_str(), static_cast<unsigned long long>(config.nsze()),
-                config.lba_size());
+    auto image = DeviceImage::create(o.image, config.to_json(), config.media_bytes(), o.force);
+    if (config.is_ocssd()) {
+        const OcssdParams &g = config.ocssd;
+        const uint64_t chunks = uint64_t{g.num_grp} * g.num_pu * g.num_chk;
+        std::printf("created %s: OCSSD 2.0 namespace of %u groups x %u PUs x %u chunks x %u "
+                    "blocks x %u bytes (%s of data)\n",
+                    o.image.c_str(), g.num_grp, g.num_pu, g.num_chk, g.clba, config.lba_size(),
+                    human_bytes(chunks * g.clba * config.lba_size()).c_str());
+        std::printf("  ws_min %u, ws_opt %u, mw_cunits %u, maxoc %u, maxocpu %u, mccap %#x\n",
+                    g.ws_min, g.ws_opt, g.mw_cunits, g.maxoc, g.maxocpu, g.mccap);
+    } else {
+        std::printf("created %s: %s namespace of %llu blocks x %u bytes\n", o.image.c_str(),
+                    human_bytes(config.size).c_str(),
+                    static_cast<unsigned long long>(config.nsze()), config.lba_size());
+        if (config.ms != 0) {
+            const std::string pi = config.pi == 0
+                                       ? std::string("off")
+                                       : fmt::format("type {}, {} 8 bytes of metadata", config.pi,
+                                                     config.pil ? "first" : "last");
+            std::printf("  metadata %u bytes per block, %s; protection information %s\n",
+                        unsigned{config.ms},
+                        config.mset ? "at the end of each block (extended LBA)"
+                                    : "in a separate buffer (MPTR)",
+                        pi.c_str());
+        }
+    }
     std::printf("  serial '%s', model '%s', mdts %u, volatile write cache %s\n",
                 config.serial.c_str(), config.model.c_str(), config.mdts,
                 config.vwc ? "on" : "off");
@@ -66,10 +99,15 @@ int run_create(const CreateOptions &o) {
 
 std::string property_list() {
     const DeviceConfig defaults;
+    DeviceConfig ocssd_defaults;
+    ocssd_defaults.type = "ocssd";
     const auto j = defaults.to_json();
+    const auto oj = ocssd_defaults.to_json(); // the OCSSD properties (type = ocssd only)
     std::string out = "Device properties for --property NAME=VALUE (default in brackets):\n";
     for (const std::string &name : DeviceConfig::property_names())
-        out += fmt::format("  {:<15} [{}]\n", name, j.at(name).dump());
+        out +=
+            fmt::format("  {:<15} [{}]\n", name,
+                        name == "type" ? "\"nvm\"" : (j.contains(name) ? j : oj).at(name).dump());
     return out;
 }
 
@@ -89,7 +127,10 @@ void register_image_commands(Registry &reg) {
                 bool required;
             };
             static const Flag flags[] = {
-                {"--size", "size", "Namespace capacity: bytes or 512M, 1G, 1T ...", true},
+                {"--size", "size",
+                 "Namespace capacity: bytes or 512M, 1G, 1T ... (required for --type nvm)", false},
+                {"--type", "type", "Namespace type: nvm or ocssd (Open-Channel SSD 2.0) [nvm]",
+                 false},
                 {"--lbads", "lbads", "LBA data size exponent: 9 = 512 B ... 16 = 64 KiB [12]",
                  false},
                 {"--mdts", "mdts", "Maximum data transfer size, 2^n pages (0 = no limit) [5]",
@@ -100,6 +141,35 @@ void register_image_commands(Registry &reg) {
                  false},
                 {"--mqes", "mqes", "CAP.MQES: largest I/O queue, 0's based [2047]", false},
                 {"--vwc", "vwc", "Volatile write cache: on or off [on]", false},
+                // OCSSD 2.0 geometry and rules (--type ocssd), QEMU's ocssd property names.
+                {"--num-grp", "num_grp", "OCSSD: groups [2]", false},
+                {"--num-pu", "num_pu", "OCSSD: parallel units per group [4]", false},
+                {"--num-chk", "num_chk", "OCSSD: chunks per parallel unit [16]", false},
+                {"--clba", "clba", "OCSSD: logical blocks per chunk [1024]", false},
+                {"--ws-min", "ws_min", "OCSSD: minimum write size, blocks [4]", false},
+                {"--ws-opt", "ws_opt", "OCSSD: optimal write size, blocks [8]", false},
+                {"--mw-cunits", "mw_cunits",
+                 "OCSSD: blocks a read keeps from an open chunk's write pointer [24]", false},
+                {"--maxoc", "maxoc", "OCSSD: open chunks in the device, 0 = no limit [0]", false},
+                {"--maxocpu", "maxocpu", "OCSSD: open chunks per PU, 0 = no limit [0]", false},
+                {"--mccap", "mccap",
+                 "OCSSD: b0 vector copy, b1 multiple resets, b2 early reset [0x1]", false},
+                {"--wit", "wit", "OCSSD: wear-level index delta threshold [10]", false},
+                {"--trdt", "trdt", "OCSSD: typical read time, ns [70000]", false},
+                {"--trdm", "trdm", "OCSSD: maximum read time, ns [100000]", false},
+                {"--tprt", "tprt", "OCSSD: typical write time, ns [1900000]", false},
+                {"--tprm", "tprm", "OCSSD: maximum write time, ns [3500000]", false},
+                {"--tbet", "tbet", "OCSSD: typical chunk reset time, ns [3000000]", false},
+                {"--tbem", "tbem", "OCSSD: maximum chunk reset time, ns [3000000]", false},
+                {"--ms", "ms", "Metadata bytes per block: 0, 8, 16 or 64 [0]", false},
+                // The LBA format's layout and protection (Identify FLBAS bit 4, DPS), QEMU's names.
+                {"--mset", "mset",
+                 "Metadata layout: 1 = at the end of each block (extended LBA), 0 = separate "
+                 "buffer (MPTR) [0]",
+                 false},
+                {"--pi", "pi", "Protection information type: 0 (none), 1, 2 or 3 [0]", false},
+                {"--pil", "pil", "PI location: 1 = first 8 bytes of metadata, 0 = last 8 [0]",
+                 false},
             };
             for (const Flag &f : flags) {
                 auto *opt = sub->add_option_function<std::string>(

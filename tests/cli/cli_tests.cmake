@@ -104,6 +104,29 @@ nv(create "${DIR}/x.img" --size 1E)
 expect_error("create with an unknown size unit")
 expect_contains("the size units are listed" "${ERR}"
                 "size '1E' is not a size: give bytes (4096, 0x1000) or a number with a binary unit K, M, G, T or P")
+# An OCSSD 2.0 device (docs/ocssd.md): the geometry as flags, no --size, rules named.
+set(OCIMG "${DIR}/oc.img")
+nv(create "${OCIMG}" --type ocssd --num-grp 2 --num-pu 2 --num-chk 4 --clba 32 --ws-min 4
+   --ws-opt 8 --mw-cunits 8)
+expect_ok("create --type ocssd")
+expect_contains("create --type ocssd names the geometry" "${OUT}"
+                "OCSSD 2.0 namespace of 2 groups x 2 PUs x 4 chunks x 32 blocks x 4096 bytes")
+nv(create "${DIR}/oc2.img" --type ocssd --size 1G)
+expect_error("create --type ocssd --size")
+expect_contains("--size is refused for an OCSSD device" "${ERR}"
+                "--size does not apply to an OCSSD device")
+nv(create "${DIR}/oc3.img" --type ocssd --clba 30)
+expect_error("create --type ocssd with WS_MIN not dividing CLBA")
+expect_contains("the broken rule is named" "${ERR}" "ws_min (4) must divide clba (30)")
+nv(create "${DIR}/oc4.img")
+expect_error("create without --size")
+expect_contains("--size is required for an NVM device" "${ERR}" "--size is required")
+nv(id-ns "${OCIMG}" -o json)
+expect_ok("id-ns on an OCSSD image")
+expect_contains("id-ns: NSZE is the 2^9 address space" "${OUT}" "512")
+nv(get-log "${OCIMG}" -i 0xca -l 64 -n 1)
+expect_ok("get-log CAh (Chunk Information) on an OCSSD image")
+
 # One number rule (nvme-cli's): 0x hex, a leading 0 octal. -s 010 is block 8.
 nv(read "${IMG}" -s 010 -z 16 -d "${DIR}/octal.bin")
 expect_ok("read -s 010")
