@@ -71,7 +71,14 @@ struct RwOptions {
     std::optional<uint64_t> data_size;
     std::string data;
     bool fua = false;
+    bool sgl = false;          // describe the buffer with an SGL (PSDT 01b) instead of PRPs
+    uint32_t sgl_segments = 0; // with --sgl-segments: a chain of that many segments
 };
+
+// --sgl / --sgl-segments: how the host driver describes the data buffer (NVMe 1.3 §4.4).
+void choose_data_pointers(Session &s, const RwOptions &o) {
+    if (o.sgl || o.sgl_segments > 0) s.drv().set_data_pointers({true, o.sgl_segments});
+}
 
 uint64_t blocks_for(const RwOptions &o, uint64_t bytes, uint32_t lba_size) {
     if (o.block_count) return uint64_t{*o.block_count} + 1;
@@ -146,6 +153,7 @@ int run_write(const RwOptions &o) {
     // The last block is padded with zeros past the data.
     std::vector<uint8_t> buf(blocks * lba, 0);
     std::copy_n(input.begin(), std::min<size_t>(input.size(), buf.size()), buf.begin());
+    choose_data_pointers(s, o);
 
     const Completion c =
         s.drv().write(s.io_qid(), o.nsid, o.slba, static_cast<uint32_t>(blocks - 1), buf, o.fua);
@@ -169,6 +177,7 @@ int run_read(const RwOptions &o) {
     const uint64_t blocks = blocks_for(o, o.data_size.value_or(0), lba);
     check_transfer(blocks, lba);
     std::vector<uint8_t> buf(blocks * lba, 0);
+    choose_data_pointers(s, o);
     const Completion c =
         s.drv().read(s.io_qid(), o.nsid, o.slba, static_cast<uint32_t>(blocks - 1), buf, o.fua);
     s.end_command();
@@ -221,6 +230,13 @@ void add_rw_options(CLI::App *sub, RwOptions &o, bool is_write) {
     sub->add_flag("--force-unit-access", o.fua,
                   is_write ? "FUA: write through to the media, bypassing the volatile cache"
                            : "FUA: read from the media");
+    sub->add_flag("--sgl", o.sgl,
+                  "Describe the data buffer with an SGL (PSDT 01b): one Data Block descriptor");
+    sub->add_option("--sgl-segments", o.sgl_segments,
+                    "Describe the data buffer with an SGL chain of N segments, one Data Block "
+                    "in each (implies --sgl)")
+        ->type_name("N")
+        ->check(number_range(1, 4096));
 }
 
 } // namespace

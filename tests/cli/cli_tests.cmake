@@ -213,6 +213,39 @@ if(NOT OUT STREQUAL data_text)
     fail("read to stdout: expected the written text")
 endif()
 
+# ---- SGLs: --sgl and --sgl-segments --------------------------------------------------------
+
+# A 3-block write through a chain of 3 segments, read back through one Data Block and through
+# PRPs: the same bytes, and the trace shows the segment reads and the descriptor's one DMA.
+string(REPEAT "SGL chain test data, 48 bytes long, for nvmelab!" 256 sgl_text)
+file(WRITE "${DIR}/sgl.bin" "${sgl_text}")
+file(SIZE "${DIR}/sgl.bin" sgl_size)
+nv(write "${IMG}" -s 20 -d "${DIR}/sgl.bin" --sgl-segments 3 --trace)
+expect_ok("write --sgl-segments 3")
+string(REGEX MATCHALL "sgl-segment" sgl_reads "${ERR}${OUT}")
+list(LENGTH sgl_reads sgl_read_count)
+if(NOT sgl_read_count EQUAL 3)
+    fail("write --sgl-segments 3 --trace: expected 3 sgl-segment events, got ${sgl_read_count}")
+endif()
+nv(read "${IMG}" -s 20 -z ${sgl_size} -d "${DIR}/sgl-back.bin" --sgl --trace)
+expect_ok("read --sgl")
+expect_same_file("read --sgl gives what write --sgl-segments wrote" "${DIR}/sgl.bin"
+                 "${DIR}/sgl-back.bin")
+expect_contains("read --sgl --trace: one DMA of the whole buffer" "${ERR}${OUT}"
+                "len=${sgl_size}")
+if("${ERR}${OUT}" MATCHES "sgl-segment")
+    fail("read --sgl (one Data Block): no segment should be read")
+endif()
+nv(read "${IMG}" -s 20 -z ${sgl_size} -d "${DIR}/prp-back.bin")
+expect_ok("read with PRPs after an SGL write")
+expect_same_file("PRP read of the SGL write" "${DIR}/sgl.bin" "${DIR}/prp-back.bin")
+nv(read "${IMG}" -s 20 -z ${sgl_size} -d "${DIR}/sgl-back2.bin" --sgl-segments 5)
+expect_ok("read --sgl-segments 5")
+expect_same_file("read --sgl-segments 5" "${DIR}/sgl.bin" "${DIR}/sgl-back2.bin")
+nv(read "${IMG}" -s 20 --sgl-segments 0)
+expect_error("--sgl-segments 0")
+expect_contains("--sgl-segments 0 is refused by name" "${ERR}" "--sgl-segments")
+
 # ---- power cut ---------------------------------------------------------------------------
 
 file(WRITE "${DIR}/x.txt" "XXXXXXXX")
