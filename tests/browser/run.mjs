@@ -633,6 +633,7 @@ const tests = {
 
     // A wrong answer in the learner's words, and the dead end's nudge.
     ls = await page.evaluate(() => window.nvmelab.lesson('bring-up', 7));
+    await execOk(page, 'reg write AQA 0'); // one-entry queues: the controller refuses them
     await execOk(page, 'reg write CC.EN 1');
     await execOk(page, 'run for 1000');
     ls = await page.evaluate(() => window.nvmelab.lessonState());
