@@ -553,6 +553,11 @@ TEST_SUITE("console") {
         CHECK(contains(log, "SMART"));
         CHECK(contains(log, "+0x01f0"));
         CHECK(contains(r.ok("get-log 0x55 64"), "Invalid Log Page"));
+        // Telemetry Host-Initiated: header only until lsp=1 captures one block of data (its data
+        // areas then end at block 1; bytes 5-7 are the IEEE OUI).
+        CHECK(contains(r.ok("get-log 7 512"), "76 6e 02  00 00 00 00 00 00"));
+        CHECK(contains(r.ok("get-log 7 1024 lsp=1 rae"), "76 6e 02  01 00 01 00 01 00"));
+        CHECK(contains(r.ok("get-log 8 512 lsp=1"), "Invalid Field"));
         CHECK(contains(r.ok("queue delete 3"), "deleted"));
         CHECK_FALSE(r.drv.has_queue(3));
         CHECK(contains(r.ok("shutdown"), "SHST = 10b"));

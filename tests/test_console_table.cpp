@@ -138,7 +138,7 @@ TEST_SUITE("console") {
             {"Bring-up (host driver)", "queue delete", "missing QID; usage: queue delete QID"},
             {"Raw commands", "ring", "missing QID; usage: ring QID"},
             {"Commands (submit, ring, wait)", "get-log 2",
-             "missing LEN; usage: get-log LID LEN [offset=N] [nsid=N] [buf=ADDR]"},
+             "missing LEN; usage: get-log LID LEN [offset=N] [nsid=N] [buf=ADDR] [lsp=N] [rae]"},
             {"Virtual time", "mark now", "unexpected argument 'now'; usage: mark"},
             {"End-to-end protection (PI)", "pi corrupt 1",
              "missing LBA; usage: pi corrupt NSID LBA guard|apptag|reftag"},

@@ -335,6 +335,9 @@ void get_log(Context &c, Toks t, std::string &out) {
     f.lid = lid;
     f.set_length_bytes(len);
     if (const Token *v = a.opt("offset")) f.set_offset(number(c, *v, "offset"));
+    // LSP (e.g. 1 on log 07h: capture new Telemetry Host-Initiated data) and RAE (§5.14).
+    if (const Token *v = a.opt("lsp")) f.lsp = static_cast<uint8_t>(number(c, *v, "lsp", 0xF));
+    f.rae = a.flag("rae");
     f.apply(sqe);
     const uint64_t xfer = f.length_bytes();
     const uint64_t buf = data_buffer(c, a, xfer);
@@ -358,7 +361,8 @@ constexpr std::string_view kQueue[] = {"queue"};
 constexpr std::string_view kGetFeatureOptions[] = {"sel", "cdw11", "nsid"};
 constexpr std::string_view kNsid[] = {"nsid"};
 constexpr std::string_view kSave[] = {"save"};
-constexpr std::string_view kGetLogOptions[] = {"offset", "nsid", "buf"};
+constexpr std::string_view kGetLogOptions[] = {"offset", "nsid", "buf", "lsp"};
+constexpr std::string_view kRae[] = {"rae"};
 
 constexpr CommandForm kForms[] = {
     {"admin", "admin NAME",
@@ -385,9 +389,10 @@ constexpr CommandForm kForms[] = {
      "Get Features; dw0 decoded for the known features.", get_feature, nullptr, kGetFeatureOptions},
     {"set-feature", "set-feature FID VALUE [save] [nsid=N]", "Set Features with CDW11 = VALUE.",
      set_feature, nullptr, kNsid, kSave},
-    {"get-log", "get-log LID LEN [offset=N] [nsid=N] [buf=ADDR]",
-     "Get Log Page (NSID defaults to 0xffffffff); hex dump of the data.", get_log, nullptr,
-     kGetLogOptions},
+    {"get-log", "get-log LID LEN [offset=N] [nsid=N] [buf=ADDR] [lsp=N] [rae]",
+     "Get Log Page (NSID defaults to 0xffffffff); hex dump of the data. lsp=1 on log 7 captures "
+     "new telemetry; rae keeps the log's event masked.",
+     get_log, nullptr, kGetLogOptions, kRae},
 };
 
 } // namespace
