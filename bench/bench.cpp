@@ -9,6 +9,7 @@
 //     each of 4 I/O queue pairs;
 //   - memcpy of 4 KiB and 128 KiB blocks over a 64 MiB working set;
 //   - 4 KiB random writes with PRACT on a PI type 1 namespace against plain 4 KiB writes;
+//   - 128 KiB random reads through a one-descriptor SGL against the same reads through PRPs;
 //   - peak memory of a 1 TiB namespace with 64 MiB written (measured first: it is a peak).
 // See docs/benchmark.md for what the figures mean and the targets.
 #include <algorithm>
@@ -52,6 +53,7 @@ constexpr double kReadTarget = 0.60;  // reads >= 60% of the memcpy 4 KiB rate
 constexpr double kWriteTarget = 0.50; // writes >= 50% of the memcpy bandwidth
 constexpr uint64_t kRssTarget = 100 * MiB;
 constexpr double kPractTarget = 0.50; // PRACT writes >= 50% of plain 4 KiB writes
+constexpr double kSglTarget = 0.90;   // SGL reads >= 90% of PRP 128 KiB reads
 
 #ifdef __EMSCRIPTEN__
 constexpr const char *kBuild = "wasm";
@@ -163,7 +165,7 @@ struct Slot {
     uint16_t cid = 0;
     uint64_t buffer = 0;
     uint64_t prp1 = 0;
-    uint64_t prp2 = 0;
+    uint64_t prp2 = 0; // with SGLs: SGL1's two quadwords
     uint64_t slba = 0;
     uint8_t *data = nullptr; // the buffer as the host CPU sees it
 };
@@ -185,9 +187,11 @@ class Pipeline {
 public:
     // `prinfo`: PRINFO of every command (§8.3.1); with PRCHK reference tag or PRACT on a type 1
     // namespace, (E)ILBRT is the SLBA's low 32 bits.
-    Pipeline(Rig &rig, uint32_t queues, uint32_t depth, uint64_t bytes, uint8_t prinfo = 0)
+    // `sgl`: each buffer is one SGL Data Block (PSDT 01b) instead of PRPs.
+    Pipeline(Rig &rig, uint32_t queues, uint32_t depth, uint64_t bytes, uint8_t prinfo = 0,
+             bool sgl = false)
         : rig_(rig), nlb0_(static_cast<uint32_t>(bytes / rig.config.lba_size() - 1)),
-          prinfo_(prinfo) {
+          prinfo_(prinfo), psdt_(sgl ? 1 : 0) {
         for (uint32_t q = 0; q < queues; ++q) {
             HostQueue hq;
             hq.qid = rig.host.create_io_queue_pair(kQueueEntries, 2, static_cast<uint16_t>(q + 1));
@@ -200,7 +204,10 @@ public:
                 slot.buffer = region + s * bytes;
                 slot.data = base + s * bytes;
                 spec::Sqe sqe{};
-                rig.host.build_prps(sqe, slot.buffer, bytes); // PRP lists stay with the slot
+                if (sgl)
+                    rig.host.build_sgl(sqe, slot.buffer, bytes);
+                else
+                    rig.host.build_prps(sqe, slot.buffer, bytes); // PRP lists stay with the slot
                 slot.prp1 = sqe.prp1;
                 slot.prp2 = sqe.prp2;
                 hq.slots.push_back(slot);
@@ -228,6 +235,7 @@ public:
             sqe.nsid = 1;
             sqe.prp1 = s.prp1;
             sqe.prp2 = s.prp2;
+            sqe.set_psdt(psdt_);
             sqe.cdw10 = static_cast<uint32_t>(s.slba);
             sqe.cdw11 = static_cast<uint32_t>(s.slba >> 32);
             sqe.cdw12 = nlb0_ | uint32_t{prinfo_} << 26;
@@ -303,6 +311,7 @@ private:
     Rig &rig_;
     uint32_t nlb0_;
     uint8_t prinfo_;
+    uint8_t psdt_;
     std::vector<HostQueue> queues_;
     std::vector<uint32_t> index_; // qid -> queues_ index
 };
@@ -383,6 +392,10 @@ struct Figures {
     double plain4k_write_cmds_per_s = 0;
     double pract4k_write_cmds_per_s = 0;
     double pract_ratio = 0;
+    // 128 KiB reads through one SGL Data Block against PRP reads (same run, same rig).
+    double prp128k_read_cmds_per_s = 0;
+    double sgl128k_read_cmds_per_s = 0;
+    double sgl_ratio = 0;
 };
 
 // The physical reference's buffers: 64 MiB each, as large as the media region the emulator
@@ -565,6 +578,63 @@ void measure_pract_writes(Figures &f, const Options &o, uint64_t region_bytes) {
     f.pract_ratio = median(ratios);
 }
 
+// 128 KiB random reads (128 KiB-aligned, stamped blocks checked) described by one SGL Data
+// Block each against the same reads described by PRPs (PRP1 + a 31-entry PRP list), timed in
+// alternating slices on one rig; the ratio is the median of the per-pair ratios.
+void measure_sgl_reads(Figures &f, const Options &o, uint64_t region_bytes) {
+    Rig rig(DeviceConfig{});
+    const uint64_t bytes = 128 * KiB;
+    const uint32_t lba = rig.config.lba_size();
+    {
+        Pipeline fill(rig, 1, kDepth, bytes);
+        FillWorkload w{0, region_bytes / lba, static_cast<uint32_t>(bytes / lba), lba};
+        const uint64_t commands = region_bytes / bytes;
+        if (fill.run(static_cast<uint8_t>(spec::NvmOpcode::Write), w, commands, 1e9).commands <
+            commands)
+            throw std::runtime_error("pre-writing the SGL read region did not complete");
+        const Completion fc = rig.host.flush(fill.queues().front().qid, 1);
+        if (!fc.ok()) throw std::runtime_error("Flush failed: " + fc.describe());
+    }
+    Pipeline prp(rig, kQueues, kDepth, bytes);
+    Pipeline sgl(rig, kQueues, kDepth, bytes, 0, true);
+    const uint32_t blocks = static_cast<uint32_t>(bytes / lba);
+    struct AlignedReads {
+        Rng rng;
+        uint64_t positions = 0;
+        uint32_t blocks_per_cmd = 0;
+        uint64_t mismatches = 0;
+        void prepare(Slot &s) { s.slba = rng.below(positions) * blocks_per_cmd; }
+        void completed(const Slot &s) {
+            uint64_t stamp = 0;
+            std::memcpy(&stamp, s.data, sizeof stamp);
+            mismatches += stamp != s.slba;
+        }
+    };
+    AlignedReads prp_w{Rng{13}, region_bytes / bytes, blocks};
+    AlignedReads sgl_w{Rng{13}, region_bytes / bytes, blocks};
+    const auto read = static_cast<uint8_t>(spec::NvmOpcode::Read);
+    const int rounds = o.quick ? 1 : 5;
+    const double slice = o.seconds / rounds;
+    std::vector<double> ratios;
+    double prp_cmds = 0, prp_s = 0, sgl_cmds = 0, sgl_s = 0;
+    for (int r = 0; r < rounds; ++r) {
+        const RunResult a = prp.run(read, prp_w, UINT64_MAX, slice / 2);
+        const RunResult b = sgl.run(read, sgl_w, UINT64_MAX, slice / 2);
+        prp_cmds += static_cast<double>(a.commands);
+        prp_s += a.seconds;
+        sgl_cmds += static_cast<double>(b.commands);
+        sgl_s += b.seconds;
+        ratios.push_back((static_cast<double>(b.commands) / b.seconds) /
+                         (static_cast<double>(a.commands) / a.seconds));
+    }
+    if (prp_w.mismatches + sgl_w.mismatches != 0)
+        throw std::runtime_error(fmt::format("{} 128 KiB reads returned the wrong data",
+                                             prp_w.mismatches + sgl_w.mismatches));
+    f.prp128k_read_cmds_per_s = prp_cmds / prp_s;
+    f.sgl128k_read_cmds_per_s = sgl_cmds / sgl_s;
+    f.sgl_ratio = median(ratios);
+}
+
 std::string verdict(bool met) {
     return met ? "met" : "NOT met";
 }
@@ -596,6 +666,12 @@ void print_text(const Figures &f, const Options &o) {
     line("PRACT / plain 4 KiB writes (median of pairs)", f.pract_ratio * 100,
          fmt::format("%          target >= {:.0f} %: {}", kPractTarget * 100,
                      verdict(f.pract_ratio >= kPractTarget)));
+    line("128 KiB random reads, PRPs", f.prp128k_read_cmds_per_s * 128 * KiB / MiB, "MiB/s");
+    line("128 KiB random reads, one SGL Data Block", f.sgl128k_read_cmds_per_s * 128 * KiB / MiB,
+         "MiB/s");
+    line("SGL / PRP 128 KiB reads (median of pairs)", f.sgl_ratio * 100,
+         fmt::format("%          target >= {:.0f} %: {}", kSglTarget * 100,
+                     verdict(f.sgl_ratio >= kSglTarget)));
     const double mem = static_cast<double>(f.peak_rss_bytes) / MiB;
 #ifdef __EMSCRIPTEN__
     line("WASM heap size, 1 TiB namespace + 64 MiB", mem,
@@ -617,10 +693,13 @@ void print_json(const Figures &f) {
                "{:.1f}, \"memcpy4k_per_s\": {:.1f}, \"memcpy_bytes_per_s\": {:.1f}, "
                "\"peak_rss_bytes\": {}, \"read4k_vs_memcpy4k\": {:.4f}, "
                "\"write128k_vs_memcpy\": {:.4f}, \"pract4k_write_cmds_per_s\": {:.1f}, "
-               "\"plain4k_write_cmds_per_s\": {:.1f}, \"pract4k_vs_plain4k\": {:.4f}}}\n",
+               "\"plain4k_write_cmds_per_s\": {:.1f}, \"pract4k_vs_plain4k\": {:.4f}, "
+               "\"prp128k_read_cmds_per_s\": {:.1f}, \"sgl128k_read_cmds_per_s\": {:.1f}, "
+               "\"sgl128k_vs_prp128k\": {:.4f}}}\n",
                kBuild, f.read4k_cmds_per_s, f.write128k_bytes_per_s, f.memcpy4k_per_s,
                f.memcpy_bytes_per_s, f.peak_rss_bytes, f.read_ratio, f.write_ratio,
-               f.pract4k_write_cmds_per_s, f.plain4k_write_cmds_per_s, f.pract_ratio);
+               f.pract4k_write_cmds_per_s, f.plain4k_write_cmds_per_s, f.pract_ratio,
+               f.prp128k_read_cmds_per_s, f.sgl128k_read_cmds_per_s, f.sgl_ratio);
 }
 
 } // namespace
@@ -636,6 +715,7 @@ int main(int argc, char **argv) {
         measure_reads(f, o, ref, region);
         measure_writes(f, o, ref, region);
         measure_pract_writes(f, o, region);
+        measure_sgl_reads(f, o, region);
         if (o.json)
             print_json(f);
         else
