@@ -558,6 +558,8 @@ TEST_SUITE("console") {
         CHECK(contains(r.ok("get-log 7 512"), "76 6e 02  00 00 00 00 00 00"));
         CHECK(contains(r.ok("get-log 7 1024 lsp=1 rae"), "76 6e 02  01 00 01 00 01 00"));
         CHECK(contains(r.ok("get-log 8 512 lsp=1"), "Invalid Field"));
+        // Host Identifier comes back as data.
+        CHECK(contains(r.ok("get-feature 0x81"), "data:"));
         CHECK(contains(r.ok("queue delete 3"), "deleted"));
         CHECK_FALSE(r.drv.has_queue(3));
         CHECK(contains(r.ok("shutdown"), "SHST = 10b"));

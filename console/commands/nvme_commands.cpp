@@ -286,9 +286,21 @@ void get_feature(Context &c, Toks t, std::string &out) {
         sqe.cdw11 = static_cast<uint32_t>(number(c, *v, "cdw11", 0xFFFFFFFF));
     if (const Token *v = a.opt("nsid"))
         sqe.nsid = static_cast<uint32_t>(number(c, *v, "nsid", 0xFFFFFFFF));
-    const Completion done = run_command(c, 0, sqe, false, out);
+    // Timestamp (0Eh) and Host Identifier (81h) return their value as 8 bytes of data, except
+    // with SEL 011b (NVMe 1.3 §5.21.1.14, §5.21.1.26).
+    const bool has_data =
+        sel != 3 && (fid == static_cast<uint8_t>(spec::FeatureId::Timestamp) ||
+                     fid == static_cast<uint8_t>(spec::FeatureId::HostIdentifier));
+    const uint64_t buf = has_data ? data_buffer(c, a, 8) : 0;
+    const Completion done =
+        has_data ? run_with_data(c, 0, sqe, buf, 8, out) : run_command(c, 0, sqe, false, out);
     out += describe(done);
     if (!done.ok()) return;
+    if (has_data) {
+        std::vector<uint8_t> bytes(8);
+        c.mem.read(buf, bytes);
+        put(out, "feature {} data:{}", feature_label(fid), hexdump(bytes, 0, false));
+    }
     constexpr std::array<const char *, 8> sels{"current", "default", "saved", "supported",
                                                "sel=4",   "sel=5",   "sel=6", "sel=7"};
     std::string decoded;
