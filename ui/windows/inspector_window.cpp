@@ -116,7 +116,9 @@ void completion_tab(Session &s, const SelectedCommand &sel) {
     const auto &all = s.ctrl().completions();
     const size_t shown = completions_shown(s);
     const float list_h = ImGui::GetTextLineHeightWithSpacing() * 5.5f;
-    ImGui::BeginChild("decoded", {0, -list_h - ImGui::GetStyle().ItemSpacing.y}, false);
+    // Field rows wider than the window scroll sideways instead of being cut off.
+    ImGui::BeginChild("decoded", {0, -list_h - ImGui::GetStyle().ItemSpacing.y}, false,
+                      ImGuiWindowFlags_HorizontalScrollbar);
     if (sel.valid && sel.in_flight)
         ImGui::TextWrapped("CID %u on SQ %u is still in flight (%s): no completion yet. Step "
                            "or run to finish it; its SQE and data path are in the SQE tab and "

@@ -63,7 +63,8 @@ void MemoryWindow::draw(Session &s, const Placement &where, bool *open) {
 
     // ---- region list ---------------------------------------------------------------------
     const float list_w = ImGui::GetFontSize() * 6.5f;
-    ImGui::BeginChild("regions", {list_w, 0}, true);
+    // Long labels scroll sideways in the narrow list instead of being cut off.
+    ImGui::BeginChild("regions", {list_w, 0}, true, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::TextDisabled("%zu regions", mem.regions().size());
     for (const auto &[base, r] : mem.regions()) {
         const std::string label =
