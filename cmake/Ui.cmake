@@ -42,6 +42,7 @@ endfunction()
 set(NVMELAB_UI_MODEL_SOURCES
     ${NVMELAB_UI_ROOT}/ui/model/session.cpp
     ${NVMELAB_UI_ROOT}/ui/model/prp_map.cpp
+    ${NVMELAB_UI_ROOT}/ui/model/sgl_map.cpp
     ${NVMELAB_UI_ROOT}/ui/model/sqe_fields.cpp
     ${NVMELAB_UI_ROOT}/ui/model/sqe_composer.cpp
     ${NVMELAB_UI_ROOT}/ui/model/memory_labels.cpp
@@ -100,6 +101,7 @@ target_compile_definitions(nvmelab-gui PRIVATE NVMELAB_LESSONS_DIR="${NVMELAB_UI
 # ---- tests -----------------------------------------------------------------------------------
 if(BUILD_TESTING)
     add_executable(nvmelab-ui-tests ${NVMELAB_UI_ROOT}/tests/ui/test_ui_model.cpp
+                                    ${NVMELAB_UI_ROOT}/tests/ui/test_sgl_map.cpp
                                     ${NVMELAB_UI_ROOT}/tests/ui/test_ui_lessons.cpp
                                     ${NVMELAB_UI_ROOT}/tests/ui/test_frame_damage.cpp
                                     ${NVMELAB_UI_ROOT}/tests/ui/test_layout.cpp

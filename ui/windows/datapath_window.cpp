@@ -1,10 +1,12 @@
 // Data path window: the PRP walk of the selected command drawn over host memory pages. Each row
 // is one PRP entry: where it comes from (PRP1 / PRP2 in the SQE, or an entry of a PRP list
 // page), an arrow, and the memory page it points to as a bar with the bytes used filled in at
-// their offset. Errors (a rule of NVMe 1.3 §4.3, or an unmapped page) are red.
+// their offset. Errors (a rule of NVMe 1.3 §4.3, or an unmapped page) are red. A command with
+// PSDT 01b/10b shows its SGL walk instead: segments, Data Blocks, Bit Buckets (§4.4).
 #include <fmt/format.h>
 
 #include "ui/model/prp_map.h"
+#include "ui/model/sgl_map.h"
 #include "ui/windows/explorer_windows.h"
 
 namespace nvmelab::ui {
@@ -59,6 +61,59 @@ void page_row(const std::string &source, const std::string &where, uint64_t addr
     if (!tip.empty()) tooltip(tip);
 }
 
+const ImU32 kBucket = IM_COL32(150, 150, 160, 255);
+
+std::string sgl_source(uint32_t segment, uint64_t index) {
+    return segment == 0 ? std::string("SGL1") : fmt::format("seg{}[{}]", segment, index);
+}
+
+// An SGL (PSDT 01b/10b, NVMe 1.3 §4.4): each segment read, then a row per descriptor that moves
+// or discards bytes; the descriptor that broke a rule is the last row, in red.
+void draw_sgl_walk(const SglWalkView &w, uint64_t page) {
+    ImGui::TextDisabled("%llu bytes through an SGL: %zu steps",
+                        static_cast<unsigned long long>(w.length), w.steps.size());
+    if (w.error) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4{1.0f, 0.45f, 0.45f, 1});
+        ImGui::TextWrapped("%s = 0x%llx: %s (%s)", w.error->field.c_str(),
+                           static_cast<unsigned long long>(w.error->value), w.error->rule.c_str(),
+                           w.error->section.c_str());
+        ImGui::PopStyleColor();
+    }
+    ImGui::BeginChild("sgl walk", {0, 0}, false, ImGuiWindowFlags_HorizontalScrollbar);
+    for (const SglStepView &r : w.steps) {
+        const std::string at = r.descriptor_addr == 0
+                                   ? std::string("from the SQE")
+                                   : fmt::format("descriptor stored at 0x{:x}", r.descriptor_addr);
+        switch (r.kind) {
+        case SglStepView::Kind::SegmentRead:
+            page_row(fmt::format("seg{}", r.segment),
+                     fmt::format("SGL segment {}: {} descriptors [{}]", r.segment, r.len,
+                                 r.mapped ? r.region : std::string("UNMAPPED")),
+                     r.addr, r.addr & (page - 1), r.len * 16, page, r.mapped ? kList : kBad,
+                     "An SGL segment: 16-byte descriptors; only its last may point to the next "
+                     "segment (§4.4).");
+            break;
+        case SglStepView::Kind::Data:
+            page_row(sgl_source(r.segment, r.index),
+                     fmt::format("@{} {}", r.position,
+                                 r.mapped ? r.region : std::string("UNMAPPED")),
+                     r.addr, r.addr & (page - 1), r.len, page, r.mapped ? kOk : kBad,
+                     "Data Block: " + at);
+            break;
+        case SglStepView::Kind::Bucket:
+            page_row(sgl_source(r.segment, r.index),
+                     fmt::format("@{} Bit Bucket: {} bytes discarded", r.position, r.len), 0, 0,
+                     0, page, kBucket, "Bit Bucket: " + at);
+            break;
+        }
+    }
+    if (w.error)
+        page_row(sgl_source(w.error_segment, w.error_index), "broke a rule",
+                 w.error_descriptor_addr, w.error_descriptor_addr & (page - 1), 16, page, kBad,
+                 w.error->rule);
+    ImGui::EndChild();
+}
+
 } // namespace
 
 void DataPathWindow::draw(Session &s, const Placement &where, bool *open) {
@@ -80,6 +135,11 @@ void DataPathWindow::draw(Session &s, const Placement &where, bool *open) {
     if (sel.data_length == 0) {
         ImGui::TextDisabled("This command moves no data through PRPs (or its length is not "
                             "known for this opcode).");
+        ImGui::End();
+        return;
+    }
+    if (sel.sqe.psdt() == 1 || sel.sqe.psdt() == 2) {
+        draw_sgl_walk(walk_sgl(sel.sqe, sel.data_length, s.mem()), page);
         ImGui::End();
         return;
     }
