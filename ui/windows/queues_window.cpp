@@ -267,8 +267,10 @@ void legend() {
         swatch(phase_colour(p), phase_label(p));
     swatch(kCqeOk, "CQE ok");
     swatch(kCqeError, "CQE error");
-    ImGui::TextDisabled("H head, T tail; the digit in a CQ slot is its phase tag P; a letter in "
-                        "an SQ slot is the phase of the command fetched from it.");
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("H head, T tail; the digit in a CQ slot is its phase tag P; a letter in an "
+                       "SQ slot is the phase of the command fetched from it.");
+    ImGui::PopStyleColor();
 }
 
 // Wrapped, dimmed text.
