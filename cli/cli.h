@@ -73,6 +73,7 @@ void add_format_option(CLI::App *sub, CommonOptions &common, bool raw_alias = tr
 void register_image_commands(Registry &reg);    // create
 void register_admin_commands(Registry &reg);    // id-ctrl, id-ns, list-ns, logs, features, regs
 void register_io_commands(Registry &reg);       // read, write, flush
+void register_format_command(Registry &reg);    // format
 void register_passthru_commands(Registry &reg); // admin-passthru, io-passthru
 void register_exec_command(Registry &reg);      // exec
 void register_demo_command(Registry &reg);      // demo

@@ -73,7 +73,59 @@ struct RwOptions {
     bool fua = false;
     bool sgl = false;          // describe the buffer with an SGL (PSDT 01b) instead of PRPs
     uint32_t sgl_segments = 0; // with --sgl-segments: a chain of that many segments
+    // Metadata (NVMe 1.3 §8.2) and protection information (§8.3), nvme-cli's flags.
+    std::optional<uint64_t> metadata_size; // -y: bytes of the separate metadata buffer
+    std::string metadata;                  // -M: its file
+    uint8_t prinfo = 0;                    // -p: PRACT 8h, PRCHK guard 4h, app tag 2h, ref tag 1h
+    uint32_t ref_tag = 0;                  // -r: ILBRT
+    uint16_t app_tag = 0;                  // -a: LBAT
+    uint16_t app_tag_mask = 0;             // -m: LBATM
 };
+
+// The namespace's format as the host sees it: data bytes per block, and metadata bytes per block
+// in the data buffer (extended LBA) or in the separate buffer.
+struct HostLayout {
+    uint32_t ds = 0;
+    uint32_t interleaved = 0;
+    uint32_t separate = 0;
+    uint32_t block() const { return ds + interleaved; }
+};
+
+HostLayout host_layout(Session &s, const RwOptions &o) {
+    HostLayout l;
+    const auto view = s.ctrl().namespace_view(o.nsid);
+    l.ds = view ? view->lba_size() : s.config().lba_size();
+    if (!view) return l; // an inactive NSID: the controller's status says so
+    uint32_t ms = view->metadata_size();
+    // With PRACT and exactly 8 bytes of PI the controller adds or strips the tuple: the host
+    // moves no metadata (§8.3.1).
+    if ((o.prinfo & 0x8) != 0 && (view->dps & 0x7) != 0 && ms == 8) ms = 0;
+    (view->extended_lba ? l.interleaved : l.separate) = ms;
+    if (ms == 0 && (o.metadata_size || !o.metadata.empty()))
+        throw std::runtime_error(
+            fmt::format("namespace {}'s LBA format moves no metadata{}: -y/-M do not apply", o.nsid,
+                        view->metadata_size() != 0 ? " here (PRACT with 8 bytes of PI)" : ""));
+    if (l.interleaved != 0 && !o.metadata.empty())
+        throw std::runtime_error(fmt::format(
+            "namespace {} keeps metadata at the end of each block (extended LBA, FLBAS bit 4): "
+            "it travels in the data ({} + {} bytes per block), not in a -M file",
+            o.nsid, l.ds, l.interleaved));
+    return l;
+}
+
+// CDW12 PRINFO and CDW14/15 tags (the controller checks them, §8.3).
+spec::Sqe io_sqe(const RwOptions &o, bool write, uint64_t blocks) {
+    spec::Sqe sqe{};
+    sqe.opc = static_cast<uint8_t>(write ? spec::NvmOpcode::Write : spec::NvmOpcode::Read);
+    sqe.nsid = o.nsid;
+    sqe.cdw10 = static_cast<uint32_t>(o.slba);
+    sqe.cdw11 = static_cast<uint32_t>(o.slba >> 32);
+    sqe.cdw12 = static_cast<uint32_t>(blocks - 1) | (o.fua ? 1u << 30 : 0u) |
+                uint32_t{o.prinfo & 0xFu} << 26;
+    sqe.cdw14 = o.ref_tag;
+    sqe.cdw15 = o.app_tag | uint32_t{o.app_tag_mask} << 16;
+    return sqe;
+}
 
 // --sgl / --sgl-segments: how the host driver describes the data buffer (NVMe 1.3 §4.4).
 void choose_data_pointers(Session &s, const RwOptions &o) {
@@ -121,42 +173,65 @@ int run_write(const RwOptions &o) {
     if (in.get() == stdin && isatty(STDIN_FILENO) != 0)
         std::fprintf(stderr, "nvmelab: reading the data to write from the terminal; end it with "
                              "Ctrl-D (or use -d FILE)\n");
-    // The flags and the input are checked before the device powers on, so a refused write
-    // leaves the image as it was. Every namespace has the image's LBA size (no Format NVM).
-    uint32_t lba = 0;
+    // The input is read before the device powers on. Its checks need the namespace's block as
+    // the host sees it (data, plus metadata for an extended-LBA format), which a Format NVM may
+    // have changed since the image was made: they run once the device is on, before the write.
     std::vector<uint8_t> input;
-    uint64_t blocks = 0;
+    std::vector<uint8_t> meta_input;
     Session s(o.common, true, true, [&](const DeviceConfig &config) {
-        lba = config.lba_size();
-        check_size_and_count(o, lba);
-        if (o.data_size || o.block_count)
-            check_transfer(blocks_for(o, o.data_size.value_or(0), lba), lba);
-        // -z bounds the input; so does -c without -z, and one byte more shows input past it.
-        const uint64_t count_bytes = o.block_count ? (uint64_t{*o.block_count} + 1) * lba : 0;
+        // What the flags and input break whatever the format, checked now so a refused write
+        // leaves the image as it was; the block is the properties' (data, plus metadata when
+        // it is interleaved) until the device says otherwise.
+        check_size_and_count(o, config.lba_size() + (config.mset != 0 ? config.ms : 0));
+        // -z bounds the input; so does -c without -z (for the largest block there is, 64 KiB
+        // + 64 bytes), and one byte more shows input past it.
         std::optional<uint64_t> limit = o.data_size;
-        if (!limit && o.block_count) limit = count_bytes + 1;
+        if (!limit && o.block_count) limit = (uint64_t{*o.block_count} + 1) * (65536 + 64) + 1;
         input = read_input(in.get(), limit);
-        // User data is never silently cut or made up: the input must hold what -z or -c says.
         if (input.empty()) throw std::runtime_error("no data to write (the input is empty)");
         if (o.data_size && input.size() < *o.data_size)
             throw std::runtime_error(fmt::format("the input ends after {} bytes, but --data-size "
                                                  "asks for {}: nothing was written",
                                                  input.size(), *o.data_size));
-        if (!o.data_size && o.block_count && input.size() > count_bytes)
-            throw std::runtime_error(fmt::format(
-                "the input is longer than --block-count {} holds ({}): nothing was written; give "
-                "-z to write only its first bytes",
-                *o.block_count, blocks_text(uint64_t{*o.block_count} + 1, lba)));
-        blocks = blocks_for(o, o.data_size.value_or(input.size()), lba);
-        check_transfer(blocks, lba);
+        if (!o.metadata.empty()) {
+            File meta = open_file(o.metadata, false);
+            meta_input = read_input(meta.get(), o.metadata_size);
+        }
     });
-    // The last block is padded with zeros past the data.
+    const HostLayout layout = host_layout(s, o);
+    const uint32_t lba = layout.block();
+    check_size_and_count(o, lba);
+    // User data is never silently cut or made up: the input must hold what -z or -c says.
+    if (input.empty()) throw std::runtime_error("no data to write (the input is empty)");
+    if (o.data_size && input.size() < *o.data_size)
+        throw std::runtime_error(fmt::format("the input ends after {} bytes, but --data-size "
+                                             "asks for {}: nothing was written",
+                                             input.size(), *o.data_size));
+    const uint64_t count_bytes = o.block_count ? (uint64_t{*o.block_count} + 1) * lba : 0;
+    if (!o.data_size && o.block_count && input.size() > count_bytes)
+        throw std::runtime_error(fmt::format(
+            "the input is longer than --block-count {} holds ({}): nothing was written; give "
+            "-z to write only its first bytes",
+            *o.block_count, blocks_text(uint64_t{*o.block_count} + 1, lba)));
+    const uint64_t blocks = blocks_for(o, o.data_size.value_or(input.size()), lba);
+    check_transfer(blocks, lba);
+    // The last block is padded with zeros past the data; so is the metadata.
     std::vector<uint8_t> buf(blocks * lba, 0);
     std::copy_n(input.begin(), std::min<size_t>(input.size(), buf.size()), buf.begin());
+    std::vector<uint8_t> meta(blocks * layout.separate, 0);
+    if (meta_input.size() > meta.size())
+        throw std::runtime_error(fmt::format("the metadata input ({} bytes) is more than the {} "
+                                             "blocks' metadata ({} bytes of {} per block): "
+                                             "nothing was written",
+                                             meta_input.size(), blocks, meta.size(),
+                                             layout.separate));
+    std::copy(meta_input.begin(), meta_input.end(), meta.begin());
     choose_data_pointers(s, o);
 
-    const Completion c =
-        s.drv().write(s.io_qid(), o.nsid, o.slba, static_cast<uint32_t>(blocks - 1), buf, o.fua);
+    const spec::Sqe sqe = io_sqe(o, true, blocks);
+    const Completion c = layout.separate != 0
+                             ? s.drv().execute_with_metadata(s.io_qid(), sqe, buf, {}, meta, {})
+                             : s.drv().execute_with_data(s.io_qid(), sqe, buf, {});
     s.end_command();
     if (!c.ok()) return s.finish(report_failure(c, Format::Normal));
     std::fprintf(stderr, "write: Success\n");
@@ -171,17 +246,31 @@ int run_read(const RwOptions &o) {
         refuse_output_onto_image(o.common.image, fmt::format("data file '{}'", o.data), o.data);
     Session s(o.common, true);
     if (to_stdout) s.trace_to_stderr();
-    const uint32_t lba =
-        s.ctrl().lba_size(o.nsid) != 0 ? s.ctrl().lba_size(o.nsid) : s.config().lba_size();
+    // A block in the host's buffer: data plus interleaved metadata for an extended-LBA format.
+    const HostLayout layout = host_layout(s, o);
+    const uint32_t lba = layout.block();
     check_size_and_count(o, lba);
     const uint64_t blocks = blocks_for(o, o.data_size.value_or(0), lba);
     check_transfer(blocks, lba);
     std::vector<uint8_t> buf(blocks * lba, 0);
+    std::vector<uint8_t> meta(blocks * layout.separate, 0);
     choose_data_pointers(s, o);
-    const Completion c =
-        s.drv().read(s.io_qid(), o.nsid, o.slba, static_cast<uint32_t>(blocks - 1), buf, o.fua);
+    const spec::Sqe sqe = io_sqe(o, false, blocks);
+    const Completion c = layout.separate != 0
+                             ? s.drv().execute_with_metadata(s.io_qid(), sqe, {}, buf, {}, meta)
+                             : s.drv().execute_with_data(s.io_qid(), sqe, {}, buf);
     s.end_command();
     if (!c.ok()) return s.finish(report_failure(c, Format::Normal));
+    if (!o.metadata.empty()) {
+        refuse_output_onto_image(o.common.image, fmt::format("metadata file '{}'", o.metadata),
+                                 o.metadata);
+        File mout = open_file(o.metadata, true);
+        const size_t m = static_cast<size_t>(
+            std::min<uint64_t>(o.metadata_size.value_or(meta.size()), meta.size()));
+        if (std::fwrite(meta.data(), 1, m, mout.get()) != m || std::fflush(mout.get()) != 0)
+            throw std::runtime_error(fmt::format("cannot write the metadata to '{}': {}",
+                                                 o.metadata, std::strerror(errno)));
+    }
     // The output file is created only once there is data for it.
     File out = open_file(o.data, true);
     const size_t n =
@@ -237,6 +326,20 @@ void add_rw_options(CLI::App *sub, RwOptions &o, bool is_write) {
                     "in each (implies --sgl)")
         ->type_name("N")
         ->check(number_range(1, 4096));
+    sub->add_option("-y,--metadata-size", o.metadata_size,
+                    is_write ? "Bytes of the separate metadata to write (default: all of -M)"
+                             : "Bytes of metadata to output (default: all blocks')");
+    sub->add_option("-M,--metadata", o.metadata,
+                    is_write ? "File with the separate metadata (MPTR) to write"
+                             : "File to write the separate metadata (MPTR) to")
+        ->type_name("FILE");
+    sub->add_option("-p,--prinfo", o.prinfo,
+                    "PRINFO: 8 PRACT, 4 check guard, 2 check app tag, 1 check ref tag")
+        ->check(number_range(0, 15));
+    sub->add_option("-r,--ref-tag", o.ref_tag, "Initial logical block reference tag (ILBRT)");
+    sub->add_option("-a,--app-tag", o.app_tag, "Logical block application tag (LBAT)");
+    sub->add_option("-m,--app-tag-mask", o.app_tag_mask,
+                    "Logical block application tag mask (LBATM)");
 }
 
 } // namespace

@@ -150,6 +150,7 @@ int run(int argc, char **argv) {
     cli::register_image_commands(reg);
     cli::register_admin_commands(reg);
     cli::register_io_commands(reg);
+    cli::register_format_command(reg);
     cli::register_passthru_commands(reg);
     cli::register_exec_command(reg);
     cli::register_lesson_commands(reg);

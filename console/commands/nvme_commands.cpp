@@ -158,10 +158,37 @@ void data_preview(Context &c, uint64_t buf, uint64_t len, std::string &out) {
     if (len > n) put(out, "... {} more bytes ('mem dump 0x{:x} {}')", len - n, buf, len);
 }
 
-uint64_t rw_length(Context &c, uint32_t nsid, uint32_t nlb0) {
+// Metadata bytes per block the host moves for a Read or Write (NVMe 1.3 §8.2): the format's,
+// none with PRACT on exactly 8 bytes of PI (the controller adds or strips it, §8.3.1).
+struct HostMetadata {
+    uint32_t interleaved = 0; // at the end of each block in the data buffer (extended LBA)
+    uint32_t separate = 0;    // in the buffer MPTR names
+};
+HostMetadata host_metadata(Context &c, const Args &a, uint32_t nsid) {
+    HostMetadata m;
+    const auto view = c.ctrl.namespace_view(nsid);
+    if (!view) return m;
+    uint32_t ms = view->metadata_size();
+    const Token *p = a.opt("prinfo");
+    const uint64_t prinfo = p ? number(c, *p, "prinfo", 0xF) : 0;
+    if ((prinfo & 0x8) != 0 && (view->dps & 0x7) != 0 && ms == 8) ms = 0;
+    (view->extended_lba ? m.interleaved : m.separate) = ms;
+    return m;
+}
+
+uint64_t rw_length(Context &c, uint32_t nsid, uint32_t nlb0, uint32_t interleaved = 0) {
     uint32_t lbs = c.ctrl.lba_size(nsid);
     if (lbs == 0) lbs = c.ctrl.config().lba_size(); // the controller will reject the NSID
-    return (uint64_t{nlb0} + 1) * lbs;
+    return (uint64_t{nlb0} + 1) * (lbs + interleaved);
+}
+
+// The separate metadata buffer of a Read or Write: mptr=ADDR as given (any address: the
+// controller checks its alignment), or one allocated for the blocks' metadata when the format
+// has a separate buffer; 0 when there is none.
+uint64_t metadata_buffer(Context &c, const Args &a, uint64_t bytes) {
+    if (const Token *v = a.opt("mptr")) return number(c, *v, "mptr");
+    if (bytes == 0) return 0;
+    return c.mem.alloc(bytes, "metadata buffer");
 }
 
 spec::Sqe rw_sqe(spec::NvmOpcode op, uint32_t nsid, uint64_t slba, uint32_t nlb0, bool fua) {
@@ -202,16 +229,27 @@ void read(Context &c, Toks t, std::string &out) {
         static_cast<uint32_t>(number(c, arg(a, 2, "NLB0 (blocks - 1)"), "NLB0", 0xFFFF));
     no_more(a, 3);
     const uint16_t qid = io_queue(c, a);
-    const uint64_t len = rw_length(c, nsid, nlb0);
+    const HostMetadata md = host_metadata(c, a, nsid);
+    const uint64_t len = rw_length(c, nsid, nlb0, md.interleaved);
     const uint64_t buf = data_buffer(c, a, len);
-    const Completion done = run_with_data(
-        c, qid,
-        with_protection(c, a, rw_sqe(spec::NvmOpcode::Read, nsid, slba, nlb0, a.flag("fua"))), buf,
-        len, out);
+    const uint64_t meta_len = (uint64_t{nlb0} + 1) * md.separate;
+    spec::Sqe sqe =
+        with_protection(c, a, rw_sqe(spec::NvmOpcode::Read, nsid, slba, nlb0, a.flag("fua")));
+    sqe.mptr = metadata_buffer(c, a, meta_len);
+    const Completion done = run_with_data(c, qid, sqe, buf, len, out);
     out += describe(done);
     if (done.ok()) {
-        put(out, "read {} block{} ({} bytes) into 0x{:x}", nlb0 + 1, nlb0 ? "s" : "", len, buf);
+        put(out, "read {} block{} ({} bytes{}) into 0x{:x}", nlb0 + 1, nlb0 ? "s" : "", len,
+            md.interleaved ? fmt::format(", each {} data + {} metadata",
+                                         len / (nlb0 + 1) - md.interleaved, md.interleaved)
+                           : "",
+            buf);
         data_preview(c, buf, len, out);
+        if (meta_len != 0 && sqe.mptr != 0) {
+            put(out, "metadata: {} bytes ({} per block) at MPTR 0x{:x}", meta_len, md.separate,
+                sqe.mptr);
+            data_preview(c, sqe.mptr, meta_len, out);
+        }
     }
 }
 
@@ -226,8 +264,19 @@ void write(Context &c, Toks t, std::string &out) {
     if ((data != nullptr) == (a.opt("buf") != nullptr))
         usage_error("write", "give exactly one of data=PATTERN or buf=ADDR");
     const uint16_t qid = io_queue(c, a);
-    const uint64_t len = rw_length(c, nsid, nlb0);
+    const HostMetadata md = host_metadata(c, a, nsid);
+    const uint64_t len = rw_length(c, nsid, nlb0, md.interleaved);
     const uint64_t buf = data_buffer(c, a, len);
+    const uint64_t meta_len = (uint64_t{nlb0} + 1) * md.separate;
+    const uint64_t mptr = metadata_buffer(c, a, meta_len);
+    // meta=BYTE fills the separate metadata buffer (default 0) when the console allocated it.
+    if (mptr != 0 && a.opt("mptr") == nullptr) {
+        const Token *m = a.opt("meta");
+        c.mem.write(mptr, std::vector<uint8_t>(
+                              meta_len, m ? static_cast<uint8_t>(number(
+                                                c, *m, "meta (the metadata's fill byte)", 0xFF))
+                                          : uint8_t{0}));
+    }
     if (data) {
         std::vector<uint8_t> bytes(len, 0);
         const std::string l = lower(data->text);
@@ -241,10 +290,10 @@ void write(Context &c, Toks t, std::string &out) {
         }
         c.mem.write(buf, bytes);
     }
-    const Completion done = run_with_data(
-        c, qid,
-        with_protection(c, a, rw_sqe(spec::NvmOpcode::Write, nsid, slba, nlb0, a.flag("fua"))), buf,
-        len, out);
+    spec::Sqe sqe =
+        with_protection(c, a, rw_sqe(spec::NvmOpcode::Write, nsid, slba, nlb0, a.flag("fua")));
+    sqe.mptr = mptr;
+    const Completion done = run_with_data(c, qid, sqe, buf, len, out);
     out += describe(done);
     if (done.ok())
         put(out, "wrote {} block{} ({} bytes) from 0x{:x}{}", nlb0 + 1, nlb0 ? "s" : "", len, buf,
@@ -364,10 +413,10 @@ void get_log(Context &c, Toks t, std::string &out) {
     out += hexdump(bytes, f.offset(), true);
 }
 constexpr std::string_view kBuf[] = {"buf"};
-constexpr std::string_view kReadOptions[] = {"buf",    "queue",  "prinfo",
-                                             "reftag", "apptag", "appmask"};
-constexpr std::string_view kWriteOptions[] = {"buf",    "data",   "queue",  "prinfo",
-                                              "reftag", "apptag", "appmask"};
+constexpr std::string_view kReadOptions[] = {"buf",    "queue",   "prinfo", "reftag",
+                                             "apptag", "appmask", "mptr"};
+constexpr std::string_view kWriteOptions[] = {"buf",    "data",    "queue", "prinfo", "reftag",
+                                              "apptag", "appmask", "mptr",  "meta"};
 constexpr std::string_view kFua[] = {"fua"};
 constexpr std::string_view kQueue[] = {"queue"};
 constexpr std::string_view kGetFeatureOptions[] = {"sel", "cdw11", "nsid"};
@@ -385,15 +434,16 @@ constexpr CommandForm kForms[] = {
      nullptr, kBuf},
     {"read",
      "read NSID SLBA NLB0 [buf=ADDR] [queue=QID] [fua] [prinfo=N] [reftag=N] [apptag=N] "
-     "[appmask=N]",
+     "[appmask=N] [mptr=ADDR]",
      "Read NLB0+1 blocks (NLB is 0's based, as in the SQE). prinfo: 8 PRACT, 4 guard, 2 app tag, "
-     "1 ref tag check.",
+     "1 ref tag check. Metadata: in the data for extended LBAs, else at MPTR (allocated unless "
+     "mptr= names it).",
      read, nullptr, kReadOptions, kFua},
     {"write",
      "write NSID SLBA NLB0 data=PATTERN|buf=ADDR [queue=QID] [fua] [prinfo=N] [reftag=N] "
-     "[apptag=N] [appmask=N]",
+     "[apptag=N] [appmask=N] [mptr=ADDR|meta=BYTE]",
      "Write NLB0+1 blocks. PATTERN: a fill byte (0xA5) or str:\"text\" (zero padded). prinfo as "
-     "for read.",
+     "for read. Separate metadata: meta= fills the buffer the console allocates, or mptr=.",
      write, nullptr, kWriteOptions, kFua},
     {"flush", "flush NSID [queue=QID]", "Write the volatile cache back to the media.", flush,
      nullptr, kQueue},

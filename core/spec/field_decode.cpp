@@ -239,11 +239,29 @@ std::vector<DecodedField> identify_namespace_fields(const IdentifyNamespace &ns)
     add("nsfeat", hex(ns.nsfeat), "", "Namespace Features.");
     add("nlbaf", dec(ns.nlbaf), fmt::format("{} LBA format(s)", ns.nlbaf + 1u),
         "Number of LBA Formats (0's based).");
-    add("flbas", hex(ns.flbas), fmt::format("format {} in use", ns.flbas_index()),
-        "Formatted LBA Size: which LBA format is in use.");
-    add("mc", hex(ns.mc), "", "Metadata Capabilities.");
-    add("dpc", hex(ns.dpc), "", "End-to-end Data Protection Capabilities.");
-    add("dps", hex(ns.dps), "", "End-to-end Data Protection Type Settings.");
+    add("flbas", hex(ns.flbas),
+        fmt::format("format {} in use{}", ns.flbas_index(),
+                    in_use.ms == 0        ? ""
+                    : ns.flbas_extended() ? ", metadata at the end of each block (extended LBA)"
+                                          : ", metadata in a separate buffer (MPTR)"),
+        "Formatted LBA Size: bits 3:0 the LBA format in use; bit 4 metadata at the end of each "
+        "block (1) or in a separate buffer (0).");
+    const auto mc_text = [&] {
+        if ((ns.mc & 3) == 3) return "extended LBAs and separate buffers";
+        if (ns.mc & 1) return "extended LBAs";
+        if (ns.mc & 2) return "separate buffers";
+        return "";
+    };
+    add("mc", hex(ns.mc), mc_text(),
+        "Metadata Capabilities: bit 0 extended LBAs, bit 1 a separate metadata buffer.");
+    add("dpc", hex(ns.dpc), "",
+        "End-to-end Data Protection Capabilities: bits 0-2 PI types 1-3, bit 3 PI first, bit 4 "
+        "PI last in the metadata.");
+    add("dps", hex(ns.dps),
+        ns.pi_type() == 0 ? "protection off"
+                          : fmt::format("PI type {}, {} 8 bytes of metadata", ns.pi_type(),
+                                        ns.pi_first() ? "first" : "last"),
+        "End-to-end Data Protection Type Settings: bits 2:0 PI type, bit 3 PI first.");
     add("nmic", hex(ns.nmic), "", "Namespace Multi-path I/O and Sharing Capabilities.");
     add("rescap", hex(ns.rescap), "", "Reservation Capabilities.");
     add("fpi", hex(ns.fpi), "", "Format Progress Indicator.");
@@ -264,7 +282,9 @@ std::vector<DecodedField> identify_namespace_fields(const IdentifyNamespace &ns)
         add(fmt::format("lbaf {:2}", i),
             fmt::format("ms:{:<3} lbads:{:<2} rp:{:#x}{}", lf.ms, lf.lbads,
                         lf.relative_performance(), i == ns.flbas_index() ? " (in use)" : ""),
-            lf.lbads < 32 ? fmt::format("{}-byte blocks", uint64_t{1} << lf.lbads) : "",
+            lf.lbads < 32 ? fmt::format("{}-byte blocks{}", uint64_t{1} << lf.lbads,
+                                        lf.ms ? fmt::format(" + {} bytes of metadata", lf.ms) : "")
+                          : "",
             "LBA Format: metadata size, LBA data size (2^LBADS), relative performance.");
     }
     return f;

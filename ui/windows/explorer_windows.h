@@ -78,7 +78,8 @@ private:
     LiveRefresh<uint64_t> refresh_{0.1, 1.0 / 3};
     MapKey map_key_;
     NamespaceMap map_;
-    std::string counts_; // "n written, n cached, n lost"
+    std::string counts_;  // "n written, n cached, n lost"
+    std::string formats_; // the LBA formats, one a line, the one in use marked
 };
 
 // One block's metadata with its protection information decoded and checked (NVMe 1.3 §8.3),

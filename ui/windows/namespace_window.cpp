@@ -93,11 +93,31 @@ void NamespaceWindow::draw(Session &s, const Placement &where, bool *open) {
         usage.sample_cache(s.ctrl());
         map_ = usage.map(first_, count_, key.cells);
         map_key_ = key;
-        counts_ =
-            fmt::format("{} written, {} cached, {} lost ({} B blocks)", usage.written().blocks(),
-                        usage.cached().size(), usage.lost().blocks(), s.config().lba_size());
+        // The LBA format in use (Identify Namespace FLBAS, DPS) and the ones Format NVM offers.
+        formats_.clear();
+        std::string in_use;
+        if (const auto view = s.ctrl().namespace_view(1)) {
+            for (size_t i = 0; i < view->lba_formats.size(); ++i) {
+                const LbaFormatInfo &f = view->lba_formats[i];
+                formats_ += fmt::format("{}{:2}: {:>5} B data + {:>2} B metadata\n",
+                                        i == view->format_in_use ? "> " : "  ", i, f.data_size,
+                                        f.metadata_size);
+            }
+            in_use =
+                fmt::format("format {}: {} B{}{}", view->format_in_use, view->lba_size(),
+                            view->metadata_size() == 0
+                                ? ""
+                                : fmt::format(" + {} B metadata {}", view->metadata_size(),
+                                              view->extended_lba ? "(extended)" : "(separate)"),
+                            (view->dps & 7) != 0 ? fmt::format(", PI type {}", view->dps & 7) : "");
+        }
+        counts_ = fmt::format("{} written, {} cached, {} lost; {}", usage.written().blocks(),
+                              usage.cached().size(), usage.lost().blocks(), in_use);
     }
     ImGui::TextDisabled("%s", counts_.c_str());
+    if (ImGui::IsItemHovered() && !formats_.empty())
+        ImGui::SetTooltip("LBA formats (Identify Namespace; Format NVM switches):\n%s",
+                          formats_.c_str());
     const NamespaceMap &m = map_;
     ImDrawList *dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
