@@ -582,3 +582,44 @@ TEST_SUITE("sgl") {
         CHECK(back == data);
     }
 }
+
+TEST_SUITE("sgl") {
+    TEST_CASE("PSDT 10b: the metadata goes through the one descriptor MPTR points to") {
+        DeviceConfig c = nvmelab::test::small_config();
+        c.ms = 8; // separate metadata (MSET = 0): 8 bytes per block at MPTR
+        TestDevice d(c);
+        d.drv.enable();
+        const uint16_t q = d.drv.create_io_queue_pair(8);
+        const uint32_t lba = d.cfg.lba_size();
+        const uint64_t data = d.mem.alloc(2 * lba, "data");
+        const uint64_t md = d.mem.alloc(4096, "metadata");
+        const uint64_t mseg = d.mem.alloc(4096, "metadata SGL");
+        const std::vector<uint8_t> meta{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+        REQUIRE(d.mem.write(md + 0x20, meta));
+        REQUIRE(d.mem.write(mseg, encode({{md + 0x20, 16, kDataBlock}})));
+        auto sqe = SglDevice::rw(spec::NvmOpcode::Write, 0, 2, {data, 2 * lba, kDataBlock}, 2);
+        sqe.mptr = mseg;
+        const uint64_t mark = d.ctrl.trace().total_recorded();
+        const Completion w = d.drv.execute(q, sqe);
+        REQUIRE_MESSAGE(w.ok(), w.describe());
+        bool read_mptr = false;
+        for (const auto &e : d.ctrl.trace().events())
+            read_mptr |= e.seq >= mark && e.kind == EventKind::SglSegmentRead && e.addr == mseg;
+        CHECK(read_mptr);
+
+        // Read back into another place through a new one-descriptor segment.
+        REQUIRE(d.mem.write(mseg, encode({{md + 0x100, 16, kDataBlock}})));
+        auto rd = SglDevice::rw(spec::NvmOpcode::Read, 0, 2, {data, 2 * lba, kDataBlock}, 2);
+        rd.mptr = mseg;
+        REQUIRE(d.drv.execute(q, rd).ok());
+        std::vector<uint8_t> back(16);
+        REQUIRE(d.mem.read(md + 0x100, back));
+        CHECK(back == meta);
+
+        // A descriptor shorter than the metadata: Metadata SGL Length Invalid.
+        REQUIRE(d.mem.write(mseg, encode({{md, 8, kDataBlock}})));
+        const Completion bad = d.drv.execute(q, rd);
+        CHECK(bad.status().sc == static_cast<uint8_t>(GenericStatus::MetadataSglLengthInvalid));
+        CHECK(bad.status().dnr);
+    }
+}
