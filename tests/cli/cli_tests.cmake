@@ -254,6 +254,34 @@ nv(read "${IMG}" -s 20 --sgl-segments 0)
 expect_error("--sgl-segments 0")
 expect_contains("--sgl-segments 0 is refused by name" "${ERR}" "--sgl-segments")
 
+# ---- end-to-end protection: -p/--prinfo, -r/--ref-tag, -a/--app-tag, -m/--app-tag-mask -------
+
+# A namespace of 512-byte blocks with 8 bytes of metadata, PI type 1 in its first 8 bytes. With
+# PRACT (-p 8) the host sends and receives data only: the controller generates and strips the PI.
+set(PIIMG "${DIR}/pi.img")
+nv(create "${PIIMG}" --size 16M --lbads 9 --property ms=8 --property pi=1 --property pil=1)
+expect_ok("create a PI type 1 image")
+string(REPEAT "protected block " 32 pi_text)
+file(WRITE "${DIR}/pi.bin" "${pi_text}")
+nv(write "${PIIMG}" -s 7 -c 0 -d "${DIR}/pi.bin" -p 8 -r 7 -a 4660)
+expect_ok("write -p 8 (PRACT) -r 7 -a 4660")
+nv(read "${PIIMG}" -s 7 -c 0 -d "${DIR}/pi-back.bin" -p 15 -r 7 -a 4660 -m 65535)
+expect_ok("read -p 15: PRACT and every check")
+expect_same_file("read -p 15 returns the data without its PI" "${DIR}/pi.bin" "${DIR}/pi-back.bin")
+nv(read "${PIIMG}" -s 7 -c 0 -d "${DIR}/pi-bad.bin" -p 10 -r 7 -a 17185 -m 65535)
+expect_error("read -p 10 with another application tag")
+expect_contains("the application tag check fails" "${OUT}${ERR}" "Application Tag Check Error")
+nv(read "${PIIMG}" -s 7 -c 0 -d "${DIR}/pi-bad.bin" -p 10 -r 7 -a 17185 -m 255)
+expect_error("read -p 10 -m 255: 0x4321 and 0x1234 differ in the low byte")
+nv(read "${PIIMG}" -s 7 -c 0 -d "${DIR}/pi-bad.bin" -p 10 -r 7 -a 4916 -m 255)
+expect_ok("read -p 10 -a 0x1334 -m 0xff: only the low byte is compared")
+nv(read "${PIIMG}" -s 7 -c 0 -d "${DIR}/pi-bad.bin" -p 9 -r 8)
+expect_error("read -p 9 -r 8: type 1 ref tag must be the SLBA")
+expect_contains("Invalid Protection Information" "${OUT}${ERR}" "Invalid Protection Information")
+nv(read "${IMG}" -s 3 -c 0 -d "${DIR}/plain.bin" -p 4)
+expect_error("read -p 4 on a namespace without PI")
+expect_contains("PRINFO without PI" "${OUT}${ERR}" "Invalid Protection Information")
+
 # ---- power cut ---------------------------------------------------------------------------
 
 file(WRITE "${DIR}/x.txt" "XXXXXXXX")
