@@ -94,16 +94,16 @@ void draw_sgl_walk(const SglWalkView &w, uint64_t page) {
                      "segment (§4.4).");
             break;
         case SglStepView::Kind::Data:
-            page_row(sgl_source(r.segment, r.index),
-                     fmt::format("@{} {}", r.position,
-                                 r.mapped ? r.region : std::string("UNMAPPED")),
-                     r.addr, r.addr & (page - 1), r.len, page, r.mapped ? kOk : kBad,
-                     "Data Block: " + at);
+            page_row(
+                sgl_source(r.segment, r.index),
+                fmt::format("@{} {}", r.position, r.mapped ? r.region : std::string("UNMAPPED")),
+                r.addr, r.addr & (page - 1), r.len, page, r.mapped ? kOk : kBad,
+                "Data Block: " + at);
             break;
         case SglStepView::Kind::Bucket:
             page_row(sgl_source(r.segment, r.index),
-                     fmt::format("@{} Bit Bucket: {} bytes discarded", r.position, r.len), 0, 0,
-                     0, page, kBucket, "Bit Bucket: " + at);
+                     fmt::format("@{} Bit Bucket: {} bytes discarded", r.position, r.len), 0, 0, 0,
+                     page, kBucket, "Bit Bucket: " + at);
             break;
         }
     }
@@ -144,12 +144,14 @@ void DataPathWindow::draw(Session &s, const Placement &where, bool *open) {
         return;
     }
     const PrpWalkView w = walk_prps(sel.sqe.prp1, sel.sqe.prp2, sel.data_length, page, s.mem());
-    ImGui::TextDisabled("%llu bytes, page %llu B: %s",
-                        static_cast<unsigned long long>(sel.data_length),
-                        static_cast<unsigned long long>(page),
-                        !w.prp2_used     ? "fits in PRP1's page (PRP2 unused)"
-                        : w.prp2_is_list ? "PRP2 points to a PRP list"
-                                         : "PRP2 points to the second page");
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("%llu bytes, page %llu B: %s",
+                       static_cast<unsigned long long>(sel.data_length),
+                       static_cast<unsigned long long>(page),
+                       !w.prp2_used     ? "fits in PRP1's page (PRP2 unused)"
+                       : w.prp2_is_list ? "PRP2 points to a PRP list"
+                                        : "PRP2 points to the second page");
+    ImGui::PopStyleColor();
     if (w.error) {
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4{1.0f, 0.45f, 0.45f, 1});
         ImGui::TextWrapped("%s = 0x%llx: %s (%s)", w.error->field.c_str(),
@@ -157,7 +159,8 @@ void DataPathWindow::draw(Session &s, const Placement &where, bool *open) {
                            w.error->section.c_str());
         ImGui::PopStyleColor();
     }
-    ImGui::BeginChild("walk", {0, 0}, false);
+    // Rows wider than a narrow window scroll sideways rather than being cut off.
+    ImGui::BeginChild("walk", {0, 0}, false, ImGuiWindowFlags_HorizontalScrollbar);
     size_t list_shown = 0;
     for (const PrpEntryView &e : w.entries) {
         // A list page heads the entries read from it; PRP2 points to the first one.
