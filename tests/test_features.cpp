@@ -77,8 +77,12 @@ std::vector<uint8_t> le64(uint64_t v) {
 TEST_SUITE("features") {
     TEST_CASE("SEL 011b: saveable, namespace specific and changeable per feature") {
         FeatureDevice d;
-        for (const auto [fid, caps] : {std::pair{kFidTimestamp, 4u}, std::pair{kFidKeepAlive, 4u},
-                                       std::pair{kFidThermal, 5u}, std::pair{kFidHostId, 4u}}) {
+        // Named members, not a structured binding: CAPTURE's lambda may not capture a binding
+        // in clang 14 (the WebAssembly build).
+        for (const auto &entry : {std::pair{kFidTimestamp, 4u}, std::pair{kFidKeepAlive, 4u},
+                                  std::pair{kFidThermal, 5u}, std::pair{kFidHostId, 4u}}) {
+            const uint8_t fid = entry.first;
+            const uint32_t caps = entry.second;
             CAPTURE(int(fid));
             const Completion c = d.drv.get_features(fid, 3);
             REQUIRE(c.ok());
