@@ -846,6 +846,15 @@ TEST_CASE("device properties: rows round-trip and a bad value names its property
     auto same = config_from_rows(rows, &error);
     REQUIRE(same.has_value());
     CHECK(same->to_json() == defaults.to_json());
+    // An OCSSD device's rows round-trip too (its header has no size, an NVM one's no geometry).
+    DeviceConfig ocssd;
+    ocssd.set("type", "ocssd");
+    ocssd.set("num_chk", "8");
+    const auto ocssd_rows = property_rows(ocssd);
+    CHECK(ocssd_rows.size() == DeviceConfig::property_names().size());
+    const auto ocssd_again = config_from_rows(ocssd_rows, &error);
+    REQUIRE_MESSAGE(ocssd_again.has_value(), error);
+    CHECK(ocssd_again->to_json() == ocssd.to_json());
     for (PropertyRow &r : rows) {
         if (r.name == "size") r.text = "64M";
         if (r.name == "vwc") r.text = "off";
