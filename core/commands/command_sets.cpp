@@ -93,6 +93,22 @@ spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t val
         std::string(section), spec::param_error_location(dword * 4 + bit / 8, bit % 8));
 }
 
+spec::Status check_read_write_dwords(CommandContext &ctx, bool write, const char *section) {
+    const spec::Sqe &q = ctx.sqe;
+    if (auto st = check_reserved(ctx, "CDW2", q.cdw2, 0, section, 2); !st.ok()) return st;
+    if (auto st = check_reserved(ctx, "CDW3", q.cdw3, 0, section, 3); !st.ok()) return st;
+    const uint32_t cdw12_defined = write ? 0xFCF0FFFFu : 0xFC00FFFFu;
+    if (auto st = check_reserved(ctx, "CDW12", q.cdw12, cdw12_defined, section, 12); !st.ok())
+        return st;
+    const auto f = spec::ReadWriteFields::decode(q);
+    if (write && f.dtype != 0)
+        return invalid_field(ctx, "CDW12.DTYPE", f.dtype,
+                             "directives are not supported (OACS bit 5 = 0)", section,
+                             spec::param_error_location(50, 4));
+    // DSPEC is only meaningful with a directive type, but the field is defined for Write.
+    return check_reserved(ctx, "CDW13", q.cdw13, write ? 0xFFFF00FFu : 0x000000FFu, section, 13);
+}
+
 spec::Status check_reserved_dwords(CommandContext &ctx, int first, int last,
                                    const std::string &section) {
     for (int dw = first; dw <= last; ++dw) {

@@ -68,6 +68,10 @@ spec::Status invalid_field(CommandContext &ctx, std::string field, uint64_t valu
 // command makes several of these checks, and only a failing one needs the section as a string.)
 spec::Status check_reserved(CommandContext &ctx, const char *field, uint32_t value,
                             uint32_t allowed_mask, std::string_view section, unsigned dword);
+// The dwords Read and Write share on every namespace type (NVMe 1.3 §6.9, §6.15): CDW2-3
+// reserved; CDW12 NLB 15:0, DTYPE 23:20 (Write only, and no directive type is supported),
+// PRINFO 29:26, FUA 30, LR 31; CDW13 DSM 7:0 (Write also DSPEC 31:16). Fails with Invalid Field.
+spec::Status check_read_write_dwords(CommandContext &ctx, bool write, const char *section);
 // Fails with Invalid Field if any of the dwords first..last (all reserved) is not zero.
 spec::Status check_reserved_dwords(CommandContext &ctx, int first, int last,
                                    const std::string &section);

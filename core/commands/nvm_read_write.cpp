@@ -18,22 +18,8 @@ spec::Status prepare_rw(DeviceState &s, CommandContext &ctx, bool write) {
     const char *section = write ? "NVMe 1.3 §6.15" : "NVMe 1.3 §6.9";
     const spec::Sqe &q = ctx.sqe;
     // CDW1.NSID names an active NVM namespace: decode checked it (NsidRule::Active).
-    if (auto st = check_reserved(ctx, "CDW2", q.cdw2, 0, section, 2); !st.ok()) return st;
-    if (auto st = check_reserved(ctx, "CDW3", q.cdw3, 0, section, 3); !st.ok()) return st;
-    // CDW12: NLB 15:0, DTYPE 23:20 (Write), PRINFO 29:26, FUA 30, LR 31; the rest reserved.
-    const uint32_t cdw12_defined = write ? 0xFCF0FFFFu : 0xFC00FFFFu;
-    if (auto st = check_reserved(ctx, "CDW12", q.cdw12, cdw12_defined, section, 12); !st.ok())
-        return st;
+    if (auto st = check_read_write_dwords(ctx, write, section); !st.ok()) return st;
     const auto f = spec::ReadWriteFields::decode(q);
-    if (write && f.dtype != 0)
-        return invalid_field(ctx, "CDW12.DTYPE", f.dtype,
-                             "directives are not supported (OACS bit 5 = 0)", section,
-                             spec::param_error_location(50, 4));
-    // CDW13: DSM 7:0; Write also DSPEC 31:16 (only meaningful with a directive type).
-    if (auto st =
-            check_reserved(ctx, "CDW13", q.cdw13, write ? 0xFFFF00FFu : 0x000000FFu, section, 13);
-        !st.ok())
-        return st;
     NvmNamespace &ns = *s.find_nvm_namespace(q.nsid);
     const uint64_t blocks = uint64_t{f.nlb} + 1;
     if (f.slba >= ns.nsze() || blocks > ns.nsze() - f.slba) {
