@@ -105,6 +105,7 @@ private:
     bool done_ = false;
     bool relayout_ = true;
     bool registers_focus_ = false; // the layout gives Registers more room (a lesson step)
+    bool queues_focus_ = false;    // and Queues
     bool open_help_ = false;
     bool screenshot_requested_ = false;
     // A key released in the same batch of events it was pressed in, held for the next frame.
@@ -460,16 +461,20 @@ void App::frame() {
     // A lesson step about registers gives the Registers window the left column's room.
     const bool registers_focus =
         show_lesson_ && lessons_.is_open() && session_.highlights.window("registers");
+    const bool queues_focus =
+        show_lesson_ && lessons_.is_open() && session_.highlights.window("queues");
     if (show_lesson_ != lesson_shown_ || show_workload_ != workload_shown_ ||
-        registers_focus != registers_focus_)
+        registers_focus != registers_focus_ || queues_focus != queues_focus_)
         relayout_ = true;
     lesson_shown_ = show_lesson_;
     workload_shown_ = show_workload_;
     registers_focus_ = registers_focus;
+    queues_focus_ = queues_focus;
     const ImGuiCond cond = relayout_ ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
     relayout_ = false;
-    const Layout layout = Layout::for_display(ImGui::GetIO().DisplaySize, menu_height_, cond,
-                                              {show_lesson_, show_workload_, registers_focus});
+    const Layout layout =
+        Layout::for_display(ImGui::GetIO().DisplaySize, menu_height_, cond,
+                            {show_lesson_, show_workload_, registers_focus, queues_focus});
     controls_.draw(session_, layout.controls);
     if (show_registers_) registers_.draw(session_, layout.registers, &show_registers_);
     if (show_queues_) queues_.draw(session_, layout.queues, &show_queues_);

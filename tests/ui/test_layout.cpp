@@ -37,7 +37,8 @@ TEST_CASE("layout: windows tile the display without overlapping") {
     for (const ImVec2 display : {ImVec2{1280, 800}, ImVec2{1920, 1080}, ImVec2{1024, 700}}) {
         for (const SideStrip side :
              {SideStrip{false, false}, SideStrip{true, false}, SideStrip{false, true},
-              SideStrip{true, true}, SideStrip{true, false, true}, SideStrip{true, true, true}}) {
+              SideStrip{true, true}, SideStrip{true, false, true}, SideStrip{true, true, true},
+              SideStrip{true, false, false, true}, SideStrip{true, true, true, true}}) {
             CAPTURE(display.x);
             CAPTURE(side.lesson);
             CAPTURE(side.workload);
@@ -84,6 +85,21 @@ TEST_CASE("layout: a lesson step about registers gives Registers the left column
         Layout::for_display(display, 19, ImGuiCond_Always, {false, false, true});
     CHECK(no_lesson.registers.size.y ==
           Layout::for_display(display, 19, ImGuiCond_Always).registers.size.y);
+}
+
+TEST_CASE("layout: a lesson step about queues gives Queues the middle column's room") {
+    const ImVec2 display{1280, 800};
+    const Layout plain = Layout::for_display(display, 19, ImGuiCond_Always, {true, false});
+    const Layout focus =
+        Layout::for_display(display, 19, ImGuiCond_Always, {true, false, false, true});
+    // An SQ and its CQ (two ring rows of ~72 px) below the header, legend and admin line.
+    CHECK(focus.queues.size.y >= 380);
+    CHECK(focus.queues.size.y > plain.queues.size.y + 80);
+    CHECK(focus.console.size.y >= plain.console.size.y - 1); // the Timeline gives the room
+    const Layout no_lesson =
+        Layout::for_display(display, 19, ImGuiCond_Always, {false, false, false, true});
+    CHECK(no_lesson.queues.size.y ==
+          Layout::for_display(display, 19, ImGuiCond_Always).queues.size.y);
 }
 
 TEST_CASE("layout: the workload generator sits above the lesson in the side strip") {

@@ -31,8 +31,9 @@ Layout Layout::for_display(ImVec2 display, float menu_height, ImGuiCond cond, Si
 
     const float reg_h = std::floor(body_h * (focus ? 0.58f : 0.45f));
     const float ns_h = std::floor(body_h * (focus ? 0.17f : 0.20f));
-    const float queues_h = std::floor(body_h * 0.40f);
-    const float timeline_h = std::floor(body_h * 0.33f);
+    const bool queues_focus = side.lesson && side.queues_focus;
+    const float queues_h = std::floor(body_h * (queues_focus ? 0.55f : 0.40f));
+    const float timeline_h = std::floor(body_h * (queues_focus ? 0.18f : 0.33f));
     const float insp_h = std::floor(body_h * 0.42f);
     const float path_h = std::floor(body_h * 0.29f);
 

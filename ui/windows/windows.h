@@ -40,6 +40,9 @@ struct SideStrip {
     bool workload = false;
     // A lesson step highlights registers: Registers takes most of the left column.
     bool registers_focus = false;
+    // A lesson step highlights queues: Queues takes most of the middle column, so an SQ and
+    // its CQ fit one above the other.
+    bool queues_focus = false;
 };
 
 // The default arrangement for a display size: nothing overlaps, everything is visible at
