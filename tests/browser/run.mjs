@@ -257,6 +257,10 @@ const tests = {
     // exactly what drawing the whole frame gives.
     await page.evaluate(() => window.nvmelab.workload(null));
     await execOk(page, 'run');
+    // The inspector and the Timeline follow the newest completion at most every 0.25 s
+    // (ui/model/followed_completion.h), so the last one may still show a moment after the
+    // controller went idle: wait past two of those intervals before calling the app idle.
+    await page.waitForTimeout(600);
     await frames(page, 10);
     const settled = await canvasDigest(page);
     await frames(page, 10);
