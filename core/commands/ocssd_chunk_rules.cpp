@@ -238,4 +238,22 @@ spec::Status fail_with(CommandContext &ctx, const OcssdOutcome &o, const char *l
                     o.rule, section);
 }
 
+OcssdOutcome ocssd_host_read(DeviceState &s, CommandContext &ctx) {
+    OcssdNamespace &ns = *s.find_ocssd_namespace(ctx.sqe.nsid);
+    const OcssdOutcome o = ocssd_read_lbas(s, ns, ctx.lba_list, ctx.buffer, ctx.metadata_buffer);
+    ctx.execute_event = EventKind::MediaRead;
+    ++s.health.host_read_commands;
+    s.health.data_units_read += ctx.transfer_bytes / 512;
+    return o;
+}
+
+OcssdOutcome ocssd_host_write(DeviceState &s, CommandContext &ctx) {
+    OcssdNamespace &ns = *s.find_ocssd_namespace(ctx.sqe.nsid);
+    const OcssdOutcome o = ocssd_write_lbas(s, ns, ctx.lba_list, ctx.buffer, ctx.metadata_buffer);
+    ctx.execute_event = EventKind::MediaWrite;
+    ++s.health.host_write_commands;
+    s.health.data_units_written += ctx.transfer_bytes / 512;
+    return o;
+}
+
 } // namespace nvmelab::commands

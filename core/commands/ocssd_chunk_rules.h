@@ -32,6 +32,10 @@ OcssdOutcome ocssd_write_lbas(DeviceState &s, OcssdNamespace &ns, std::span<cons
 // Recovery bit 16) an unreadable sector fails its entry with 2h/87h.
 OcssdOutcome ocssd_read_lbas(DeviceState &s, OcssdNamespace &ns, std::span<const uint64_t> lbas,
                              std::span<uint8_t> data, std::span<uint8_t> metadata);
+// The host data of a Read or Write command (scalar or vector) against its LBA list: reads into
+// or writes from the command's buffers, sets its execute event and counts it in SMART.
+OcssdOutcome ocssd_host_read(DeviceState &s, CommandContext &ctx);
+OcssdOutcome ocssd_host_write(DeviceState &s, CommandContext &ctx);
 // Resets the chunks the entries name (each a chunk's first LBA).
 OcssdOutcome ocssd_reset_chunks(DeviceState &s, OcssdNamespace &ns, std::span<const uint64_t> lbas);
 // Fails ctx with the outcome's status and explanation (field `list_field`[i]).

@@ -74,21 +74,11 @@ spec::Status finish(CommandContext &ctx, const OcssdOutcome &o, const char *sect
 }
 
 spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
-    OcssdNamespace &ns = *s.find_ocssd_namespace(ctx.sqe.nsid);
-    const OcssdOutcome o = ocssd_read_lbas(s, ns, ctx.lba_list, ctx.buffer, ctx.metadata_buffer);
-    ctx.execute_event = EventKind::MediaRead;
-    ++s.health.host_read_commands;
-    s.health.data_units_read += ctx.transfer_bytes / 512;
-    return finish(ctx, o, kReadSection);
+    return finish(ctx, ocssd_host_read(s, ctx), kReadSection);
 }
 
 spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
-    OcssdNamespace &ns = *s.find_ocssd_namespace(ctx.sqe.nsid);
-    const OcssdOutcome o = ocssd_write_lbas(s, ns, ctx.lba_list, ctx.buffer, ctx.metadata_buffer);
-    ctx.execute_event = EventKind::MediaWrite;
-    ++s.health.host_write_commands;
-    s.health.data_units_written += ctx.transfer_bytes / 512;
-    return finish(ctx, o, kWriteSection);
+    return finish(ctx, ocssd_host_write(s, ctx), kWriteSection);
 }
 
 spec::Status prepare_dsm(DeviceState &, CommandContext &ctx) {

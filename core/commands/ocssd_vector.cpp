@@ -154,21 +154,11 @@ spec::Status execute_reset(DeviceState &s, CommandContext &ctx) {
 }
 
 spec::Status execute_write(DeviceState &s, CommandContext &ctx) {
-    OcssdNamespace &ns = *s.find_ocssd_namespace(ctx.sqe.nsid);
-    const OcssdOutcome o = ocssd_write_lbas(s, ns, ctx.lba_list, ctx.buffer, ctx.metadata_buffer);
-    ctx.execute_event = EventKind::MediaWrite;
-    ++s.health.host_write_commands;
-    s.health.data_units_written += ctx.transfer_bytes / 512;
-    return finish(ctx, o, Vector::Write);
+    return finish(ctx, ocssd_host_write(s, ctx), Vector::Write);
 }
 
 spec::Status execute_read(DeviceState &s, CommandContext &ctx) {
-    OcssdNamespace &ns = *s.find_ocssd_namespace(ctx.sqe.nsid);
-    const OcssdOutcome o = ocssd_read_lbas(s, ns, ctx.lba_list, ctx.buffer, ctx.metadata_buffer);
-    ctx.execute_event = EventKind::MediaRead;
-    ++s.health.host_read_commands;
-    s.health.data_units_read += ctx.transfer_bytes / 512;
-    return finish(ctx, o, Vector::Read);
+    return finish(ctx, ocssd_host_read(s, ctx), Vector::Read);
 }
 
 spec::Status execute_copy(DeviceState &s, CommandContext &ctx) {
