@@ -542,6 +542,33 @@ void measure_writes(Figures &f, const Options &o, Reference &ref, uint64_t regio
 // data only; the controller computes each block's CRC-16 guard and stores the tuple beside it)
 // against plain 4 KiB writes on a namespace without metadata, timed in alternating slices of the
 // same run; the ratio is the median of the per-pair ratios, as in measure_paired.
+// Two pipelines on one rig timed in alternating half slices, so both see the same drift of a
+// shared host: each one's rate over all its slices, and the median of the per-pair ratios b / a.
+struct PairedRates {
+    double a_per_s = 0;
+    double b_per_s = 0;
+    double ratio = 0;
+};
+template <typename WorkloadA, typename WorkloadB>
+PairedRates run_pairs(const Options &o, uint8_t opcode, Pipeline &a, WorkloadA &wa, Pipeline &b,
+                      WorkloadB &wb) {
+    const int rounds = o.quick ? 1 : 5;
+    const double slice = o.seconds / rounds;
+    std::vector<double> ratios;
+    double a_cmds = 0, a_s = 0, b_cmds = 0, b_s = 0;
+    for (int r = 0; r < rounds; ++r) {
+        const RunResult ra = a.run(opcode, wa, UINT64_MAX, slice / 2);
+        const RunResult rb = b.run(opcode, wb, UINT64_MAX, slice / 2);
+        a_cmds += static_cast<double>(ra.commands);
+        a_s += ra.seconds;
+        b_cmds += static_cast<double>(rb.commands);
+        b_s += rb.seconds;
+        ratios.push_back((static_cast<double>(rb.commands) / rb.seconds) /
+                         (static_cast<double>(ra.commands) / ra.seconds));
+    }
+    return {a_cmds / a_s, b_cmds / b_s, median(ratios)};
+}
+
 void measure_pract_writes(Figures &f, const Options &o, uint64_t region_bytes) {
     DeviceConfig protected_config;
     protected_config.ms = 8;
@@ -558,24 +585,11 @@ void measure_pract_writes(Figures &f, const Options &o, uint64_t region_bytes) {
                     s.data[i] = static_cast<uint8_t>(i * 131 + s.cid * 7 + q.qid);
     WriteWorkload plain_w{Rng{11}, region_bytes / bytes, 1};
     WriteWorkload pract_w{Rng{11}, region_bytes / bytes, 1};
-    const auto write = static_cast<uint8_t>(spec::NvmOpcode::Write);
-    const int rounds = o.quick ? 1 : 5;
-    const double slice = o.seconds / rounds;
-    std::vector<double> ratios;
-    double plain_cmds = 0, plain_s = 0, pract_cmds = 0, pract_s = 0;
-    for (int r = 0; r < rounds; ++r) {
-        const RunResult a = plain.run(write, plain_w, UINT64_MAX, slice / 2);
-        const RunResult b = pract.run(write, pract_w, UINT64_MAX, slice / 2);
-        plain_cmds += static_cast<double>(a.commands);
-        plain_s += a.seconds;
-        pract_cmds += static_cast<double>(b.commands);
-        pract_s += b.seconds;
-        ratios.push_back((static_cast<double>(b.commands) / b.seconds) /
-                         (static_cast<double>(a.commands) / a.seconds));
-    }
-    f.plain4k_write_cmds_per_s = plain_cmds / plain_s;
-    f.pract4k_write_cmds_per_s = pract_cmds / pract_s;
-    f.pract_ratio = median(ratios);
+    const PairedRates r =
+        run_pairs(o, static_cast<uint8_t>(spec::NvmOpcode::Write), plain, plain_w, pract, pract_w);
+    f.plain4k_write_cmds_per_s = r.a_per_s;
+    f.pract4k_write_cmds_per_s = r.b_per_s;
+    f.pract_ratio = r.ratio;
 }
 
 // 128 KiB random reads (128 KiB-aligned, stamped blocks checked) described by one SGL Data
@@ -612,27 +626,14 @@ void measure_sgl_reads(Figures &f, const Options &o, uint64_t region_bytes) {
     };
     AlignedReads prp_w{Rng{13}, region_bytes / bytes, blocks};
     AlignedReads sgl_w{Rng{13}, region_bytes / bytes, blocks};
-    const auto read = static_cast<uint8_t>(spec::NvmOpcode::Read);
-    const int rounds = o.quick ? 1 : 5;
-    const double slice = o.seconds / rounds;
-    std::vector<double> ratios;
-    double prp_cmds = 0, prp_s = 0, sgl_cmds = 0, sgl_s = 0;
-    for (int r = 0; r < rounds; ++r) {
-        const RunResult a = prp.run(read, prp_w, UINT64_MAX, slice / 2);
-        const RunResult b = sgl.run(read, sgl_w, UINT64_MAX, slice / 2);
-        prp_cmds += static_cast<double>(a.commands);
-        prp_s += a.seconds;
-        sgl_cmds += static_cast<double>(b.commands);
-        sgl_s += b.seconds;
-        ratios.push_back((static_cast<double>(b.commands) / b.seconds) /
-                         (static_cast<double>(a.commands) / a.seconds));
-    }
+    const PairedRates r =
+        run_pairs(o, static_cast<uint8_t>(spec::NvmOpcode::Read), prp, prp_w, sgl, sgl_w);
     if (prp_w.mismatches + sgl_w.mismatches != 0)
         throw std::runtime_error(fmt::format("{} 128 KiB reads returned the wrong data",
                                              prp_w.mismatches + sgl_w.mismatches));
-    f.prp128k_read_cmds_per_s = prp_cmds / prp_s;
-    f.sgl128k_read_cmds_per_s = sgl_cmds / sgl_s;
-    f.sgl_ratio = median(ratios);
+    f.prp128k_read_cmds_per_s = r.a_per_s;
+    f.sgl128k_read_cmds_per_s = r.b_per_s;
+    f.sgl_ratio = r.ratio;
 }
 
 std::string verdict(bool met) {
